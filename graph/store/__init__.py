@@ -1,0 +1,38 @@
+"""Stores behind one interface; :func:`open_store` picks one from a URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ..config import Settings
+from ..errors import UsageError
+from .base import GraphStore, IKMPage, SeedAttendance
+from .embedded import EmbeddedStore
+from .neo4j import Neo4jStore
+
+__all__ = ["GraphStore", "IKMPage", "SeedAttendance", "EmbeddedStore", "Neo4jStore", "open_store"]
+
+NEO4J_SCHEMES = {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}
+
+
+def open_store(url: str | None = None, settings: Settings | None = None) -> GraphStore:
+    """The store for ``url`` (default: ``TULAR_DB``, else ``sqlite:///tular.db``).
+
+    >>> open_store("postgres://x")
+    Traceback (most recent call last):
+    ...
+    tular.graph.errors.UsageError: unsupported store URL 'postgres://x': use sqlite:///PATH, neo4j://HOST or bolt://HOST
+    """
+    settings = settings or Settings()
+    url = url or settings.db
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise UsageError(f"store URL {url!r} has no file: use sqlite:///PATH (e.g. sqlite:///tular.db)")
+        return EmbeddedStore(path)
+    if scheme in NEO4J_SCHEMES:
+        return Neo4jStore(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    raise UsageError(
+        f"unsupported store URL {url!r}: use sqlite:///PATH, neo4j://HOST or bolt://HOST"
+    )

@@ -1,0 +1,97 @@
+"""The one interface every caller uses to reach a store (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+import networkx as nx
+from pydantic import BaseModel
+
+from ..gazetteer import Gazetteer
+from ..model import IKM, Counts, Records, Skill, Training
+
+#: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
+#: enough to keep each statement's parameter map modest.
+WRITE_CHUNK = 5_000
+
+
+class IKMPage(BaseModel):
+    items: list[IKM]
+    total: int
+    limit: int
+    offset: int
+
+
+class SeedAttendance(BaseModel):
+    """A completed attendance at a training that teaches a skill (a candidate seed)."""
+
+    ikm_id: str
+    training_id: str
+    end_date: date
+    budget_idr: int | None = None
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A tular store. Every method either completes or raises a ``TularError``;
+    a store that cannot be reached raises :class:`~tular.graph.errors.StoreUnavailable`."""
+
+    #: The store's URL with any password removed, for messages.
+    display_url: str
+
+    def init_schema(self) -> None:
+        """Create schema, constraints and indexes, the gazetteer and the built-in skills.
+        Idempotent: running it again changes nothing."""
+
+    def ping(self) -> None:
+        """Return when the store answers; raise ``StoreUnavailable`` otherwise."""
+
+    def close(self) -> None: ...
+
+    # ------------------------------------------------------------------ writes
+    def write(self, records: Records) -> None:
+        """Upsert IKM, trainings, attendance and teachings, in that order, in one
+        transaction: all of it is stored or none of it. A (learner, teacher, skill)
+        that already exists keeps the earlier date. A reference to an unknown IKM,
+        training, skill or kelurahan raises ``InvalidData`` and writes nothing."""
+
+    def add_skill(self, skill: Skill) -> None: ...
+
+    def load_gazetteer(self, gazetteer: Gazetteer) -> None:
+        """Add (or rename) the kecamatan and kelurahan of ``gazetteer``."""
+
+    def wipe(self) -> None:
+        """Delete everything, schema objects excepted. For tests and ``restore``."""
+
+    # ------------------------------------------------------------------- reads
+    def gazetteer(self) -> Gazetteer: ...
+
+    def skills(self) -> list[Skill]: ...
+
+    def counts(self) -> Counts: ...
+
+    def get_ikm(self, ikm_id: str) -> IKM:
+        """The IKM with this id; ``UnknownIKM`` if there is none."""
+
+    def search_ikm(
+        self,
+        q: str | None = None,
+        kelurahan_code: str | None = None,
+        skill: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> IKMPage:
+        """IKM whose id, name or business name contains ``q`` (case-insensitive), located
+        in ``kelurahan_code``, with any record of ``skill`` (attended a training of it or
+        on either end of a teaching of it), ordered by ``ikm_id``."""
+
+    def trainings(self) -> list[Training]: ...
+
+    def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
+        """Completed attendances at trainings teaching ``skill`` that ended on or before ``as_of``."""
+
+    def teaching_graph(self, skill: str, as_of: date | None = None) -> nx.DiGraph:
+        """The ``TAUGHT_BY`` edges of ``skill`` dated on or before ``as_of`` as a DiGraph
+        pointing **from teacher to learner** (the direction knowledge flows). Edges carry
+        ``date``, ``source`` and ``note``; nodes carry ``kelurahan`` (a code)."""

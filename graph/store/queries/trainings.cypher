@@ -1,0 +1,6 @@
+MATCH (t:Training)
+OPTIONAL MATCH (t)-[:TEACHES]->(s:Skill)
+WITH t, s ORDER BY s.skill_id
+WITH t, collect(s.skill_id) AS skills
+RETURN t {.*} AS training, skills
+ORDER BY training.training_id

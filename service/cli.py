@@ -1,0 +1,197 @@
+"""The ``tular`` command line: thin commands over ``tular.graph``.
+
+Exit codes (SPEC §6): 0 ok (warnings included), 1 invalid data, 2 usage error,
+3 store unavailable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tular import __version__
+from tular.graph.config import Settings
+from tular.graph.errors import InvalidData, StoreUnavailable, TularError, UsageError
+from tular.graph.model import Skill
+from tular.graph.skills import SkillVocabulary, skill_key
+from tular.graph.store import GraphStore, open_store
+
+EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE = 1, 2, 3
+
+out = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="tular",
+    help="tular — how far did the skill travel? Reach, generations and broken chains of "
+    "train-the-trainer programs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+skills_app = typer.Typer(help="The skill vocabulary (built-in skills and aliases).", no_args_is_help=True)
+app.add_typer(skills_app, name="skills")
+
+
+@dataclass
+class CliState:
+    db: str | None
+    settings: Settings = field(default_factory=Settings)
+    _store: GraphStore | None = None
+
+    def store(self) -> GraphStore:
+        """The store, opened on first use with its schema in place."""
+        if self._store is None:
+            self._store = open_store(self.db, self.settings)
+            self._store.init_schema()
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def state(ctx: typer.Context) -> CliState:
+    return ctx.find_root().obj
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"tular {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Store URL: sqlite:///PATH (default sqlite:///tular.db) or neo4j://HOST:7687. "
+                     "Default from TULAR_DB.", show_default=False),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    ctx.obj = CliState(db)
+    ctx.call_on_close(ctx.obj.close)
+
+
+# ---------------------------------------------------------------------- commands
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the schema, constraints, the Kota Malang gazetteer and the built-in skills."""
+    store = state(ctx).store()
+    counts = store.counts()
+    out.print(
+        f"[green]Ready[/green]: {store.display_url} — {counts.kecamatan} kecamatan, "
+        f"{counts.kelurahan} kelurahan, {counts.skills} skills, {counts.ikm:,} IKM."
+    )
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """What the store holds: IKM, trainings, attendance, teaching events."""
+    store = state(ctx).store()
+    counts = store.counts()
+    if as_json:
+        print(json.dumps({"store": store.display_url, **counts.model_dump()}))
+        return
+    table = Table(title=f"tular store {store.display_url}", title_justify="left")
+    table.add_column("Records")
+    table.add_column("Count", justify="right")
+    for name, value in counts.model_dump().items():
+        table.add_row(name, f"{value:,}")
+    out.print(table)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web app after loading.")] = True,
+    reset: Annotated[bool, typer.Option("--reset", help="Replace whatever the store holds with the demo data.")] = False,
+) -> None:
+    """Fill the store with a synthetic Kota Malang data set and print what it shows."""
+    from tular.graph import demo as demo_data
+    from tular.service.summary import print_skill_summary
+
+    store = state(ctx).store()
+    with out.status("Generating the Kota Malang demo data…"):
+        records = demo_data.build_demo()
+    counts = store.counts()
+    expected = (len(records.ikm), len(records.trainings), len(records.teachings))
+    if counts.ikm and not reset and (counts.ikm, counts.trainings, counts.teachings) != expected:
+        raise UsageError(
+            f"the store {store.display_url} already holds {counts.ikm:,} IKM that are not the demo's; "
+            "run `tular demo --reset` to replace them, or choose another store with --db sqlite:///demo.db"
+        )
+    if reset:
+        store.wipe()
+        store.init_schema()
+    with out.status(f"Writing {len(records):,} records to {store.display_url} in one transaction…"):
+        demo_data.load_demo(store)
+    out.print(f"[green]Loaded[/green] the demo data set into {store.display_url}.")
+    status(ctx, as_json=False)
+    print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
+    if serve:
+        out.print("Open the numbers with [bold]tular status[/bold] and [bold]tular skills list[/bold].")
+
+
+@skills_app.command("list")
+def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List skills with their Indonesian and English names and aliases."""
+    skills = state(ctx).store().skills()
+    if as_json:
+        print(json.dumps([s.model_dump() for s in skills]))
+        return
+    table = Table(title="Skills / Keterampilan", title_justify="left")
+    for column in ("skill_id", "Nama (id)", "Name (en)", "Aliases"):
+        table.add_column(column)
+    for s in skills:
+        table.add_row(s.skill_id, s.name_id, s.name_en, ", ".join(s.aliases))
+    out.print(table)
+
+
+@skills_app.command("add")
+def skills_add(
+    ctx: typer.Context,
+    skill_id: Annotated[str, typer.Argument(help="New skill id, e.g. anyaman-bambu.")],
+    name_id: Annotated[str, typer.Option("--name-id", help="Name in Indonesian.")],
+    name_en: Annotated[str, typer.Option("--name-en", help="Name in English.")],
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name (repeatable).")] = None,
+) -> None:
+    """Add a skill (or update its names and aliases)."""
+    store = state(ctx).store()
+    try:
+        skill = Skill(skill_id=skill_key(skill_id), name_id=name_id, name_en=name_en,
+                      aliases=tuple(skill_key(a) for a in alias or ()))
+    except ValueError as exc:
+        raise UsageError(f"skill id {skill_id!r} must be lower-case letters, digits and hyphens") from exc
+    SkillVocabulary(store.skills()).check_new(skill)
+    store.add_skill(skill)
+    out.print(f"[green]Added[/green] skill {skill.skill_id} ({skill.name_id} / {skill.name_en}).")
+
+
+# ---------------------------------------------------------------------- entry point
+def exit_code_for(exc: TularError) -> int:
+    if isinstance(exc, StoreUnavailable):
+        return EXIT_STORE_UNAVAILABLE
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, InvalidData):
+        return EXIT_INVALID_DATA
+    return EXIT_INVALID_DATA
+
+
+def main() -> None:
+    """Run the CLI, turning domain errors into a message and an exit code."""
+    try:
+        app(prog_name="tular")  # click's standalone mode handles usage errors (exit 2)
+    except TularError as exc:
+        err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        sys.exit(exit_code_for(exc))

@@ -1,0 +1,3 @@
+from tular.service.cli import main
+
+main()
