@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Record(BaseModel):
@@ -54,6 +54,13 @@ class Training(Record):
     budget_idr: int | None = Field(default=None, ge=0)
     target_group: str | None = None
 
+    @field_validator("skills")
+    @classmethod
+    def _sorted_unique(cls, skills: tuple[str, ...]) -> tuple[str, ...]:
+        if not skills:
+            raise ValueError("a training teaches at least one skill")
+        return tuple(sorted(set(skills)))
+
 
 class Attendance(Record):
     training_id: str
@@ -72,6 +79,13 @@ class Teaching(Record):
     note: str | None = None
 
 
+class Population(Record):
+    """The number of IKM in a kelurahan, for coverage (SPEC §5)."""
+
+    kelurahan_code: str
+    population: int = Field(ge=0)
+
+
 class Records(BaseModel):
     """A set of records written together, in dependency order, in one transaction."""
 
@@ -81,9 +95,14 @@ class Records(BaseModel):
     trainings: list[Training] = []
     attendance: list[Attendance] = []
     teachings: list[Teaching] = []
+    populations: list[Population] = []
 
     def __len__(self) -> int:
-        return len(self.ikm) + len(self.trainings) + len(self.attendance) + len(self.teachings)
+        return sum(len(getattr(self, kind)) for kind in KINDS)
+
+
+#: The kinds of record, in the order a batch writes them (references before referrers).
+KINDS = ("ikm", "trainings", "attendance", "teachings", "populations")
 
 
 class Counts(BaseModel):
@@ -94,3 +113,56 @@ class Counts(BaseModel):
     trainings: int = 0
     attendance: int = 0
     teachings: int = 0
+
+
+class SourceInfo(BaseModel):
+    """One file of an import batch."""
+
+    name: str
+    checksum: str
+    kinds: list[str] = []
+    rows: int = 0
+
+
+class KindCounts(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+class Change(BaseModel):
+    """What one write did to one record: created it (``before`` is None) or updated it."""
+
+    kind: str
+    key: tuple[str, ...]
+    before: dict | None = None
+
+
+class BatchMeta(BaseModel):
+    who: str
+    files: list[SourceInfo] = []
+
+
+class WriteResult(BaseModel):
+    batch_id: str | None = None
+    counts: dict[str, KindCounts] = {}
+
+    @property
+    def written(self) -> int:
+        return sum(c.written for c in self.counts.values())
+
+
+class Batch(BaseModel):
+    """A recorded import batch: who, when, which files, what it changed."""
+
+    batch_id: str
+    seq: int
+    created_at: datetime
+    who: str
+    files: list[SourceInfo] = []
+    counts: dict[str, KindCounts] = {}
+    changes: list[Change] = []

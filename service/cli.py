@@ -102,7 +102,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     if as_json:
         print(json.dumps({"store": store.display_url, **counts.model_dump()}))
         return
-    table = Table(title=f"tular store {store.display_url}", title_justify="left")
+    table = Table(title="What the store holds", caption=store.display_url, title_justify="left")
     table.add_column("Records")
     table.add_column("Count", justify="right")
     for name, value in counts.model_dump().items():
@@ -118,7 +118,7 @@ def demo(
 ) -> None:
     """Fill the store with a synthetic Kota Malang data set and print what it shows."""
     from tular.graph import demo as demo_data
-    from tular.service.summary import print_skill_summary
+    from tular.service.summary import print_area_story, print_skill_summary
 
     store = state(ctx).store()
     with out.status("Generating the Kota Malang demo data…"):
@@ -138,8 +138,7 @@ def demo(
     out.print(f"[green]Loaded[/green] the demo data set into {store.display_url}.")
     status(ctx, as_json=False)
     print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
-    if serve:
-        out.print("Open the numbers with [bold]tular status[/bold] and [bold]tular skills list[/bold].")
+    print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
 
 
 @skills_app.command("list")

@@ -9,7 +9,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from ..gazetteer import Gazetteer
-from ..model import IKM, Counts, Records, Skill, Training
+from ..model import IKM, Batch, BatchMeta, Counts, Records, Skill, Training, WriteResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -50,11 +50,21 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
     # ------------------------------------------------------------------ writes
-    def write(self, records: Records) -> None:
-        """Upsert IKM, trainings, attendance and teachings, in that order, in one
-        transaction: all of it is stored or none of it. A (learner, teacher, skill)
+    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+        """Upsert IKM, trainings, attendance, teachings and populations, in that order, in
+        one transaction: all of it is stored or none of it. A (learner, teacher, skill)
         that already exists keeps the earlier date. A reference to an unknown IKM,
-        training, skill or kelurahan raises ``InvalidData`` and writes nothing."""
+        training, skill or kelurahan raises ``InvalidData`` and writes nothing.
+
+        With ``meta`` the write is logged as an import batch (its id is in the result),
+        with the previous version of every record it changed, so that it can be undone."""
+
+    def batches(self, with_changes: bool = False) -> list[Batch]:
+        """Recorded import batches, oldest first."""
+
+    def undo(self, batch_id: str) -> Batch:
+        """Remove what the batch created and put back what it changed, in one transaction.
+        ``InvalidData`` naming the later batches that depend on it, if any do."""
 
     def add_skill(self, skill: Skill) -> None: ...
 
@@ -68,6 +78,9 @@ class GraphStore(Protocol):
     def gazetteer(self) -> Gazetteer: ...
 
     def skills(self) -> list[Skill]: ...
+
+    def populations(self) -> dict[str, int]:
+        """IKM population per kelurahan code, where a ``populations`` import gave one."""
 
     def counts(self) -> Counts: ...
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import networkx as nx
 
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
-from ..model import IKM, Counts, Kecamatan, Kelurahan, Records, Skill, Training
+from ..model import (
+    IKM, KINDS, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Training, WriteResult,
+)
 from ..skills import BUILTIN_SKILLS
+from . import batches
 from .base import IKMPage, SeedAttendance
 
 SCHEMA = """
@@ -26,7 +30,8 @@ CREATE TABLE IF NOT EXISTS kelurahan (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     kecamatan_code TEXT NOT NULL REFERENCES kecamatan(code),
-    aliases TEXT NOT NULL DEFAULT ''
+    aliases TEXT NOT NULL DEFAULT '',
+    population INTEGER
 );
 CREATE TABLE IF NOT EXISTS skill (
     skill_id TEXT PRIMARY KEY,
@@ -78,9 +83,30 @@ CREATE TABLE IF NOT EXISTS teaching (
 );
 CREATE INDEX IF NOT EXISTS teaching_skill_date ON teaching(skill_id, date);
 CREATE INDEX IF NOT EXISTS teaching_teacher ON teaching(teacher_id);
+CREATE TABLE IF NOT EXISTS batch (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch_id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    files TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    changes TEXT NOT NULL
+);
 """
 
+#: Per kind: the table, its key columns and its value columns (the order of the model's fields).
+TABLES = {
+    "ikm": ("ikm", ("ikm_id",), ("name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")),
+    "trainings": ("training", ("training_id",),
+                  ("title", "start_date", "end_date", "organizer", "location", "budget_idr", "target_group")),
+    "attendance": ("attendance", ("training_id", "ikm_id"), ("completed",)),
+    "teachings": ("teaching", ("learner_id", "teacher_id", "skill_id"), ("date", "source", "note")),
+}
+#: SQLite's limit on host parameters is 32766 in modern builds; stay well below it.
+KEYS_PER_QUERY = 500
+
 IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")
+
 
 
 def _iso(d: date | None) -> str | None:
@@ -178,60 +204,139 @@ class EmbeddedStore:
 
     def wipe(self) -> None:
         with self._tx() as conn:
-            for table in ("teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan", "kecamatan"):
+            for table in ("batch", "teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan",
+                          "kecamatan"):
                 conn.execute(f"DELETE FROM {table}")  # table names are constants above
 
     # ---------------------------------------------------------------- writes
-    def write(self, records: Records) -> None:
+    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+        wanted = batches.effective(records)
         try:
             with self._tx() as conn:
-                conn.executemany(
-                    f"INSERT INTO ikm({', '.join(IKM_COLUMNS)}) VALUES ({', '.join('?' * len(IKM_COLUMNS))}) "
-                    "ON CONFLICT(ikm_id) DO UPDATE SET "
-                    + ", ".join(f"{c}=excluded.{c}" for c in IKM_COLUMNS[1:]),
-                    [
-                        (i.ikm_id, i.name, i.kelurahan_code, i.business_name, i.sector, i.gender, i.phone,
-                         _iso(i.joined_on))
-                        for i in records.ikm
-                    ],
-                )
-                conn.executemany(
-                    "INSERT INTO training(training_id, title, start_date, end_date, organizer, location, budget_idr, "
-                    "target_group) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(training_id) DO UPDATE SET "
-                    "title=excluded.title, start_date=excluded.start_date, end_date=excluded.end_date, "
-                    "organizer=excluded.organizer, location=excluded.location, budget_idr=excluded.budget_idr, "
-                    "target_group=excluded.target_group",
-                    [
-                        (t.training_id, t.title, _iso(t.start_date), _iso(t.end_date), t.organizer, t.location,
-                         t.budget_idr, t.target_group)
-                        for t in records.trainings
-                    ],
-                )
-                conn.executemany(
-                    "DELETE FROM training_skill WHERE training_id = ?", [(t.training_id,) for t in records.trainings]
-                )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO training_skill(training_id, skill_id) VALUES (?,?)",
-                    [(t.training_id, s) for t in records.trainings for s in t.skills],
-                )
-                conn.executemany(
-                    "INSERT INTO attendance(training_id, ikm_id, completed) VALUES (?,?,?) "
-                    "ON CONFLICT(training_id, ikm_id) DO UPDATE SET completed=excluded.completed",
-                    [(a.training_id, a.ikm_id, int(a.completed)) for a in records.attendance],
-                )
-                # A repeated (learner, teacher, skill) keeps its earliest date (and that row's source/note).
-                conn.executemany(
-                    "INSERT INTO teaching(learner_id, teacher_id, skill_id, date, source, note) VALUES (?,?,?,?,?,?) "
-                    "ON CONFLICT(learner_id, teacher_id, skill_id) DO UPDATE SET "
-                    "source=CASE WHEN excluded.date < date THEN excluded.source ELSE source END, "
-                    "note=CASE WHEN excluded.date < date THEN excluded.note ELSE note END, "
-                    "date=CASE WHEN excluded.date < date THEN excluded.date ELSE date END",
-                    [(t.learner_id, t.teacher_id, t.skill, _iso(t.date), t.source, t.note) for t in records.teachings],
-                )
+                existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
+                planned = batches.plan(wanted, existing)
+                self._upsert(conn, planned.rows)
+                batch_id = None
+                if meta is not None:
+                    batch_id = self._log_batch(conn, meta, planned)
         except sqlite3.IntegrityError as exc:
             raise InvalidData(
                 f"records refer to an IKM, training, skill or kelurahan that is not in the store ({exc})"
             ) from exc
+        return WriteResult(batch_id=batch_id, counts=planned.counts)
+
+    def _upsert(self, conn: sqlite3.Connection, rows: dict[str, list]) -> None:
+        for kind, (table, keys, values) in TABLES.items():
+            columns = (*keys, *values)
+            conn.executemany(
+                f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT({', '.join(keys)}) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in values),
+                [self._row(kind, r) for r in rows[kind]],
+            )
+        trainings = rows["trainings"]
+        conn.executemany("DELETE FROM training_skill WHERE training_id = ?", [(t.training_id,) for t in trainings])
+        conn.executemany(
+            "INSERT INTO training_skill(training_id, skill_id) VALUES (?,?)",
+            [(t.training_id, skill) for t in trainings for skill in t.skills],
+        )
+        self._set_populations(conn, [(p.kelurahan_code, p.population) for p in rows["populations"]])
+
+    @staticmethod
+    def _set_populations(conn: sqlite3.Connection, pairs: list[tuple[str, int | None]]) -> None:
+        for code, population in pairs:
+            if conn.execute("UPDATE kelurahan SET population = ? WHERE code = ?", (population, code)).rowcount != 1:
+                raise InvalidData(f"population for kelurahan {code!r}, which is not in the store")
+
+    @staticmethod
+    def _row(kind: str, record) -> tuple:
+        data = record.model_dump()
+        if kind == "teachings":
+            data["skill_id"] = data.pop("skill")
+        if kind == "attendance":
+            data["completed"] = int(data["completed"])
+        _, keys, values = TABLES[kind]
+        return tuple(_iso(v) if isinstance(v, date) else v for v in (data[c] for c in (*keys, *values)))
+
+    def _existing(self, conn: sqlite3.Connection, kind: str, keys: list[tuple[str, ...]]) -> dict:
+        """The stored version of each of ``keys`` that exists."""
+        found: dict = {}
+        if kind == "populations":
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                chunk = [k[0] for k in keys[start:start + KEYS_PER_QUERY]]
+                for code, population in conn.execute(
+                    f"SELECT code, population FROM kelurahan WHERE population IS NOT NULL "
+                    f"AND code IN ({', '.join('?' * len(chunk))})", chunk,
+                ):
+                    found[(code,)] = Population(kelurahan_code=code, population=population)
+            return found
+        table, key_columns, values = TABLES[kind]
+        columns = (*key_columns, *values)
+        step = KEYS_PER_QUERY // len(key_columns)
+        one_key = f"({', '.join('?' * len(key_columns))})"
+        for start in range(0, len(keys), step):
+            chunk = keys[start:start + step]
+            rows = conn.execute(
+                f"SELECT {', '.join(columns)} FROM {table} "
+                f"WHERE ({', '.join(key_columns)}) IN (VALUES {', '.join([one_key] * len(chunk))})",
+                [part for key in chunk for part in key],
+            ).fetchall()
+            for row in rows:
+                record = self._record(conn, kind, dict(zip(columns, row)))
+                found[batches.record_key(kind, record)] = record
+        return found
+
+    @staticmethod
+    def _record(conn: sqlite3.Connection, kind: str, data: dict):
+        if kind == "teachings":
+            data["skill"] = data.pop("skill_id")
+        if kind == "attendance":
+            data["completed"] = bool(data["completed"])
+        if kind == "trainings":
+            data["skills"] = tuple(r[0] for r in conn.execute(
+                "SELECT skill_id FROM training_skill WHERE training_id = ? ORDER BY skill_id", (data["training_id"],)))
+        return batches.to_model(kind, {k: v for k, v in data.items()})
+
+    def _log_batch(self, conn: sqlite3.Connection, meta: BatchMeta, planned: batches.Plan) -> str:
+        now = batches.utc_now()
+        batch_id = batches.new_batch_id(now)
+        conn.execute(
+            "INSERT INTO batch(batch_id, created_at, who, files, counts, changes) VALUES (?,?,?,?,?,?)",
+            (batch_id, now.isoformat(), meta.who, json.dumps([f.model_dump() for f in meta.files]),
+             json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
+             json.dumps([c.model_dump(mode="json") for c in planned.changes])),
+        )
+        return batch_id
+
+    def batches(self, with_changes: bool = False) -> list[Batch]:
+        columns = "batch_id, seq, created_at, who, files, counts" + (", changes" if with_changes else "")
+        return [self._batch(row) for row in self._read(f"SELECT {columns} FROM batch ORDER BY seq")]
+
+    @staticmethod
+    def _batch(row) -> Batch:
+        return Batch(
+            batch_id=row[0], seq=row[1], created_at=datetime.fromisoformat(row[2]), who=row[3],
+            files=json.loads(row[4]), counts=json.loads(row[5]), changes=json.loads(row[6]) if len(row) > 6 else [],
+        )
+
+    def undo(self, batch_id: str) -> Batch:
+        with self._tx() as conn:
+            rows = conn.execute("SELECT batch_id, seq, created_at, who, files, counts, changes FROM batch "
+                                "WHERE seq >= (SELECT seq FROM batch WHERE batch_id = ?) ORDER BY seq", (batch_id,))
+            found = [self._batch(r) for r in rows]
+            target = batches.check_undo(found[0] if found else None, batch_id, found[1:])
+            delete, restore = batches.undo_steps(target)
+            for kind in reversed(KINDS):
+                if kind == "populations":
+                    self._set_populations(conn, [(key[0], None) for key in delete[kind]])
+                    continue
+                table, key_columns, _ = TABLES[kind]
+                if kind == "trainings":
+                    conn.executemany("DELETE FROM training_skill WHERE training_id = ?", delete[kind])
+                conn.executemany(f"DELETE FROM {table} WHERE {' AND '.join(f'{c} = ?' for c in key_columns)}",
+                                 delete[kind])
+            self._upsert(conn, restore)
+            conn.execute("DELETE FROM batch WHERE batch_id = ?", (batch_id,))
+        return target
 
     # ----------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer:
@@ -241,6 +346,9 @@ class EmbeddedStore:
             for r in self._read("SELECT code, name, kecamatan_code, aliases FROM kelurahan")
         ]
         return Gazetteer(kec, kel)
+
+    def populations(self) -> dict[str, int]:
+        return dict(self._read("SELECT code, population FROM kelurahan WHERE population IS NOT NULL"))
 
     def skills(self) -> list[Skill]:
         return [

@@ -7,6 +7,7 @@ anywhere — bad reference, lost connection, dead server — leaves nothing behi
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
-from ..model import IKM, Counts, Kecamatan, Kelurahan, Records, Skill, Training
+from ..model import KINDS, IKM, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Training, WriteResult
 from ..skills import BUILTIN_SKILLS
+from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
 
 T = TypeVar("T")
@@ -37,7 +39,6 @@ _UNAVAILABLE = (
     neo4j_errors.AuthError,
     neo4j_errors.DatabaseUnavailable,
     neo4j_errors.SessionError,
-    OSError,
 )
 
 
@@ -156,29 +157,78 @@ class Neo4jStore:
             session.run(query("wipe")).consume()
 
     # ---------------------------------------------------------------- writes
-    def write(self, records: Records) -> None:
-        # A repeated ikm_id is upserted twice in the embedded store, so the last row wins; same here.
-        ikm = list({i.ikm_id: _params(i) for i in records.ikm}.values())
-        trainings = [_params(t) for t in records.trainings]
-        attendance = [_params(a) for a in records.attendance]
-        teachings = [_params(t) for t in records.teachings]
+    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+        wanted = batches.effective(records)
 
-        def run_checked(tx: ManagedTransaction, name: str, rows: list[dict], expected: int, what: str) -> None:
+        def work(tx: ManagedTransaction) -> tuple[batches.Plan, str | None]:
+            existing = {kind: self._existing(tx, kind, list(keys)) for kind, keys in wanted.items()}
+            planned = batches.plan(wanted, existing)
+            self._upsert(tx, planned.rows)
+            return planned, self._log_batch(tx, meta, planned) if meta is not None else None
+
+        planned, batch_id = self._write(work)
+        return WriteResult(batch_id=batch_id, counts=planned.counts)
+
+    @staticmethod
+    def _existing(tx: ManagedTransaction, kind: str, keys: list[tuple[str, ...]]) -> dict:
+        found = {}
+        for chunk in _chunks(keys):
+            for record in tx.run(query(f"existing_{kind}"), keys=[list(k) for k in chunk]):
+                model = batches.to_model(kind, {k: _native(v) for k, v in record["record"].items()})
+                found[batches.record_key(kind, model)] = model
+        return found
+
+    @staticmethod
+    def _upsert(tx: ManagedTransaction, rows: dict[str, list]) -> None:
+        """Upsert in dependency order; a row whose references are missing rolls everything back."""
+        for kind in KINDS:
+            params = [_params(r) for r in rows[kind]]
+            expected = sum(len(p["skills"]) for p in params) if kind == "trainings" else len(params)
             written = 0
-            for chunk in _chunks(rows):
-                written += tx.run(query(name), rows=chunk).single(strict=True)["written"]
+            for chunk in _chunks(params):
+                written += tx.run(query(f"merge_{kind}"), rows=chunk).single(strict=True)["written"]
             if written != expected:
-                raise InvalidData(f"{expected - written} {what} refer to an IKM, training, skill or kelurahan "
+                raise InvalidData(f"{expected - written} {kind} rows refer to an IKM, training, skill or kelurahan "
                                   "that is not in the store")
 
-        def work(tx: ManagedTransaction) -> None:
-            run_checked(tx, "merge_ikm", ikm, len(ikm), "IKM rows")
-            run_checked(tx, "merge_training", trainings, sum(len(t["skills"]) for t in trainings),
-                        "training skills")
-            run_checked(tx, "merge_attendance", attendance, len(attendance), "attendance rows")
-            run_checked(tx, "merge_teaching", teachings, len(teachings), "teaching rows")
+    @staticmethod
+    def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan) -> str:
+        now = batches.utc_now()
+        batch_id = batches.new_batch_id(now)
+        tx.run(
+            query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
+            files=json.dumps([f.model_dump() for f in meta.files]),
+            counts=json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
+            changes=json.dumps([c.model_dump(mode="json") for c in planned.changes]),
+        ).consume()
+        return batch_id
 
-        self._write(work)
+    @staticmethod
+    def _batches(tx: ManagedTransaction, batch_id: str | None, with_changes: bool) -> list[Batch]:
+        result = tx.run(query("batches"), batch_id=batch_id, with_changes=with_changes)
+        return [
+            Batch(**{**b, "files": json.loads(b["files"]), "counts": json.loads(b["counts"]),
+                     "changes": json.loads(b["changes"])})
+            for b in (record["batch"] for record in result)
+        ]
+
+    def batches(self, with_changes: bool = False) -> list[Batch]:
+        with self._translated(), self._driver.session(database=self.database) as session:
+            return session.execute_read(self._batches, None, with_changes)
+
+    def undo(self, batch_id: str) -> Batch:
+        def work(tx: ManagedTransaction) -> Batch:
+            found = self._batches(tx, batch_id, True)
+            target = batches.check_undo(found[0] if found else None, batch_id, found[1:])
+            delete, restore = batches.undo_steps(target)
+            for kind in reversed(KINDS):
+                for chunk in _chunks(delete[kind]):
+                    tx.run(query(f"delete_{kind}"), keys=[list(k) for k in chunk]).consume()
+            self._upsert(tx, restore)
+            tx.run(query("delete_batch"), batch_id=batch_id).consume()
+            return target
+
+        return self._write(work)
 
     # ----------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer:
@@ -189,6 +239,9 @@ class Neo4jStore:
             for r in rows
         ]
         return Gazetteer(kecamatan.values(), kelurahan)
+
+    def populations(self) -> dict[str, int]:
+        return {r["code"]: r["population"] for r in self._read("populations")}
 
     def skills(self) -> list[Skill]:
         return [Skill(**{**r, "aliases": tuple(r["aliases"])}) for r in self._read("skills")]

@@ -6,3 +6,4 @@ CREATE CONSTRAINT training_id IF NOT EXISTS FOR (n:Training) REQUIRE n.training_
 CREATE CONSTRAINT skill_id IF NOT EXISTS FOR (n:Skill) REQUIRE n.skill_id IS UNIQUE;
 CREATE INDEX taught_by_skill IF NOT EXISTS FOR ()-[r:TAUGHT_BY]-() ON (r.skill);
 CREATE INDEX ikm_name IF NOT EXISTS FOR (n:IKM) ON (n.name);
+CREATE CONSTRAINT batch_id IF NOT EXISTS FOR (n:Batch) REQUIRE n.batch_id IS UNIQUE;

@@ -1,0 +1,736 @@
+"""Reading the input files of SPEC §4 into tables of text, before any validation.
+
+A CSV file holds one kind of data, told by its name (``teachings.csv``) or by the
+caller; an XLSX workbook holds one kind per sheet, told by the sheet names. Every cell
+comes out as stripped text or ``None``, with the spreadsheet row it came from, so the
+validation layer can name file, sheet, row, column and value in its messages.
+
+Nothing here touches the store.
+
+>>> kind_from_name("2023_Pelatihan.csv")
+'trainings'
+>>> unneutralise(neutralise("=HYPERLINK(1)"))
+'=HYPERLINK(1)'
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO, Any
+
+import openpyxl
+
+from .errors import InvalidData, UsageError
+
+KINDS = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The required and optional columns of one kind of input file."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+COLUMNS: dict[str, Columns] = {
+    "ikm": Columns(("ikm_id", "name", "kelurahan"),
+                   ("business_name", "sector", "gender", "phone", "joined_on", "kecamatan")),
+    "trainings": Columns(("training_id", "title", "skill", "end_date"),
+                         ("start_date", "organizer", "location", "budget_idr", "target_group")),
+    "attendance": Columns(("training_id", "ikm_id"), ("completed",)),
+    "teachings": Columns(("learner_id", "teacher_id", "skill", "date"), ("source", "note")),
+    "outcomes": Columns(("ikm_id", "kind", "date"), ("skill", "value", "note")),
+    "populations": Columns(("kelurahan", "population"), ("kecamatan",)),
+}
+
+#: Names a file or sheet may carry for each kind (English and Indonesian).
+KIND_ALIASES: dict[str, tuple[str, ...]] = {
+    "ikm": ("ikm",),
+    "trainings": ("trainings", "training", "pelatihan"),
+    "attendance": ("attendance", "kehadiran", "peserta"),
+    "teachings": ("teachings", "teaching", "pengajaran", "tular"),
+    "outcomes": ("outcomes", "hasil"),
+    "populations": ("populations", "populasi"),
+}
+
+#: Sheets that explain the workbook to the person filling it in; never data.
+INSTRUCTION_SHEETS = ("petunjuk", "instructions", "readme", "read me")
+#: Sheets holding drop-down lists. A name that also names a kind (``Daftar IKM``) is data.
+LIST_SHEETS = ("daftar", "lists")
+
+#: First characters that make a spreadsheet run a cell as a formula (SPEC §4).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Limits against decompression bombs, checked before openpyxl unpacks anything.
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+#: Small members may compress very well without being a threat.
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+
+_PROGRESS_EVERY_BYTES = 1024 * 1024
+_PROGRESS_EVERY_ROWS = 1000
+_CHUNK = 1024 * 1024
+
+Progress = Callable[[int], None]
+
+
+# --------------------------------------------------------------------------- problems
+class FileProblem(InvalidData):
+    """A problem in an input file, located as precisely as the reader knows.
+
+    Raised by the readers for problems with a whole file or row; the validation layer
+    uses it for problems with one value (and may keep warnings as instances with
+    ``severity="warning"`` without raising them).
+
+    Examples
+    --------
+    >>> str(FileProblem("teachings.csv", "not a date", row=14, column="date", value="31/02/2021"))
+    "teachings.csv, row 14, column date, value '31/02/2021': not a date"
+    >>> str(FileProblem("data.xlsx", "file is empty", sheet="ikm"))
+    "data.xlsx, sheet 'ikm': file is empty"
+    """
+
+    def __init__(self, file: str | None, reason: str, *, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None, value: str | None = None,
+                 severity: str = "error"):
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = reason
+        self.severity = severity
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [part for part in (
+            self.file,
+            f"sheet {_quoted(self.sheet)}" if self.sheet is not None else None,
+            f"row {self.row}" if self.row is not None else None,
+            f"column {self.column}" if self.column is not None else None,
+            f"value {_quoted(self.value)}" if self.value is not None else None,
+        ) if part]
+        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem as plain data, for JSON reports."""
+        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": self.value, "reason": self.reason, "severity": self.severity}
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown)
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(slots=True)
+class Row:
+    """One data row: its spreadsheet row number (header = 1) and its cells by column."""
+
+    line: int
+    values: dict[str, str | None]
+
+
+@dataclass
+class Table:
+    """The rows of one kind read from a CSV file or one sheet of a workbook."""
+
+    source: str
+    sheet: str | None
+    kind: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def unknown_columns(self) -> list[str]:
+        """Columns that are neither required nor optional for the kind (kept as notes)."""
+        known = COLUMNS[self.kind].known
+        return [column for column in self.columns if column not in known]
+
+
+@dataclass
+class SourceFile:
+    """A file as read: its name, sha256 and size (for the batch log) and its tables."""
+
+    name: str
+    checksum: str
+    size: int
+    tables: list[Table]
+
+
+# --------------------------------------------------------------------------- formula prefix
+def neutralise(value: str) -> str:
+    """Prefix ``'`` so a spreadsheet shows the value instead of running it as a formula.
+
+    A value already starting with ``'`` and then a formula character gets one more
+    ``'``, so that :func:`unneutralise` gives back exactly the original.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise("-5"), neutralise("Bunulrejo")
+    ("'-5", 'Bunulrejo')
+    >>> neutralise("'=1")
+    "''=1"
+    >>> all(unneutralise(neutralise(v)) == v for v in ["=1", "'=1", "''+2", "@a", "\\tx", "'", "ok"])
+    True
+    """
+    if value.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """Remove the ``'`` that :func:`neutralise` put before a formula character.
+
+    Examples
+    --------
+    >>> unneutralise("'=SUM(A1:A3)")
+    '=SUM(A1:A3)'
+    >>> unneutralise("'tis"), unneutralise("'")
+    ("'tis", "'")
+    """
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+# --------------------------------------------------------------------------- names
+def normalise_header(name: str) -> str:
+    """The key of a header cell: trimmed, lower case, inner spaces as one underscore.
+
+    >>> normalise_header("\\ufeff Learner ID ")
+    'learner_id'
+    """
+    return re.sub(r"\s+", "_", name.replace("\ufeff", "").strip().casefold())
+
+
+def _alias_key(word: str) -> str:
+    key = re.sub(r"[\s_\-]+", "", word.casefold())
+    return key[:-1] if key.endswith("s") else key
+
+
+_KIND_BY_ALIAS = {_alias_key(alias): kind for kind, aliases in KIND_ALIASES.items() for alias in aliases}
+_INSTRUCTION_KEYS = {_alias_key(name) for name in INSTRUCTION_SHEETS}
+_LIST_KEYS = {_alias_key(name) for name in LIST_SHEETS}
+
+
+def _name_keys(name: str) -> set[str]:
+    """The whole name and each of its words, as alias keys."""
+    stem = Path(name).name
+    if Path(stem).suffix.lower() in CSV_SUFFIXES + XLSX_SUFFIXES:
+        stem = Path(stem).stem
+    words = re.findall(r"[^\W\d_]+|\d+", stem.casefold())
+    return {_alias_key(stem)} | {_alias_key(word) for word in words}
+
+
+def _kinds_in_name(name: str) -> list[str]:
+    return sorted({_KIND_BY_ALIAS[key] for key in _name_keys(name) if key in _KIND_BY_ALIAS},
+                  key=KINDS.index)
+
+
+def kind_from_name(name: str) -> str | None:
+    """The kind a file or sheet name announces, or ``None`` when it names none or several.
+
+    An alias counts when it is a whole word of the name; case, spaces, underscores,
+    hyphens and a trailing ``s`` do not matter.
+
+    Examples
+    --------
+    >>> kind_from_name("2023_teachings.csv"), kind_from_name("Teachings (Q3).csv")
+    ('teachings', 'teachings')
+    >>> kind_from_name("ikm-bunulrejo.csv"), kind_from_name("Kehadiran")
+    ('ikm', 'attendance')
+    >>> kind_from_name("Sheet1") is None, kind_from_name("ikm_attendance.csv") is None
+    (True, True)
+    """
+    kinds = _kinds_in_name(name)
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _resolve_kind(kind: str) -> str:
+    resolved = _KIND_BY_ALIAS.get(_alias_key(kind))
+    if resolved is None:
+        raise UsageError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    return resolved
+
+
+def _accepted_names() -> str:
+    return "; ".join(" or ".join(aliases) for aliases in KIND_ALIASES.values())
+
+
+# --------------------------------------------------------------------------- cells and rows
+def _clean(text: str) -> str | None:
+    text = text.strip()
+    return unneutralise(text) if text else None
+
+
+def _cell_text(value: object) -> str | None:
+    """A spreadsheet cell as text: numbers typed for ids and phones lose no ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return _clean(str(value))
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class _Where:
+    file: str
+    sheet: str | None = None
+
+    def problem(self, reason: str, **location: Any) -> FileProblem:
+        return FileProblem(self.file, reason, sheet=self.sheet, **location)
+
+
+def _header(cells: Iterable[str | None], line: int, where: _Where) -> list[str | None]:
+    """Column names by position; ``None`` where the header cell is blank."""
+    names: list[str | None] = []
+    for cell in cells:
+        name = normalise_header(cell) if cell else ""
+        if name and name in names:
+            raise where.problem("this column appears twice in the header", row=line, column=name)
+        names.append(name or None)
+    return names
+
+
+def _check_required(columns: list[str], kind: str, line: int, where: _Where) -> None:
+    missing = [column for column in COLUMNS[kind].required if column not in columns]
+    if missing:
+        found = ", ".join(columns) or "none"
+        raise where.problem(
+            f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"for {kind} (needs {', '.join(COLUMNS[kind].required)}); columns found: {found}",
+            row=line)
+
+
+def _row(cells: Iterable[str | None], line: int, header: list[str | None],
+         columns: list[str], where: _Where) -> Row | None:
+    """The row's values by column, or ``None`` for a blank row."""
+    values: dict[str, str | None] = dict.fromkeys(columns)
+    blank = True
+    for index, text in enumerate(cells):
+        if text is None:
+            continue
+        name = header[index] if index < len(header) else None
+        if name is None:
+            raise where.problem(
+                f"value in column {_column_letter(index)}, which has no header "
+                f"(the header has {len(columns)} columns): give the column a name or delete the value",
+                row=line, value=text)
+        values[name] = text
+        blank = False
+    return None if blank else Row(line, values)
+
+
+def _table(records: Iterator[tuple[int, list[str | None]]], kind: str, where: _Where) -> Table | None:
+    """A table from numbered records whose first non-blank one is the header."""
+    for line, cells in records:
+        if any(cell is not None for cell in cells):
+            header = _header(cells, line, where)
+            break
+    else:
+        return None
+    columns = [name for name in header if name is not None]
+    _check_required(columns, kind, line, where)
+    rows = [row for line, cells in records
+            if (row := _row(cells, line, header, columns, where)) is not None]
+    return Table(where.file, where.sheet, kind, columns, rows)
+
+
+# --------------------------------------------------------------------------- entry point
+def read_file(path: str | os.PathLike[str], kind: str | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None,
+              *, name: str | None = None) -> SourceFile:
+    """Read a CSV file or an XLSX workbook into tables of text.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to read.
+    kind : str, optional
+        One of :data:`KINDS` (or an alias). For a CSV file, or a workbook with a single
+        sheet of data, it overrides what the name says.
+    max_bytes : int
+        Larger files are refused before parsing.
+    progress : callable, optional
+        Called from time to time with the bytes read so far (CSV) or the rows read so
+        far (XLSX).
+    name : str, optional
+        The name to show in messages and to tell the kind and format from, e.g. the
+        original name of an upload saved to a temporary file. Default: ``path`` as given.
+
+    Returns
+    -------
+    SourceFile
+
+    Raises
+    ------
+    FileProblem
+        For anything that keeps the file from being read, with the file, sheet and row.
+    UsageError
+        For a ``kind`` that names no kind.
+    """
+    name = name if name is not None else os.fspath(path)
+    kind = _resolve_kind(kind) if kind is not None else None
+    size = _checked_size(path, name, max_bytes)
+    suffix = Path(name).suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, name, size, kind, progress)
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(path, name, size, kind, progress)
+    raise FileProblem(name, _unsupported_format(suffix))
+
+
+def _unsupported_format(suffix: str) -> str:
+    if suffix in (".xls", ".ods", ".numbers"):
+        return f"{suffix} workbooks cannot be read: save it as Excel Workbook (.xlsx) or CSV UTF-8"
+    shown = f"{suffix!r} files" if suffix else "files without an extension"
+    return f"{shown} cannot be read: use .csv (or .txt) or .xlsx (or .xlsm)"
+
+
+def _checked_size(path: str | os.PathLike[str], name: str, max_bytes: int) -> int:
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        raise FileProblem(name, "no such file") from None
+    except OSError as exc:
+        raise FileProblem(name, f"cannot read the file: {exc.strerror or exc}") from None
+    if Path(path).is_dir():
+        raise FileProblem(name, "this is a folder, not a file")
+    if size == 0:
+        raise FileProblem(name, "file is empty")
+    if size > max_bytes:
+        raise FileProblem(name, f"the file is {_megabytes(size)}, more than the {_megabytes(max_bytes)} "
+                                "allowed: split it into smaller files")
+    return size
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+# --------------------------------------------------------------------------- CSV
+class _BadBytes(Exception):
+    def __init__(self, offset: int, byte: int):
+        self.offset = offset
+        self.byte = byte
+
+
+def _read_csv(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
+              progress: Progress | None) -> SourceFile:
+    where = _Where(name)
+    kind = kind or _kind_of_csv(name)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        _refuse_non_text(handle, where)
+        lines = _utf8_lines(_byte_lines(handle), digest, progress)
+        table = _table(_csv_records(lines, where), kind, where)
+    if table is None:
+        raise where.problem("file is empty")
+    return SourceFile(name, digest.hexdigest(), size, [table])
+
+
+def _kind_of_csv(name: str) -> str:
+    kinds = _kinds_in_name(name)
+    if len(kinds) == 1:
+        return kinds[0]
+    fits = f" (its name fits {' and '.join(kinds)})" if kinds else ""
+    examples = ", ".join(f"{kind}.csv" for kind in KINDS)
+    raise FileProblem(name, f"cannot tell what kind of file {Path(name).name} is{fits}: "
+                            f"name it {examples} or pass --kind")
+
+
+def _refuse_non_text(handle: IO[bytes], where: _Where) -> None:
+    """Explain the usual wrong files by their first bytes, better than a decoding error."""
+    head = handle.read(8)
+    handle.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise where.problem("the file is UTF-16 text (Excel's \"Unicode Text\"): "
+                            "save it as \"CSV UTF-8 (Comma delimited)\"")
+    if head.startswith(b"PK\x03\x04"):
+        raise where.problem("this is an Excel workbook, not a CSV file: give it the .xlsx extension")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise where.problem("this is an old Excel workbook (.xls), not a CSV file: "
+                            "save it as \"CSV UTF-8 (Comma delimited)\" or .xlsx")
+
+
+def _byte_lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """Lines with their endings; CR alone ends lines when the file has no LF at all."""
+    head = handle.read(_CHUNK)
+    handle.seek(0)
+    if b"\n" in head or b"\r" not in head:
+        yield from handle
+        return
+    parts: list[bytes] = []
+    for chunk in iter(lambda: handle.read(_CHUNK), b""):
+        *complete, rest = chunk.split(b"\r")
+        for piece in complete:
+            parts.append(piece)
+            yield b"".join(parts) + b"\r"
+            parts = []
+        parts.append(rest)
+    if tail := b"".join(parts):
+        yield tail
+
+
+def _utf8_lines(raw_lines: Iterable[bytes], digest: Any, progress: Progress | None) -> Iterator[str]:
+    """Decoded lines, BOM removed; hashing and reporting progress along the way."""
+    offset = 0
+    next_report = _PROGRESS_EVERY_BYTES
+    for number, raw in enumerate(raw_lines):
+        digest.update(raw)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _BadBytes(offset + exc.start, raw[exc.start]) from None
+        if number == 0 and text.startswith("\ufeff"):
+            text = text[1:]
+        offset += len(raw)
+        if progress is not None and offset >= next_report:
+            progress(offset)
+            next_report = offset + _PROGRESS_EVERY_BYTES
+        yield text
+    if progress is not None:
+        progress(offset)
+
+
+def _detect_delimiter(line: str) -> str:
+    """The most frequent of ``,`` ``;`` and tab outside quotes; ``,`` on a tie or none.
+
+    >>> _detect_delimiter('ikm_id;name;"Kota, Malang"'), _detect_delimiter("a\\tb")
+    (';', '\\t')
+    """
+    counts = dict.fromkeys(",;\t", 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+_CSV_ERRORS = {
+    "unexpected end of data": "a quote (\") opened in this row is never closed",
+    "expected after": "a closing quote (\") is followed by more text: put the whole value in "
+                      "quotes and double every quote inside it (\"\")",
+    "field larger than field limit": "a value is longer than the 131072 characters allowed "
+                                     "(is a quote (\") left open?)",
+    "line contains nul": "the row contains a NUL byte: this is not a text file",
+    "new-line character seen in unquoted field": "a line break inside a value that is not in quotes",
+}
+
+
+def _csv_records(lines: Iterator[str], where: _Where) -> Iterator[tuple[int, list[str | None]]]:
+    """Numbered CSV records (a record spans lines when a quoted value does)."""
+    row = 0
+    peeked: list[str] = []
+    try:
+        for line in lines:
+            peeked.append(line)
+            if line.strip():
+                break
+            row += 1
+        delimiter = _detect_delimiter(peeked[-1] if peeked else "")
+        reader = csv.reader(itertools.chain(peeked, lines), delimiter=delimiter, strict=True)
+        row = 0
+        for cells in reader:
+            row += 1
+            yield row, [_clean(cell) for cell in cells]
+    except _BadBytes as bad:
+        raise where.problem(
+            f"the file is not UTF-8 text (byte 0x{bad.byte:02X} at byte offset {bad.offset} cannot be read): "
+            "in Excel save it as \"CSV UTF-8 (Comma delimited)\"", row=row + 1) from None
+    except csv.Error as exc:
+        message = str(exc).lower()
+        reason = next((text for key, text in _CSV_ERRORS.items() if key in message),
+                      f"cannot be read as CSV: {exc}")
+        raise where.problem(reason, row=row + 1) from None
+
+
+# --------------------------------------------------------------------------- XLSX
+def _read_xlsx(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
+               progress: Progress | None) -> SourceFile:
+    checksum = _sha256(path)
+    _check_archive(path, name)
+    with open(path, "rb") as handle, warnings.catch_warnings():
+        # openpyxl warns about features it drops (data validation, styles): noise for reading values.
+        warnings.simplefilter("ignore")
+        try:
+            tables = _workbook_tables(handle, name, kind, progress)
+        except FileProblem:
+            raise
+        except Exception as exc:  # a damaged workbook fails inside openpyxl in many ways
+            raise FileProblem(name, f"cannot read this workbook ({type(exc).__name__}): "
+                                    "open it in Excel and save it again as .xlsx") from exc
+    return SourceFile(name, checksum, size, tables)
+
+
+def _sha256(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_archive(path: str | os.PathLike[str], name: str) -> None:
+    """Refuse what is not a workbook, or would unpack to far more than it weighs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        raise FileProblem(name, _not_a_zip_reason(path)) from None
+    if "[Content_Types].xml" not in {member.filename for member in members}:
+        raise FileProblem(name, "this is a zip archive but not an Excel workbook: "
+                                "save the data from Excel as Excel Workbook (.xlsx)")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNCOMPRESSED_BYTES:
+        raise FileProblem(name, f"the workbook would unpack to {_megabytes(unpacked)}, more than the "
+                                f"{_megabytes(MAX_UNCOMPRESSED_BYTES)} allowed: split it into smaller files")
+    for member in members:
+        if (member.file_size >= RATIO_CHECK_MIN_BYTES
+                and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)):
+            raise FileProblem(name, f"part {member.filename} of the workbook is compressed more than "
+                                    f"{MAX_COMPRESSION_RATIO} times, which no real workbook is: refused "
+                                    "as a possible zip bomb")
+
+
+def _not_a_zip_reason(path: str | os.PathLike[str]) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ("this is an old Excel workbook (.xls) or a password-protected one: save it as "
+                "Excel Workbook (.xlsx) without a password")
+    try:
+        looks_like_text = b"\0" not in head and bool(head.decode("utf-8").strip())
+    except UnicodeDecodeError:
+        looks_like_text = False
+    if looks_like_text:
+        return "this looks like a text (CSV) file, not an Excel workbook: give it the .csv extension"
+    return "not a valid .xlsx workbook (it is not a zip archive): save it from Excel as Excel Workbook (.xlsx)"
+
+
+def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
+                     progress: Progress | None) -> list[Table]:
+    workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    try:
+        counter = _RowCounter(progress)
+        tables = []
+        for sheet, sheet_kind in _data_sheets(workbook.worksheets, name, kind):
+            where = _Where(name, sheet.title)
+            table = _table(counter.count(_sheet_records(sheet)), sheet_kind, where)
+            if table is not None:
+                tables.append(table)
+        counter.finish()
+        return tables
+    finally:
+        workbook.close()
+
+
+def _data_sheets(sheets: list[Any], name: str, kind: str | None) -> list[tuple[Any, str]]:
+    """The sheets to read, with their kinds; instructions, lists and empty sheets left out."""
+    with_data = [sheet for sheet in sheets if _has_data(sheet)]
+    if not with_data:
+        raise FileProblem(name, "file is empty: no sheet has any data")
+    candidates = [sheet for sheet in with_data if not _is_skipped_sheet(sheet)]
+    accepted = (f"name each sheet after what it holds ({_accepted_names()}); sheets named "
+                f"{', '.join(INSTRUCTION_SHEETS + LIST_SHEETS)} are skipped")
+    if not candidates:
+        raise FileProblem(name, f"no sheet with data to import: {accepted}")
+    if len(candidates) == 1:
+        sheet = candidates[0]
+        sheet_kind = kind or kind_from_name(sheet.title) or kind_from_name(name)
+        if sheet_kind is None:
+            raise FileProblem(name, f"cannot tell what kind of data this sheet holds: {accepted}, "
+                                    "or pass --kind", sheet=sheet.title)
+        return [(sheet, sheet_kind)]
+    kinds = [(sheet, kind_from_name(sheet.title)) for sheet in candidates]
+    for sheet, sheet_kind in kinds:
+        if sheet_kind is None:
+            raise FileProblem(name, f"this sheet's name does not say what it holds: {accepted}",
+                              sheet=sheet.title)
+    return kinds  # type: ignore[return-value]
+
+
+def _is_skipped_sheet(sheet: Any) -> bool:
+    keys = _name_keys(sheet.title)
+    if keys & _INSTRUCTION_KEYS:
+        return True
+    named_kind = bool(_kinds_in_name(sheet.title))
+    if keys & _LIST_KEYS and not named_kind:
+        return True
+    # A hidden sheet nobody can see (drop-down sources, helpers) is not meant as data.
+    return sheet.sheet_state != "visible" and not named_kind
+
+
+def _has_data(sheet: Any) -> bool:
+    return any(any(cell is not None for cell in cells) for _, cells in _sheet_records(sheet))
+
+
+def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str | None]]]:
+    # The stored dimension may be wrong (some tools write "A1"); read every row there is.
+    sheet.reset_dimensions()
+    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield line, [_cell_text(value) for value in values]
+
+
+class _RowCounter:
+    """Counts rows across sheets and reports them to a progress hook."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.rows = 0
+
+    def count(self, records: Iterator[tuple[int, list[str | None]]]) -> Iterator[tuple[int, list[str | None]]]:
+        for record in records:
+            self.rows += 1
+            if self.progress is not None and self.rows % _PROGRESS_EVERY_ROWS == 0:
+                self.progress(self.rows)
+            yield record
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.rows)

@@ -1,0 +1,149 @@
+"""What a write changes, and what undoing a batch takes — shared by both stores.
+
+A store reads the current version of every record a write touches (inside the write's
+transaction), and :func:`plan` decides per record: created, updated (the old version is
+kept in the batch log, so that undo can put it back) or unchanged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import InvalidData, UsageError
+from ..model import KINDS, Attendance, Batch, Change, IKM, KindCounts, Population, Records, Teaching, Training
+
+Key = tuple[str, ...]
+MODELS: dict[str, type[BaseModel]] = {
+    "ikm": IKM, "trainings": Training, "attendance": Attendance, "teachings": Teaching, "populations": Population,
+}
+
+
+def record_key(kind: str, record: Any) -> Key:
+    if kind == "ikm":
+        return (record.ikm_id,)
+    if kind == "trainings":
+        return (record.training_id,)
+    if kind == "attendance":
+        return (record.training_id, record.ikm_id)
+    if kind == "teachings":
+        return (record.learner_id, record.teacher_id, record.skill)
+    if kind == "populations":
+        return (record.kelurahan_code,)
+    raise ValueError(kind)
+
+
+def references(kind: str, key: Key) -> list[tuple[str, Key]]:
+    """The records a record cannot exist without."""
+    if kind == "attendance":
+        return [("trainings", (key[0],)), ("ikm", (key[1],))]
+    if kind == "teachings":
+        return [("ikm", (key[0],)), ("ikm", (key[1],))]
+    return []
+
+
+def effective(records: Records) -> dict[str, dict[Key, Any]]:
+    """One record per key, as sequential upserts would leave it: the last row wins, but a
+    repeated teaching keeps its earliest date."""
+    result: dict[str, dict[Key, Any]] = {}
+    for kind in KINDS:
+        by_key: dict[Key, Any] = {}
+        for record in getattr(records, kind):
+            key = record_key(kind, record)
+            if kind == "teachings" and key in by_key and by_key[key].date <= record.date:
+                continue
+            by_key[key] = record
+        result[kind] = by_key
+    return result
+
+
+def after_write(kind: str, current: Any | None, new: Any) -> Any:
+    """The record a store holds after upserting ``new`` over ``current``."""
+    if kind == "teachings" and current is not None and current.date <= new.date:
+        return current
+    return new
+
+
+class Plan(BaseModel):
+    changes: list[Change]
+    counts: dict[str, KindCounts]
+    rows: dict[str, list[Any]]  # the records to upsert, per kind
+
+
+def plan(wanted: Mapping[str, Mapping[Key, Any]], existing: Mapping[str, Mapping[Key, Any]]) -> Plan:
+    changes: list[Change] = []
+    counts: dict[str, KindCounts] = {}
+    rows: dict[str, list[Any]] = {}
+    for kind in KINDS:
+        count = counts[kind] = KindCounts()
+        rows[kind] = []
+        for key, new in wanted.get(kind, {}).items():
+            current = existing.get(kind, {}).get(key)
+            target = after_write(kind, current, new)
+            if current is None:
+                count.created += 1
+                changes.append(Change(kind=kind, key=key))
+            elif target != current:
+                count.updated += 1
+                changes.append(Change(kind=kind, key=key, before=current.model_dump(mode="json")))
+            else:
+                count.unchanged += 1
+                continue
+            rows[kind].append(target)
+    return Plan(changes=changes, counts=counts, rows=rows)
+
+
+def to_model(kind: str, data: Mapping[str, Any]) -> Any:
+    return MODELS[kind].model_validate(dict(data))
+
+
+def new_batch_id(now: datetime) -> str:
+    """Sortable and readable: ``B20261123-183200-3f9a``."""
+    return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def blocking_batches(target: Batch, later: Iterable[Batch]) -> list[str]:
+    """Later batches that touched a record ``target`` changed, or that added a record
+    referring to one ``target`` created: undoing ``target`` first would break them."""
+    touched = {(c.kind, c.key) for c in target.changes}
+    created = {(c.kind, c.key) for c in target.changes if c.before is None}
+    blocking = []
+    for batch in later:
+        for change in batch.changes:
+            if (change.kind, change.key) in touched or any(ref in created for ref in references(change.kind, change.key)):
+                blocking.append(batch.batch_id)
+                break
+    return blocking
+
+
+def check_undo(target: Batch | None, batch_id: str, later: Iterable[Batch]) -> Batch:
+    if target is None:
+        raise UsageError(f"no import batch {batch_id!r} (see `tular import --list`)")
+    blocking = blocking_batches(target, later)
+    if blocking:
+        raise InvalidData(
+            f"cannot undo batch {batch_id}: later batches depend on what it added or changed — "
+            f"undo these first, newest first: {', '.join(reversed(blocking))}"
+        )
+    return target
+
+
+def undo_steps(batch: Batch) -> tuple[dict[str, list[Key]], dict[str, list[Any]]]:
+    """What undoing ``batch`` does: keys to delete (records it created) and records to put
+    back (the versions it replaced), per kind."""
+    delete: dict[str, list[Key]] = {kind: [] for kind in KINDS}
+    restore: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    for change in batch.changes:
+        if change.before is None:
+            delete[change.kind].append(change.key)
+        else:
+            restore[change.kind].append(to_model(change.kind, change.before))
+    return delete, restore

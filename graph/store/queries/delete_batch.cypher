@@ -1,0 +1,2 @@
+MATCH (b:Batch {batch_id: $batch_id})
+DELETE b

@@ -1,0 +1,3 @@
+UNWIND $keys AS key
+MATCH (k:Kelurahan {code: key[0]})
+REMOVE k.population

@@ -1,0 +1,3 @@
+UNWIND $keys AS key
+MATCH (t:Training {training_id: key[0]})
+DETACH DELETE t

@@ -1,0 +1,81 @@
+"""The command line as a user runs it: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tular.graph.demo import build_demo
+
+
+def tular(*args: str, db: str | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "tular", *(["--db", db] if db else []), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tular.db'}"
+
+
+def test_demo_loads_and_prints_the_summary(db: str):
+    result = tular("demo", "--no-serve", db=db)
+    assert result.returncode == 0, result.stderr
+    demo = build_demo()
+    assert f"{len(demo.ikm):,}" in result.stdout and f"{len(demo.teachings):,}" in result.stdout
+    assert "Reach per skill" in result.stdout and "olahan-makanan" in result.stdout
+    assert "Bunulrejo (batik): 2 trained" in result.stdout
+    status = json.loads(tular("status", "--json", db=db).stdout)
+    assert (status["ikm"], status["teachings"], status["kelurahan"]) == (13_000, len(demo.teachings), 57)
+    # running it again changes nothing
+    assert tular("demo", "--no-serve", db=db).returncode == 0
+    assert json.loads(tular("status", "--json", db=db).stdout) == status
+
+
+@pytest.mark.neo4j
+def test_demo_on_neo4j_gives_the_same_summary(db: str, neo4j_store, neo4j_url: str):
+    embedded = tular("demo", "--no-serve", db=db)
+    on_neo4j = tular("demo", "--no-serve", db=neo4j_url)
+    assert on_neo4j.returncode == 0, on_neo4j.stderr
+    summary = lambda out: out[out.index("Reach per skill"):]  # noqa: E731 - the store URL differs above it
+    assert summary(on_neo4j.stdout) == summary(embedded.stdout)
+
+
+def test_demo_refuses_to_mix_into_a_store_with_other_data(tmp_path: Path, db: str):
+    from tular.graph.model import IKM, Records
+    from tular.graph.store import open_store
+
+    store = open_store(db)
+    store.init_schema()
+    store.write(Records(ikm=[IKM(ikm_id="MINE-1", name="Bu Sri", kelurahan_code="blimbing.bunulrejo")]))
+    store.close()
+    result = tular("demo", "--no-serve", db=db)
+    assert result.returncode == 2
+    assert "--reset" in result.stderr
+    assert json.loads(tular("status", "--json", db=db).stdout)["ikm"] == 1
+
+
+def test_init_and_skills(db: str):
+    assert "57 kelurahan" in tular("init", db=db).stdout
+    added = tular("skills", "add", "Anyaman Bambu", "--name-id", "Anyaman bambu", "--name-en", "Bamboo weaving",
+                  "--alias", "anyaman", db=db)
+    assert added.returncode == 0, added.stderr
+    skills = {s["skill_id"]: s for s in json.loads(tular("skills", "list", "--json", db=db).stdout)}
+    assert skills["anyaman-bambu"]["aliases"] == ["anyaman"] and len(skills) == 9
+    clash = tular("skills", "add", "batik-modern", "--name-id", "x", "--name-en", "x", "--alias", "membatik", db=db)
+    assert clash.returncode == 2 and "membatik" in clash.stderr and "batik" in clash.stderr
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--db", "postgres://x", "status"], 2),
+    (["--no-such-flag"], 2),
+    (["reach-everything"], 2),
+])
+def test_usage_errors_exit_2(args: list[str], code: int):
+    result = subprocess.run([sys.executable, "-m", "tular", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr
