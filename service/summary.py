@@ -20,7 +20,7 @@ def print_skill_summary(console: Console, store: GraphStore, as_of: date) -> Non
     """One line per skill: seeds, reached, total, multiplier, deepest generation."""
     table = Table(title=f"Reach per skill, as of {as_of.isoformat()}", title_justify="left")
     for column, justify in (("Skill", "left"), ("Seeds", "right"), ("Reached", "right"), ("Total", "right"),
-                            ("Multiplier", "right"), ("Generations", "right")):
+                            ("Multiplier", "right"), ("Max depth", "right")):
         table.add_column(column, justify=justify)
     for skill in store.skills():
         summary = reach_summary(*reversed(_seeds_and_graph(store, skill.skill_id, as_of)))
