@@ -172,7 +172,7 @@ def test_values_are_stripped_and_blank_cells_are_none(tmp_path):
 
 
 def test_blank_rows_are_skipped_but_still_counted(tmp_path):
-    path = write(tmp_path, "attendance.csv", "training_id,ikm_id\n\nT1,A\n,\n  ;  \n \nT1,B\n")
+    path = write(tmp_path, "attendance.csv", "training_id,ikm_id\n\nT1,A\n,\n  ,  \n \nT1,B\n")
     table = only_table(read_file(path))
     assert [(row.line, row.values["ikm_id"]) for row in table.rows] == [(3, "A"), (7, "B")]
 
