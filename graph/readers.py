@@ -326,10 +326,13 @@ class _Where:
 def _header(cells: Iterable[str | None], line: int, where: _Where) -> list[str | None]:
     """Column names by position; ``None`` where the header cell is blank."""
     names: list[str | None] = []
+    seen: set[str] = set()
     for cell in cells:
         name = normalise_header(cell) if cell else ""
-        if name and name in names:
+        if name in seen:
             raise where.problem("this column appears twice in the header", row=line, column=name)
+        if name:
+            seen.add(name)
         names.append(name or None)
     return names
 
@@ -415,10 +418,13 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
     kind = _resolve_kind(kind) if kind is not None else None
     size = _checked_size(path, name, max_bytes)
     suffix = Path(name).suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return _read_csv(path, name, size, kind, progress)
-    if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path, name, size, kind, progress)
+    try:
+        if suffix in CSV_SUFFIXES:
+            return _read_csv(path, name, size, kind, progress)
+        if suffix in XLSX_SUFFIXES:
+            return _read_xlsx(path, name, size, kind, progress)
+    except OSError as exc:
+        raise FileProblem(name, f"cannot read the file: {exc.strerror or exc}") from exc
     raise FileProblem(name, _unsupported_format(suffix))
 
 
@@ -452,9 +458,10 @@ def _megabytes(size: int) -> str:
 
 # --------------------------------------------------------------------------- CSV
 class _BadBytes(Exception):
-    def __init__(self, offset: int, byte: int):
-        self.offset = offset
-        self.byte = byte
+    """Bytes that are not text, found while decoding; the record reader adds the row."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
 
 def _read_csv(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
@@ -523,7 +530,13 @@ def _utf8_lines(raw_lines: Iterable[bytes], digest: Any, progress: Progress | No
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _BadBytes(offset + exc.start, raw[exc.start]) from None
+            raise _BadBytes(
+                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02X} at byte offset "
+                f"{offset + exc.start} cannot be read): in Excel save it as \"CSV UTF-8 (Comma delimited)\"",
+            ) from None
+        if "\0" in text:
+            raise _BadBytes(f"the file contains a NUL byte (at byte offset {offset + raw.index(0)}): "
+                            "this is not a text CSV file")
         if number == 0 and text.startswith("\ufeff"):
             text = text[1:]
         offset += len(raw)
@@ -558,7 +571,6 @@ _CSV_ERRORS = {
                       "quotes and double every quote inside it (\"\")",
     "field larger than field limit": "a value is longer than the 131072 characters allowed "
                                      "(is a quote (\") left open?)",
-    "line contains nul": "the row contains a NUL byte: this is not a text file",
     "new-line character seen in unquoted field": "a line break inside a value that is not in quotes",
 }
 
@@ -580,9 +592,7 @@ def _csv_records(lines: Iterator[str], where: _Where) -> Iterator[tuple[int, lis
             row += 1
             yield row, [_clean(cell) for cell in cells]
     except _BadBytes as bad:
-        raise where.problem(
-            f"the file is not UTF-8 text (byte 0x{bad.byte:02X} at byte offset {bad.offset} cannot be read): "
-            "in Excel save it as \"CSV UTF-8 (Comma delimited)\"", row=row + 1) from None
+        raise where.problem(bad.reason, row=row + 1) from None
     except csv.Error as exc:
         message = str(exc).lower()
         reason = next((text for key, text in _CSV_ERRORS.items() if key in message),

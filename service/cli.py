@@ -6,9 +6,11 @@ Exit codes (SPEC §6): 0 ok (warnings included), 1 invalid data, 2 usage error,
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -139,6 +141,42 @@ def demo(
     status(ctx, as_json=False)
     print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
     print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind).",
+                                                       show_default=False)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Kind of every file, when the names do not say: "
+                                             "ikm, trainings, attendance, teachings, populations.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate against the store without writing.")] = False,
+    list_batches: Annotated[bool, typer.Option("--list", help="List the recorded import batches.")] = False,
+    undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help="Undo an import batch.")] = None,
+    who: Annotated[str | None, typer.Option("--who", help="Who imports (recorded with the batch); default: "
+                                            "the user name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Import files as one batch: all of it, or nothing when any row has an error."""
+    from tular.service import importing
+
+    cli = state(ctx)
+    chosen = sum(bool(x) for x in (paths, list_batches, undo))
+    if chosen != 1:
+        raise UsageError("give files to import, or --list, or --undo BATCH")
+    store = cli.store()
+    if list_batches:
+        importing.print_batches(out, store.batches(), as_json)
+        return
+    if undo:
+        batch = store.undo(undo)
+        importing.print_undone(out, batch, as_json)
+        return
+    report = importing.run_import(store, paths, kind=kind, dry_run=dry_run, who=who or getpass.getuser(),
+                                  today=cli.settings.today(), console=None if as_json else err)
+    importing.print_report(out, report, as_json)
+    if not report.ok:
+        raise typer.Exit(EXIT_INVALID_DATA)
 
 
 @skills_app.command("list")

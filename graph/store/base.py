@@ -9,7 +9,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from ..gazetteer import Gazetteer
-from ..model import IKM, Batch, BatchMeta, Counts, Records, Skill, Training, WriteResult
+from ..model import IKM, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -50,14 +50,15 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
     # ------------------------------------------------------------------ writes
-    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+    def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         """Upsert IKM, trainings, attendance, teachings and populations, in that order, in
         one transaction: all of it is stored or none of it. A (learner, teacher, skill)
         that already exists keeps the earlier date. A reference to an unknown IKM,
         training, skill or kelurahan raises ``InvalidData`` and writes nothing.
 
         With ``meta`` the write is logged as an import batch (its id is in the result),
-        with the previous version of every record it changed, so that it can be undone."""
+        with the previous version of every record it changed, so that it can be undone.
+        With ``dry_run`` it only counts what it would create, update or leave unchanged."""
 
     def batches(self, with_changes: bool = False) -> list[Batch]:
         """Recorded import batches, oldest first."""
@@ -100,6 +101,14 @@ class GraphStore(Protocol):
         on either end of a teaching of it), ordered by ``ikm_id``."""
 
     def trainings(self) -> list[Training]: ...
+
+    def all_ikm(self) -> list[IKM]:
+        """Every IKM, ordered by ``ikm_id``."""
+
+    def all_attendance(self) -> list[Attendance]: ...
+
+    def all_teachings(self) -> list[Teaching]:
+        """Every TAUGHT_BY edge of every skill, ordered by (learner, teacher, skill)."""
 
     def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
         """Completed attendances at trainings teaching ``skill`` that ended on or before ``as_of``."""

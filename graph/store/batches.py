@@ -102,8 +102,8 @@ def to_model(kind: str, data: Mapping[str, Any]) -> Any:
 
 
 def new_batch_id(now: datetime) -> str:
-    """Sortable and readable: ``B20261123-183200-3f9a``."""
-    return f"B{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    """Sortable, short enough to type: ``B261123-183200-3f9``."""
+    return f"B{now:%y%m%d-%H%M%S}-{secrets.token_hex(2)[:3]}"
 
 
 def utc_now() -> datetime:

@@ -15,7 +15,7 @@ import networkx as nx
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, KINDS, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Training, WriteResult,
+    IKM, KINDS, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches
@@ -209,16 +209,17 @@ class EmbeddedStore:
                 conn.execute(f"DELETE FROM {table}")  # table names are constants above
 
     # ---------------------------------------------------------------- writes
-    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+    def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         wanted = batches.effective(records)
+        batch_id = None
         try:
             with self._tx() as conn:
                 existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
                 planned = batches.plan(wanted, existing)
-                self._upsert(conn, planned.rows)
-                batch_id = None
-                if meta is not None:
-                    batch_id = self._log_batch(conn, meta, planned)
+                if not dry_run:
+                    self._upsert(conn, planned.rows)
+                    if meta is not None:
+                        batch_id = self._log_batch(conn, meta, planned)
         except sqlite3.IntegrityError as exc:
             raise InvalidData(
                 f"records refer to an IKM, training, skill or kelurahan that is not in the store ({exc})"
@@ -403,6 +404,22 @@ class EmbeddedStore:
             (*params, limit, offset),
         )
         return IKMPage(items=[self._ikm(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def all_ikm(self) -> list[IKM]:
+        return [self._ikm(r) for r in self._read(f"SELECT {', '.join(IKM_COLUMNS)} FROM ikm ORDER BY ikm_id")]
+
+    def all_attendance(self) -> list[Attendance]:
+        return [
+            Attendance(training_id=r[0], ikm_id=r[1], completed=bool(r[2]))
+            for r in self._read("SELECT training_id, ikm_id, completed FROM attendance ORDER BY training_id, ikm_id")
+        ]
+
+    def all_teachings(self) -> list[Teaching]:
+        return [
+            Teaching(learner_id=r[0], teacher_id=r[1], skill=r[2], date=date.fromisoformat(r[3]), source=r[4], note=r[5])
+            for r in self._read("SELECT learner_id, teacher_id, skill_id, date, source, note FROM teaching "
+                                "ORDER BY learner_id, teacher_id, skill_id")
+        ]
 
     def trainings(self) -> list[Training]:
         skills: dict[str, list[str]] = {}

@@ -23,7 +23,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
-from ..model import KINDS, IKM, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Training, WriteResult
+from ..model import KINDS, IKM, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
@@ -157,12 +157,14 @@ class Neo4jStore:
             session.run(query("wipe")).consume()
 
     # ---------------------------------------------------------------- writes
-    def write(self, records: Records, meta: BatchMeta | None = None) -> WriteResult:
+    def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         wanted = batches.effective(records)
 
         def work(tx: ManagedTransaction) -> tuple[batches.Plan, str | None]:
             existing = {kind: self._existing(tx, kind, list(keys)) for kind, keys in wanted.items()}
             planned = batches.plan(wanted, existing)
+            if dry_run:
+                return planned, None
             self._upsert(tx, planned.rows)
             return planned, self._log_batch(tx, meta, planned) if meta is not None else None
 
@@ -265,6 +267,15 @@ class Neo4jStore:
             limit=limit, offset=offset,
         )[0]
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
+
+    def all_ikm(self) -> list[IKM]:
+        return [self._ikm(r["ikm"]) for r in self._read("all_ikm")]
+
+    def all_attendance(self) -> list[Attendance]:
+        return [Attendance(**r) for r in self._read("all_attendance")]
+
+    def all_teachings(self) -> list[Teaching]:
+        return [Teaching(**{k: _native(v) for k, v in r.items()}) for r in self._read("all_teachings")]
 
     def trainings(self) -> list[Training]:
         return [

@@ -1,0 +1,418 @@
+"""Rows in, clean records and problems out (SPEC §4). Pure: the store is read once into
+a :class:`Snapshot` by the caller; nothing here writes.
+
+Every problem names file, sheet, row, column, value and reason. Errors reject the whole
+batch; warnings are reported and the rows are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from .dates import parse_date
+from .errors import TularError
+from .gazetteer import Gazetteer, normalise
+from .model import IKM, Attendance, Population, Records, Teaching, Training
+from .readers import COLUMNS, FileProblem, Row, Table
+from .skills import SkillVocabulary
+
+#: Order in which kinds are validated and written: what is referred to comes first.
+KIND_ORDER = ("ikm", "trainings", "attendance", "teachings", "populations")
+
+TRUE_WORDS = {"true", "1", "yes", "ya", "y"}
+FALSE_WORDS = {"false", "0", "no", "tidak", "n", "t"}
+GENDERS = {
+    "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P",
+    "l": "L", "laki-laki": "L", "lakilaki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L",
+}
+HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "hj", "h", "ny", "nyonya", "sdr", "sdri", "mbak", "mas"}
+SKILL_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
+
+
+@dataclass
+class Snapshot:
+    """What validation needs to know of the store as it is."""
+
+    gazetteer: Gazetteer
+    skills: SkillVocabulary
+    today: date
+    ikm: dict[str, IKM] = field(default_factory=dict)
+    trainings: dict[str, Training] = field(default_factory=dict)
+    attendance: list[Attendance] = field(default_factory=list)
+    teachings: list[Teaching] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, store: Any, today: date) -> Snapshot:
+        return cls(
+            gazetteer=store.gazetteer(), skills=SkillVocabulary(store.skills()), today=today,
+            ikm={i.ikm_id: i for i in store.all_ikm()},
+            trainings={t.training_id: t for t in store.trainings()},
+            attendance=store.all_attendance(), teachings=store.all_teachings(),
+        )
+
+
+@dataclass
+class Validated:
+    records: Records
+    errors: list[FileProblem]
+    warnings: list[FileProblem]
+    rows_read: dict[str, int]  # per kind
+
+
+class _Skip(Exception):
+    """This row has an error already recorded; go on with the next."""
+
+
+def person_key(name: str) -> str:
+    """A name with honorifics, case, spaces and punctuation taken out: ``Ibu Sri  Rahayu`` = ``sri rahayu``."""
+    words = [w for w in re.split(r"[\W_]+", name.casefold()) if w]
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words.pop(0)
+    return "".join(words)
+
+
+def phone_key(phone: str | None) -> str | None:
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 8 else None
+
+
+def parse_money(text: str) -> int:
+    """``Rp 1.250.000``, ``1,250,000`` or ``1250000`` → 1250000."""
+    cleaned = re.sub(r"^(rp|idr)\.?\s*", "", text.strip().casefold()).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
+        cleaned = re.sub(r"[.,]", "", cleaned)
+    elif re.fullmatch(r"\d+,00|\d+\.00", cleaned):
+        cleaned = cleaned[:-3]
+    if not cleaned.isdigit():
+        raise ValueError("not an amount in rupiah: write it as 1250000 or Rp 1.250.000")
+    return int(cleaned)
+
+
+class Validator:
+    def __init__(self, snapshot: Snapshot):
+        self.snap = snapshot
+        self.errors: list[FileProblem] = []
+        self.warnings: list[FileProblem] = []
+        # records of this batch, with the row each came from
+        self.ikm: dict[str, tuple[IKM, Table, Row]] = {}
+        self.trainings: dict[str, tuple[Training, Table, Row]] = {}
+        self.attendance: dict[tuple[str, str], tuple[Attendance, Table, Row]] = {}
+        self.teachings: list[tuple[Teaching, Table, Row]] = []
+        self.populations: dict[str, tuple[Population, Table, Row]] = {}
+
+    # ------------------------------------------------------------ reporting
+    def error(self, table: Table, row: Row | None, reason: str, column: str | None = None,
+              value: str | None = None) -> None:
+        self.errors.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
+                                       column=column, value=value))
+
+    def warn(self, table: Table, row: Row | None, reason: str, column: str | None = None,
+             value: str | None = None) -> None:
+        self.warnings.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
+                                         column=column, value=value, severity="warning"))
+
+    # --------------------------------------------------------------- values
+    def required(self, table: Table, row: Row, column: str) -> str:
+        value = row.values.get(column)
+        if value is None:
+            self.error(table, row, "required value is missing", column)
+            raise _Skip
+        return value
+
+    def date_value(self, table: Table, row: Row, column: str, required: bool = True) -> date | None:
+        text = self.required(table, row, column) if required else row.values.get(column)
+        if text is None:
+            return None
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            self.error(table, row, str(exc), column, text)
+            raise _Skip from None
+        if day > self.snap.today:
+            self.error(table, row, f"date is in the future (today is {self.snap.today.isoformat()}); "
+                                   "only events that happened can be recorded", column, text)
+            raise _Skip
+        return day
+
+    def skill(self, table: Table, row: Row, column: str, text: str) -> str:
+        try:
+            return self.snap.skills.resolve(text)
+        except TularError as exc:
+            self.error(table, row, str(exc).replace(f"unknown skill {text!r}", "unknown skill"), column, text)
+            raise _Skip from None
+
+    def known_ikm(self, table: Table, row: Row, column: str) -> str:
+        ikm_id = self.required(table, row, column)
+        if ikm_id not in self.ikm and ikm_id not in self.snap.ikm:
+            self.error(table, row, "unknown ikm_id: not in the store and not in an ikm file of this import",
+                       column, ikm_id)
+            raise _Skip
+        return ikm_id
+
+    def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str) -> None:
+        """Exact repeats are a warning; the same key with other values is an error."""
+        if key in seen:
+            first, first_table, first_row = seen[key]
+            where = f"row {first_row.line}" + ("" if first_table is table else f" of {first_table.source}")
+            if first == record:
+                self.warn(table, row, f"exact duplicate of {where}; imported once", what, "/".join(key)
+                          if isinstance(key, tuple) else key)
+            else:
+                self.error(table, row, f"conflicting duplicate: {where} has the same {what} with other values",
+                           what, "/".join(key) if isinstance(key, tuple) else key)
+            return
+        seen[key] = (record, table, row)
+
+    def note_unknown_columns(self, table: Table) -> None:
+        unknown = table.unknown_columns
+        if unknown and "note" not in COLUMNS[table.kind].known:
+            self.warn(table, None, f"columns not used by tular for {table.kind}, not stored: {', '.join(unknown)}")
+
+    # ---------------------------------------------------------------- kinds
+    def run(self, tables: Iterable[Table]) -> Validated:
+        tables = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
+        rows_read: dict[str, int] = defaultdict(int)
+        for table in tables:
+            if table.kind not in KIND_ORDER:
+                self.error(table, None, f"{table.kind} files cannot be imported yet")
+                continue
+            rows_read[table.kind] += len(table.rows)
+            self.note_unknown_columns(table)
+            check = getattr(self, f"check_{table.kind}")
+            for row in table.rows:
+                try:
+                    check(table, row)
+                except _Skip:
+                    pass
+        self.check_duplicate_persons()
+        self.check_teaching_graph()
+        records = Records(
+            ikm=[r for r, _, _ in self.ikm.values()],
+            trainings=[r for r, _, _ in self.trainings.values()],
+            attendance=[r for r, _, _ in self.attendance.values()],
+            teachings=[r for r, _, _ in self.teachings],
+            populations=[r for r, _, _ in self.populations.values()],
+        )
+        return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
+                         dict(rows_read))
+
+    def check_ikm(self, table: Table, row: Row) -> None:
+        ikm_id = self.required(table, row, "ikm_id")
+        name = self.required(table, row, "name")
+        kelurahan = self.required(table, row, "kelurahan")
+        kecamatan = row.values.get("kecamatan")
+        try:
+            area = self.snap.gazetteer.kelurahan(kelurahan, kecamatan)
+        except TularError as exc:
+            self.error(table, row, str(exc), "kelurahan", kelurahan)
+            raise _Skip from None
+        gender = row.values.get("gender")
+        if gender is not None:
+            normalised = GENDERS.get(gender.casefold().strip("."))
+            if normalised is None:
+                self.warn(table, row, "gender is not P (perempuan) or L (laki-laki); stored as written",
+                          "gender", gender)
+            gender = normalised or gender
+        phone = row.values.get("phone")
+        if phone and re.fullmatch(r"8\d{8,11}", phone):
+            self.warn(table, row, "phone number looks like it lost its leading 0 in a spreadsheet; "
+                                  "stored as written", "phone", phone)
+        record = IKM(
+            ikm_id=ikm_id, name=name, kelurahan_code=area.code, business_name=row.values.get("business_name"),
+            sector=row.values.get("sector"), gender=gender, phone=phone,
+            joined_on=self.date_value(table, row, "joined_on", required=False),
+        )
+        self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
+
+    def check_trainings(self, table: Table, row: Row) -> None:
+        training_id = self.required(table, row, "training_id")
+        title = self.required(table, row, "title")
+        skill_text = self.required(table, row, "skill")
+        skills = tuple(self.skill(table, row, "skill", s) for s in SKILL_SEPARATORS.split(skill_text) if s)
+        end = self.date_value(table, row, "end_date")
+        start = self.date_value(table, row, "start_date", required=False)
+        if start is not None and end is not None and start > end:
+            self.error(table, row, f"start_date is after end_date ({end.isoformat()})", "start_date",
+                       row.values.get("start_date"))
+            raise _Skip
+        budget_text = row.values.get("budget_idr")
+        budget = None
+        if budget_text is not None:
+            try:
+                budget = parse_money(budget_text)
+            except ValueError as exc:
+                self.error(table, row, str(exc), "budget_idr", budget_text)
+                raise _Skip from None
+        record = Training(
+            training_id=training_id, title=title, skills=skills, end_date=end, start_date=start,
+            organizer=row.values.get("organizer"), location=row.values.get("location"), budget_idr=budget,
+            target_group=row.values.get("target_group"),
+        )
+        self.keep_record(self.trainings, training_id, record, table, row, "training_id")
+
+    def check_attendance(self, table: Table, row: Row) -> None:
+        training_id = self.required(table, row, "training_id")
+        if training_id not in self.trainings and training_id not in self.snap.trainings:
+            self.error(table, row, "unknown training_id: not in the store and not in a trainings file of this "
+                                   "import", "training_id", training_id)
+            raise _Skip
+        ikm_id = self.known_ikm(table, row, "ikm_id")
+        completed_text = row.values.get("completed")
+        completed = True
+        if completed_text is not None:
+            word = completed_text.casefold()
+            if word in TRUE_WORDS:
+                completed = True
+            elif word in FALSE_WORDS:
+                completed = False
+            else:
+                self.error(table, row, "completed must be true/ya/1 or false/tidak/0 (blank means true)",
+                           "completed", completed_text)
+                raise _Skip
+        record = Attendance(training_id=training_id, ikm_id=ikm_id, completed=completed)
+        self.keep_record(self.attendance, (training_id, ikm_id), record, table, row, "training_id/ikm_id")
+
+    def check_teachings(self, table: Table, row: Row) -> None:
+        learner = self.known_ikm(table, row, "learner_id")
+        teacher = self.known_ikm(table, row, "teacher_id")
+        skill = self.skill(table, row, "skill", self.required(table, row, "skill"))
+        day = self.date_value(table, row, "date")
+        if learner == teacher:
+            self.error(table, row, "learner_id and teacher_id are the same IKM: nobody teaches themselves",
+                       "teacher_id", teacher)
+            raise _Skip
+        extra = [f"{c}: {row.values[c]}" for c in table.unknown_columns if row.values.get(c)]
+        note = "; ".join(filter(None, [row.values.get("note"), *extra])) or None
+        record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
+                          source=row.values.get("source"), note=note)
+        self.teachings.append((record, table, row))
+
+    def check_populations(self, table: Table, row: Row) -> None:
+        kelurahan = self.required(table, row, "kelurahan")
+        try:
+            area = self.snap.gazetteer.kelurahan(kelurahan, row.values.get("kecamatan"))
+        except TularError as exc:
+            self.error(table, row, str(exc), "kelurahan", kelurahan)
+            raise _Skip from None
+        text = self.required(table, row, "population")
+        if not re.fullmatch(r"\d+", text.replace(".", "").replace(",", "")):
+            self.error(table, row, "population must be a whole number of IKM", "population", text)
+            raise _Skip
+        record = Population(kelurahan_code=area.code, population=int(text.replace(".", "").replace(",", "")))
+        self.keep_record(self.populations, area.code, record, table, row, "kelurahan")
+
+    # ----------------------------------------------------- whole-batch rules
+    def check_duplicate_persons(self) -> None:
+        """Same normalised name and kelurahan, or same phone, under two ids: a warning."""
+        everyone = {**self.snap.ikm, **{k: r for k, (r, _, _) in self.ikm.items()}}
+        by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+        by_phone: dict[str, list[str]] = defaultdict(list)
+        for ikm in everyone.values():
+            by_name[(person_key(ikm.name), ikm.kelurahan_code)].append(ikm.ikm_id)
+            if (key := phone_key(ikm.phone)) is not None:
+                by_phone[key].append(ikm.ikm_id)
+        for ikm_id, (record, table, row) in self.ikm.items():
+            same_name = [i for i in by_name[(person_key(record.name), record.kelurahan_code)] if i != ikm_id]
+            same_phone = [i for i in by_phone.get(phone_key(record.phone) or "", []) if i != ikm_id]
+            if same_name:
+                self.warn(table, row, f"probable duplicate person: same name and kelurahan as {', '.join(same_name)}",
+                          "name", record.name)
+            if same_phone:
+                self.warn(table, row, f"probable duplicate person: same phone as {', '.join(same_phone)}",
+                          "phone", record.phone)
+
+    def check_teaching_graph(self) -> None:
+        """Duplicates, cycles within a skill, and the order of learning."""
+        existing = {(t.learner_id, t.teacher_id, t.skill): t for t in self.snap.teachings}
+        first: dict[tuple[str, str, str], tuple[Teaching, Table, Row]] = {}
+        for record, table, row in self.teachings:
+            key = (record.learner_id, record.teacher_id, record.skill)
+            if key in first:
+                earlier, first_table, first_row = first[key]
+                where = f"row {first_row.line}" + ("" if first_table is table else f" of {first_table.source}")
+                if earlier == record:
+                    self.warn(table, row, f"exact duplicate of {where}; imported once", "learner_id",
+                              record.learner_id)
+                else:
+                    kept = min(earlier.date, record.date).isoformat()
+                    self.warn(table, row, f"the same learner, teacher and skill as {where} with another date; "
+                                          f"the earliest ({kept}) is kept", "date", record.date.isoformat())
+                if record.date < earlier.date:
+                    first[key] = (record, table, row)
+                continue
+            first[key] = (record, table, row)
+            if key in existing and existing[key].date != record.date:
+                kept = min(existing[key].date, record.date).isoformat()
+                self.warn(table, row, f"this teaching is already stored with date {existing[key].date.isoformat()}; "
+                                      f"the earliest ({kept}) is kept", "date", record.date.isoformat())
+        by_skill: dict[str, list[tuple[Teaching, Table, Row]]] = defaultdict(list)
+        for item in first.values():
+            by_skill[item[0].skill].append(item)
+        for skill, items in by_skill.items():
+            self.check_cycles(skill, items)
+            self.check_learning_order(skill, items)
+
+    def check_cycles(self, skill: str, items: list[tuple[Teaching, Table, Row]]) -> None:
+        graph = nx.DiGraph()
+        graph.add_edges_from((t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill)
+        rows = {}
+        for record, table, row in items:
+            graph.add_edge(record.teacher_id, record.learner_id)
+            rows[(record.teacher_id, record.learner_id)] = (table, row)
+        for component in nx.strongly_connected_components(graph):
+            if len(component) < 2:
+                continue
+            cycle = nx.find_cycle(graph.subgraph(component))
+            new_edges = [(u, v) for u, v in cycle if (u, v) in rows]
+            closing = max(new_edges, key=lambda edge: (rows[edge][0].source, rows[edge][1].line))
+            table, row = rows[closing]
+            start = cycle.index(closing)  # tell the cycle from the row being reported
+            path = [closing[0], *(v for _, v in cycle[start:] + cycle[:start])]
+            self.error(
+                table, row,
+                f"this teaching would close a cycle for skill {skill} ({' teaches '.join(path)}); "
+                "a skill cannot come back to someone who taught it — are the learner_id and teacher_id "
+                "columns swapped?", "teacher_id", row.values.get("teacher_id"),
+            )
+
+    def check_learning_order(self, skill: str, items: list[tuple[Teaching, Table, Row]]) -> None:
+        trainings = {**self.snap.trainings, **{k: r for k, (r, _, _) in self.trainings.items()}}
+        attended = [*self.snap.attendance, *(r for r, _, _ in self.attendance.values())]
+        trained: dict[str, tuple[date, str]] = {}
+        for a in attended:
+            training = trainings.get(a.training_id)
+            if a.completed and training is not None and skill in training.skills:
+                if a.ikm_id not in trained or training.end_date < trained[a.ikm_id][0]:
+                    trained[a.ikm_id] = (training.end_date, training.training_id)
+        learned: dict[str, date] = {ikm: day for ikm, (day, _) in trained.items()}
+        for t in [*(t for t in self.snap.teachings if t.skill == skill), *(r for r, _, _ in items)]:
+            if t.learner_id not in learned or t.date < learned[t.learner_id]:
+                learned[t.learner_id] = t.date
+        for record, table, row in items:
+            when = learned.get(record.teacher_id)
+            if when is not None and record.date < when:
+                self.warn(table, row, f"dated before the teacher {record.teacher_id} learned {skill} "
+                                      f"({when.isoformat()})", "date", record.date.isoformat())
+            if record.learner_id in trained:
+                day, training_id = trained[record.learner_id]
+                self.warn(table, row, f"the learner {record.learner_id} is also a trainee of {skill} "
+                                      f"({training_id}, {day.isoformat()}) and stays generation 0",
+                          "learner_id", record.learner_id)
+
+
+def _position(problem: FileProblem) -> tuple:
+    return (problem.file or "", problem.sheet or "", problem.row or 0)
+
+
+def validate(tables: Iterable[Table], snapshot: Snapshot) -> Validated:
+    """Check ``tables`` (any order) against the store ``snapshot``."""
+    return Validator(snapshot).run(tables)

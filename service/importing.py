@@ -1,0 +1,120 @@
+"""Terminal views of imports: progress bars, the summary table, problems, batches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tular.graph.ingest import ImportReport, import_files
+from tular.graph.model import Batch
+from tular.graph.store import GraphStore
+
+#: Problems shown in the terminal; --json gives all of them.
+SHOWN_PROBLEMS = 25
+#: Files smaller than this are read without a progress bar.
+PROGRESS_MIN_BYTES = 2 * 1024 * 1024
+
+
+@contextmanager
+def _progress(console: Console | None) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+    if console is None:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as bars:
+        def factory(name: str, total: int | None) -> Callable[[int], None]:
+            if total is None:  # a workbook: rows read so far, no known end
+                task = bars.add_task(f"Reading {Path(name).name}", total=None)
+                return lambda rows: bars.update(task, description=f"Reading {Path(name).name}: {rows:,} rows")
+            if total < PROGRESS_MIN_BYTES:
+                return lambda done: None
+            task = bars.add_task(f"Reading {Path(name).name}", total=total)
+            return lambda done: bars.update(task, completed=done)
+
+        yield factory
+
+
+def run_import(store: GraphStore, paths: Sequence[Path], *, kind: str | None, dry_run: bool, who: str, today: date,
+               console: Console | None) -> ImportReport:
+    with _progress(console) as factory:
+        report = import_files(store, paths, today=today, who=who, kind=kind, dry_run=dry_run, progress=factory)
+    return report
+
+
+def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        print(report.model_dump_json())
+        return
+    table = Table(title="Import" + (" (dry run: nothing written)" if report.dry_run else ""), title_justify="left")
+    for column in ("Kind", "Rows read", "Created", "Updated", "Unchanged", "Warnings", "Errors"):
+        table.add_column(column, justify="left" if column == "Kind" else "right")
+    for k in report.kinds:
+        written = (f"{k.created:,}", f"{k.updated:,}", f"{k.unchanged:,}") if report.ok else ("—", "—", "—")
+        table.add_row(k.kind, f"{k.read:,}", *written, f"{k.warnings:,}",
+                      f"[red]{k.errors:,}[/red]" if k.errors else "0")
+    if report.kinds:
+        console.print(table)
+    for label, style, problems, count in (("Errors", "red", report.errors, report.error_count),
+                                          ("Warnings", "yellow", report.warnings, report.warning_count)):
+        if not count:
+            continue
+        console.print(f"[bold {style}]{label}: {count:,}[/bold {style}]")
+        for problem in problems[:SHOWN_PROBLEMS]:
+            console.print(f"  • {_describe(problem)}", highlight=False, soft_wrap=True)
+        if count > SHOWN_PROBLEMS:
+            console.print(f"  … and {count - SHOWN_PROBLEMS:,} more (use --json to see all)")
+    if not report.ok:
+        console.print("[bold red]Nothing was imported.[/bold red] Fix the errors above and import the files again.")
+    elif report.dry_run:
+        console.print("[green]No errors.[/green] Run the same command without --dry-run to import.")
+    else:
+        console.print(f"[green]Imported[/green] as batch [bold]{report.batch_id}[/bold] "
+                      f"(undo with: tular import --undo {report.batch_id}).")
+
+
+def _describe(problem: dict) -> str:
+    where = [problem["file"]]
+    if problem.get("sheet"):
+        where.append(f"sheet {problem['sheet']!r}")
+    if problem.get("row") is not None:
+        where.append(f"row {problem['row']}")
+    if problem.get("column"):
+        where.append(f"column {problem['column']}")
+    if problem.get("value") is not None:
+        where.append(f"value {problem['value']!r}")
+    return f"{', '.join(where)}: {problem['reason']}"
+
+
+def print_batches(console: Console, batches: list[Batch], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([b.model_dump(mode="json", exclude={"changes"}) for b in batches]))
+        return
+    table = Table(title="Import batches", title_justify="left")
+    for column in ("Batch", "When (UTC)", "Who", "Files", "Added", "Changed", "Same"):
+        numeric = column in {"Added", "Changed", "Same"}
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "Files",
+                         min_width=14 if column == "Files" else None)
+    for b in batches:
+        files = "\n".join(Path(f.name).name for f in b.files)
+        table.add_row(b.batch_id, b.created_at.strftime("%Y-%m-%d\n%H:%M:%S"), b.who, files,
+                      *(f"{sum(getattr(c, n) for c in b.counts.values()):,}" for n in ("created", "updated", "unchanged")))
+    console.print(table if batches else "No import batches yet.")
+    if batches:
+        console.print("File checksums (sha256) are in [bold]tular import --list --json[/bold].")
+
+
+def print_undone(console: Console, batch: Batch, as_json: bool) -> None:
+    created = sum(c.created for c in batch.counts.values())
+    updated = sum(c.updated for c in batch.counts.values())
+    if as_json:
+        print(json.dumps({"undone": batch.batch_id, "removed": created, "restored": updated}))
+        return
+    console.print(f"[green]Undone[/green] batch {batch.batch_id}: removed {created:,} records it added, "
+                  f"restored {updated:,} it had changed.")
