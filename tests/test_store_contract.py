@@ -271,3 +271,14 @@ def test_population_needs_a_known_kelurahan(store: GraphStore):
     with pytest.raises(InvalidData):
         store.write(Records(ikm=[ikm("z")], populations=[Population(kelurahan_code="nowhere.x", population=5)]))
     assert store.counts().ikm == 0
+
+
+@pytest.mark.neo4j
+def test_batch_logs_move_between_stores(embedded_store, neo4j_store):
+    result = embedded_store.write(small_batik_program(), meta("ikm.csv"))
+    logged = embedded_store.batches(with_changes=True)
+    neo4j_store.write(small_batik_program())
+    neo4j_store.load_batches(logged)
+    assert neo4j_store.batches(with_changes=True) == logged
+    neo4j_store.undo(result.batch_id)  # the moved log still undoes what the batch added
+    assert neo4j_store.counts().ikm == 0

@@ -63,6 +63,9 @@ class GraphStore(Protocol):
     def batches(self, with_changes: bool = False) -> list[Batch]:
         """Recorded import batches, oldest first."""
 
+    def load_batches(self, logged: list[Batch]) -> None:
+        """Put batch log entries (with their changes) taken from another store (restore)."""
+
     def undo(self, batch_id: str) -> Batch:
         """Remove what the batch created and put back what it changed, in one transaction.
         ``InvalidData`` naming the later batches that depend on it, if any do."""

@@ -319,6 +319,16 @@ class EmbeddedStore:
             files=json.loads(row[4]), counts=json.loads(row[5]), changes=json.loads(row[6]) if len(row) > 6 else [],
         )
 
+    def load_batches(self, logged: list[Batch]) -> None:
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO batch(seq, batch_id, created_at, who, files, counts, changes) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [(b.seq, b.batch_id, b.created_at.isoformat(), b.who, json.dumps([f.model_dump() for f in b.files]),
+                  json.dumps({k: v.model_dump() for k, v in b.counts.items()}),
+                  json.dumps([c.model_dump(mode="json") for c in b.changes])) for b in logged],
+            )
+
     def undo(self, batch_id: str) -> Batch:
         with self._tx() as conn:
             rows = conn.execute("SELECT batch_id, seq, created_at, who, files, counts, changes FROM batch "

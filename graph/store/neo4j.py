@@ -218,6 +218,16 @@ class Neo4jStore:
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(self._batches, None, with_changes)
 
+    def load_batches(self, logged: list[Batch]) -> None:
+        rows = [
+            {"batch_id": b.batch_id, "seq": b.seq, "created_at": b.created_at.isoformat(), "who": b.who,
+             "files": json.dumps([f.model_dump() for f in b.files]),
+             "counts": json.dumps({k: v.model_dump() for k, v in b.counts.items()}),
+             "changes": json.dumps([c.model_dump(mode="json") for c in b.changes])}
+            for b in logged
+        ]
+        self._write(lambda tx: tx.run(query("load_batches"), rows=rows).consume())
+
     def undo(self, batch_id: str) -> Batch:
         def work(tx: ManagedTransaction) -> Batch:
             found = self._batches(tx, batch_id, True)
