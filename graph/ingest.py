@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -63,13 +65,17 @@ def import_files(
     dry_run: bool = False,
     names: Sequence[str] | None = None,
     progress: ProgressFactory | None = None,
+    timings: dict[str, float] | None = None,
 ) -> ImportReport:
     """Import ``paths`` as one batch. Any error anywhere writes nothing.
 
     ``names`` are the names to report (e.g. an upload's original name) instead of the paths;
     ``progress(name, total_bytes)`` returns a callback that receives the bytes read so far
     (``total_bytes`` None: a workbook, and the callback receives rows read).
+    ``timings``, when given, receives the seconds spent per phase (``read``, ``snapshot``,
+    ``validate``, ``write``), for benchmarks.
     """
+    timed = _Phases(timings)
     sources: list[SourceFile] = []
     errors: list[FileProblem] = []
     for index, path in enumerate(paths):
@@ -78,8 +84,9 @@ def import_files(
         csv_like = Path(name).suffix.lower() in CSV_SUFFIXES
         size = Path(path).stat().st_size if csv_like and Path(path).exists() else None
         try:
-            sources.append(read_file(path, kind=kind, name=name,
-                                     progress=progress(name, size) if progress else None))
+            with timed("read"):
+                sources.append(read_file(path, kind=kind, name=name,
+                                         progress=progress(name, size) if progress else None))
         except FileProblem as problem:
             errors.append(problem)
         except FileNotFoundError:
@@ -93,7 +100,10 @@ def import_files(
         return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=_problems(errors))
 
     tables = [t for s in sources for t in s.tables]
-    checked = validate(tables, Snapshot.of(store, today))
+    with timed("snapshot"):
+        snapshot = Snapshot.of(store, today)
+    with timed("validate"):
+        checked = validate(tables, snapshot)
     kinds = {k: KindReport(kind=k) for k in sorted({t.kind for t in tables}, key=_kind_rank)}
     for kind, read in checked.rows_read.items():
         kinds[kind].read = read
@@ -109,12 +119,31 @@ def import_files(
     )
     if checked.errors:
         return report
-    result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
+    with timed("write"):
+        result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
     for name, counts in result.counts.items():
         _add_counts(kinds.setdefault(name, KindReport(kind=name)), counts)
     report.kinds = [k for k in kinds.values() if k.read or k.written or k.unchanged]
     report.batch_id = result.batch_id
     return report
+
+
+class _Phases:
+    """Adds the wall time of each phase to ``timings`` (when there is one)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        if self.timings is None:
+            yield
+            return
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - start
 
 
 def _kind_rank(kind: str) -> int:

@@ -10,6 +10,7 @@ import getpass
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from tular import __version__
 from tular.graph.config import Settings
+from tular.graph.dates import parse_date
 from tular.graph.errors import InvalidData, StoreUnavailable, TularError, UsageError
 from tular.graph.model import Skill
 from tular.graph.skills import SkillVocabulary, skill_key
@@ -177,6 +179,82 @@ def import_(
     importing.print_report(out, report, as_json)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID_DATA)
+
+
+def as_of_option(value: str | None, cli: CliState) -> date:
+    if value is None:
+        return cli.settings.today()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise UsageError(f"--as-of {value!r}: {exc}") from None
+
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Count events up to this date (default: today, WIB).",
+                                          show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command()
+def reach(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias, or 'all'.")],
+    as_of: AsOf = None,
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")] = None,
+    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")] = None,
+    cohort: Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
+                                                     "(repeatable).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")] = None,
+    as_json: Json = False,
+) -> None:
+    """How far a skill travelled: seeds, reached, generations, multiplier, areas."""
+    from tular.graph import metrics
+    from tular.service import views
+
+    cli = state(ctx)
+    query = metrics.Query(skill=skill, as_of=as_of_option(as_of, cli), kelurahan=kelurahan, kecamatan=kecamatan,
+                          cohort=cohort or (), year=year)
+    store = cli.store()
+    if skill.strip().casefold() == "all":
+        result = metrics.reach_all(store, query)
+        print(result.model_dump_json()) if as_json else views.print_reach_all(out, result)
+    else:
+        one = metrics.reach(store, query)
+        print(one.model_dump_json()) if as_json else views.print_reach(out, one)
+
+
+@app.command()
+def broken(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    as_of: AsOf = None,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = 180,
+    as_json: Json = False,
+) -> None:
+    """Where the chain broke: dead seeds, stalled lineages, dormant leaves, orphans."""
+    from tular.graph import metrics
+    from tular.service import views
+
+    cli = state(ctx)
+    result = metrics.broken(cli.store(), skill, as_of_option(as_of, cli), dormant_days)
+    print(result.model_dump_json()) if as_json else views.print_broken(out, result)
+
+
+@app.command()
+def lineage(
+    ctx: typer.Context,
+    ikm_id: Annotated[str, typer.Argument(help="The IKM.")],
+    skill: Annotated[str | None, typer.Option("--skill", help="One skill (default: every skill on record).")] = None,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Who taught whom: paths from the seeds to one IKM, and who learned from it."""
+    from tular.graph import metrics
+    from tular.service import views
+
+    cli = state(ctx)
+    result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
+    print(json.dumps(result)) if as_json else views.print_lineage(out, result)
 
 
 @skills_app.command("list")

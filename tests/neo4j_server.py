@@ -42,8 +42,9 @@ def build() -> None:
 class Neo4jServer:
     """One Neo4j process on loopback with its data in ``data_dir``; restartable on the same data."""
 
-    def __init__(self, data_dir: Path, port: int | None = None):
+    def __init__(self, data_dir: Path, port: int | None = None, heap: str = "1g"):
         self.data_dir = data_dir
+        self.heap = heap  # the JVM's -Xmx; a province-scale single-batch import needs several GiB
         self.port = port or free_port()
         self.url = f"bolt://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"neo4j-{self.port}.log"
@@ -54,7 +55,7 @@ class Neo4jServer:
         classpath = f"{JAR}{os.pathsep}{PROJECT / 'target' / 'lib' / '*'}"
         log = open(self.log, "ab")
         self.process = subprocess.Popen(
-            ["java", "-Xms256m", "-Xmx1g", "-cp", classpath, "tular.testserver.Main", str(self.data_dir), str(self.port)],
+            ["java", "-Xms256m", f"-Xmx{self.heap}", "-cp", classpath, "tular.testserver.Main", str(self.data_dir), str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

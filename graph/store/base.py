@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Protocol, runtime_checkable
 
 import networkx as nx
 from pydantic import BaseModel
 
+from ..analytics import Person
 from ..gazetteer import Gazetteer
 from ..model import IKM, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
 
@@ -104,6 +106,16 @@ class GraphStore(Protocol):
         on either end of a teaching of it), ordered by ``ikm_id``."""
 
     def trainings(self) -> list[Training]: ...
+
+    def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        """Name and kelurahan code of each of ``ids`` that exists."""
+
+    def ikm_per_kelurahan(self) -> dict[str, int]:
+        """Number of IKM on record per kelurahan code."""
+
+    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
+        """The cascade of ``skill`` from ``seeds`` over edges dated ≤ ``as_of``: the generation
+        of every seed (0) and of every IKM reached (fewest teaching steps from a seed)."""
 
     def all_ikm(self) -> list[IKM]:
         """Every IKM, ordered by ``ikm_id``."""

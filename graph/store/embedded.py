@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import networkx as nx
 
+from .. import analytics
+from ..analytics import Person
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
@@ -414,6 +416,24 @@ class EmbeddedStore:
             (*params, limit, offset),
         )
         return IKMPage(items=[self._ikm(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), KEYS_PER_QUERY):
+            chunk = ids[start:start + KEYS_PER_QUERY]
+            for ikm_id, name, kelurahan in self._read(
+                f"SELECT ikm_id, name, kelurahan_code FROM ikm WHERE ikm_id IN ({', '.join('?' * len(chunk))})",
+                tuple(chunk),
+            ):
+                found[ikm_id] = Person(name, kelurahan)
+        return found
+
+    def ikm_per_kelurahan(self) -> dict[str, int]:
+        return dict(self._read("SELECT kelurahan_code, count(*) FROM ikm GROUP BY kelurahan_code"))
+
+    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
+        return analytics.generations(self.teaching_graph(skill, as_of), seeds)
 
     def all_ikm(self) -> list[IKM]:
         return [self._ikm(r) for r in self._read(f"SELECT {', '.join(IKM_COLUMNS)} FROM ikm ORDER BY ikm_id")]

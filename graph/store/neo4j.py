@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -22,6 +22,7 @@ from neo4j import GraphDatabase, ManagedTransaction, Query
 from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, StoreUnavailable, UnknownIKM
+from ..analytics import Person
 from ..gazetteer import Gazetteer
 from ..model import KINDS, IKM, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
 from ..skills import BUILTIN_SKILLS
@@ -277,6 +278,35 @@ class Neo4jStore:
             limit=limit, offset=offset,
         )[0]
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
+
+    def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            for r in self._read("people", ids=chunk):
+                found[r["ikm_id"]] = Person(r["name"], r["kelurahan"])
+        return found
+
+    def ikm_per_kelurahan(self) -> dict[str, int]:
+        return {r["code"]: r["ikm"] for r in self._read("ikm_per_kelurahan")}
+
+    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
+        """The cascade in the database: breadth-first, one Cypher step per generation."""
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            level = {seed: 0 for seed in seeds}
+            frontier, depth = list(level), 0
+            while frontier:
+                depth += 1
+                following = []
+                for chunk in _chunks(frontier):
+                    for record in tx.run(query("generation_step"), frontier=chunk, skill=skill, as_of=as_of):
+                        if record["learner"] not in level:
+                            level[record["learner"]] = depth
+                            following.append(record["learner"])
+                frontier = following
+            return level
+
+        with self._translated(), self._driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def all_ikm(self) -> list[IKM]:
         return [self._ikm(r["ikm"]) for r in self._read("all_ikm")]

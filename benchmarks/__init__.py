@@ -1,0 +1,1 @@
+"""Scale runs and naive baselines; results are written up in docs/benchmarks.md."""
