@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -75,7 +76,13 @@ def import_files(
     ``timings``, when given, receives the seconds spent per phase (``read``, ``snapshot``,
     ``validate``, ``write``), for benchmarks.
     """
-    timed = _Phases(timings)
+    with _collector_paused():
+        return _import(store, paths, today, who, kind, dry_run, names, progress, _Phases(timings))
+
+
+def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: date, who: str, kind: str | None,
+            dry_run: bool, names: Sequence[str] | None, progress: ProgressFactory | None,
+            timed: _Phases) -> ImportReport:
     sources: list[SourceFile] = []
     errors: list[FileProblem] = []
     for index, path in enumerate(paths):
@@ -126,6 +133,23 @@ def import_files(
     report.kinds = [k for k in kinds.values() if k.read or k.written or k.unchanged]
     report.batch_id = result.batch_id
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the import.
+
+    An import makes millions of small objects (rows, records, changes) that hold no cycles:
+    reference counting frees them, while the collector would walk them all again each time
+    it runs — over a third of a 300,000-row import's time. Collected when it resumes.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _Phases:

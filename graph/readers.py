@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -160,7 +161,7 @@ class Table:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
 
-    @property
+    @cached_property  # asked once per row when the table is validated
     def unknown_columns(self) -> list[str]:
         """Columns that are neither required nor optional for the kind (kept as notes)."""
         known = COLUMNS[self.kind].known
@@ -347,9 +348,17 @@ def _check_required(columns: list[str], kind: str, line: int, where: _Where) -> 
             row=line)
 
 
-def _row(cells: Iterable[str | None], line: int, header: list[str | None],
+def _row(cells: list[str | None], line: int, header: list[str | None],
          columns: list[str], where: _Where) -> Row | None:
     """The row's values by column, or ``None`` for a blank row."""
+    if len(cells) <= len(columns) == len(header):
+        # the usual row: every header cell named, no value beyond them (a fast path for big files)
+        if cells.count(None) == len(cells):
+            return None
+        values = dict(zip(columns, cells))
+        if len(cells) < len(columns):
+            values.update(dict.fromkeys(columns[len(cells):]))
+        return Row(line, values)
     values: dict[str, str | None] = dict.fromkeys(columns)
     blank = True
     for index, text in enumerate(cells):
@@ -590,7 +599,9 @@ def _csv_records(lines: Iterator[str], where: _Where) -> Iterator[tuple[int, lis
         row = 0
         for cells in reader:
             row += 1
-            yield row, [_clean(cell) for cell in cells]
+            # _clean, in-line: called for every cell of big files
+            yield row, [(unneutralise(text) if text[0] == "'" else text) if (text := cell.strip()) else None
+                        for cell in cells]
     except _BadBytes as bad:
         raise where.problem(bad.reason, row=row + 1) from None
     except csv.Error as exc:

@@ -7,6 +7,7 @@ batch; warnings are reported and the rows are written.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,6 +16,9 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .dates import parse_date
 from .errors import TularError
@@ -108,6 +112,9 @@ class Validator:
         self.attendance: dict[tuple[str, str], tuple[Attendance, Table, Row]] = {}
         self.teachings: list[tuple[Teaching, Table, Row]] = []
         self.populations: dict[str, tuple[Population, Table, Row]] = {}
+        # big files repeat the same few hundred dates and skill names: read each text once
+        self._dates: dict[str, date] = {}
+        self._skills: dict[str, str] = {}
 
     # ------------------------------------------------------------ reporting
     def error(self, table: Table, row: Row | None, reason: str, column: str | None = None,
@@ -132,11 +139,13 @@ class Validator:
         text = self.required(table, row, column) if required else row.values.get(column)
         if text is None:
             return None
-        try:
-            day = parse_date(text)
-        except ValueError as exc:
-            self.error(table, row, str(exc), column, text)
-            raise _Skip from None
+        day = self._dates.get(text)
+        if day is None:
+            try:
+                day = self._dates[text] = parse_date(text)
+            except ValueError as exc:
+                self.error(table, row, str(exc), column, text)
+                raise _Skip from None
         if day > self.snap.today:
             self.error(table, row, f"date is in the future (today is {self.snap.today.isoformat()}); "
                                    "only events that happened can be recorded", column, text)
@@ -144,8 +153,11 @@ class Validator:
         return day
 
     def skill(self, table: Table, row: Row, column: str, text: str) -> str:
+        if (known := self._skills.get(text)) is not None:
+            return known
         try:
-            return self.snap.skills.resolve(text)
+            known = self._skills[text] = self.snap.skills.resolve(text)
+            return known
         except TularError as exc:
             self.error(table, row, str(exc).replace(f"unknown skill {text!r}", "unknown skill"), column, text)
             raise _Skip from None
@@ -316,13 +328,17 @@ class Validator:
         everyone = {**self.snap.ikm, **{k: r for k, (r, _, _) in self.ikm.items()}}
         by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
         by_phone: dict[str, list[str]] = defaultdict(list)
+        keys: dict[str, tuple[tuple[str, str], str | None]] = {}  # each name and phone normalised once
         for ikm in everyone.values():
-            by_name[(person_key(ikm.name), ikm.kelurahan_code)].append(ikm.ikm_id)
+            name_key = (person_key(ikm.name), ikm.kelurahan_code)
+            by_name[name_key].append(ikm.ikm_id)
             if (key := phone_key(ikm.phone)) is not None:
                 by_phone[key].append(ikm.ikm_id)
+            keys[ikm.ikm_id] = (name_key, key)
         for ikm_id, (record, table, row) in self.ikm.items():
-            same_name = [i for i in by_name[(person_key(record.name), record.kelurahan_code)] if i != ikm_id]
-            same_phone = [i for i in by_phone.get(phone_key(record.phone) or "", []) if i != ikm_id]
+            name_key, key = keys[ikm_id]
+            same_name = [i for i in by_name[name_key] if i != ikm_id]
+            same_phone = [i for i in by_phone.get(key or "", []) if i != ikm_id]
             if same_name:
                 self.warn(table, row, f"probable duplicate person: same name and kelurahan as {', '.join(same_name)}",
                           "name", record.name)
@@ -362,6 +378,9 @@ class Validator:
             self.check_learning_order(skill, items)
 
     def check_cycles(self, skill: str, items: list[tuple[Teaching, Table, Row]]) -> None:
+        stored = [(t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill]
+        if not has_cycle(stored + [(record.teacher_id, record.learner_id) for record, _, _ in items]):
+            return
         graph = nx.DiGraph()
         graph.add_edges_from((t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill)
         rows = {}
@@ -407,6 +426,25 @@ class Validator:
                 self.warn(table, row, f"the learner {record.learner_id} is also a trainee of {skill} "
                                       f"({training_id}, {day.isoformat()}) and stays generation 0",
                           "learner_id", record.learner_id)
+
+
+def has_cycle(edges: list[tuple[str, str]]) -> bool:
+    """Whether the directed graph of ``edges`` has a cycle (a self-loop aside).
+
+    A sparse-matrix check in C, so that building the networkx graph that names the cycle
+    is only paid for when there is one.
+
+    >>> has_cycle([("a", "b"), ("b", "c")]), has_cycle([("a", "b"), ("b", "c"), ("c", "a")])
+    (False, True)
+    """
+    if not edges:
+        return False
+    position = {node: i for i, node in enumerate(dict.fromkeys(itertools.chain.from_iterable(edges)))}
+    source = np.fromiter((position[u] for u, _ in edges), dtype=np.int64, count=len(edges))
+    target = np.fromiter((position[v] for _, v in edges), dtype=np.int64, count=len(edges))
+    matrix = csr_matrix((np.ones(len(edges), dtype=np.int32), (source, target)), shape=(len(position),) * 2)
+    components, _ = connected_components(matrix, directed=True, connection="strong")
+    return components < len(position)
 
 
 def _position(problem: FileProblem) -> tuple:

@@ -181,6 +181,81 @@ def import_(
         raise typer.Exit(EXIT_INVALID_DATA)
 
 
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; for csv, a folder (made if "
+                                         "missing) that receives ikm.csv, trainings.csv, attendance.csv, "
+                                         "teachings.csv and populations.csv.", show_default=False)],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx or csv "
+                                            "(default: from the file name).", show_default=False)] = None,
+) -> None:
+    """Export the whole store. graphml, gexf and json (networkx node-link) are network files for Gephi and
+    other graph tools: IKM nodes and teacher → learner edges with skill and date, WITHOUT phone numbers
+    (personal data, UU 27/2022). xlsx and csv are in the import format, phone numbers included:
+    `tular import` of them into an empty store gives the same records."""
+    from tular.graph.export import export_store
+    from tular.service.datafiles import print_export
+
+    print_export(out, export_store(state(ctx).store(), output, fmt))
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Backup file to write (.json, or .json.gz to compress).",
+                                         show_default=False)],
+) -> None:
+    """Write the whole database to one file: gazetteer, skills, every record, populations and the import
+    batch log. Restore it into any store (embedded or Neo4j) with `tular restore`."""
+    from tular.graph.backup import write_backup
+    from tular.service.datafiles import print_backup
+
+    print_backup(out, file, write_backup(state(ctx).store(), file))
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A file made by `tular backup`.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Delete everything the store holds first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Restore a backup into an empty store (or, with --force, replace what the store holds). The file is
+    checked completely before anything is written."""
+    from tular.graph.backup import restore_file
+    from tular.service.datafiles import print_restore
+
+    store = state(ctx).store()
+    print_restore(out, store.display_url, restore_file(store, file, force=force), as_json)
+
+
+@app.command()
+def template(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write (.xlsx).",
+                                         show_default=False)] = Path("tular-template.xlsx"),
+) -> None:
+    """Write an empty workbook for field officers: one sheet per kind with header rows, instructions
+    (Petunjuk) and drop-down lists of kelurahan, skills and completed."""
+    from tular.graph.template import write_template
+    from tular.service.datafiles import print_template
+
+    store = state(ctx).store()
+    print_template(out, write_template(output, store.gazetteer(), store.skills()))
+
+
+@app.command()
+def check(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Data-quality findings: probable duplicate persons, teachings dated before the teacher learned,
+    learners who are also trainees, orphan fragments. (Undated teachings cannot exist: the importer
+    requires a date.)"""
+    from tular.graph.quality import check_store
+    from tular.service.datafiles import print_check
+
+    print_check(out, check_store(state(ctx).store()), as_json)
+
+
 def as_of_option(value: str | None, cli: CliState) -> date:
     if value is None:
         return cli.settings.today()

@@ -3,12 +3,18 @@
 A store reads the current version of every record a write touches (inside the write's
 transaction), and :func:`plan` decides per record: created, updated (the old version is
 kept in the batch log, so that undo can put it back) or unchanged.
+
+The batch log keeps created records by key only, grouped by kind
+(:func:`encode_changes`): a province-scale batch creates millions of records, and one
+JSON object per change would be most of the write's time and size.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -68,33 +74,70 @@ def after_write(kind: str, current: Any | None, new: Any) -> Any:
     return new
 
 
-class Plan(BaseModel):
-    changes: list[Change]
+@dataclass
+class Plan:
     counts: dict[str, KindCounts]
     rows: dict[str, list[Any]]  # the records to upsert, per kind
+    created: dict[str, list[Key]]  # the keys of the records the write creates, per kind
+    updated: list[Change]  # the records it changes, with the version they replace
+
+    def log(self) -> str:
+        """The batch log's text of these changes."""
+        return encode_changes(self.created, self.updated)
 
 
 def plan(wanted: Mapping[str, Mapping[Key, Any]], existing: Mapping[str, Mapping[Key, Any]]) -> Plan:
-    changes: list[Change] = []
     counts: dict[str, KindCounts] = {}
     rows: dict[str, list[Any]] = {}
+    created: dict[str, list[Key]] = {}
+    updated: list[Change] = []
     for kind in KINDS:
         count = counts[kind] = KindCounts()
-        rows[kind] = []
+        rows[kind], created[kind] = [], []
+        current_of = existing.get(kind, {})
         for key, new in wanted.get(kind, {}).items():
-            current = existing.get(kind, {}).get(key)
-            target = after_write(kind, current, new)
+            current = current_of.get(key)
             if current is None:
-                count.created += 1
-                changes.append(Change(kind=kind, key=key))
-            elif target != current:
-                count.updated += 1
-                changes.append(Change(kind=kind, key=key, before=current.model_dump(mode="json")))
+                created[kind].append(key)
+                rows[kind].append(new)
+                continue
+            target = after_write(kind, current, new)
+            if target != current:
+                updated.append(Change(kind=kind, key=key, before=current.model_dump(mode="json")))
+                rows[kind].append(target)
             else:
                 count.unchanged += 1
-                continue
-            rows[kind].append(target)
-    return Plan(changes=changes, counts=counts, rows=rows)
+        count.created = len(created[kind])
+        count.updated = len(rows[kind]) - count.created
+    return Plan(counts=counts, rows=rows, created=created, updated=updated)
+
+
+def encode_changes(created: Mapping[str, list[Key]], updated: Iterable[Change]) -> str:
+    """``{"created": {kind: [key, ...]}, "updated": [change, ...]}`` as compact JSON."""
+    return json.dumps({"created": {kind: keys for kind, keys in created.items() if keys},
+                       "updated": [change.model_dump(mode="json") for change in updated]}, separators=(",", ":"))
+
+
+def encode_change_list(changes: Iterable[Change]) -> str:
+    """The batch log's text of ``changes`` (a :class:`Batch`'s, e.g. taken from another store)."""
+    created: dict[str, list[Key]] = {}
+    updated = []
+    for change in changes:
+        if change.before is None:
+            created.setdefault(change.kind, []).append(change.key)
+        else:
+            updated.append(change)
+    return encode_changes(created, updated)
+
+
+def decode_changes(text: str) -> list[dict[str, Any]]:
+    """The changes of a batch log's text, as :class:`Change` data: created records first,
+    by kind, then updated ones. Reads the first format (a list of changes) too."""
+    data = json.loads(text)
+    if isinstance(data, list):
+        return data
+    return [*({"kind": kind, "key": key} for kind, keys in data["created"].items() for key in keys),
+            *data["updated"]]
 
 
 def to_model(kind: str, data: Mapping[str, Any]) -> Any:

@@ -106,6 +106,9 @@ TABLES = {
 }
 #: SQLite's limit on host parameters is 32766 in modern builds; stay well below it.
 KEYS_PER_QUERY = 500
+#: A write looks its keys up by scanning the whole table when the table has at most this
+#: many rows per key looked up (a scan costs about a quarter of a lookup per row).
+SCAN_FACTOR = 4
 
 IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")
 
@@ -113,6 +116,21 @@ IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "g
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d is not None else None
+
+
+def _rows(kind: str, records: list) -> list[tuple]:
+    """The records as rows of ``TABLES[kind]``, columns in order."""
+    if kind == "ikm":
+        return [(r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, _iso(r.joined_on))
+                for r in records]
+    if kind == "trainings":
+        return [(r.training_id, r.title, _iso(r.start_date), r.end_date.isoformat(), r.organizer, r.location,
+                 r.budget_idr, r.target_group) for r in records]
+    if kind == "attendance":
+        return [(r.training_id, r.ikm_id, int(r.completed)) for r in records]
+    if kind == "teachings":
+        return [(r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note) for r in records]
+    raise ValueError(kind)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -234,7 +252,7 @@ class EmbeddedStore:
             conn.executemany(
                 f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                 f"ON CONFLICT({', '.join(keys)}) DO UPDATE SET " + ", ".join(f"{c}=excluded.{c}" for c in values),
-                [self._row(kind, r) for r in rows[kind]],
+                _rows(kind, rows[kind]),
             )
         trainings = rows["trainings"]
         conn.executemany("DELETE FROM training_skill WHERE training_id = ?", [(t.training_id,) for t in trainings])
@@ -250,16 +268,6 @@ class EmbeddedStore:
             if conn.execute("UPDATE kelurahan SET population = ? WHERE code = ?", (population, code)).rowcount != 1:
                 raise InvalidData(f"population for kelurahan {code!r}, which is not in the store")
 
-    @staticmethod
-    def _row(kind: str, record) -> tuple:
-        data = record.model_dump()
-        if kind == "teachings":
-            data["skill_id"] = data.pop("skill")
-        if kind == "attendance":
-            data["completed"] = int(data["completed"])
-        _, keys, values = TABLES[kind]
-        return tuple(_iso(v) if isinstance(v, date) else v for v in (data[c] for c in (*keys, *values)))
-
     def _existing(self, conn: sqlite3.Connection, kind: str, keys: list[tuple[str, ...]]) -> dict:
         """The stored version of each of ``keys`` that exists."""
         found: dict = {}
@@ -274,6 +282,17 @@ class EmbeddedStore:
             return found
         table, key_columns, values = TABLES[kind]
         columns = (*key_columns, *values)
+        stored = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if keys else 0
+        if stored == 0:
+            return found
+        if stored <= SCAN_FACTOR * len(keys):
+            # a big batch against a table not much bigger: one scan and a set beat a query per key
+            wanted, width = set(keys), len(key_columns)
+            for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                if row[:width] in wanted:
+                    record = self._record(conn, kind, dict(zip(columns, row)))
+                    found[batches.record_key(kind, record)] = record
+            return found
         step = KEYS_PER_QUERY // len(key_columns)
         one_key = f"({', '.join('?' * len(key_columns))})"
         for start in range(0, len(keys), step):
@@ -305,8 +324,7 @@ class EmbeddedStore:
         conn.execute(
             "INSERT INTO batch(batch_id, created_at, who, files, counts, changes) VALUES (?,?,?,?,?,?)",
             (batch_id, now.isoformat(), meta.who, json.dumps([f.model_dump() for f in meta.files]),
-             json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
-             json.dumps([c.model_dump(mode="json") for c in planned.changes])),
+             json.dumps({k: v.model_dump() for k, v in planned.counts.items()}), planned.log()),
         )
         return batch_id
 
@@ -318,7 +336,8 @@ class EmbeddedStore:
     def _batch(row) -> Batch:
         return Batch(
             batch_id=row[0], seq=row[1], created_at=datetime.fromisoformat(row[2]), who=row[3],
-            files=json.loads(row[4]), counts=json.loads(row[5]), changes=json.loads(row[6]) if len(row) > 6 else [],
+            files=json.loads(row[4]), counts=json.loads(row[5]),
+            changes=batches.decode_changes(row[6]) if len(row) > 6 else [],
         )
 
     def load_batches(self, logged: list[Batch]) -> None:
@@ -328,7 +347,7 @@ class EmbeddedStore:
                 "VALUES (?,?,?,?,?,?,?)",
                 [(b.seq, b.batch_id, b.created_at.isoformat(), b.who, json.dumps([f.model_dump() for f in b.files]),
                   json.dumps({k: v.model_dump() for k, v in b.counts.items()}),
-                  json.dumps([c.model_dump(mode="json") for c in b.changes])) for b in logged],
+                  batches.encode_change_list(b.changes)) for b in logged],
             )
 
     def undo(self, batch_id: str) -> Batch:

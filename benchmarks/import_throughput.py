@@ -1,0 +1,448 @@
+"""Import throughput (SPEC §9: province scale ≥ 50,000 rows/s), against a naive baseline.
+
+    .venv/bin/python -m benchmarks.import_throughput --scale city --store both
+
+1. Writes deterministic synthetic CSV files (ikm, trainings, attendance, teachings) to a
+   temporary folder: N IKM over the 57 kelurahan of Kota Malang, one training per 500 IKM
+   with 15 attendees each (the seeds), and about 2N TAUGHT_BY rows forming a DAG per skill.
+2. Imports them with :func:`tular.graph.ingest.import_files` as one batch into an empty
+   store (read + validate + write, one transaction), timing each phase, in a fresh child
+   process so that its peak RSS is the import's own.
+3. Runs the naive baseline on a sample of about 20,000 rows of the same generator: the
+   embedded one does one INSERT and one COMMIT per row; the Neo4j one one auto-commit
+   ``session.run(MERGE …)`` per row. tular's import runs on the same sample too.
+
+Neo4j: the Neo4j 5 test server of ``tools/neo4j-test-server`` is started for the run
+(``--heap`` sets its JVM heap), unless ``--neo4j-url`` names a running (empty) one.
+Results go to docs/benchmarks.md by hand; ``--json FILE`` keeps the raw numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tular.graph.dates import parse_date
+from tular.graph.demo import FEMALE_GIVEN, FEMALE_SECOND, MALE_GIVEN, MALE_SECOND, SECTORS
+from tular.graph.gazetteer import Gazetteer
+from tular.graph.skills import BUILTIN_SKILLS, SkillVocabulary
+
+SCALES = {"small": 500, "city": 13_000, "province": 1_000_000}
+#: A sample of this many IKM gives about 20,000 rows (IKM + 2 teachings each + a few seeds).
+BASELINE_IKM = 6_667
+TODAY = date(2026, 11, 23)
+SEED = 2024
+SKILLS = [s.skill_id for s in BUILTIN_SKILLS]
+KINDS = ("ikm", "trainings", "attendance", "teachings")
+PHASES = ("read", "snapshot", "validate", "write")
+
+
+# ----------------------------------------------------------------------------- data
+def generate(folder: Path, n_ikm: int, seed: int = SEED) -> dict[str, int]:
+    """Write ikm.csv, trainings.csv, attendance.csv and teachings.csv; rows per kind.
+
+    The same ``n_ikm`` and ``seed`` always give the same bytes. Teachings form a DAG per
+    skill: a learner is taught by someone who already knew the skill, on a later date, so
+    the files are valid; about 0.1 % exact duplicate rows and a few probable duplicate
+    persons give the warnings that real files have.
+    """
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    kelurahan = [k.name for k in Gazetteer.kota_malang().kelurahan_list]
+    ids = [f"IKM{i:07d}" for i in range(n_ikm)]
+
+    with open(folder / "ikm.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["ikm_id", "name", "kelurahan", "business_name", "sector", "gender", "phone", "joined_on"])
+        for i, ikm_id in enumerate(ids):
+            woman = rng.random() < 0.6
+            given, second = (FEMALE_GIVEN, FEMALE_SECOND) if woman else (MALE_GIVEN, MALE_SECOND)
+            name = f"{rng.choice(given)} {rng.choice(given)} {rng.choice(second)}"
+            place = rng.choice(kelurahan)
+            if rng.random() < 0.03:  # spellings as field officers type them
+                place = place.lower() if rng.random() < 0.5 else place.upper()
+            sector = rng.choice(SECTORS)
+            phone = f"0812{(i * 7919) % 100_000_000:08d}" if rng.random() < 0.9 else ""
+            joined = _day(rng, date(2015, 1, 1), date(2024, 12, 31)) if rng.random() < 0.8 else ""
+            out.writerow([ikm_id, name, place, f"{sector.title()} {name.split()[-1]}", sector,
+                          "P" if woman else "L", phone, joined])
+
+    n_trainings = max(len(SKILLS), n_ikm // 500)
+    trained: dict[str, dict[str, date]] = {s: {} for s in SKILLS}  # skill -> seed -> learned on
+    attendance_rows = 0
+    with open(folder / "trainings.csv", "w", newline="", encoding="utf-8") as trainings, \
+            open(folder / "attendance.csv", "w", newline="", encoding="utf-8") as attendance:
+        t_out, a_out = csv.writer(trainings), csv.writer(attendance)
+        t_out.writerow(["training_id", "title", "skill", "start_date", "end_date", "organizer", "budget_idr"])
+        a_out.writerow(["training_id", "ikm_id", "completed"])
+        for t in range(n_trainings):
+            skill = SKILLS[t % len(SKILLS)]
+            end = _random_date(rng, date(2019, 1, 1), date(2022, 12, 31))
+            training_id = f"TR{t:05d}"
+            t_out.writerow([training_id, f"Pelatihan {skill} angkatan {t // len(SKILLS) + 1}", skill,
+                            (end - timedelta(days=rng.randint(1, 4))).isoformat(), end.isoformat(),
+                            "Diskopindag Kota Malang", f"Rp {rng.randint(10, 90)}.000.000"])
+            for ikm_id in rng.sample(ids, min(15, n_ikm)):
+                completed = rng.random() < 0.93
+                a_out.writerow([training_id, ikm_id, "ya" if completed else "tidak"])
+                attendance_rows += 1
+                if completed and (ikm_id not in trained[skill] or end < trained[skill][ikm_id]):
+                    trained[skill][ikm_id] = end
+
+    edges: list[tuple[str, str, str, date]] = []
+    per_skill = 2 * n_ikm // len(SKILLS)
+    for skill in SKILLS:
+        seeds = trained[skill]
+        knowers = sorted(seeds, key=lambda i: (seeds[i], i))  # teachers always come before their learners
+        learned = dict(seeds)
+        fresh = iter(rng.sample([i for i in ids if i not in seeds], n_ikm - len(seeds)))
+        taught: set[tuple[str, str]] = set()
+        for _ in range(per_skill):
+            if not knowers:
+                break
+            if rng.random() < 0.1 and len(knowers) > len(seeds) + 1:  # a second teacher
+                j = rng.randrange(len(seeds), len(knowers))
+                learner, teacher = knowers[j], knowers[rng.randrange(j)]
+                if (learner, teacher) in taught:
+                    continue
+                day = max(learned[learner], learned[teacher])
+            else:
+                learner = next(fresh, None)
+                if learner is None:
+                    break
+                teacher = knowers[rng.randrange(len(knowers))]
+                day = learned[teacher]
+                knowers.append(learner)
+            day = min(day + timedelta(days=rng.randint(1, 40)), TODAY)
+            learned.setdefault(learner, day)
+            taught.add((learner, teacher))
+            edges.append((learner, teacher, skill, day))
+    rng.shuffle(edges)
+    with open(folder / "teachings.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["learner_id", "teacher_id", "skill", "date", "source"])
+        teaching_rows = 0
+        for learner, teacher, skill, day in edges:
+            text = day.isoformat() if rng.random() < 0.9 else day.strftime("%d/%m/%Y")
+            row = [learner, teacher, skill, text, rng.choice(("survei", "wawancara", ""))]
+            for _ in range(2 if rng.random() < 0.001 else 1):
+                out.writerow(row)
+                teaching_rows += 1
+    return {"ikm": n_ikm, "trainings": n_trainings, "attendance": attendance_rows, "teachings": teaching_rows}
+
+
+def _random_date(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randint(0, (last - first).days))
+
+
+def _day(rng: random.Random, first: date, last: date) -> str:
+    return _random_date(rng, first, last).isoformat()
+
+
+def files(folder: Path) -> list[Path]:
+    return [folder / f"{kind}.csv" for kind in KINDS]
+
+
+# ----------------------------------------------------------------------------- tular
+def import_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None) -> dict[str, Any]:
+    """Import ``folder`` into an empty store as one batch; seconds per phase and peak RSS."""
+    from tular.graph.ingest import import_files
+
+    store = _open(store_kind, workdir, neo4j_url)
+    try:
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        report = import_files(store, files(folder), today=TODAY, who="benchmark", timings=timings)
+        total = time.perf_counter() - start
+        if not report.ok:
+            raise SystemExit(f"the import failed: {report.errors[:5]}")
+        counts = store.counts()
+        return {
+            "rows": sum(k.read for k in report.kinds), "seconds": total, "phases": timings,
+            "warnings": report.warning_count, "stored": {"ikm": counts.ikm, "teachings": counts.teachings},
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    finally:
+        store.close()
+
+
+def _open(store_kind: str, workdir: Path, neo4j_url: str | None):
+    from tular.graph.store import EmbeddedStore, Neo4jStore
+
+    if store_kind == "embedded":
+        path = workdir / "tular.db"
+        for leftover in workdir.glob("tular.db*"):
+            leftover.unlink()
+        store = EmbeddedStore(path)
+    else:
+        store = Neo4jStore(neo4j_url or "")
+        store.wipe()
+    store.init_schema()
+    return store
+
+
+def import_in_child(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None) -> dict[str, Any]:
+    """:func:`import_once` in a fresh interpreter, so that peak RSS is this import's alone."""
+    command = [sys.executable, "-m", "benchmarks.import_throughput", "--child", store_kind,
+               "--data", str(folder), "--workdir", str(workdir)]
+    if neo4j_url:
+        command += ["--neo4j-url", neo4j_url]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise SystemExit(f"the {store_kind} import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- baselines
+def _sample_rows(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    for kind in KINDS:
+        with open(folder / f"{kind}.csv", newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                yield kind, row
+
+
+def naive_embedded(folder: Path, workdir: Path) -> dict[str, Any]:
+    """One INSERT and one COMMIT per row, into the same schema, no validation beyond
+    resolving names: how a straightforward script would load the files."""
+    from tular.graph.store import EmbeddedStore
+
+    path = workdir / "naive.db"
+    for leftover in workdir.glob("naive.db*"):
+        leftover.unlink()
+    EmbeddedStore(path).init_schema()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    gazetteer, skills = Gazetteer.kota_malang(), SkillVocabulary(BUILTIN_SKILLS)
+    rows = 0
+    start = time.perf_counter()
+    for kind, row in _sample_rows(folder):
+        if kind == "ikm":
+            conn.execute(
+                "INSERT INTO ikm(ikm_id, name, kelurahan_code, business_name, sector, gender, phone, joined_on) "
+                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ikm_id) DO UPDATE SET name=excluded.name",
+                (row["ikm_id"], row["name"], gazetteer.kelurahan(row["kelurahan"]).code, row["business_name"] or None,
+                 row["sector"] or None, row["gender"] or None, row["phone"] or None,
+                 _iso(row["joined_on"])))
+        elif kind == "trainings":
+            conn.execute("INSERT INTO training(training_id, title, start_date, end_date, organizer) VALUES (?,?,?,?,?)",
+                         (row["training_id"], row["title"], _iso(row["start_date"]), _iso(row["end_date"]),
+                          row["organizer"]))
+            conn.execute("INSERT INTO training_skill(training_id, skill_id) VALUES (?,?)",
+                         (row["training_id"], skills.resolve(row["skill"])))
+        elif kind == "attendance":
+            conn.execute("INSERT OR REPLACE INTO attendance(training_id, ikm_id, completed) VALUES (?,?,?)",
+                         (row["training_id"], row["ikm_id"], int(row["completed"] != "tidak")))
+        else:
+            conn.execute(
+                "INSERT INTO teaching(learner_id, teacher_id, skill_id, date, source) VALUES (?,?,?,?,?) "
+                "ON CONFLICT DO UPDATE SET date=min(date, excluded.date)",
+                (row["learner_id"], row["teacher_id"], skills.resolve(row["skill"]), _iso(row["date"]),
+                 row["source"] or None))
+        conn.commit()
+        rows += 1
+    seconds = time.perf_counter() - start
+    conn.close()
+    return {"rows": rows, "seconds": seconds}
+
+
+def naive_neo4j(folder: Path, url: str) -> dict[str, Any]:
+    """One auto-commit ``session.run`` (MERGE) per row, into the same schema."""
+    from neo4j import GraphDatabase
+
+    from tular.graph.store import Neo4jStore
+
+    store = Neo4jStore(url)
+    store.wipe()
+    store.init_schema()
+    store.close()
+    gazetteer, skills = Gazetteer.kota_malang(), SkillVocabulary(BUILTIN_SKILLS)
+    rows = 0
+    with GraphDatabase.driver(url) as driver, driver.session(database="neo4j") as session:
+        start = time.perf_counter()
+        for kind, row in _sample_rows(folder):
+            if kind == "ikm":
+                session.run(
+                    "MATCH (k:Kelurahan {code: $code}) MERGE (i:IKM {ikm_id: $ikm_id}) "
+                    "SET i.name = $name, i.business_name = $business, i.sector = $sector, i.gender = $gender, "
+                    "i.phone = $phone, i.joined_on = $joined MERGE (i)-[:LOCATED_IN]->(k)",
+                    code=gazetteer.kelurahan(row["kelurahan"]).code, ikm_id=row["ikm_id"], name=row["name"],
+                    business=row["business_name"] or None, sector=row["sector"] or None,
+                    gender=row["gender"] or None, phone=row["phone"] or None, joined=_date(row["joined_on"]),
+                ).consume()
+            elif kind == "trainings":
+                session.run(
+                    "MATCH (s:Skill {skill_id: $skill}) MERGE (t:Training {training_id: $training_id}) "
+                    "SET t.title = $title, t.start_date = $start, t.end_date = $end, t.organizer = $organizer "
+                    "MERGE (t)-[:TEACHES]->(s)",
+                    skill=skills.resolve(row["skill"]), training_id=row["training_id"], title=row["title"],
+                    start=_date(row["start_date"]), end=_date(row["end_date"]), organizer=row["organizer"],
+                ).consume()
+            elif kind == "attendance":
+                session.run(
+                    "MATCH (i:IKM {ikm_id: $ikm_id}) MATCH (t:Training {training_id: $training_id}) "
+                    "MERGE (i)-[a:ATTENDED]->(t) SET a.completed = $completed",
+                    ikm_id=row["ikm_id"], training_id=row["training_id"], completed=row["completed"] != "tidak",
+                ).consume()
+            else:
+                session.run(
+                    "MATCH (l:IKM {ikm_id: $learner}) MATCH (t:IKM {ikm_id: $teacher}) "
+                    "MERGE (l)-[r:TAUGHT_BY {skill: $skill}]->(t) "
+                    "SET r.date = CASE WHEN r.date IS NULL OR $date < r.date THEN $date ELSE r.date END, "
+                    "r.source = $source",
+                    learner=row["learner_id"], teacher=row["teacher_id"], skill=skills.resolve(row["skill"]),
+                    date=_date(row["date"]), source=row["source"] or None,
+                ).consume()
+            rows += 1
+        seconds = time.perf_counter() - start
+    return {"rows": rows, "seconds": seconds}
+
+
+def _date(text: str) -> date | None:
+    return parse_date(text) if text else None
+
+
+def _iso(text: str) -> str | None:
+    return parse_date(text).isoformat() if text else None
+
+
+# ----------------------------------------------------------------------------- running
+@contextmanager
+def neo4j_server(workdir: Path, url: str | None, heap: str) -> Iterator[tuple[str, Any]]:
+    if url:
+        yield url, None
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.neo4j_server import Neo4jServer
+
+    server = Neo4jServer(workdir / "neo4j" / "data", heap=heap)
+    (workdir / "neo4j").mkdir(parents=True, exist_ok=True)
+    server.start()
+    try:
+        yield server.url, server
+    finally:
+        server.stop()
+
+
+def _server_peak_rss_mib(server: Any) -> float | None:
+    """The Neo4j JVM's peak resident memory (VmHWM), when this run started it."""
+    if server is None or server.process is None:
+        return None
+    try:
+        for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run(scale: str, n_ikm: int, stores: list[str], data: Path | None, neo4j_url: str | None, heap: str,
+        baseline: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="tular-bench-") as tmp:
+        workdir = Path(tmp)
+        folder = data or workdir / "data"
+        sample = workdir / "sample"
+        start = time.perf_counter()
+        if not (folder / "teachings.csv").exists():
+            generated = generate(folder, n_ikm)
+        else:
+            generated = {k: _count_rows(folder / f"{k}.csv") for k in KINDS}
+        sample_generated = generate(sample, min(n_ikm, BASELINE_IKM), seed=SEED + 1)
+        result: dict[str, Any] = {
+            "scale": scale, "ikm": n_ikm, "rows": generated, "sample_rows": sample_generated,
+            "generated_in": time.perf_counter() - start, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+            "stores": {},
+        }
+        print(f"data: {generated} ({sum(generated.values()):,} rows, {result['generated_in']:.0f} s to generate); "
+              f"baseline sample: {sum(sample_generated.values()):,} rows", file=sys.stderr)
+        for store_kind in stores:
+            entry: dict[str, Any] = {}
+            if store_kind == "embedded":
+                if baseline:
+                    entry["naive"] = naive_embedded(sample, workdir)
+                    entry["sample"] = import_in_child("embedded", sample, workdir, None)
+                entry["import"] = import_in_child("embedded", folder, workdir, None)
+            else:
+                with neo4j_server(workdir, neo4j_url, heap) as (url, server):
+                    if baseline:
+                        entry["naive"] = naive_neo4j(sample, url)
+                        entry["sample"] = import_in_child("neo4j", sample, workdir, url)
+                    entry["import"] = import_in_child("neo4j", folder, workdir, url)
+                    entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
+                    entry["heap"] = heap if server is not None else None
+            result["stores"][store_kind] = entry
+            print(summary(store_kind, entry), file=sys.stderr)
+        return result
+
+
+def _count_rows(path: Path) -> int:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.reader(handle)) - 1
+
+
+def _rate(rows: int, seconds: float) -> float:
+    return rows / seconds if seconds else float("inf")
+
+
+def summary(store_kind: str, entry: dict[str, Any]) -> str:
+    big = entry["import"]
+    lines = [f"{store_kind}: {big['rows']:,} rows in {big['seconds']:.1f} s = "
+             f"{_rate(big['rows'], big['seconds']):,.0f} rows/s; peak RSS {big['peak_rss_mib']:,.0f} MiB"]
+    lines.append("  phases: " + ", ".join(
+        f"{phase} {big['phases'].get(phase, 0):.1f} s ({_rate(big['rows'], big['phases'].get(phase, 0)):,.0f} rows/s)"
+        for phase in PHASES))
+    if "naive" in entry:
+        naive, sample = entry["naive"], entry["sample"]
+        naive_rate = _rate(naive["rows"], naive["seconds"])
+        lines.append(f"  naive row by row: {naive['rows']:,} rows in {naive['seconds']:.1f} s = {naive_rate:,.0f} rows/s;"
+                     f" tular on the same sample: {_rate(sample['rows'], sample['seconds']):,.0f} rows/s;"
+                     f" ratio (full import / naive) {_rate(big['rows'], big['seconds']) / naive_rate:,.1f}x")
+    if entry.get("server_peak_rss_mib"):
+        lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.import_throughput", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="city")
+    parser.add_argument("--ikm", type=int, help="number of IKM, instead of the scale's")
+    parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
+    parser.add_argument("--data", type=Path, help="folder for the generated files (kept; reused when present)")
+    parser.add_argument("--neo4j-url", help="an empty Neo4j to use instead of starting the test server")
+    parser.add_argument("--heap", default=None, help="JVM heap of the started Neo4j (default 1g, 8g at province scale)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baselines")
+    parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
+    parser.add_argument("--child", choices=("embedded", "neo4j"), help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(import_once(args.child, args.data, args.workdir, args.neo4j_url)))
+        return
+    n_ikm = args.ikm or SCALES[args.scale]
+    heap = args.heap or ("8g" if n_ikm >= 500_000 else "1g")
+    stores = ["embedded", "neo4j"] if args.store == "both" else [args.store]
+    result = run(args.scale, n_ikm, stores, args.data, args.neo4j_url, heap, not args.no_baseline)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""Exports of the whole store (SPEC §4).
+
+Two families:
+
+- **network files** for Gephi and other graph tools — ``graphml``, ``gexf`` and ``json``
+  (networkx node-link data): one node per IKM, one edge per ``TAUGHT_BY`` from teacher to
+  learner (the way knowledge flows) with its skill and date. They carry no phone numbers:
+  a phone number is personal data under UU 27/2022 and a network picture does not need it.
+- **data round trips** in exactly the import format — ``xlsx`` (one sheet per kind) and
+  ``csv`` (one file per kind in a folder). ``tular import`` of such an export into an empty
+  store gives back the same records, phone numbers included.
+
+Everything here is a pure function of data read through the ``GraphStore`` interface,
+except :func:`export_store`, which reads the store once and writes the file.
+
+>>> rows = list(table_rows("attendance", Records(attendance=[Attendance(training_id="=T1", ikm_id="A")]),
+...                        Gazetteer.kota_malang()))
+>>> rows
+[["'=T1", 'A', 'ya']]
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import networkx as nx
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel
+
+from .errors import InvalidData, UsageError
+from .gazetteer import Gazetteer
+from .model import KINDS, Attendance, Population, Records
+from .readers import neutralise, unneutralise
+from .store.base import GraphStore
+
+FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
+NETWORK_FORMATS = ("graphml", "gexf", "json")
+_SUFFIX_FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".json": "json", ".xlsx": "xlsx", ".csv": "csv"}
+
+#: The columns of each kind, in the order export and template write them; every one is a
+#: column the importer knows (``kecamatan`` beside ``kelurahan``, dates after ids).
+SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ikm": ("ikm_id", "name", "kelurahan", "kecamatan", "business_name", "sector", "gender", "phone", "joined_on"),
+    "trainings": ("training_id", "title", "skill", "start_date", "end_date", "organizer", "location",
+                  "budget_idr", "target_group"),
+    "attendance": ("training_id", "ikm_id", "completed"),
+    "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note"),
+    "populations": ("kelurahan", "kecamatan", "population"),
+}
+
+#: How ``completed`` is written (the words of the template's drop-down list).
+COMPLETED_WORDS = {True: "ya", False: "tidak"}
+
+#: What an Excel workbook cannot hold: control characters other than tab and line feed
+#: (a carriage return comes back as a line feed), and the two XML non-characters.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+#: The CSV importer refuses a NUL byte.
+_NOT_IN_CSV = re.compile(r"\x00")
+#: What XML 1.0 cannot hold, replaced in network files (they are pictures, not round trips).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XLSX_MAX_CELL_CHARS = 32_767
+XLSX_MAX_ROWS = 1_048_576
+#: Cells named in an error message at most.
+_LISTED_CELLS = 10
+
+
+class ExportResult(BaseModel):
+    """What an export wrote."""
+
+    format: str
+    paths: list[str]
+    counts: dict[str, int]
+
+
+# --------------------------------------------------------------------------- reading
+def read_records(store: GraphStore) -> Records:
+    """Every record of the store, each kind sorted by its key (the same order on every store)."""
+    return Records(
+        ikm=sorted(store.all_ikm(), key=lambda r: r.ikm_id),
+        trainings=sorted(store.trainings(), key=lambda r: r.training_id),
+        attendance=sorted(store.all_attendance(), key=lambda r: (r.training_id, r.ikm_id)),
+        teachings=sorted(store.all_teachings(), key=lambda r: (r.learner_id, r.teacher_id, r.skill)),
+        populations=[Population(kelurahan_code=code, population=n) for code, n in sorted(store.populations().items())],
+    )
+
+
+def record_counts(records: Records) -> dict[str, int]:
+    return {kind: len(getattr(records, kind)) for kind in KINDS}
+
+
+# --------------------------------------------------------------------------- network files
+def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
+    """The whole teaching network: IKM nodes (``name``, ``kelurahan``, ``kecamatan``,
+    ``sector``, ``gender``, ``business_name``; no phone), one edge per ``TAUGHT_BY`` from
+    teacher to learner keyed by skill, with ``skill`` and ``date`` (ISO text). Blank
+    values are left out rather than written as empty attributes.
+
+    >>> from tular.graph.model import IKM, Teaching
+    >>> g = network(Records(ikm=[IKM(ikm_id="a", name="Ani", kelurahan_code="lowokwaru.dinoyo", phone="0811"),
+    ...                          IKM(ikm_id="b", name="Budi", kelurahan_code="lowokwaru.dinoyo")],
+    ...                     teachings=[Teaching(learner_id="b", teacher_id="a", skill="batik",
+    ...                                         date=date(2021, 3, 5))]), Gazetteer.kota_malang())
+    >>> g.nodes["a"]
+    {'name': 'Ani', 'kelurahan': 'Dinoyo', 'kecamatan': 'Lowokwaru'}
+    >>> list(g.edges(keys=True, data=True))
+    [('a', 'b', 'batik', {'skill': 'batik', 'date': '2021-03-05'})]
+    """
+    graph = nx.MultiDiGraph(name="tular teaching network")
+    for ikm in records.ikm:
+        attributes = {
+            "name": ikm.name,
+            "kelurahan": gazetteer.by_code(ikm.kelurahan_code).name,
+            "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name,
+            "sector": ikm.sector, "gender": ikm.gender, "business_name": ikm.business_name,
+        }
+        graph.add_node(ikm.ikm_id, **{k: v for k, v in attributes.items() if v is not None})
+    for teaching in records.teachings:
+        graph.add_edge(teaching.teacher_id, teaching.learner_id, key=teaching.skill,
+                       skill=teaching.skill, date=teaching.date.isoformat())
+    return graph
+
+
+def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """networkx node-link data, edges under ``edges`` (read with ``nx.node_link_graph(data, edges="edges")``)."""
+    return nx.node_link_data(graph, edges="edges")
+
+
+def _xml_safe(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph with characters XML cannot hold replaced by U+FFFD: a name pasted with a
+    control character must not make the whole file unreadable."""
+    def clean(value: Any) -> Any:
+        return _NOT_IN_XML.sub("\ufffd", value) if isinstance(value, str) else value
+
+    if not any(_NOT_IN_XML.search(str(v)) for _, d in graph.nodes(data=True) for v in d.values()) and not any(
+            _NOT_IN_XML.search(n) for n in graph):
+        return graph
+    safe = nx.MultiDiGraph(**graph.graph)
+    safe.add_nodes_from((clean(n), {k: clean(v) for k, v in d.items()}) for n, d in graph.nodes(data=True))
+    safe.add_edges_from((clean(u), clean(v), k, d) for u, v, k, d in graph.edges(keys=True, data=True))
+    return safe
+
+
+def write_network(graph: nx.MultiDiGraph, fmt: str, handle: IO[bytes]) -> None:
+    if fmt == "graphml":
+        nx.write_graphml(_xml_safe(graph), handle, encoding="utf-8")
+    elif fmt == "gexf":
+        nx.write_gexf(_xml_safe(graph), handle, encoding="utf-8")
+    elif fmt == "json":
+        handle.write(json.dumps(node_link(graph), ensure_ascii=False, indent=1).encode("utf-8"))
+    else:
+        raise UsageError(f"{fmt!r} is not a network format: use one of {', '.join(NETWORK_FORMATS)}")
+
+
+# --------------------------------------------------------------------------- import-format tables
+def _cell(value: Any) -> Any:
+    """A value as the importer reads it back: text neutralised against formulas, dates
+    ISO, ``completed`` as ya/tidak, numbers as numbers, blanks as ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return COMPLETED_WORDS[value]
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[list[Any]]:
+    """The data rows of ``kind`` in the import format, columns as :data:`SHEET_COLUMNS`.
+    Kelurahan by name with its kecamatan, skills by id, dates ISO; text neutralised."""
+    def area(code: str) -> tuple[str, str]:
+        return gazetteer.by_code(code).name, gazetteer.kecamatan_of(code).name
+
+    for record in getattr(records, kind):
+        if kind == "ikm":
+            kelurahan, kecamatan = area(record.kelurahan_code)
+            values = [record.ikm_id, record.name, kelurahan, kecamatan, record.business_name, record.sector,
+                      record.gender, record.phone, record.joined_on]
+        elif kind == "trainings":
+            values = [record.training_id, record.title, ", ".join(record.skills), record.start_date, record.end_date,
+                      record.organizer, record.location, record.budget_idr, record.target_group]
+        elif kind == "attendance":
+            values = [record.training_id, record.ikm_id, record.completed]
+        elif kind == "teachings":
+            values = [record.learner_id, record.teacher_id, record.skill, record.date, record.source, record.note]
+        elif kind == "populations":
+            kelurahan, kecamatan = area(record.kelurahan_code)
+            values = [kelurahan, kecamatan, record.population]
+        else:
+            raise ValueError(kind)
+        yield [_cell(v) for v in values]
+
+
+def _record_label(kind: str, row: list[Any]) -> str:
+    key_columns = {"ikm": 1, "trainings": 1, "attendance": 2, "teachings": 3, "populations": 2}[kind]
+    return f"{kind} {'/'.join(unneutralise(str(v)) for v in row[:key_columns])}"
+
+
+def _refuse_unwritable(kind: str, rows: list[list[Any]], fmt: str) -> None:
+    """Refuse, naming the cells, values the format cannot hold exactly."""
+    pattern = _NOT_IN_XLSX if fmt == "xlsx" else _NOT_IN_CSV
+    bad = []
+    for row in rows:
+        for column, value in zip(SHEET_COLUMNS[kind], row):
+            if not isinstance(value, str):
+                continue
+            if match := pattern.search(value):
+                bad.append(f"{_record_label(kind, row)}, column {column}: character U+{ord(match.group()):04X}")
+            elif fmt == "xlsx" and len(value) > XLSX_MAX_CELL_CHARS:
+                bad.append(f"{_record_label(kind, row)}, column {column}: {len(value):,} characters "
+                           f"(a workbook cell holds {XLSX_MAX_CELL_CHARS:,})")
+    if bad:
+        listed = "; ".join(bad[:_LISTED_CELLS]) + (f"; and {len(bad) - _LISTED_CELLS} more" if len(bad) > _LISTED_CELLS
+                                                   else "")
+        other = ("export as CSV (--format csv), which holds every character, or correct the records"
+                 if fmt == "xlsx" else "correct the records")
+        raise InvalidData(f"{len(bad)} value{'s' if len(bad) > 1 else ''} cannot be written to {fmt.upper()} "
+                          f"exactly: {listed}. Nothing was exported: {other}.")
+    if fmt == "xlsx" and len(rows) >= XLSX_MAX_ROWS:
+        raise InvalidData(f"{len(rows):,} {kind} rows do not fit in one workbook sheet "
+                          f"({XLSX_MAX_ROWS - 1:,} at most): export as CSV (--format csv)")
+
+
+def import_tables(records: Records, gazetteer: Gazetteer, fmt: str) -> dict[str, list[list[Any]]]:
+    """Every kind's rows, checked to be writable in ``fmt`` (``csv`` or ``xlsx``)."""
+    tables = {}
+    for kind in KINDS:
+        rows = list(table_rows(kind, records, gazetteer))
+        _refuse_unwritable(kind, rows, fmt)
+        tables[kind] = rows
+    return tables
+
+
+def write_csv(kind: str, rows: list[list[Any]], handle: IO[str]) -> None:
+    """One kind as CSV: header row, ``,``-separated, quoted where needed."""
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(SHEET_COLUMNS[kind])
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+
+
+def write_xlsx(tables: dict[str, list[list[Any]]], handle: IO[bytes]) -> None:
+    """One sheet per kind with a bold header row; text stays text (ids and phone numbers
+    keep their leading zeros), numbers stay numbers."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for kind, rows in tables.items():
+        sheet = workbook.create_sheet(kind)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(SHEET_COLUMNS[kind]):
+            longest = max([len(column), *(len(str(r[index])) for r in rows[:200] if r[index] is not None)])
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(10, longest + 2), 50)
+        header = []
+        for column in SHEET_COLUMNS[kind]:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(handle)
+
+
+# --------------------------------------------------------------------------- the command
+def format_for(path: Path, fmt: str | None) -> str:
+    """The export format: as given, or told by the output's suffix (a folder: csv)."""
+    if fmt is not None:
+        chosen = fmt.strip().lower()
+        if chosen not in FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+        return chosen
+    if path.is_dir() or not path.suffix:
+        return "csv"
+    found = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise UsageError(f"cannot tell the export format from {path.name!r}: give --format "
+                         f"({', '.join(FORMATS)})")
+    return found
+
+
+@contextmanager
+def _replacing(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Write beside ``path`` and move into place at the end: a failed export leaves no half file."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: give a file name")
+    if not path.parent.exists():
+        raise UsageError(f"folder {path.parent} does not exist")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, mode, **kwargs) as handle:
+            yield handle
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | None = None) -> ExportResult:
+    """Export the whole store to ``output`` in ``fmt`` (see :data:`FORMATS`).
+
+    For ``csv``, ``output`` is a folder (made if missing) that receives ``ikm.csv``,
+    ``trainings.csv``, ``attendance.csv``, ``teachings.csv`` and ``populations.csv``
+    (UTF-8 with a byte-order mark, so that Excel shows non-ASCII names right).
+
+    Raises ``UsageError`` for an unknown format or an impossible path, ``InvalidData``
+    (naming the records) for values the format cannot hold exactly; nothing is written then.
+    """
+    path = Path(output)
+    fmt = format_for(path, fmt)
+    records = read_records(store)
+    gazetteer = store.gazetteer()
+    counts = record_counts(records)
+    if fmt in NETWORK_FORMATS:
+        graph = network(records, gazetteer)
+        with _replacing(path) as handle:
+            write_network(graph, fmt, handle)
+        return ExportResult(format=fmt, paths=[str(path)],
+                            counts={"ikm": graph.number_of_nodes(), "teachings": graph.number_of_edges()})
+    tables = import_tables(records, gazetteer, fmt)
+    if fmt == "xlsx":
+        with _replacing(path) as handle:
+            write_xlsx(tables, handle)
+        return ExportResult(format=fmt, paths=[str(path)], counts=counts)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file: a CSV export goes to a folder (it writes one file per kind)")
+    if not path.parent.exists():
+        raise UsageError(f"folder {path.parent} does not exist")
+    path.mkdir(exist_ok=True)
+    written = []
+    for kind, rows in tables.items():
+        target = path / f"{kind}.csv"
+        with _replacing(target, "w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(kind, rows, handle)
+        written.append(str(target))
+    return ExportResult(format=fmt, paths=written, counts=counts)

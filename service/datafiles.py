@@ -1,0 +1,88 @@
+"""Terminal views of exports, backups, restores, the template and ``tular check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from tular.graph.backup import Backup, RestoreResult
+from tular.graph.export import NETWORK_FORMATS, ExportResult
+from tular.graph.quality import FINDING_KINDS, QualityReport
+
+#: Findings of one kind shown in the terminal; --json gives all of them.
+SHOWN_FINDINGS = 20
+
+FINDING_TITLES = {
+    "probable_duplicate": "Probable duplicate persons",
+    "out_of_order": "Teaching dated before the teacher learned the skill",
+    "learner_is_trainee": "Learner who is also a trainee of the skill",
+    "orphan": "Orphan fragments (no trainee reaches them)",
+}
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {kind}" for kind, n in counts.items())
+
+
+def print_export(console: Console, result: ExportResult) -> None:
+    where = result.paths[0] if len(result.paths) == 1 else str(Path(result.paths[0]).parent) + "/"
+    console.print(f"[green]Exported[/green] {_counts(result.counts)} as {result.format} to {where}", highlight=False)
+    if result.format in NETWORK_FORMATS:
+        console.print("Phone numbers are left out of network files (personal data, UU 27/2022); "
+                      "the xlsx and csv exports carry them.")
+    else:
+        console.print("The files are in the import format: `tular import` of them into an empty store gives "
+                      "the same records. They include phone numbers (personal data): keep them safe.")
+
+
+def print_backup(console: Console, path: Path, backup: Backup) -> None:
+    size = path.stat().st_size
+    console.print(f"[green]Backed up[/green] {backup.source} to {path} ({size / 1024:,.0f} KiB): "
+                  f"{_counts(backup.counts())}; {len(backup.kelurahan)} kelurahan, {len(backup.skills)} skills.",
+                  highlight=False)
+
+
+def print_restore(console: Console, target: str, result: RestoreResult, as_json: bool) -> None:
+    if as_json:
+        print(result.model_dump_json())
+        return
+    replaced = " (everything it held before was deleted)" if result.replaced else ""
+    console.print(f"[green]Restored[/green] into {target}{replaced}: {_counts(result.counts)} from the backup of "
+                  f"{result.source} taken {result.created_at:%Y-%m-%d %H:%M} UTC.", highlight=False)
+
+
+def print_template(console: Console, path: Path) -> None:
+    console.print(f"[green]Wrote[/green] the template {path}: fill in the sheets (see Petunjuk), then "
+                  f"`tular import {path.name} --dry-run`.", highlight=False)
+
+
+def print_check(console: Console, report: QualityReport, as_json: bool) -> None:
+    if as_json:
+        print(report.model_dump_json())
+        return
+    summary = Table(title="Data quality (tular check)", title_justify="left")
+    summary.add_column("Finding")
+    summary.add_column("Count", justify="right")
+    for kind in FINDING_KINDS:
+        summary.add_row(FINDING_TITLES[kind], f"{report.counts[kind]:,}")
+    console.print(summary)
+    for kind in FINDING_KINDS:
+        found = [f for f in report.findings if f.kind == kind]
+        if not found:
+            continue
+        table = Table(title=FINDING_TITLES[kind], title_justify="left", show_lines=True)
+        table.add_column("Skill", no_wrap=True)
+        table.add_column("IKM", max_width=30)
+        table.add_column("Detail")
+        for finding in found[:SHOWN_FINDINGS]:
+            ids = finding.ikm_ids if len(finding.ikm_ids) <= 12 else [*finding.ikm_ids[:12], f"… {len(finding.ikm_ids)} in all"]
+            table.add_row(finding.skill or "—", "\n".join(ids), finding.detail)
+        console.print(table)
+        if len(found) > SHOWN_FINDINGS:
+            console.print(f"  … and {len(found) - SHOWN_FINDINGS:,} more (use --json to see all)")
+    for note in report.notes:
+        console.print(f"[dim]{note}[/dim]")
+    if not report.findings:
+        console.print("[green]No findings.[/green]")
