@@ -28,8 +28,9 @@ from tular.graph.store import GraphStore, open_store
 
 EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE = 1, 2, 3
 
-out = Console()
-err = Console(stderr=True)
+# Piped output has no terminal width; give tables room rather than truncating numbers.
+out = Console() if sys.stdout.isatty() else Console(width=120)
+err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=120)
 
 app = typer.Typer(
     name="tular",

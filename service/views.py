@@ -33,7 +33,7 @@ TEXT_COLUMNS = {"Name", "Kelurahan", "Kecamatan", "Kind", "Skill", "IKM", "Seeds
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in columns:
-        wraps = column in {"Name", "Kelurahan", "Kecamatan", "Seeds / fragment top"}
+        wraps = column in {"Name", "Kelurahan", "Kecamatan", "Skill", "Seeds / fragment top"}
         table.add_column(column, justify="left" if column in TEXT_COLUMNS else "right", no_wrap=not wraps)
     return table
 
@@ -72,7 +72,7 @@ def print_reach(console: Console, r: Reach, heading: str | None = None) -> None:
 
 def print_reach_all(console: Console, result: ReachAll) -> None:
     table = _table(f"Reach per skill, as of {result.as_of.isoformat()}",
-                   "Skill", "Seeds", "Reached", "Total", "Multiplier", "Max depth", "Coverage", "Cost per IKM")
+                   "Skill", "Seeds", "Reached", "Total", "Multiplier", "Depth", "Coverage", "Cost per IKM")
     for r in result.skills:
         table.add_row(r.skill, number(r.seeds), number(r.reached), number(r.total), number(r.multiplier),
                       number(r.max_depth), percent(r.coverage), rupiah(r.cost_per_ikm_idr))

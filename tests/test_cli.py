@@ -79,3 +79,48 @@ def test_usage_errors_exit_2(args: list[str], code: int):
     result = subprocess.run([sys.executable, "-m", "tular", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == code
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> str:
+    db = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    assert tular("demo", "--no-serve", db=db).returncode == 0
+    return db
+
+
+def test_reach_json_has_the_shape_of_spec_6(demo_db: str):
+    result = tular("reach", "--skill", "Membatik", "--as-of", "2026-10-31", "--json", db=demo_db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"skill", "as_of", "seeds", "reached", "total", "multiplier", "max_depth", "coverage",
+                         "cost_per_ikm_idr", "generations", "areas", "kecamatan", "top_teachers", "virality", "warnings"}
+    assert data["skill"] == "batik" and data["total"] == data["seeds"] + data["reached"]
+    assert set(data["generations"][0]) == {"generation", "count", "ratio", "active_share"}
+    assert set(data["areas"][0]) == {"kecamatan", "kelurahan", "seeds", "reached", "total", "multiplier", "imported"}
+    assert set(data["kecamatan"][0]) == {"kecamatan", "seeds", "reached", "total", "multiplier", "imported"}
+    assert set(data["top_teachers"][0]) == {"ikm_id", "name", "kelurahan", "generation", "onward_reach"}
+    assert len(data["top_teachers"]) == 20
+    assert set(data["virality"][0]) == {"seed", "size", "structural_virality"}
+    assert all(isinstance(data[k], int) for k in ("seeds", "reached", "total", "max_depth"))
+    bunulrejo = next(a for a in data["areas"] if a["kelurahan"] == "Bunulrejo")
+    assert (bunulrejo["seeds"], bunulrejo["reached"]) == (2, 22)
+
+
+def test_reach_all_and_broken_json(demo_db: str):
+    every = json.loads(tular("reach", "--skill", "all", "--as-of", "2026-10-31", "--json", db=demo_db).stdout)
+    assert set(every) == {"as_of", "skills", "distinct_total"} and len(every["skills"]) == 8
+    assert max(s["total"] for s in every["skills"]) <= every["distinct_total"] <= sum(s["total"] for s in every["skills"])
+    broken = json.loads(tular("broken", "--skill", "batik", "--as-of", "2026-10-31", "--json", db=demo_db).stdout)
+    assert broken["dormant_days"] == 180
+    assert {f["kind"] for f in broken["findings"]} >= {"dead_seed", "stalled_lineage", "dormant_leaf"}
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["reach", "--skill", "tari"], 2, "unknown skill"),
+    (["reach", "--skill", "batik", "--as-of", "31/02/2026"], 2, "no day 31"),
+    (["reach", "--skill", "batik", "--kelurahan", "Bunul Rejoo"], 2, "Bunulrejo"),
+    (["lineage", "IKM-99999"], 1, "IKM-99999"),
+])
+def test_query_errors_and_exit_codes(demo_db: str, args: list[str], code: int, words: str):
+    result = tular(*args, db=demo_db)
+    assert result.returncode == code and words in result.stderr and "Traceback" not in result.stderr
