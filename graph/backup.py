@@ -230,7 +230,7 @@ def restore(store: GraphStore, backup: Backup, force: bool = False) -> RestoreRe
         raise UsageError(f"{store.display_url} is not empty ({what}): restore into an empty store, "
                          "or add --force to delete everything in it first")
     if held:
-        store.wipe()
+        store.wipe(keep_keys=True)
         store.init_schema()
     store.load_gazetteer(backup.gazetteer())
     for skill in backup.skills:

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     neo4j_database: str | None = None
     tz: str = "Asia/Jakarta"
     public_read: bool = False
+    max_upload_mb: int = 50
 
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""

@@ -20,6 +20,22 @@ class InvalidData(TularError):
     """Data that cannot be stored as given (import errors, unknown references)."""
 
 
+class TooLarge(InvalidData):
+    """An upload larger than the operator allows."""
+
+
+class NotFound(TularError):
+    """A record asked for by its key does not exist."""
+
+
+class Unauthorized(TularError):
+    """No key, or a key that is unknown or revoked."""
+
+
+class Forbidden(TularError):
+    """A valid key whose role may not do this."""
+
+
 class UnknownIKM(InvalidData):
     def __init__(self, ikm_id: str):
         super().__init__(f"no IKM with ikm_id {ikm_id!r}")

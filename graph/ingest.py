@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .model import BatchMeta, KindCounts, SourceInfo, WriteResult
-from .readers import CSV_SUFFIXES, FileProblem, SourceFile, read_file
+from .readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from .store.base import GraphStore
 from .validate import KIND_ORDER, Snapshot, validate
 
@@ -106,7 +106,18 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
     if errors:
         return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=_problems(errors))
 
-    tables = [t for s in sources for t in s.tables]
+    return _apply([t for s in sources for t in s.tables], files, store, today, who, dry_run, timed)
+
+
+def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, who: str,
+                  dry_run: bool = False) -> ImportReport:
+    """Validate and write tables that did not come from files (a record sent to the API),
+    exactly as an imported file's rows would be."""
+    return _apply(list(tables), [], store, today, who, dry_run, _Phases(None))
+
+
+def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,
+           timed: _Phases) -> ImportReport:
     with timed("snapshot"):
         snapshot = Snapshot.of(store, today)
     with timed("validate"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -128,6 +129,7 @@ class KindCounts(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
 
     @property
     def written(self) -> int:
@@ -166,3 +168,19 @@ class Batch(BaseModel):
     files: list[SourceInfo] = []
     counts: dict[str, KindCounts] = {}
     changes: list[Change] = []
+
+
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
+
+
+class ApiKey(BaseModel):
+    """An API key as stored: never the key itself, only a slow salted hash of its secret."""
+
+    key_id: str
+    name: str
+    role: Role
+    salt: str
+    hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None

@@ -42,6 +42,8 @@ app = typer.Typer(
 )
 skills_app = typer.Typer(help="The skill vocabulary (built-in skills and aliases).", no_args_is_help=True)
 app.add_typer(skills_app, name="skills")
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 @dataclass
@@ -331,6 +333,68 @@ def lineage(
     cli = state(ctx)
     result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
     print(json.dumps(result)) if as_json else views.print_lineage(out, result)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) and the web pages."""
+    import uvicorn
+
+    from tular.service.app import create_app
+
+    cli = state(ctx)
+    settings = cli.settings.model_copy(update={"db": cli.db or cli.settings.db})
+    out.print(f"tular serves {settings.db} on [bold]http://{host}:{port}[/bold] (API docs: /docs). Ctrl+C stops.")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True,
+                timeout_graceful_shutdown=10)
+
+
+@keys_app.command("create")
+def keys_create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option("--role", help="viewer, editor or admin.")],
+    name: Annotated[str, typer.Option("--name", help="Whose key this is, for the audit log.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create an API key; it is shown once and stored only as a hash."""
+    from tular.graph import keys
+
+    plaintext, stored = keys.create_key(state(ctx).store(), role, name or f"{role} key")
+    if as_json:
+        print(json.dumps({**stored.model_dump(mode="json", exclude={"salt", "hash"}), "key": plaintext}))
+        return
+    out.print(f"Created {stored.role} key [bold]{stored.key_id}[/bold] ({stored.name}). "
+              "Keep it safe — it is not shown again:")
+    print(plaintext)
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List API keys (never the keys themselves)."""
+    stored = state(ctx).store().api_keys()
+    if as_json:
+        print(json.dumps([k.model_dump(mode="json", exclude={"salt", "hash"}) for k in stored]))
+        return
+    table = Table(title="API keys", title_justify="left")
+    for column in ("Key id", "Name", "Role", "Created (UTC)", "Revoked"):
+        table.add_column(column)
+    for k in stored:
+        table.add_row(k.key_id, k.name, k.role, k.created_at.strftime("%Y-%m-%d %H:%M"),
+                      k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "")
+    out.print(table if stored else "No API keys yet: create one with `tular keys create --role admin`.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key id.")]) -> None:
+    """Revoke an API key: it stops working at once here, within a minute in running servers."""
+    from tular.graph import keys
+
+    revoked = keys.revoke_key(state(ctx).store(), key_id)
+    out.print(f"Revoked key {revoked.key_id} ({revoked.name}).")
 
 
 @skills_app.command("list")

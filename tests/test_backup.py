@@ -205,3 +205,14 @@ def test_backup_and_restore_commands(tmp_path: Path):
     (tmp_path / "bad.json").write_text("{}")
     bad = tular("restore", "--force", str(tmp_path / "bad.json"), db=b)
     assert bad.returncode == 1 and "not a tular backup" in bad.stderr
+
+
+def test_restore_keeps_the_target_stores_api_keys(store, tmp_path):
+    from tular.graph import backup as backup_module
+    from tular.graph import keys
+
+    keys.create_key(store, "admin", "kepala dinas")
+    path = tmp_path / "b.json"
+    backup_module.write_backup(store, path)
+    backup_module.restore_file(store, path, force=True)
+    assert [k.name for k in store.api_keys()] == ["kepala dinas"]

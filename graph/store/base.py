@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from ..analytics import Person
 from ..gazetteer import Gazetteer
-from ..model import IKM, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
+from ..model import IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -62,8 +62,18 @@ class GraphStore(Protocol):
         with the previous version of every record it changed, so that it can be undone.
         With ``dry_run`` it only counts what it would create, update or leave unchanged."""
 
+    def delete_teaching(self, key: tuple[str, str, str], meta: BatchMeta) -> str:
+        """Delete the (learner, teacher, skill) edge, logged as a batch (its id is returned) that
+        undo can reverse; ``NotFound`` when there is no such edge."""
+
     def batches(self, with_changes: bool = False) -> list[Batch]:
         """Recorded import batches, oldest first."""
+
+    def save_api_key(self, key: ApiKey) -> None:
+        """Add or replace a key (hashed; see :mod:`tular.graph.keys`)."""
+
+    def api_keys(self, key_id: str | None = None) -> list[ApiKey]:
+        """Stored keys (one, when ``key_id`` is given), oldest first."""
 
     def load_batches(self, logged: list[Batch]) -> None:
         """Put batch log entries (with their changes) taken from another store (restore)."""
@@ -77,8 +87,9 @@ class GraphStore(Protocol):
     def load_gazetteer(self, gazetteer: Gazetteer) -> None:
         """Add (or rename) the kecamatan and kelurahan of ``gazetteer``."""
 
-    def wipe(self) -> None:
-        """Delete everything, schema objects excepted. For tests and ``restore``."""
+    def wipe(self, keep_keys: bool = False) -> None:
+        """Delete everything, schema objects excepted (and API keys, with ``keep_keys``:
+        ``restore`` keeps the target's keys, so that its users can still sign in)."""
 
     # ------------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer: ...

@@ -29,6 +29,13 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 
 
+#: The fields that make a record's key, per kind (as in :func:`record_key`).
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "ikm": ("ikm_id",), "trainings": ("training_id",), "attendance": ("training_id", "ikm_id"),
+    "teachings": ("learner_id", "teacher_id", "skill"), "populations": ("kelurahan_code",),
+}
+
+
 def record_key(kind: str, record: Any) -> Key:
     if kind == "ikm":
         return (record.ikm_id,)
@@ -77,39 +84,51 @@ def after_write(kind: str, current: Any | None, new: Any) -> Any:
 @dataclass
 class Plan:
     counts: dict[str, KindCounts]
-    rows: dict[str, list[Any]]  # the records to upsert, per kind
-    created: dict[str, list[Key]]  # the keys of the records the write creates, per kind
-    updated: list[Change]  # the records it changes, with the version they replace
+    created: dict[str, dict[Key, Any]]  # the records the write creates, by key, per kind
+    updated: dict[str, list[Any]]  # the records it writes over a stored version, per kind
+    replaced: list[Change]  # the stored versions these replace, for undo
+
+    @property
+    def rows(self) -> dict[str, list[Any]]:
+        """Every record to write, per kind."""
+        return {kind: [*self.created[kind].values(), *self.updated[kind]] for kind in self.created}
 
     def log(self) -> str:
         """The batch log's text of these changes."""
-        return encode_changes(self.created, self.updated)
+        return encode_changes({kind: list(created) for kind, created in self.created.items()}, self.replaced)
 
 
 def plan(wanted: Mapping[str, Mapping[Key, Any]], existing: Mapping[str, Mapping[Key, Any]]) -> Plan:
     counts: dict[str, KindCounts] = {}
-    rows: dict[str, list[Any]] = {}
-    created: dict[str, list[Key]] = {}
-    updated: list[Change] = []
+    created: dict[str, dict[Key, Any]] = {}
+    updated: dict[str, list[Any]] = {}
+    replaced: list[Change] = []
     for kind in KINDS:
-        count = counts[kind] = KindCounts()
-        rows[kind], created[kind] = [], []
-        current_of = existing.get(kind, {})
+        new_records: dict[Key, Any] = {}
+        written: list[Any] = []
+        created[kind], updated[kind] = new_records, written
+        stored = existing.get(kind, {})
+        unchanged = 0
         for key, new in wanted.get(kind, {}).items():
-            current = current_of.get(key)
+            current = stored.get(key)
             if current is None:
-                created[kind].append(key)
-                rows[kind].append(new)
+                new_records[key] = new
                 continue
             target = after_write(kind, current, new)
             if target != current:
-                updated.append(Change(kind=kind, key=key, before=current.model_dump(mode="json")))
-                rows[kind].append(target)
+                replaced.append(Change(kind=kind, key=key, before=current.model_dump(mode="json")))
+                written.append(target)
             else:
-                count.unchanged += 1
-        count.created = len(created[kind])
-        count.updated = len(rows[kind]) - count.created
-    return Plan(counts=counts, rows=rows, created=created, updated=updated)
+                unchanged += 1
+        counts[kind] = KindCounts(created=len(new_records), updated=len(written), unchanged=unchanged)
+    return Plan(counts=counts, created=created, updated=updated, replaced=replaced)
+
+
+def deletion_plan(kind: str, record: Any) -> Plan:
+    """The log of deleting one stored record: undo puts ``record`` back."""
+    key = record_key(kind, record)
+    return Plan(counts={kind: KindCounts(deleted=1)}, created={k: {} for k in KINDS}, updated={k: [] for k in KINDS},
+                replaced=[Change(kind=kind, key=key, before=record.model_dump(mode="json"))])
 
 
 def encode_changes(created: Mapping[str, list[Key]], updated: Iterable[Change]) -> str:

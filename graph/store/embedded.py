@@ -14,10 +14,10 @@ import networkx as nx
 
 from .. import analytics
 from ..analytics import Person
-from ..errors import InvalidData, StoreUnavailable, UnknownIKM
+from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, KINDS, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Teaching, Training, WriteResult,
+    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches
@@ -85,6 +85,15 @@ CREATE TABLE IF NOT EXISTS teaching (
 );
 CREATE INDEX IF NOT EXISTS teaching_skill_date ON teaching(skill_id, date);
 CREATE INDEX IF NOT EXISTS teaching_teacher ON teaching(teacher_id);
+CREATE TABLE IF NOT EXISTS api_key (
+    key_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 CREATE TABLE IF NOT EXISTS batch (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id TEXT NOT NULL UNIQUE,
@@ -222,10 +231,11 @@ class EmbeddedStore:
                 (skill.skill_id, skill.name_id, skill.name_en, "|".join(skill.aliases)),
             )
 
-    def wipe(self) -> None:
+    def wipe(self, keep_keys: bool = False) -> None:
+        tables = ("batch", "teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan",
+                  "kecamatan") + (() if keep_keys else ("api_key",))
         with self._tx() as conn:
-            for table in ("batch", "teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan",
-                          "kecamatan"):
+            for table in tables:
                 conn.execute(f"DELETE FROM {table}")  # table names are constants above
 
     # ---------------------------------------------------------------- writes
@@ -328,6 +338,14 @@ class EmbeddedStore:
         )
         return batch_id
 
+    def delete_teaching(self, key: tuple[str, str, str], meta: BatchMeta) -> str:
+        with self._tx() as conn:
+            found = self._existing(conn, "teachings", [key])
+            if key not in found:
+                raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
+            conn.execute("DELETE FROM teaching WHERE learner_id = ? AND teacher_id = ? AND skill_id = ?", key)
+            return self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
+
     def batches(self, with_changes: bool = False) -> list[Batch]:
         columns = "batch_id, seq, created_at, who, files, counts" + (", changes" if with_changes else "")
         return [self._batch(row) for row in self._read(f"SELECT {columns} FROM batch ORDER BY seq")]
@@ -339,6 +357,23 @@ class EmbeddedStore:
             files=json.loads(row[4]), counts=json.loads(row[5]),
             changes=batches.decode_changes(row[6]) if len(row) > 6 else [],
         )
+
+    # ------------------------------------------------------------------ keys
+    def save_api_key(self, key: ApiKey) -> None:
+        data = key.model_dump(mode="json")
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO api_key(key_id, name, role, salt, hash, created_at, revoked_at) "
+                "VALUES (:key_id, :name, :role, :salt, :hash, :created_at, :revoked_at)", data,
+            )
+
+    def api_keys(self, key_id: str | None = None) -> list[ApiKey]:
+        rows = self._read(
+            "SELECT key_id, name, role, salt, hash, created_at, revoked_at FROM api_key "
+            "WHERE ? IS NULL OR key_id = ? ORDER BY created_at, key_id", (key_id, key_id),
+        )
+        fields = ("key_id", "name", "role", "salt", "hash", "created_at", "revoked_at")
+        return [ApiKey(**dict(zip(fields, row))) for row in rows]
 
     def load_batches(self, logged: list[Batch]) -> None:
         with self._tx() as conn:

@@ -21,10 +21,10 @@ import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction, Query
 from neo4j import exceptions as neo4j_errors
 
-from ..errors import InvalidData, StoreUnavailable, UnknownIKM
+from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..analytics import Person
 from ..gazetteer import Gazetteer
-from ..model import KINDS, IKM, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
+from ..model import KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
@@ -65,9 +65,28 @@ def _params(record: Any) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in record.model_dump().items()}
 
 
-def _chunks(rows: list[T]) -> Iterator[list[T]]:
-    for start in range(0, len(rows), WRITE_CHUNK):
-        yield rows[start : start + WRITE_CHUNK]
+def _chunks(rows: list[T], size: int = WRITE_CHUNK) -> Iterator[list[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+#: Rows per UNWIND of a batch write: a province-scale import in a few hundred round trips.
+IMPORT_CHUNK = 20_000
+#: A write looks its keys up by reading every stored record of the kind when there are at
+#: most this many per key looked up (one stream against a query per 20,000 keys).
+SCAN_FACTOR = 4
+
+
+def _new_rows(kind: str, records: list) -> list[list]:
+    """Records as the positional rows of ``create_<kind>.cypher``."""
+    if kind == "ikm":
+        return [[r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, r.joined_on]
+                for r in records]
+    if kind == "attendance":
+        return [[r.training_id, r.ikm_id, r.completed] for r in records]
+    if kind == "teachings":
+        return [[r.learner_id, r.teacher_id, r.skill, r.date, r.source, r.note] for r in records]
+    raise ValueError(kind)
 
 
 class Neo4jStore:
@@ -153,42 +172,64 @@ class Neo4jStore:
         rows = [_params(skill)]
         self._write(lambda tx: tx.run(query("merge_skills"), rows=rows, only_new=False).consume())
 
-    def wipe(self) -> None:
+    def wipe(self, keep_keys: bool = False) -> None:
         with self._translated(), self._driver.session(database=self.database) as session:
-            session.run(query("wipe")).consume()
+            session.run(query("wipe"), keep_keys=keep_keys).consume()
 
     # ---------------------------------------------------------------- writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         wanted = batches.effective(records)
 
         def work(tx: ManagedTransaction) -> tuple[batches.Plan, str | None]:
-            existing = {kind: self._existing(tx, kind, list(keys)) for kind, keys in wanted.items()}
+            stored = tx.run(query("stored_counts")).single(strict=True).data()
+            existing = {kind: self._existing(tx, kind, list(keys), stored.get(kind)) for kind, keys in wanted.items()}
             planned = batches.plan(wanted, existing)
             if dry_run:
                 return planned, None
-            self._upsert(tx, planned.rows)
+            self._upsert(tx, planned.updated, planned.created)
             return planned, self._log_batch(tx, meta, planned) if meta is not None else None
 
         planned, batch_id = self._write(work)
         return WriteResult(batch_id=batch_id, counts=planned.counts)
 
     @staticmethod
-    def _existing(tx: ManagedTransaction, kind: str, keys: list[tuple[str, ...]]) -> dict:
-        found = {}
-        for chunk in _chunks(keys):
+    def _existing(tx: ManagedTransaction, kind: str, keys: list[tuple[str, ...]], stored: int | None) -> dict:
+        """The stored version of each of ``keys`` that exists; ``stored``: how many records of
+        the kind there are (None: unknown)."""
+        found: dict = {}
+        if not keys or stored == 0:
+            return found
+        if stored is not None and stored <= SCAN_FACTOR * len(keys):
+            wanted, fields = set(keys), batches.KEY_FIELDS[kind]
+            for record in tx.run(query(f"stored_{kind}")):
+                data = record["record"]
+                if (key := tuple(data[f] for f in fields)) in wanted:
+                    found[key] = batches.to_model(kind, {k: _native(v) for k, v in data.items()})
+            return found
+        for chunk in _chunks(keys, IMPORT_CHUNK):
             for record in tx.run(query(f"existing_{kind}"), keys=[list(k) for k in chunk]):
                 model = batches.to_model(kind, {k: _native(v) for k, v in record["record"].items()})
                 found[batches.record_key(kind, model)] = model
         return found
 
     @staticmethod
-    def _upsert(tx: ManagedTransaction, rows: dict[str, list]) -> None:
-        """Upsert in dependency order; a row whose references are missing rolls everything back."""
+    def _upsert(tx: ManagedTransaction, rows: dict[str, list], new: dict[str, dict] | None = None) -> None:
+        """Write in dependency order; a row whose references are missing rolls everything back.
+
+        ``rows`` are upserted (``merge_<kind>``; a teaching there must exist already); ``new``
+        records, which this transaction has found not to exist, are created
+        (``create_<kind>``) where the kind has such a query, else upserted too."""
         for kind in KINDS:
-            params = [_params(r) for r in rows[kind]]
-            expected = sum(len(p["skills"]) for p in params) if kind == "trainings" else len(params)
-            written = 0
-            for chunk in _chunks(params):
+            created = list((new or {}).get(kind, {}).values())
+            written = expected = 0
+            if created and kind in ("ikm", "attendance", "teachings"):
+                expected += len(created)
+                for chunk in _chunks(_new_rows(kind, created), IMPORT_CHUNK):
+                    written += tx.run(query(f"create_{kind}"), rows=chunk).single(strict=True)["written"]
+                created = []
+            params = [_params(r) for r in [*created, *rows[kind]]]
+            expected += sum(len(p["skills"]) for p in params) if kind == "trainings" else len(params)
+            for chunk in _chunks(params, IMPORT_CHUNK):
                 written += tx.run(query(f"merge_{kind}"), rows=chunk).single(strict=True)["written"]
             if written != expected:
                 raise InvalidData(f"{expected - written} {kind} rows refer to an IKM, training, skill or kelurahan "
@@ -202,16 +243,26 @@ class Neo4jStore:
             query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
             files=json.dumps([f.model_dump() for f in meta.files]),
             counts=json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
-            changes=json.dumps([c.model_dump(mode="json") for c in planned.changes]),
+            changes=planned.log(),
         ).consume()
         return batch_id
+
+    def delete_teaching(self, key: tuple[str, str, str], meta: BatchMeta) -> str:
+        def work(tx: ManagedTransaction) -> str:
+            found = self._existing(tx, "teachings", [key], None)
+            if key not in found:
+                raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
+            tx.run(query("delete_teachings"), keys=[list(key)]).consume()
+            return self._log_batch(tx, meta, batches.deletion_plan("teachings", found[key]))
+
+        return self._write(work)
 
     @staticmethod
     def _batches(tx: ManagedTransaction, batch_id: str | None, with_changes: bool) -> list[Batch]:
         result = tx.run(query("batches"), batch_id=batch_id, with_changes=with_changes)
         return [
             Batch(**{**b, "files": json.loads(b["files"]), "counts": json.loads(b["counts"]),
-                     "changes": json.loads(b["changes"])})
+                     "changes": batches.decode_changes(b["changes"])})
             for b in (record["batch"] for record in result)
         ]
 
@@ -219,12 +270,20 @@ class Neo4jStore:
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(self._batches, None, with_changes)
 
+    # ------------------------------------------------------------------ keys
+    def save_api_key(self, key: ApiKey) -> None:
+        data = key.model_dump(mode="json")
+        self._write(lambda tx: tx.run(query("save_api_key"), key=data).consume())
+
+    def api_keys(self, key_id: str | None = None) -> list[ApiKey]:
+        return [ApiKey(**r["key"]) for r in self._read("api_keys", key_id=key_id)]
+
     def load_batches(self, logged: list[Batch]) -> None:
         rows = [
             {"batch_id": b.batch_id, "seq": b.seq, "created_at": b.created_at.isoformat(), "who": b.who,
              "files": json.dumps([f.model_dump() for f in b.files]),
              "counts": json.dumps({k: v.model_dump() for k, v in b.counts.items()}),
-             "changes": json.dumps([c.model_dump(mode="json") for c in b.changes])}
+             "changes": batches.encode_change_list(b.changes)}
             for b in logged
         ]
         self._write(lambda tx: tx.run(query("load_batches"), rows=rows).consume())
@@ -237,7 +296,14 @@ class Neo4jStore:
             for kind in reversed(KINDS):
                 for chunk in _chunks(delete[kind]):
                     tx.run(query(f"delete_{kind}"), keys=[list(k) for k in chunk]).consume()
-            self._upsert(tx, restore)
+            # a record the batch deleted is created again; one it changed is written over
+            missing: dict[str, dict] = {}
+            for kind, records in restore.items():
+                by_key = {batches.record_key(kind, r): r for r in records}
+                present = self._existing(tx, kind, list(by_key), None)
+                missing[kind] = {k: r for k, r in by_key.items() if k not in present}
+                restore[kind] = [r for k, r in by_key.items() if k in present]
+            self._upsert(tx, restore, missing)
             tx.run(query("delete_batch"), batch_id=batch_id).consume()
             return target
 

@@ -1,3 +1,7 @@
+// Hinted as in existing_teachings: start from the two IKM, not from the index on skill.
 UNWIND $keys AS key
-MATCH (:IKM {ikm_id: key[0]})-[r:TAUGHT_BY {skill: key[2]}]->(:IKM {ikm_id: key[1]})
+MATCH (learner:IKM {ikm_id: key[0]})-[r:TAUGHT_BY]->(teacher:IKM {ikm_id: key[1]})
+USING INDEX learner:IKM(ikm_id)
+USING INDEX teacher:IKM(ikm_id)
+WHERE r.skill = key[2]
 DELETE r

@@ -1,0 +1,102 @@
+"""API keys: created once and shown once, stored as a slow salted hash (scrypt), checked in
+constant time. A key reads ``tular_<key_id>_<secret>``; the id finds the stored hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+
+from .errors import Forbidden, Unauthorized, UsageError
+from .model import ROLES, ApiKey, Role
+from .store.base import GraphStore
+
+PREFIX = "tular"
+#: scrypt cost: about 50 ms per check on this machine kind; verified keys are cached briefly.
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+CACHE_SECONDS = 60
+
+
+def _hash(secret: str, salt: str) -> str:
+    return hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), **SCRYPT).hex()
+
+
+def create_key(store: GraphStore, role: str, name: str) -> tuple[str, ApiKey]:
+    """A new key: the plaintext (to show once) and what is stored."""
+    if role not in ROLES:
+        raise UsageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    key_id, secret, salt = secrets.token_hex(4), secrets.token_urlsafe(24), secrets.token_hex(16)
+    stored = ApiKey(key_id=key_id, name=name, role=role, salt=salt, hash=_hash(secret, salt),
+                    created_at=datetime.now(timezone.utc).replace(microsecond=0))
+    store.save_api_key(stored)
+    return f"{PREFIX}_{key_id}_{secret}", stored
+
+
+def revoke_key(store: GraphStore, key_id: str) -> ApiKey:
+    found = store.api_keys(key_id)
+    if not found:
+        raise UsageError(f"no API key {key_id!r} (see `tular keys list`)")
+    revoked = found[0].model_copy(update={"revoked_at": datetime.now(timezone.utc).replace(microsecond=0)})
+    store.save_api_key(revoked)
+    _cache.clear()
+    return revoked
+
+
+class _Cache:
+    """Recently verified keys, so that each request does not pay for scrypt."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, ApiKey]] = {}
+
+    def get(self, digest: str) -> ApiKey | None:
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry and entry[0] > time.monotonic():
+                return entry[1]
+            self._entries.pop(digest, None)
+            return None
+
+    def put(self, digest: str, key: ApiKey) -> None:
+        with self._lock:
+            self._entries[digest] = (time.monotonic() + CACHE_SECONDS, key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_cache = _Cache()
+
+
+def verify(store: GraphStore, presented: str | None) -> ApiKey:
+    """The stored key for ``presented``; :class:`Unauthorized` for anything else."""
+    if not presented:
+        raise Unauthorized("an API key is needed: send it in the X-API-Key header")
+    digest = hashlib.sha256(presented.encode()).hexdigest()
+    cached = _cache.get(digest)
+    if cached is not None:
+        return cached
+    parts = presented.split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise Unauthorized("this is not a tular API key")
+    found = store.api_keys(parts[1])
+    if not found or not hmac.compare_digest(_hash(parts[2], found[0].salt), found[0].hash):
+        raise Unauthorized("unknown API key")
+    if found[0].revoked_at is not None:
+        raise Unauthorized("this API key was revoked")
+    _cache.put(digest, found[0])
+    return found[0]
+
+
+def require(key: ApiKey, role: Role) -> None:
+    if ROLES.index(key.role) < ROLES.index(role):
+        raise Forbidden(f"this needs the {role} role; the key {key.key_id} ({key.name}) is {key.role}")
+
+
+def who(key: ApiKey | None) -> str:
+    """How a write is attributed in the batch log."""
+    return f"api key {key.key_id} ({key.name}, {key.role})" if key else "anonymous"

@@ -1,0 +1,2 @@
+MERGE (k:ApiKey {key_id: $key.key_id})
+SET k += $key

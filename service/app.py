@@ -1,0 +1,61 @@
+"""The FastAPI application: the store opened once per process, routers per resource,
+errors as problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from tular import __version__
+from tular.graph.config import Settings
+from tular.graph.errors import StoreUnavailable
+from tular.graph.store import GraphStore, open_store
+
+from . import errors
+from .routers import analytics, documents, health, ikm, imports, keys, teachings, trainings
+from .sessions import Sessions
+
+DESCRIPTION = """
+tular tracks how skills spread through train-the-trainer programs: who taught whom, how far
+each program reached (seeds, generations, multiplier, per-kelurahan reach, cost per IKM) and
+where the chain broke.
+
+Send your key in the `X-API-Key` header. Roles: **viewer** (read; phone numbers masked),
+**editor** (+ record, correct and import), **admin** (+ keys). Errors are RFC 9457
+`application/problem+json` with a `detail` a person can act on.
+"""
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from the environment). A given ``store`` is used
+    as it is (tests); otherwise the app opens the store at start and closes it at the end."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store or open_store(settings=settings)
+        try:
+            app.state.store.init_schema()
+        except StoreUnavailable:
+            pass  # the API starts anyway: /readyz says 503 until the store answers
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(title="tular", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[{"name": n} for n in
+                                ("analytics", "ikm", "teachings", "imports", "trainings", "documents", "keys",
+                                 "health")])
+    app.state.settings = settings
+    app.state.sessions = Sessions()
+    if store is not None:
+        app.state.store = store
+    errors.install(app)
+    for module in (health, analytics, ikm, teachings, imports, trainings, documents, keys):
+        app.include_router(module.router)
+    return app

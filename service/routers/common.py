@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date
+
+from tular.graph.config import Settings
+from tular.graph.dates import parse_date
+from tular.graph.errors import InvalidData, UsageError
+from tular.graph.ingest import ImportReport
+
+
+def as_of_date(value: str | None, settings: Settings) -> date:
+    if value is None:
+        return settings.today()
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise UsageError(f"as_of {value!r}: {exc}") from None
+
+
+def rejected(report: ImportReport, what: str) -> InvalidData:
+    """The import's errors as one domain error, carrying the whole report for the response."""
+    shown = "; ".join(_line(p) for p in report.errors[:5])
+    more = f" (and {report.error_count - 5} more)" if report.error_count > 5 else ""
+    error = InvalidData(f"{what} was rejected, nothing was written: {shown}{more}")
+    error.problem_extra = {"report": report.model_dump(mode="json")}  # type: ignore[attr-defined]
+    return error
+
+
+def _line(problem: dict) -> str:
+    where = [problem.get("file")]
+    if problem.get("row") is not None and problem.get("file") not in {"request"}:
+        where.append(f"row {problem['row']}")
+    if problem.get("column"):
+        where.append(f"column {problem['column']}")
+    if problem.get("value") is not None:
+        where.append(f"value {problem['value']!r}")
+    return f"{', '.join(str(w) for w in where if w)}: {problem['reason']}"

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from tular.graph import keys, metrics
+from tular.graph.ingest import import_tables
+from tular.graph.readers import COLUMNS, Row, Table
+
+from ..deps import Editor, SettingsDep, StoreDep, Viewer, can_see_phones
+from ..errors import responses
+from ..schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut
+from .analytics import AsOf
+from .common import as_of_date, rejected
+
+router = APIRouter(prefix="/api/v1/ikm", tags=["ikm"])
+
+IKMId = Annotated[str, Path(description="The IKM's ikm_id.", min_length=1, max_length=200)]
+
+
+@router.get("", response_model=IKMPageOut, responses=responses(401, 403, 422, 503), summary="Search IKM")
+def search(
+    store: StoreDep, key: Viewer,
+    q: Annotated[str | None, Query(description="Part of the id, name or business name.", max_length=200)] = None,
+    kelurahan: Annotated[str | None, Query(description="Kelurahan name.", max_length=200)] = None,
+    skill: Annotated[str | None, Query(description="With any record of this skill.", max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> IKMPageOut:
+    gazetteer = store.gazetteer()
+    code = gazetteer.kelurahan(kelurahan).code if kelurahan else None
+    skill_id = metrics.resolve_skill(store, skill) if skill else None
+    found = store.search_ikm(q=q or None, kelurahan_code=code, skill=skill_id, limit=page_size,
+                             offset=(page - 1) * page_size)
+    show = can_see_phones(key)
+    return IKMPageOut(items=[IKMOut.of(i, gazetteer, show) for i in found.items], total=found.total, page=page,
+                      page_size=page_size)
+
+
+@router.get("/{ikm_id}", response_model=IKMOut, responses=responses(401, 403, 404, 503), summary="One IKM")
+def detail(ikm_id: IKMId, store: StoreDep, key: Viewer) -> IKMOut:
+    return IKMOut.of(store.get_ikm(ikm_id), store.gazetteer(), can_see_phones(key))
+
+
+@router.get("/{ikm_id}/lineage", responses=responses(401, 403, 404, 422, 503),
+            summary="Paths from the seeds to this IKM, and its downstream")
+def lineage(ikm_id: IKMId, store: StoreDep, settings: SettingsDep, _: Viewer, as_of: AsOf = None,
+            skill: Annotated[str | None, Query(max_length=200)] = None) -> dict:
+    return metrics.lineage(store, ikm_id, as_of_date(as_of, settings), skill)
+
+
+@router.patch("/{ikm_id}", response_model=IKMWriteOut, responses=responses(401, 403, 404, 422, 503),
+              summary="Correct an IKM's record (editor; audited)")
+def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsDep, key: Editor) -> IKMWriteOut:
+    current = store.get_ikm(ikm_id)
+    gazetteer = store.gazetteer()
+    values = {
+        "ikm_id": ikm_id, "name": current.name, "kelurahan": current.kelurahan_code,
+        "kecamatan": None, "business_name": current.business_name, "sector": current.sector,
+        "gender": current.gender, "phone": current.phone,
+        "joined_on": current.joined_on.isoformat() if current.joined_on else None,
+    }
+    values.update(patch.model_dump(exclude_unset=True))
+    table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
+    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+    if not report.ok:
+        raise rejected(report, "the correction")
+    return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
+                       ikm=IKMOut.of(store.get_ikm(ikm_id), gazetteer, True))

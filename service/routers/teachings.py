@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from tular.graph import keys, metrics
+from tular.graph.ingest import import_tables
+from tular.graph.model import BatchMeta
+from tular.graph.readers import COLUMNS, Row, Table
+
+from ..deps import Editor, SettingsDep, StoreDep
+from ..errors import responses
+from ..schemas import TeachingIn, WriteOut
+from .common import rejected
+
+router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
+
+
+@router.post("", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
+             summary="Record one teaching event (editor), validated like an imported row")
+def record(event: TeachingIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
+    table = Table("request", None, "teachings", list(COLUMNS["teachings"].known), [Row(1, event.model_dump())])
+    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+    if not report.ok:
+        raise rejected(report, "the teaching event")
+    return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
+
+
+Id = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+@router.delete("/{learner_id}/{teacher_id}/{skill}", response_model=WriteOut,
+               responses=responses(401, 403, 404, 422, 503), summary="Delete one teaching edge (editor; audited)")
+def delete(learner_id: Id, teacher_id: Id, skill: Id, store: StoreDep, key: Editor) -> WriteOut:
+    skill_id = metrics.resolve_skill(store, skill)
+    batch_id = store.delete_teaching((learner_id, teacher_id, skill_id), BatchMeta(who=keys.who(key)))
+    return WriteOut(batch_id=batch_id)
