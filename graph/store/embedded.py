@@ -115,6 +115,11 @@ TABLES = {
 }
 #: SQLite's limit on host parameters is 32766 in modern builds; stay well below it.
 KEYS_PER_QUERY = 500
+#: Page cache (KiB) of a write of many records: each insert updates the tables' indexes at
+#: random places, and SQLite's default 2 MiB cache would read most pages again and again.
+#: A limit, not an allocation; set back after the write.
+LARGE_WRITE_CACHE_KIB = 1024 * 1024
+LARGE_WRITE_ROWS = 50_000
 #: A write looks its keys up by scanning the whole table when the table has at most this
 #: many rows per key looked up (a scan costs about a quarter of a lookup per row).
 SCAN_FACTOR = 4
@@ -125,6 +130,19 @@ IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "g
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d is not None else None
+
+
+@contextmanager
+def _page_cache(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
+    if rows < LARGE_WRITE_ROWS:
+        yield
+        return
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{LARGE_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _rows(kind: str, records: list) -> list[tuple]:
@@ -247,7 +265,8 @@ class EmbeddedStore:
                 existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
                 planned = batches.plan(wanted, existing)
                 if not dry_run:
-                    self._upsert(conn, planned.rows)
+                    with _page_cache(conn, len(records)):
+                        self._upsert(conn, planned.rows)
                     if meta is not None:
                         batch_id = self._log_batch(conn, meta, planned)
         except sqlite3.IntegrityError as exc:

@@ -78,14 +78,15 @@ SCAN_FACTOR = 4
 
 
 def _new_rows(kind: str, records: list) -> list[list]:
-    """Records as the positional rows of ``create_<kind>.cypher``."""
+    """Records as the positional rows of ``create_<kind>.cypher``; dates as ISO text, which
+    the driver packs many times faster than ``date`` values."""
     if kind == "ikm":
-        return [[r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, r.joined_on]
-                for r in records]
+        return [[r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone,
+                 r.joined_on.isoformat() if r.joined_on else None] for r in records]
     if kind == "attendance":
         return [[r.training_id, r.ikm_id, r.completed] for r in records]
     if kind == "teachings":
-        return [[r.learner_id, r.teacher_id, r.skill, r.date, r.source, r.note] for r in records]
+        return [[r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note] for r in records]
     raise ValueError(kind)
 
 

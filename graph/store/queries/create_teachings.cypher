@@ -1,6 +1,8 @@
-// TAUGHT_BY edges not stored yet (the write has looked, in this transaction).
+// TAUGHT_BY edges not stored yet (the write has looked, in this transaction). Rows as in
+// create_ikm: lists, dates as ISO text.
 UNWIND $rows AS row
-WITH row[0] AS learner_id, row[1] AS teacher_id, row[2] AS skill, row[3] AS date, row[4] AS source, row[5] AS note
+WITH row[0] AS learner_id, row[1] AS teacher_id, row[2] AS skill, date(row[3]) AS date, row[4] AS source,
+     row[5] AS note
 MATCH (:Skill {skill_id: skill})
 MATCH (learner:IKM {ikm_id: learner_id})
 MATCH (teacher:IKM {ikm_id: teacher_id})
