@@ -23,7 +23,7 @@ from scipy.sparse.csgraph import connected_components
 from .dates import parse_date
 from .errors import TularError
 from .gazetteer import Gazetteer, normalise
-from .model import IKM, Attendance, Population, Records, Teaching, Training
+from .model import IKM, Attendance, Kelurahan, Population, Records, Teaching, Training
 from .readers import COLUMNS, FileProblem, Row, Table
 from .skills import SkillVocabulary
 
@@ -38,6 +38,7 @@ GENDERS = {
 }
 HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "hj", "h", "ny", "nyonya", "sdr", "sdri", "mbak", "mas"}
 SKILL_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
+LOST_LEADING_ZERO = re.compile(r"8\d{8,11}")
 
 
 @dataclass
@@ -112,9 +113,10 @@ class Validator:
         self.attendance: dict[tuple[str, str], tuple[Attendance, Table, Row]] = {}
         self.teachings: list[tuple[Teaching, Table, Row]] = []
         self.populations: dict[str, tuple[Population, Table, Row]] = {}
-        # big files repeat the same few hundred dates and skill names: read each text once
+        # big files repeat the same few hundred dates, skill and kelurahan names: read each once
         self._dates: dict[str, date] = {}
         self._skills: dict[str, str] = {}
+        self._areas: dict[tuple[str, str | None], Kelurahan] = {}
 
     # ------------------------------------------------------------ reporting
     def error(self, table: Table, row: Row | None, reason: str, column: str | None = None,
@@ -162,6 +164,13 @@ class Validator:
             self.error(table, row, str(exc).replace(f"unknown skill {text!r}", "unknown skill"), column, text)
             raise _Skip from None
 
+    def area(self, kelurahan: str, kecamatan: str | None) -> Kelurahan:
+        """The gazetteer's kelurahan (``TularError`` as the gazetteer raises it)."""
+        found = self._areas.get((kelurahan, kecamatan))
+        if found is None:
+            found = self._areas[(kelurahan, kecamatan)] = self.snap.gazetteer.kelurahan(kelurahan, kecamatan)
+        return found
+
     def known_ikm(self, table: Table, row: Row, column: str) -> str:
         ikm_id = self.required(table, row, column)
         if ikm_id not in self.ikm and ikm_id not in self.snap.ikm:
@@ -199,6 +208,10 @@ class Validator:
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
+            fast = getattr(self, f"fast_{table.kind}", None)
+            if fast is not None and not table.unknown_columns:
+                fast(table)
+                continue
             check = getattr(self, f"check_{table.kind}")
             for row in table.rows:
                 try:
@@ -223,7 +236,7 @@ class Validator:
         kelurahan = self.required(table, row, "kelurahan")
         kecamatan = row.values.get("kecamatan")
         try:
-            area = self.snap.gazetteer.kelurahan(kelurahan, kecamatan)
+            area = self.area(kelurahan, kecamatan)
         except TularError as exc:
             self.error(table, row, str(exc), "kelurahan", kelurahan)
             raise _Skip from None
@@ -235,7 +248,7 @@ class Validator:
                           "gender", gender)
             gender = normalised or gender
         phone = row.values.get("phone")
-        if phone and re.fullmatch(r"8\d{8,11}", phone):
+        if phone and LOST_LEADING_ZERO.fullmatch(phone):
             self.warn(table, row, "phone number looks like it lost its leading 0 in a spreadsheet; "
                                   "stored as written", "phone", phone)
         record = IKM(
@@ -244,6 +257,32 @@ class Validator:
             joined_on=self.date_value(table, row, "joined_on", required=False),
         )
         self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
+
+    def fast_ikm(self, table: Table) -> None:
+        """:meth:`check_ikm` for a whole table, in-line for rows with nothing to report (most
+        rows of big files); any other row goes through :meth:`check_ikm` itself."""
+        batch, stored, areas, dates, today = self.ikm, self.snap.ikm, self._areas, self._dates, self.snap.today
+        for row in table.rows:
+            values = row.values
+            ikm_id, name, kelurahan, gender, phone, joined = (
+                values.get("ikm_id"), values.get("name"), values.get("kelurahan"), values.get("gender"), values.get("phone"),
+                values.get("joined_on"))
+            area = areas.get((kelurahan, values.get("kecamatan")))
+            if gender is not None:
+                gender = GENDERS.get(gender.casefold().strip("."))
+            day = dates.get(joined) if joined is not None else None
+            if (ikm_id is None or name is None or area is None or ikm_id in batch
+                    or (gender is None and values.get("gender") is not None)
+                    or (phone and LOST_LEADING_ZERO.fullmatch(phone))
+                    or (joined is not None and (day is None or day > today))):
+                try:
+                    self.check_ikm(table, row)
+                except _Skip:
+                    pass
+                continue
+            batch[ikm_id] = (IKM(ikm_id=ikm_id, name=name, kelurahan_code=area.code,
+                                 business_name=values.get("business_name"), sector=values.get("sector"),
+                                 gender=gender, phone=phone, joined_on=day), table, row)
 
     def check_trainings(self, table: Table, row: Row) -> None:
         training_id = self.required(table, row, "training_id")
@@ -307,6 +346,27 @@ class Validator:
         record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
                           source=row.values.get("source"), note=note)
         self.teachings.append((record, table, row))
+
+    def fast_teachings(self, table: Table) -> None:
+        """:meth:`check_teachings` for a whole table without unknown columns, in-line for rows
+        with nothing to report; any other row goes through :meth:`check_teachings` itself."""
+        batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
+        keep = self.teachings.append
+        for row in table.rows:
+            values = row.values
+            learner, teacher, day_text = values.get("learner_id"), values.get("teacher_id"), values.get("date")
+            skill = skills.get(values.get("skill"))
+            day = dates.get(day_text)
+            if (skill is None or day is None or day > today or learner == teacher
+                    or (learner not in batch and learner not in stored)
+                    or (teacher not in batch and teacher not in stored)):
+                try:
+                    self.check_teachings(table, row)
+                except _Skip:
+                    pass
+                continue
+            keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
+                           note=values.get("note")), table, row))
 
     def check_populations(self, table: Table, row: Row) -> None:
         kelurahan = self.required(table, row, "kelurahan")

@@ -292,3 +292,23 @@ def test_openapi_documents_every_route_with_examples(api: Api):
         assert path in paths, path
     assert "examples" in str(schema["components"]["schemas"]["TeachingIn"])
     assert "application/problem+json" in str(paths["/api/v1/reach"]["get"]["responses"]["422"])
+
+
+def test_cached_answers_follow_every_write(api: Api):
+    params = {"skill": "batik", "as_of": AS_OF}
+    first = api.get("/api/v1/reach", params=params).json()
+    assert api.get("/api/v1/reach", params=params).json() == first
+    event = {"learner_id": "x", "teacher_id": "c", "skill": "batik", "date": "2023-01-01"}
+    assert api.post("/api/v1/teachings", json=event).status_code == 201
+    assert api.get("/api/v1/reach", params=params).json()["reached"] == first["reached"] + 1
+
+
+def test_a_write_by_another_process_expires_cached_answers(tmp_path):
+    from tular.graph.store import EmbeddedStore
+
+    one, other = EmbeddedStore(tmp_path / "t.db"), None
+    one.init_schema()
+    other = EmbeddedStore(tmp_path / "t.db")
+    before = one.version()
+    other.write(Records(ikm=[ikm("p1")]))
+    assert one.version() != before

@@ -282,3 +282,13 @@ def test_batch_logs_move_between_stores(embedded_store, neo4j_store):
     assert neo4j_store.batches(with_changes=True) == logged
     neo4j_store.undo(result.batch_id)  # the moved log still undoes what the batch added
     assert neo4j_store.counts().ikm == 0
+
+
+def test_the_version_moves_on_every_write(store: GraphStore):
+    first = store.version()
+    assert store.version() == first  # reading does not move it
+    store.write(Records(ikm=[ikm("v1")]))
+    second = store.version()
+    assert second != first
+    store.add_skill(Skill(skill_id="tenun", name_id="Tenun", name_en="Weaving"))
+    assert store.version() != second

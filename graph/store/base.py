@@ -51,6 +51,10 @@ class GraphStore(Protocol):
 
     def close(self) -> None: ...
 
+    def version(self) -> str:
+        """Changes whenever anything is written to the store (by any process): a key for
+        caching answers."""
+
     # ------------------------------------------------------------------ writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         """Upsert IKM, trainings, attendance, teachings and populations, in that order, in

@@ -171,6 +171,7 @@ class EmbeddedStore:
         self.path = Path(path)
         self.display_url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
+        self._commits = 0
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
@@ -197,6 +198,12 @@ class EmbeddedStore:
                 raise
             else:
                 self._conn.execute("COMMIT")
+                self._commits += 1
+
+    def version(self) -> str:
+        # data_version moves when another connection commits; _commits counts this one's
+        data_version = self._read("PRAGMA data_version")[0][0]
+        return f"{data_version}.{self._commits}"
 
     def _read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -131,8 +131,16 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j at {self.display_url} is not reachable: {exc}") from exc
 
     def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        def versioned(tx: ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(query("bump_version")).consume()
+            return result
+
         with self._translated(), self._driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return session.execute_write(versioned)
+
+    def version(self) -> str:
+        return str(self._read("version")[0]["version"])
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():

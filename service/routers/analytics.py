@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from collections.abc import Callable
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from tular.graph import metrics
 from tular.graph.analytics import Broken, Reach, ReachAll
 
+from ..cache import AnswerCache
 from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
 from .common import as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
+answers = AnswerCache()
+
+
+def cached(version: str, question: tuple, compute: Callable[[], BaseModel]) -> Response:
+    """The answer as JSON, computed once per store version (the body is what the model gives)."""
+    return Response(answers.get(version, question, lambda: compute().model_dump_json().encode()),
+                    media_type="application/json")
 
 AsOf = Annotated[str | None, Query(description="Count events up to this date (default: today, WIB). "
                                                "2021-03-05 or 05/03/2021.", max_length=40)]
@@ -31,12 +42,12 @@ def reach(
     kecamatan: Annotated[str | None, Query(description="Count the IKM of one kecamatan.", max_length=200)] = None,
     cohort: Annotated[list[str] | None, Query(description="Seeds from these training ids only.")] = None,
     year: Annotated[int | None, Query(description="Seeds from trainings ending in this year.", ge=1900, le=2200)] = None,
-) -> Reach | ReachAll:
+) -> Response:
     query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                          cohort=cohort or (), year=year)
-    if skill.strip().casefold() == "all":
-        return metrics.reach_all(store, query)
-    return metrics.reach(store, query)
+                          cohort=tuple(cohort or ()), year=year)
+    question = ("reach", query.skill.strip().casefold(), query.as_of, kelurahan, kecamatan, query.cohort, year)
+    compute = metrics.reach_all if skill.strip().casefold() == "all" else metrics.reach
+    return cached(store.version(), question, lambda: compute(store, query))
 
 
 @router.get("/broken-chains", response_model=Broken, responses=responses(401, 403, 422, 503),
@@ -46,5 +57,7 @@ def broken_chains(
     skill: Annotated[str, Query(description="Skill id or alias.", min_length=1, max_length=200, examples=["batik"])],
     as_of: AsOf = None,
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
-) -> Broken:
-    return metrics.broken(store, skill, as_of_date(as_of, settings), dormant_days)
+) -> Response:
+    day = as_of_date(as_of, settings)
+    return cached(store.version(), ("broken", skill.strip().casefold(), day, dormant_days),
+                  lambda: metrics.broken(store, skill, day, dormant_days))

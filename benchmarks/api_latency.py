@@ -1,0 +1,192 @@
+"""Latency of `GET /api/v1/reach` at city scale under concurrent clients, on loopback.
+
+    .venv/bin/python -m benchmarks.api_latency [--store embedded|neo4j|both] [--clients 20]
+                                               [--requests 2000] [--seconds 60]
+
+A real `tular serve` process answers on 127.0.0.1; the clients are threads of this process,
+each with its own HTTP connection. Two workloads:
+
+- *repeated*: the dashboard's questions (reach of each of the 8 skills as of the demo's date),
+  asked over and over — answered from the per-store-version answer cache after the first;
+- *distinct*: every request asks for another as-of date, so no answer can come from the cache.
+
+The baseline is the same reach computed in this process, without HTTP (median of 20).
+Prints a table and, with --write, replaces the "API latency" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from tular.graph import keys, metrics
+from tular.graph.demo import DEMO_AS_OF, load_demo
+from tular.graph.skills import BUILTIN_SKILLS
+from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SKILLS = [s.skill_id for s in BUILTIN_SKILLS]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def serve(db_url: str, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("tular serve did not become ready")
+
+
+def load(base: str, key: str, clients: int, total: int, seconds: float, distinct: bool) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as http:
+            while time.monotonic() < deadline:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                as_of = DEMO_AS_OF - timedelta(days=n) if distinct else DEMO_AS_OF
+                params = {"skill": SKILLS[n % len(SKILLS)], "as_of": as_of.isoformat()}
+                start = time.perf_counter()
+                response = http.get("/api/v1/reach", params=params)
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    errors += response.status_code != 200
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": errors, "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "per_second": len(latencies) / wall}
+
+
+def in_process(store: GraphStore) -> float:
+    times = []
+    for n in range(20):
+        start = time.perf_counter()
+        metrics.reach(store, metrics.Query(skill=SKILLS[n % len(SKILLS)], as_of=DEMO_AS_OF - timedelta(days=n)))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_store(name: str, store: GraphStore, db_url: str, args) -> list[dict]:
+    load_demo(store)
+    key, _ = keys.create_key(store, "viewer", "benchmark")
+    baseline = in_process(store)
+    from tests.neo4j_server import free_port
+
+    port = free_port()
+    process = serve(db_url, port)
+    rows = []
+    try:
+        for workload, distinct in (("repeated", False), ("distinct", True)):
+            result = load(f"http://127.0.0.1:{port}", key, args.clients, args.requests, args.seconds, distinct)
+            rows.append({"store": name, "workload": workload, "baseline": baseline, **result})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return rows
+
+
+def table(rows: list[dict], args) -> str:
+    lines = [
+        f"{args.clients} concurrent clients on loopback, at most {args.requests} requests or {args.seconds:.0f} s "
+        "per workload; city scale (the demo: 13,000 IKM, ~6,300 teaching edges).",
+        "",
+        "| store | workload | requests | errors | p50 ms | p95 ms | p99 ms | req/s | in-process reach ms (median) "
+        "| p95 / in-process |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['store']} | {r['workload']} | {r['requests']} | {r['errors']} | {r['p50'] * 1000:.1f} | "
+            f"{r['p95'] * 1000:.1f} | {r['p99'] * 1000:.1f} | {r['per_second']:.0f} | {r['baseline'] * 1000:.1f} | "
+            f"{r['p95'] / r['baseline']:.1f}× |"
+        )
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    heading = "## API latency"
+    section = f"{heading}\n\n{text}\n"
+    if heading in current:
+        before, _, rest = current.partition(heading)
+        after = rest[rest.find("\n## "):] if "\n## " in rest else ""
+        current = before + section + after.lstrip("\n")
+        current = current if current.endswith("\n") else current + "\n"
+    else:
+        current = current.rstrip("\n") + "\n\n" + section
+    path.write_text(current)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--write", action="store_true", help="Write the table into docs/benchmarks.md.")
+    args = parser.parse_args()
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="tular-bench-") as folder:
+        if args.store in ("embedded", "both"):
+            store = EmbeddedStore(Path(folder) / "tular.db")
+            store.init_schema()
+            rows += run_store("embedded", store, f"sqlite:///{Path(folder) / 'tular.db'}", args)
+            store.close()
+        if args.store in ("neo4j", "both"):
+            from tests.neo4j_server import Neo4jServer
+
+            server = Neo4jServer(Path(folder) / "neo4j")
+            server.start()
+            try:
+                store = Neo4jStore(server.url)
+                store.init_schema()
+                rows += run_store("neo4j", store, server.url, args)
+                store.close()
+            finally:
+                server.stop()
+    text = table(rows, args)
+    text += (f"\n\nMeasured {date.today().isoformat()} on {os.cpu_count()} cores with "
+             "`.venv/bin/python -m benchmarks.api_latency --write`. The bar (SPEC §9): p95 < 100 ms.")
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+OPTIONAL MATCH (m:TularMeta {id: 'version'})
+RETURN coalesce(m.value, 0) AS version
