@@ -131,6 +131,12 @@ class FileProblem(InvalidData):
         ) if part]
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileProblem:
+        """The problem of a JSON report (:meth:`to_dict`) again, e.g. to print it."""
+        return cls(data.get("file"), data["reason"], sheet=data.get("sheet"), row=data.get("row"),
+                   column=data.get("column"), value=data.get("value"), severity=data.get("severity", "error"))
+
     def to_dict(self) -> dict[str, Any]:
         """The problem as plain data, for JSON reports."""
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,

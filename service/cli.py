@@ -146,6 +146,11 @@ def demo(
     status(ctx, as_json=False)
     print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
     print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
+    if serve:  # keep this last: it runs until stopped
+        cli = state(ctx)
+        # the demo holds no real people: anonymous reading on loopback is fine
+        _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db, "public_read": True}),
+                    "127.0.0.1", 8000)
 
 
 @app.command("import")
@@ -342,12 +347,15 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web pages."""
+    cli = state(ctx)
+    _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db}), host, port)
+
+
+def _run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from tular.service.app import create_app
 
-    cli = state(ctx)
-    settings = cli.settings.model_copy(update={"db": cli.db or cli.settings.db})
     out.print(f"tular serves {settings.db} on [bold]http://{host}:{port}[/bold] (API docs: /docs). Ctrl+C stops.")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True,
                 timeout_graceful_shutdown=10)

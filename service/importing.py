@@ -14,6 +14,7 @@ from rich.table import Table
 
 from tular.graph.ingest import ImportReport, import_files
 from tular.graph.model import Batch
+from tular.graph.readers import FileProblem
 from tular.graph.store import GraphStore
 
 #: Problems shown in the terminal; --json gives all of them.
@@ -80,16 +81,7 @@ def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
 
 
 def _describe(problem: dict) -> str:
-    where = [problem["file"]]
-    if problem.get("sheet"):
-        where.append(f"sheet {problem['sheet']!r}")
-    if problem.get("row") is not None:
-        where.append(f"row {problem['row']}")
-    if problem.get("column"):
-        where.append(f"column {problem['column']}")
-    if problem.get("value") is not None:
-        where.append(f"value {problem['value']!r}")
-    return f"{', '.join(where)}: {problem['reason']}"
+    return str(FileProblem.from_dict(problem))
 
 
 def print_batches(console: Console, batches: list[Batch], as_json: bool) -> None:

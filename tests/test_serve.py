@@ -121,3 +121,17 @@ def test_serve_on_an_unreachable_neo4j_starts_and_reports_not_ready(tmp_path: Pa
     finally:
         process.kill()
         process.wait()
+
+
+def test_demo_serves_on_loopback_with_anonymous_reads(tmp_path: Path):
+    process = subprocess.Popen([sys.executable, "-m", "tular", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for("http://127.0.0.1:8000/healthz", timeout=120)
+        reach = httpx.get("http://127.0.0.1:8000/api/v1/reach", params={"skill": "batik", "as_of": "2026-10-31"})
+        assert reach.status_code == 200 and reach.json()["seeds"] > 0
+        assert httpx.post("http://127.0.0.1:8000/api/v1/teachings", json={}).status_code == 401
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "Reach per skill" in output and "http://127.0.0.1:8000" in output

@@ -6,6 +6,7 @@ from tular.graph.config import Settings
 from tular.graph.dates import parse_date
 from tular.graph.errors import InvalidData, UsageError
 from tular.graph.ingest import ImportReport
+from tular.graph.readers import FileProblem
 
 
 def as_of_date(value: str | None, settings: Settings) -> date:
@@ -27,11 +28,4 @@ def rejected(report: ImportReport, what: str) -> InvalidData:
 
 
 def _line(problem: dict) -> str:
-    where = [problem.get("file")]
-    if problem.get("row") is not None and problem.get("file") not in {"request"}:
-        where.append(f"row {problem['row']}")
-    if problem.get("column"):
-        where.append(f"column {problem['column']}")
-    if problem.get("value") is not None:
-        where.append(f"value {problem['value']!r}")
-    return f"{', '.join(str(w) for w in where if w)}: {problem['reason']}"
+    return str(FileProblem.from_dict(problem))
