@@ -1,16 +1,29 @@
-"""SPEC §5 metrics of a store: gather the inputs through the GraphStore interface, let the
-store walk the cascade (Cypher in Neo4j, networkx embedded), compute the rest with the
-reference functions of :mod:`tular.graph.analytics`."""
+"""SPEC §5 metrics of a store: the store hands over each skill's teaching graph as integer
+arrays and walks its cascade (in Cypher in Neo4j, with numpy in memory embedded); the rest
+is computed by :mod:`tular.graph.arrays`, which the property tests hold equal to the
+networkx reference of :mod:`tular.graph.analytics`.
+
+:func:`gather` gives the reference's inputs (a networkx graph), for callers that draw it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import gc
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from . import analytics
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import breadth_first_order
+
+from . import analytics, arrays
 from .analytics import AreaFilter, Broken, Inputs, LineageOfSkill, Reach, ReachAll
+from .arrays import Lookups, SkillArrays
 from .errors import UsageError
+from .gazetteer import Gazetteer
 from .skills import SkillVocabulary
 from .store.base import GraphStore
 
@@ -31,10 +44,11 @@ def resolve_skill(store: GraphStore, name: str) -> str:
     return SkillVocabulary(store.skills()).resolve(name)
 
 
-def resolve_area(store: GraphStore, kelurahan: str | None, kecamatan: str | None) -> AreaFilter:
+def resolve_area(store: GraphStore, kelurahan: str | None, kecamatan: str | None,
+                 gazetteer: Gazetteer | None = None) -> AreaFilter:
     if kelurahan and kecamatan:
         raise UsageError("give --kelurahan or --kecamatan, not both")
-    gazetteer = store.gazetteer()
+    gazetteer = gazetteer or store.gazetteer()
     if kelurahan:
         return AreaFilter(kelurahan=gazetteer.kelurahan(kelurahan).code)
     if kecamatan:
@@ -57,58 +71,167 @@ def _cascade(store: GraphStore, skill: str, as_of: date):
     return lambda graph, seeds: store.generations(skill, as_of, seeds)
 
 
-def _check_cohort(store: GraphStore, cohort: Sequence[str]) -> None:
-    known = {t.training_id for t in store.trainings()}
-    unknown = [c for c in cohort if c not in known]
+def _check_cohort(budgets: dict[str, int | None], cohort: Sequence[str]) -> None:
+    unknown = [c for c in cohort if c not in budgets]
     if unknown:
         raise UsageError(f"unknown training id(s) in --cohort: {', '.join(unknown)}")
 
 
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an answer is built. A province-scale
+    answer allocates millions of small objects, none of them in a cycle, and each full
+    collection walks them all again: measured 2 to 5 times slower with it on. Re-enabled
+    when the last concurrent answer is done (if it was on at all)."""
+    global _gc_holders, _gc_was_enabled
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _answer(metric):
+    """A metric computed with the collector paused (see :func:`_collector_paused`)."""
+    @functools.wraps(metric)
+    def paused(*args, **kwargs):
+        with _collector_paused():
+            return metric(*args, **kwargs)
+    return paused
+
+
+class _OnFirstUse(Mapping):
+    """A mapping read from the store only if something looks into it."""
+
+    def __init__(self, read: Callable[[], Mapping]):
+        self._read, self._data = read, None
+
+    def _mapping(self) -> Mapping:
+        if self._data is None:
+            self._data = self._read()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._mapping()[key]
+
+    def __iter__(self):
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+
+def _lookups(store: GraphStore) -> Lookups:
+    """The store-wide inputs, read once per call (not once per skill). IKM per kelurahan only
+    when a coverage needs them (a count over every IKM: a second at province scale)."""
+    return Lookups(gazetteer=store.gazetteer(), budgets={t.training_id: t.budget_idr for t in store.trainings()},
+                   populations=store.populations(), ikm_per_kelurahan=_OnFirstUse(store.ikm_per_kelurahan))
+
+
+def _walked(store: GraphStore, skills: Sequence[str], as_of: date, cohort: Sequence[str] = (),
+            year: int | None = None) -> dict[str, SkillArrays]:
+    """The skills' graphs with their cascades walked from the seeds ``cohort`` and ``year`` select."""
+    return store.skill_arrays(skills, as_of, seeds=lambda graph: list(arrays.select_seeds(graph, cohort or None, year)))
+
+
+@_answer
 def reach(store: GraphStore, query: Query) -> Reach:
     skill = resolve_skill(store, query.skill)
-    area = resolve_area(store, query.kelurahan, query.kecamatan)
-    _check_cohort(store, query.cohort)
-    inputs = gather(store, skill, query.as_of)
-    return analytics.reach(inputs, cohort=query.cohort or None, year=query.year, area=area,
-                           cascade=_cascade(store, skill, query.as_of))
+    lookups = _lookups(store)
+    area = resolve_area(store, query.kelurahan, query.kecamatan, lookups.gazetteer)
+    _check_cohort(lookups.budgets, query.cohort)
+    graph = _walked(store, [skill], query.as_of, query.cohort, query.year)[skill]
+    return arrays.reach(graph, lookups, store.people, graph.level, cohort=query.cohort or None, year=query.year,
+                        area=area)
 
 
+@_answer
 def reach_all(store: GraphStore, query: Query) -> ReachAll:
     """``--skill all``: one reach per skill and the IKM counted in at least one."""
-    area = resolve_area(store, query.kelurahan, query.kecamatan)
-    _check_cohort(store, query.cohort)
-    results, cascades = [], []
-    for skill in (s.skill_id for s in store.skills()):
-        inputs = gather(store, skill, query.as_of)
-        cascade = _cascade(store, skill, query.as_of)
-        results.append(analytics.reach(inputs, cohort=query.cohort or None, year=query.year, area=area,
-                                       cascade=cascade))
-        level = cascade(inputs.graph, analytics.select_seeds(inputs, query.cohort or None, query.year))
-        cascades.append([n for n in level if area.admits(inputs.people[n].kelurahan, inputs.gazetteer)])
-    return ReachAll(as_of=query.as_of, skills=results, distinct_total=analytics.distinct_total(cascades))
+    lookups = _lookups(store)
+    area = resolve_area(store, query.kelurahan, query.kecamatan, lookups.gazetteer)
+    _check_cohort(lookups.budgets, query.cohort)
+    skills = [s.skill_id for s in store.skills()]
+    graphs = _walked(store, skills, query.as_of, query.cohort, query.year)
+    counted = {skill: arrays.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
+    tops = {skill: arrays.top_by_onward_reach(g, np.flatnonzero(counted[skill]), g.level)
+            for skill, g in graphs.items()}
+    people = store.people([graphs[skill].ids[node] for skill, top in tops.items() for node, _ in top])  # one read
+    results = [arrays.reach(graphs[skill], lookups, lambda ids: people, graphs[skill].level,
+                            cohort=query.cohort or None, year=query.year, area=area, top=tops[skill])
+               for skill in skills]
+    keys = np.concatenate([g.keys[counted[skill]] for skill, g in graphs.items()] or [np.zeros(0, dtype=np.int64)])
+    seen = np.zeros(int(keys.max()) + 1 if keys.size else 0, dtype=bool)  # linear, where np.unique sorts
+    seen[keys] = True
+    distinct = int(np.count_nonzero(seen))
+    return ReachAll(as_of=query.as_of, skills=results, distinct_total=distinct)
 
 
+@_answer
 def broken(store: GraphStore, skill_name: str, as_of: date, dormant_days: int) -> Broken:
     if dormant_days < 1:
         raise UsageError("--dormant-days must be at least 1")
     skill = resolve_skill(store, skill_name)
-    return analytics.broken_chains(gather(store, skill, as_of), dormant_days, cascade=_cascade(store, skill, as_of))
+    graph = _walked(store, [skill], as_of)[skill]
+    return arrays.broken_chains(graph, Lookups(gazetteer=store.gazetteer()), store.people, graph.level, dormant_days)
 
 
+def _lineage_inputs(store: GraphStore, graph: SkillArrays, ikm_id: str, gazetteer: Gazetteer,
+                    ) -> tuple[Inputs, dict[str, int]]:
+    """The reference's inputs for the lineage of ``ikm_id``: the graph on its ancestors and
+    descendants only (all that :func:`~tular.graph.analytics.lineage` looks at), and their
+    generations."""
+    node = graph.index(ikm_id)
+    nodes = np.zeros(0, dtype=np.int64)
+    if node is not None and (graph.out_degree[node] or graph.in_degree[node]):
+        down = breadth_first_order(graph.forward, node, directed=True, return_predecessors=False)
+        up = breadth_first_order(graph.reverse, node, directed=True, return_predecessors=False)
+        nodes = np.union1d(down, up)
+    inside = np.zeros(graph.n, dtype=bool)
+    inside[nodes] = True
+    keep = inside[graph.teacher] & inside[graph.learner]
+    ids = graph.ids
+    sub = nx.DiGraph()
+    sub.add_edges_from((ids[u], ids[v], {"date": date.fromordinal(d)}) for u, v, d in
+                       zip(graph.teacher[keep].tolist(), graph.learner[keep].tolist(), graph.day[keep].tolist()))
+    attendance = [(ids[n], training, end) for n, training, end in graph.attendance]
+    people = store.people([*ids[nodes].tolist(), ikm_id])
+    level = {ids[n]: int(graph.level[n]) for n in nodes.tolist() if graph.level[n] >= 0}
+    if node is not None and graph.level[node] >= 0:
+        level[ikm_id] = int(graph.level[node])
+    return Inputs(skill=graph.skill, as_of=graph.as_of, graph=sub, attendance=attendance, people=people,
+                  gazetteer=gazetteer), level
+
+
+@_answer
 def lineage(store: GraphStore, ikm_id: str, as_of: date, skill_name: str | None = None) -> dict:
     """Paths from the seeds to one IKM and its downstream, per skill it has a record of."""
     ikm = store.get_ikm(ikm_id)  # UnknownIKM when there is none
     skills = [resolve_skill(store, skill_name)] if skill_name else [s.skill_id for s in store.skills()]
-    per_skill: list[LineageOfSkill] = []
-    for skill in skills:
-        inputs = gather(store, skill, as_of)
-        if ikm_id not in inputs.graph and ikm_id not in {a[0] for a in inputs.attendance} and skill_name is None:
-            continue
-        per_skill.append(analytics.lineage(inputs, ikm_id, cascade=_cascade(store, skill, as_of)))
     gazetteer = store.gazetteer()
+    per_skill: list[LineageOfSkill] = []
+    for skill, graph in _walked(store, skills, as_of).items():
+        node = graph.index(ikm_id)
+        recorded = node is not None and (graph.out_degree[node] > 0 or graph.in_degree[node] > 0
+                                         or any(n == node for n, _, _ in graph.attendance))
+        if not recorded and skill_name is None:
+            continue
+        inputs, level = _lineage_inputs(store, graph, ikm_id, gazetteer)
+        per_skill.append(analytics.lineage(inputs, ikm_id, cascade=lambda g, seeds, level=level: level))
     return {
         "ikm_id": ikm.ikm_id, "name": ikm.name, "kelurahan": gazetteer.by_code(ikm.kelurahan_code).name,
         "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name, "as_of": as_of.isoformat(),
         "skills": [s.model_dump(mode="json") for s in per_skill],
     }
-

@@ -91,6 +91,9 @@ def test_cypher_and_networkx_agree_on_every_metric(embedded_store, neo4j_store, 
         seeds = set(analytics.select_seeds(reference_inputs(records, skill, as_of)))
         expected_levels = analytics.generations(reference_inputs(records, skill, as_of).graph, seeds)
         assert neo4j_store.generations(skill, as_of, seeds) == expected_levels  # the cascade walked in Cypher
+        neo4j_store.small_frontier = 0  # one generation per step, as for wide frontiers
+        assert neo4j_store.generations(skill, as_of, seeds) == expected_levels
+        del neo4j_store.small_frontier
         for query in (metrics.Query(skill=skill, as_of=as_of),
                       metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan),
                       metrics.Query(skill=skill, as_of=as_of, cohort=cohort)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Protocol, runtime_checkable
 
@@ -10,6 +10,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from ..analytics import Person
+from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
 from ..model import IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
 
@@ -131,6 +132,14 @@ class GraphStore(Protocol):
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
         """The cascade of ``skill`` from ``seeds`` over edges dated ≤ ``as_of``: the generation
         of every seed (0) and of every IKM reached (fewest teaching steps from a seed)."""
+
+    def skill_arrays(self, skills: Sequence[str], as_of: date,
+                     seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
+        """The ``TAUGHT_BY`` edges of each of ``skills`` dated on or before ``as_of``, with the
+        completed attendances at its trainings ended by then, as integer arrays (what the
+        metrics work on; ``keys`` are comparable across the skills of one call). With
+        ``seeds``, which picks each skill's seed nodes, also its cascade in ``level``:
+        walked in Cypher by Neo4j, in memory by the embedded store."""
 
     def all_ikm(self) -> list[IKM]:
         """Every IKM, ordered by ``ikm_id``."""

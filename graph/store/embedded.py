@@ -5,22 +5,24 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
-from .. import analytics
+from .. import arrays
 from ..analytics import Person
+from ..arrays import SkillArrays
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
     IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
-from . import batches
+from . import batches, embedded_arrays
 from .base import IKMPage, SeedAttendance
 
 SCHEMA = """
@@ -118,10 +120,10 @@ KEYS_PER_QUERY = 500
 #: Page cache (KiB) of a write of many records: each insert updates the tables' indexes at
 #: random places, and SQLite's default 2 MiB cache would read most pages again and again.
 #: A limit, not an allocation; set back after the write.
-LARGE_WRITE_CACHE_KIB = 1024 * 1024
+LARGE_WRITE_CACHE_KIB = 2 * 1024 * 1024
 LARGE_WRITE_ROWS = 50_000
-#: A write looks its keys up by scanning the whole table when the table has at most this
-#: many rows per key looked up (a scan costs about a quarter of a lookup per row).
+#: A large write looks its keys up by scanning the whole table when the table has at most
+#: this many rows per key looked up, instead of a query per 500 keys.
 SCAN_FACTOR = 4
 
 IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")
@@ -145,18 +147,43 @@ def _page_cache(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _rows(kind: str, records: list) -> list[tuple]:
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table names are constants
+
+
+def _doubles(conn: sqlite3.Connection, kind: str, created: int) -> bool:
+    """Whether a write creating ``created`` rows of ``kind`` at least doubles a large table."""
+    return created >= LARGE_WRITE_ROWS and created >= _count(conn, TABLES[kind][0])
+
+
+@contextmanager
+def _indexes_rebuilt(conn: sqlite3.Connection, tables: list[str]) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` while the block writes, then build them again.
+
+    One sorted build costs far less than millions of inserts at random places of an index
+    (a province-scale first import spends a third less). All inside the write's
+    transaction: if the block fails, the rollback puts the indexes back as they were."""
+    indexes = [row for table in tables for row in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        conn.execute(sql)
+
+
+def _rows(kind: str, records: list) -> Iterator[tuple]:
     """The records as rows of ``TABLES[kind]``, columns in order."""
     if kind == "ikm":
-        return [(r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, _iso(r.joined_on))
-                for r in records]
+        return ((r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, _iso(r.joined_on))
+                for r in records)
     if kind == "trainings":
-        return [(r.training_id, r.title, _iso(r.start_date), r.end_date.isoformat(), r.organizer, r.location,
-                 r.budget_idr, r.target_group) for r in records]
+        return ((r.training_id, r.title, _iso(r.start_date), r.end_date.isoformat(), r.organizer, r.location,
+                 r.budget_idr, r.target_group) for r in records)
     if kind == "attendance":
-        return [(r.training_id, r.ikm_id, int(r.completed)) for r in records]
+        return ((r.training_id, r.ikm_id, int(r.completed)) for r in records)
     if kind == "teachings":
-        return [(r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note) for r in records]
+        return ((r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note) for r in records)
     raise ValueError(kind)
 
 
@@ -172,6 +199,7 @@ class EmbeddedStore:
         self.display_url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
         self._commits = 0
+        self._snapshot: embedded_arrays.Snapshot | None = None  # the metrics' arrays, see skill_arrays
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
@@ -272,7 +300,8 @@ class EmbeddedStore:
                 existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
                 planned = batches.plan(wanted, existing)
                 if not dry_run:
-                    with _page_cache(conn, len(records)):
+                    growing = [TABLES[kind][0] for kind in TABLES if _doubles(conn, kind, len(planned.created[kind]))]
+                    with _page_cache(conn, len(records)), _indexes_rebuilt(conn, growing):
                         self._upsert(conn, planned.rows)
                     if meta is not None:
                         batch_id = self._log_batch(conn, meta, planned)
@@ -318,10 +347,10 @@ class EmbeddedStore:
             return found
         table, key_columns, values = TABLES[kind]
         columns = (*key_columns, *values)
-        stored = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if keys else 0
+        stored = _count(conn, table) if len(keys) >= LARGE_WRITE_ROWS else None
         if stored == 0:
             return found
-        if stored <= SCAN_FACTOR * len(keys):
+        if stored is not None and stored <= SCAN_FACTOR * len(keys):
             # a big batch against a table not much bigger: one scan and a set beat a query per key
             wanted, width = set(keys), len(key_columns)
             for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}"):
@@ -500,6 +529,10 @@ class EmbeddedStore:
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
         ids = sorted(set(ids))
+        if len(ids) > KEYS_PER_QUERY:  # many (a province's findings): one query, the ids as one JSON array
+            rows = self._read("SELECT ikm_id, name, kelurahan_code FROM ikm "
+                              "WHERE ikm_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+            return {ikm_id: Person(name, kelurahan) for ikm_id, name, kelurahan in rows}
         for start in range(0, len(ids), KEYS_PER_QUERY):
             chunk = ids[start:start + KEYS_PER_QUERY]
             for ikm_id, name, kelurahan in self._read(
@@ -510,10 +543,39 @@ class EmbeddedStore:
         return found
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.stamp == embedded_arrays.stamp(self._conn):
+                return snapshot.ikm_per_kelurahan()  # a count over a million rows costs more
         return dict(self._read("SELECT kelurahan_code, count(*) FROM ikm GROUP BY kelurahan_code"))
 
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        return analytics.generations(self.teaching_graph(skill, as_of), seeds)
+        seeds = list(seeds)
+        graph = self.skill_arrays([skill], as_of)[skill]
+        nodes = [i for i in map(graph.index, seeds) if i is not None]
+        return {**{s: 0 for s in seeds}, **arrays.levels_as_dict(graph, arrays.generations(graph, nodes))}
+
+    def skill_arrays(self, skills: Sequence[str], as_of: date,
+                     seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
+        """From the in-memory snapshot (see :mod:`.embedded_arrays`), filled or refreshed here
+        when the file changed; the cascade is walked with numpy."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    at = embedded_arrays.stamp(self._conn)
+                    if self._snapshot is None or self._snapshot.stamp != at:
+                        self._snapshot = embedded_arrays.Snapshot(self._conn, at)
+                    self._snapshot.load(self._conn, list(skills))
+                finally:
+                    self._conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"{self.display_url}: {exc}") from exc
+            views = {skill: self._snapshot.view(skill, as_of) for skill in skills}
+        if seeds is not None:
+            for graph in views.values():
+                graph.level = arrays.generations(graph, seeds(graph))
+        return views
 
     def all_ikm(self) -> list[IKM]:
         return [self._ikm(r) for r in self._read(f"SELECT {', '.join(IKM_COLUMNS)} FROM ikm ORDER BY ikm_id")]

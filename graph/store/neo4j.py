@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -18,16 +18,25 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import networkx as nx
+import numpy as np
 from neo4j import GraphDatabase, ManagedTransaction, Query
 from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..analytics import Person
+from ..arrays import SkillArrays, numbered
 from ..gazetteer import Gazetteer
 from ..model import KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
+
+#: Frontier entries per cascade step: a round trip costs about a millisecond, so wide
+#: generations go in few large steps.
+READ_CHUNK = 50_000
+#: A frontier this small goes DEEP_STEPS generations in one step (``cascade_steps.cypher``).
+SMALL_FRONTIER = 16
+DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
 
 T = TypeVar("T")
 
@@ -364,21 +373,78 @@ class Neo4jStore:
     def ikm_per_kelurahan(self) -> dict[str, int]:
         return {r["code"]: r["ikm"] for r in self._read("ikm_per_kelurahan")}
 
+    #: frontiers up to this size take DEEP_STEPS generations a round trip (0: one at a time)
+    small_frontier = SMALL_FRONTIER
+
+    def _walk(self, tx: ManagedTransaction, as_of: date, seeds: dict[str, list[str]],
+              teachers: dict[str, set[str]] | None = None) -> dict[str, dict[str, int]]:
+        """The cascades of several skills in the database: breadth-first, one Cypher step per
+        generation for all of them together, many generations per step while the frontier is
+        small. ``teachers``: per skill, the IKM known to have learners; the others are not
+        asked about (often half of a generation, and the last)."""
+        levels = {skill: dict.fromkeys(ids, 0) for skill, ids in seeds.items()}
+
+        def asked(skill: str, ikm_id: str) -> bool:
+            return teachers is None or ikm_id in teachers[skill]
+
+        everyone = teachers is None
+
+        frontier = [[skill, ikm_id] for skill, level in levels.items() for ikm_id in level if asked(skill, ikm_id)]
+        depth = 0
+        while frontier:
+            if len(frontier) <= self.small_frontier:  # a thin stretch: many generations in one round trip
+                following = []
+                for record in tx.run(query("cascade_steps"), frontier=frontier, as_of=as_of):
+                    skill, level = record["skill"], levels[record["skill"]]
+                    for learner, steps in zip(record["learners"], record["steps"]):
+                        if learner not in level:  # the fewest steps from the frontier: its generation
+                            level[learner] = depth + steps
+                            if steps == DEEP_STEPS and asked(skill, learner):
+                                following.append([skill, learner])
+                frontier, depth = following, depth + DEEP_STEPS
+                continue
+            depth += 1
+            following = []
+            for start in range(0, len(frontier), READ_CHUNK):
+                chunk = frontier[start:start + READ_CHUNK]
+                for record in tx.run(query("cascade_step"), frontier=chunk, as_of=as_of):
+                    skill, level = record["skill"], levels[record["skill"]]
+                    known = None if everyone else teachers[skill]
+                    for learner in record["learners"]:
+                        if learner not in level:
+                            level[learner] = depth
+                            if everyone or learner in known:
+                                following.append([skill, learner])
+            frontier = following
+        return levels
+
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
         """The cascade in the database: breadth-first, one Cypher step per generation."""
-        def work(tx: ManagedTransaction) -> dict[str, int]:
-            level = {seed: 0 for seed in seeds}
-            frontier, depth = list(level), 0
-            while frontier:
-                depth += 1
-                following = []
-                for chunk in _chunks(frontier):
-                    for record in tx.run(query("generation_step"), frontier=chunk, skill=skill, as_of=as_of):
-                        if record["learner"] not in level:
-                            level[record["learner"]] = depth
-                            following.append(record["learner"])
-                frontier = following
-            return level
+        seeds = list(seeds)
+        with self._translated(), self._driver.session(database=self.database) as session:
+            return session.execute_read(lambda tx: self._walk(tx, as_of, {skill: seeds}))[skill]
+
+    def skill_arrays(self, skills: Sequence[str], as_of: date,
+                     seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
+        """A query per skill for its graph (as lists), then the cascades walked in Cypher, in
+        the same read transaction."""
+        def work(tx: ManagedTransaction) -> dict[str, SkillArrays]:
+            # dict(record), not record.data(): that one walks every element of every list
+            rows = {skill: dict(tx.run(query("skill_arrays"), skill=skill, as_of=as_of).single(strict=True))
+                    for skill in dict.fromkeys(skills)}
+            graphs, numbers = _skill_arrays(rows, skills, as_of)
+            if seeds is not None:
+                chosen = {skill: graph.ids[np.fromiter(seeds(graph), dtype=np.int64)].tolist()
+                          for skill, graph in graphs.items()}
+                teachers = {skill: set(graph.ids[graph.out_degree > 0].tolist()) for skill, graph in graphs.items()}
+                for skill, level in self._walk(tx, as_of, chosen, teachers).items():
+                    graph, number = graphs[skill], numbers[skill]
+                    graph.level = np.full(graph.n, -1, dtype=np.int64)
+                    known = [(number[i], g) for i, g in level.items() if i in number]  # else: written since
+                    if known:
+                        nodes, generations = zip(*known)
+                        graph.level[list(nodes)] = generations
+            return graphs
 
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(work)
@@ -411,3 +477,38 @@ class Neo4jStore:
             graph.add_node(r["learner"], kelurahan=r["learner_kelurahan"])
             graph.add_edge(r["teacher"], r["learner"], date=_native(r["date"]), source=r["source"], note=r["note"])
         return graph
+
+
+def _ordinals(yyyymmdd: list[int]) -> np.ndarray:
+    """``date.toordinal()`` of dates given as yyyymmdd integers, vectorised."""
+    v = np.asarray(yyyymmdd, dtype=np.int64)
+    months = (v // 10000 - 1970) * 12 + (v // 100 % 100 - 1)
+    days = months.astype("datetime64[M]").astype("datetime64[D]") + (v % 100 - 1)
+    return days.astype(np.int64) + date(1970, 1, 1).toordinal()
+
+
+def _skill_arrays(rows: dict[str, dict], skills: Sequence[str], as_of: date,
+                  ) -> tuple[dict[str, SkillArrays], dict[str, dict[str, int]]]:
+    """The lists of ``skill_arrays.cypher`` as arrays, nodes numbered in ``ikm_id`` order; and
+    per skill, the number of each ikm_id."""
+    everyone = sorted(set().union(*(r["ids"] for r in rows.values())))
+    universe = dict(zip(everyone, range(len(everyone))))
+    graphs, numbers = {}, {}
+    for skill in skills:
+        row = rows.get(skill) or dict.fromkeys(
+            ("teachers", "learners", "days", "attendees", "trainings", "ended", "ids", "kelurahan"), [])
+        order = sorted(range(len(row["ids"])), key=row["ids"].__getitem__)
+        ids = [row["ids"][i] for i in order]
+        index = dict(zip(ids, range(len(ids))))
+        codes = sorted(set(row["kelurahan"]))
+        kelurahan = numbered(dict(zip(codes, range(len(codes)))), row["kelurahan"])
+        ended = [date.fromordinal(d) for d in _ordinals(row["ended"]).tolist()]
+        graphs[skill] = SkillArrays(
+            skill=skill, as_of=as_of, ids=np.array(ids, dtype=object), keys=numbered(universe, ids),
+            kelurahan=kelurahan[np.array(order, dtype=np.int64)] if order else kelurahan, kelurahan_codes=codes,
+            teacher=numbered(index, row["teachers"]), learner=numbered(index, row["learners"]),
+            day=_ordinals(row["days"]),
+            attendance=list(zip(numbered(index, row["attendees"]).tolist(), row["trainings"], ended)),
+        )
+        numbers[skill] = index
+    return graphs, numbers

@@ -1,0 +1,627 @@
+"""SPEC §5 reach and broken chains on integer arrays (numpy and scipy.sparse.csgraph):
+what the stores answer with. The networkx functions of :mod:`tular.graph.analytics` are
+the reference; the property tests hold these equal to them on every field.
+
+A skill's teaching graph is a :class:`SkillArrays`: nodes numbered 0..n-1 in ``ikm_id``
+order (so every tie broken "by the smaller id" is broken by the smaller number), edges
+as parallel arrays, dates as ordinals. Nothing here builds a Python object per node
+except for the rows of the answer; the work is a few passes over the edges, one per
+generation (or per level of the graph read from its sinks) where a pass must wait for
+the one before it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+from .analytics import (
+    FINDING_ORDER, TOP_TEACHERS, AreaFilter, AreaRow, Broken, GenerationRow, KecamatanRow, Person, Reach, TopTeacher,
+    _multiplier, coverage_population,
+)
+from .gazetteer import Gazetteer
+
+#: Larger trees could overflow int64 in the Wiener index (n³/4); they are summed as Python ints.
+WIENER_INT64_LIMIT = 3_000_000
+NEVER = np.iinfo(np.int64).min
+
+
+@dataclass
+class SkillArrays:
+    """One skill's ``TAUGHT_BY`` edges dated on or before ``as_of``, as integer arrays.
+
+    The nodes are at least every end of an edge and every attendee; more are harmless
+    (an IKM without an edge is not in G).
+    """
+
+    skill: str
+    as_of: date
+    ids: np.ndarray  # ikm_id of each node (object array), ascending
+    keys: np.ndarray  # int64 per node, the same for the same IKM in every skill of one call
+    kelurahan: np.ndarray  # per node, an index into ``kelurahan_codes``
+    kelurahan_codes: Sequence[str]
+    teacher: np.ndarray  # int64 node numbers, one per edge (knowledge flows teacher -> learner)
+    learner: np.ndarray
+    day: np.ndarray  # int64 ``date.toordinal()`` of each edge
+    #: completed attendance at a training of the skill that ended ≤ as_of: (node, training_id, end_date)
+    attendance: list[tuple[int, str, date]] = field(default_factory=list)
+    #: the cascade: generation of every node, -1 when not reached (set by the store)
+    level: np.ndarray | None = None
+    #: arrays derived from the edges (adjacency, degrees, layers), computed once; a store
+    #: may share one dict between the views of the same skill and date
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def index(self, ikm_id: str) -> int | None:
+        """The node number of ``ikm_id``, or None."""
+        i = int(np.searchsorted(self.ids, ikm_id)) if self.n else 0
+        return i if i < self.n and self.ids[i] == ikm_id else None
+
+    # ---------------------------------------------------------------- derived arrays, computed once
+    def _once(self, name: str, make: Callable[[], object]):
+        if name not in self.derived:
+            self.derived[name] = make()
+        return self.derived[name]
+
+    @property
+    def out_degree(self) -> np.ndarray:
+        return self._once("out", lambda: np.bincount(self.teacher, minlength=self.n))
+
+    @property
+    def in_degree(self) -> np.ndarray:
+        return self._once("in", lambda: np.bincount(self.learner, minlength=self.n))
+
+    @property
+    def forward(self) -> csr_array:
+        """Teacher -> learner adjacency (indptr, indices) for breadth-first passes."""
+        return self._once("forward", lambda: _csr(self.teacher, self.learner, self.n))
+
+    @property
+    def reverse(self) -> csr_array:
+        """Learner -> teacher adjacency."""
+        return self._once("reverse", lambda: _csr(self.learner, self.teacher, self.n))
+
+    @property
+    def backward(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per learner, its teachers: (indptr, teacher, edge number)."""
+        def make():
+            order = np.argsort(self.learner, kind="stable")
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(self.in_degree, out=indptr[1:])
+            return indptr, self.teacher[order], order
+        return self._once("backward", make)
+
+    @property
+    def from_sinks(self) -> list[np.ndarray]:
+        """The nodes in layers: first those that taught nobody, then those all of whose
+        learners are in earlier layers, and so on (a topological order, read backwards)."""
+        def make():
+            indptr, teachers, _ = self.backward
+            remaining = self.out_degree.copy()
+            layer = np.flatnonzero(remaining == 0)
+            layers = []
+            scratch = np.empty(self.n, dtype=np.int64)
+            while layer.size:
+                layers.append(layer)
+                above = _gather(indptr, teachers, layer)
+                if not above.size:
+                    break
+                np.subtract.at(remaining, above, 1)
+                above = _distinct(above, scratch)
+                layer = above[remaining[above] == 0]
+            return layers
+        return self._once("from_sinks", make)
+
+
+def numbered(number: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
+    """``number[k]`` for every k of ``keys``, as an array (itemgetter does the lookups in C:
+    a second for the two ends of two million edges, where a comprehension takes three)."""
+    if len(keys) < 2:
+        return np.array([number[k] for k in keys], dtype=np.int64)
+    return np.array(operator.itemgetter(*keys)(number), dtype=np.int64)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> csr_array:
+    # float64: the dtype csgraph works in, so that it takes the matrix without a copy
+    return csr_array((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, n))
+
+
+def _distinct(values: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """``values`` without repeats, in no particular order: linear, with a scratch array as
+    long as the graph (faster than sorting, and than ``np.unique``)."""
+    positions = np.arange(len(values))
+    scratch[values] = positions
+    return values[scratch[values] == positions]
+
+
+def _gather(indptr: np.ndarray, values: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """``values[indptr[v]:indptr[v+1]]`` for every v of ``nodes``, concatenated."""
+    starts = indptr[nodes]
+    counts = indptr[nodes + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return values[:0]
+    shift = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return values[shift + np.arange(total)]
+
+
+def _edges_of(indptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The positions ``indptr[v]..indptr[v+1]-1`` of every v of ``nodes``, concatenated."""
+    starts = indptr[nodes]
+    counts = indptr[nodes + 1] - starts
+    total = int(counts.sum())
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+
+
+# ----------------------------------------------------------------------------- cascade
+def select_seeds(a: SkillArrays, cohort: Iterable[str] | None = None, year: int | None = None) -> dict[int, date]:
+    """As :func:`tular.graph.analytics.select_seeds`, by node number."""
+    wanted = set(cohort) if cohort else None
+    seeds: dict[int, date] = {}
+    for node, training, end in a.attendance:
+        if end > a.as_of or (wanted is not None and training not in wanted):
+            continue
+        if year is not None and end.year != year:
+            continue
+        if node not in seeds or end < seeds[node]:
+            seeds[node] = end
+    return seeds
+
+
+def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:
+    """Generation of every node (-1: not reached): a breadth-first pass per generation."""
+    forward = a.forward
+    level = np.full(a.n, -1, dtype=np.int64)
+    scratch = np.empty(a.n, dtype=np.int64)
+    frontier = _distinct(np.fromiter(seeds, dtype=np.int64), scratch)
+    level[frontier] = 0
+    depth = 0
+    while frontier.size:
+        depth += 1
+        found = _gather(forward.indptr, forward.indices, frontier)
+        found = _distinct(found[level[found] < 0], scratch)
+        level[found] = depth
+        frontier = found
+    return level
+
+
+def levels_as_dict(a: SkillArrays, level: np.ndarray) -> dict[str, int]:
+    covered = np.flatnonzero(level >= 0)
+    return dict(zip(a.ids[covered].tolist(), level[covered].tolist()))
+
+
+# ------------------------------------------------------------------------------ reach
+@dataclass
+class Lookups:
+    """The store-wide inputs of the metrics, gathered once per call."""
+
+    gazetteer: Gazetteer
+    budgets: Mapping[str, int | None] = field(default_factory=dict)
+    populations: Mapping[str, int] = field(default_factory=dict)
+    ikm_per_kelurahan: Mapping[str, int] = field(default_factory=dict)
+
+
+Names = Callable[[Iterable[str]], Mapping[str, Person]]
+
+
+def _gazetteer_positions(a: SkillArrays, gazetteer: Gazetteer) -> np.ndarray:
+    """Each node's kelurahan as a position in ``gazetteer.kelurahan_list``."""
+    position = {k.code: i for i, k in enumerate(gazetteer.kelurahan_list)}
+    per_code = np.array([position.get(code, -1) for code in a.kelurahan_codes], dtype=np.int64)
+    return per_code[a.kelurahan] if len(per_code) else np.zeros(a.n, dtype=np.int64)
+
+
+def nearest_seed_areas(a: SkillArrays, level: np.ndarray, kelurahan: np.ndarray, width: int) -> np.ndarray:
+    """Per node, a bit set (``width`` 64-bit words) of the kelurahan of its nearest seeds:
+    a seed holds its own; a reached IKM the union over its teachers one generation nearer."""
+    words = max(1, -(-width // 64))
+    masks = np.zeros((a.n, words), dtype=np.uint64)
+    seeds = np.flatnonzero(level == 0)
+    masks[seeds, kelurahan[seeds] // 64] = np.left_shift(np.uint64(1), (kelurahan[seeds] % 64).astype(np.uint64))
+    t, lv = a.teacher, level[a.learner]
+    step = (lv > 0) & (level[t] == lv - 1)
+    t, learner, lv = t[step], a.learner[step], lv[step]
+    order = np.argsort(lv, kind="stable")
+    t, learner, lv = t[order], learner[order], lv[order]
+    bounds = np.searchsorted(lv, np.arange(1, (int(lv[-1]) if lv.size else 0) + 2))
+    for g in range(len(bounds) - 1):
+        part = slice(bounds[g], bounds[g + 1])
+        np.bitwise_or.at(masks, learner[part], masks[t[part]])
+    return masks
+
+
+def onward_reach_bound(a: SkillArrays) -> np.ndarray:
+    """An upper bound of every node's onward reach: the number of paths leaving it
+    (Σ over its learners of 1 + theirs), as a float so that it never overflows."""
+    indptr, teachers, _ = a.backward
+    bound = np.zeros(a.n, dtype=np.float64)
+    for layer in a.from_sinks:
+        edges = _edges_of(indptr, layer)
+        if edges.size:
+            np.add.at(bound, teachers[edges], 1.0 + bound[np.repeat(layer, a.in_degree[layer])])
+    return bound
+
+
+def onward_reach(a: SkillArrays, node: int) -> int:
+    """Number of descendants of ``node`` in G."""
+    if a.out_degree[node] == 0:
+        return 0
+    return len(breadth_first_order(a.forward, node, directed=True, return_predecessors=False)) - 1
+
+
+def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarray, k: int = TOP_TEACHERS,
+                        ) -> list[tuple[int, int]]:
+    """As :func:`tular.graph.analytics.top_by_onward_reach`: the ``k`` candidates with the
+    largest onward reach (ties: lower generation, then id), exact reach computed only where
+    the bound could still beat the k-th best."""
+    candidates = candidates[a.out_degree[candidates] > 0]
+    if not candidates.size:
+        return []
+    bound = np.minimum(onward_reach_bound(a)[candidates], float(a.n))
+    lv = np.maximum(level[candidates], 0)
+    order = np.lexsort((candidates, lv, -bound))
+    best: list[tuple[tuple, int, int]] = []
+    for i in order.tolist():
+        node, b, g = int(candidates[i]), bound[i], int(lv[i])
+        if len(best) == k and (-b, g, node) > best[-1][0]:
+            break
+        reach = onward_reach(a, node)
+        best.append(((-reach, g, node), node, reach))
+        best.sort()
+        del best[k:]
+    return [(node, reach) for _, node, reach in best]
+
+
+def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
+    """Parent of every reached node in its seed's tree (-1 for the others): its earliest-dated
+    teacher in S ∪ R, ties to the smaller teacher id."""
+    parent = np.full(a.n, -1, dtype=np.int64)
+    keep = (level[a.learner] > 0) & (level[a.teacher] >= 0)
+    t, learner, day = a.teacher[keep], a.learner[keep], a.day[keep]
+    teachers = np.bincount(learner, minlength=a.n)
+    alone = teachers[learner] == 1
+    parent[learner[alone]] = t[alone]  # most learners: a single teacher, nothing to choose
+    t, learner, day = t[~alone], learner[~alone], day[~alone]
+    order = np.lexsort((t, day, learner))
+    learner, t = learner[order], t[order]
+    first = np.ones(len(learner), dtype=bool)
+    first[1:] = learner[1:] != learner[:-1]
+    parent[learner[first]] = t[first]
+    return parent
+
+
+def _roots_and_depths(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Root and depth of every node of the forest given by ``parent`` (-1 at a root), by
+    pointer jumping: log₂(depth) passes."""
+    jump = np.where(parent >= 0, parent, np.arange(len(parent)))
+    dist = (parent >= 0).astype(np.int64)
+    while True:
+        following = jump[jump]
+        if np.array_equal(following, jump):
+            return jump, dist
+        dist = dist + dist[jump]
+        jump = following
+
+
+def tree_sizes(parent: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Size of the subtree under every node of the forest ``nodes``, and every node's root."""
+    root, depth = _roots_and_depths(parent)
+    size = np.zeros(len(parent), dtype=np.int64)
+    size[nodes] = 1
+    order = np.argsort(-depth[nodes], kind="stable")
+    by_depth, depth_sorted = nodes[order], depth[nodes][order]
+    bounds = np.flatnonzero(np.diff(depth_sorted)) + 1
+    for part in np.split(by_depth, bounds):
+        if part.size and parent[part[0]] >= 0:
+            np.add.at(size, parent[part], size[part])
+    return size, root
+
+
+def virality(a: SkillArrays, level: np.ndarray, seeds: np.ndarray) -> list[dict]:
+    """Structural virality of the first-teacher tree of each of ``seeds``, largest first (as
+    the fields of :class:`Virality`: validating dicts in bulk beats building models one by one)."""
+    if not seeds.size:
+        return []
+    parent = first_teachers(a, level)
+    covered = np.flatnonzero(level >= 0)
+    size, root = tree_sizes(parent, covered)
+    below = covered[parent[covered] >= 0]
+    below_root = root[below]
+    n_root = size[below_root]
+    if n_root.size and n_root.max() >= WIENER_INT64_LIMIT:
+        terms = size[below].astype(object) * (n_root.astype(object) - size[below].astype(object))
+    else:
+        terms = size[below] * (n_root - size[below])
+    wiener: dict[int, int] = {}
+    if below.size:
+        order = np.argsort(below_root, kind="stable")
+        roots_sorted = below_root[order]
+        starts = np.flatnonzero(np.r_[True, roots_sorted[1:] != roots_sorted[:-1]])
+        sums = np.add.reduceat(terms[order], starts)
+        wiener = dict(zip(roots_sorted[starts].tolist(), (int(s) for s in sums)))
+    sizes = size[seeds]
+    order = np.lexsort((seeds, -sizes))
+    result = []
+    for seed, n in zip(seeds[order].tolist(), sizes[order].tolist()):
+        value = wiener.get(seed, 0) / (n * (n - 1) / 2) if n >= 2 else None
+        result.append({"seed": a.ids[seed], "size": n, "structural_virality": value})
+    return result
+
+
+def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, cohort: Iterable[str] | None = None,
+          year: int | None = None, area: AreaFilter | None = None, top: list[tuple[int, int]] | None = None) -> Reach:
+    """As :func:`tular.graph.analytics.reach`, from arrays and the cascade ``level`` walked
+    from the seeds that ``cohort`` and ``year`` select. ``top``: the top teachers, when the
+    caller has them already (to look up the names of several skills' at once)."""
+    area = area or AreaFilter()
+    gazetteer = lookups.gazetteer
+    seeds = select_seeds(a, cohort, year)
+    kelurahan_list = gazetteer.kelurahan_list
+    kelurahan = _gazetteer_positions(a, gazetteer)
+    kecamatan_codes = sorted({k.kecamatan_code for k in kelurahan_list})
+    kecamatan_position = {code: i for i, code in enumerate(kecamatan_codes)}
+    kecamatan_of = np.array([kecamatan_position[k.kecamatan_code] for k in kelurahan_list], dtype=np.int64)
+    admitted = np.array([area.admits(k.code, gazetteer) for k in kelurahan_list], dtype=bool)
+    covered = level >= 0
+    counted = covered & admitted[kelurahan]
+    reached_all = level > 0
+    warnings: list[str] = []
+
+    # headline
+    counted_level = level[counted]
+    n_seeds = int(np.count_nonzero(counted_level == 0))
+    n_total = int(counted_level.size)
+    depth = int(counted_level.max()) if n_seeds else None
+    rows = []
+    if depth is not None:
+        sizes = np.bincount(counted_level, minlength=depth + 1).tolist()
+        taught_reached = np.zeros(a.n, dtype=bool)
+        taught_reached[a.teacher[reached_all[a.learner]]] = True
+        active = np.bincount(level[counted & taught_reached], minlength=depth + 1).tolist()
+        rows = [
+            GenerationRow(
+                generation=g, count=sizes[g],
+                ratio=sizes[g + 1] / sizes[g] if g + 1 < len(sizes) and sizes[g] else None,
+                active_share=active[g] / sizes[g] if sizes[g] else None,
+            )
+            for g in range(len(sizes))
+        ]
+
+    # areas: seeds, reached and imported per kelurahan and per kecamatan
+    n_kelurahan = len(kelurahan_list)
+    masks = nearest_seed_areas(a, level, kelurahan, n_kelurahan)
+    counted_seeds = np.flatnonzero(counted & (level == 0))
+    counted_reached = np.flatnonzero(counted & reached_all)
+    kel = kelurahan[counted_reached]
+    own_bit = (masks[counted_reached, kel // 64] >> (kel % 64).astype(np.uint64)) & np.uint64(1)
+    kecamatan_masks = np.zeros((len(kecamatan_codes), masks.shape[1]), dtype=np.uint64)
+    for i, k in enumerate(kecamatan_of.tolist()):
+        kecamatan_masks[k, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+    kec = kecamatan_of[kel]
+    kec_imported = ~np.any(masks[counted_reached] & kecamatan_masks[kec], axis=1)
+    kel_seeds = np.bincount(kelurahan[counted_seeds], minlength=n_kelurahan)
+    kel_reached = np.bincount(kel, minlength=n_kelurahan)
+    kel_imported = np.bincount(kel[own_bit == 0], minlength=n_kelurahan)
+    kec_imported_n = np.bincount(kec[kec_imported], minlength=len(kecamatan_codes))
+    kel_rows: dict[str, list[int]] = {}
+    kec_rows: dict[str, list[int]] = {}
+    for i, k in enumerate(kelurahan_list):
+        if not admitted[i]:
+            continue
+        kel_rows[k.code] = [int(kel_seeds[i]), int(kel_reached[i]), int(kel_imported[i])]
+        row = kec_rows.setdefault(k.kecamatan_code, [0, 0, 0])
+        row[0] += int(kel_seeds[i])
+        row[1] += int(kel_reached[i])
+    for code, row in kec_rows.items():
+        row[2] = int(kec_imported_n[kecamatan_position[code]])
+    area_rows = [
+        AreaRow(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name, seeds=s,
+                reached=r, total=s + r, multiplier=_multiplier(s + r, s), imported=imp)
+        for code, (s, r, imp) in kel_rows.items()
+    ]
+    area_rows.sort(key=lambda row: (row.kecamatan, row.kelurahan))
+    kec_name = {k.code: k.name for k in gazetteer.kecamatan_list}
+    kecamatan_rows = sorted(
+        (KecamatanRow(kecamatan=kec_name[code], seeds=s, reached=r, total=s + r, multiplier=_multiplier(s + r, s),
+                      imported=imp) for code, (s, r, imp) in kec_rows.items()),
+        key=lambda row: row.kecamatan,
+    )
+
+    # coverage and cost
+    population = coverage_population(lookups, area)
+    coverage = n_total / population if population else None
+    chosen = set(counted_seeds.tolist())
+    wanted = set(cohort) if cohort else None
+    trainings = {
+        training for node, training, end in a.attendance
+        if node in chosen and end <= a.as_of and (wanted is None or training in wanted)
+        and (year is None or end.year == year)
+    }
+    budgets = [lookups.budgets[t] for t in sorted(trainings) if lookups.budgets.get(t) is not None]
+    unbudgeted = sorted(t for t in trainings if lookups.budgets.get(t) is None)
+    if unbudgeted and budgets:
+        warnings.append(f"trainings without a budget are left out of the cost: {', '.join(unbudgeted)}")
+    cost = round(sum(budgets) / n_total) if budgets and n_total else None
+    if not n_seeds:
+        warnings.append(f"no completed training of {a.skill} ended by {a.as_of.isoformat()} in the selection: no seeds")
+    seed_nodes = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
+    taught_seeds = int(np.count_nonzero(a.in_degree[seed_nodes] > 0)) if seed_nodes.size else 0
+    if taught_seeds:
+        warnings.append(f"{taught_seeds} seed(s) were also taught by another IKM; they count as generation 0")
+
+    # top teachers and virality
+    if top is None:
+        top = top_by_onward_reach(a, np.flatnonzero(counted), level)
+    people = names(a.ids[[node for node, _ in top]].tolist()) if top else {}
+    code_names = {k.code: k.name for k in kelurahan_list}
+    top_teachers = [
+        TopTeacher(ikm_id=a.ids[node], name=people[a.ids[node]].name,
+                   kelurahan=code_names[a.kelurahan_codes[a.kelurahan[node]]], generation=int(level[node]),
+                   onward_reach=onward)
+        for node, onward in top
+    ]
+    return Reach(
+        skill=a.skill, as_of=a.as_of, seeds=n_seeds, reached=n_total - n_seeds, total=n_total,
+        multiplier=_multiplier(n_total, n_seeds), max_depth=depth, coverage=coverage, cost_per_ikm_idr=cost,
+        generations=rows, areas=area_rows, kecamatan=kecamatan_rows, top_teachers=top_teachers,
+        virality=virality(a, level, counted_seeds), warnings=warnings,
+    )
+
+
+def counted(a: SkillArrays, level: np.ndarray, area: AreaFilter, gazetteer: Gazetteer) -> np.ndarray:
+    """Which nodes a reach counts: in the cascade and in the area."""
+    kelurahan = _gazetteer_positions(a, gazetteer)
+    admitted = np.array([area.admits(k.code, gazetteer) for k in gazetteer.kelurahan_list], dtype=bool)
+    return (level >= 0) & admitted[kelurahan]
+
+
+# ----------------------------------------------------------------------- broken chains
+def latest_activity_below(a: SkillArrays) -> np.ndarray:
+    """Per node, the latest date (ordinal) of an edge taught by it or by any of its
+    descendants; ``NEVER`` when there is none."""
+    indptr, teachers, edge = a.backward
+    latest = np.full(a.n, NEVER, dtype=np.int64)
+    np.maximum.at(latest, a.teacher, a.day)
+    for layer in a.from_sinks:
+        edges = _edges_of(indptr, layer)
+        if edges.size:
+            np.maximum.at(latest, teachers[edges], latest[np.repeat(layer, a.in_degree[layer])])
+    return latest
+
+
+def seed_ancestors(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, dict[int, frozenset[int]]]:
+    """Every seed whose lineage holds each node of the cascade, as ``sets[anchor[node]]``.
+
+    A non-seed with a single teacher in the cascade has its teacher's seeds: only seeds and
+    IKM with several such teachers (the anchors) get a set of their own, and every node
+    points to its anchor (pointer jumping), so the Python work is per anchor, not per IKM.
+    """
+    indptr, teachers, _ = a.backward
+    covered = level >= 0
+    in_cascade = np.bincount(a.learner[covered[a.teacher]], minlength=a.n)  # teachers in the cascade
+    single = covered & (level > 0) & (in_cascade == 1)
+    keep = covered[a.teacher] & single[a.learner]
+    parent = np.full(a.n, -1, dtype=np.int64)
+    parent[a.learner[keep]] = a.teacher[keep]  # the one cascade teacher of a single-teacher node
+    anchor, _ = _roots_and_depths(parent)
+    anchors = np.flatnonzero(covered & ~single)
+    height = np.zeros(a.n, dtype=np.int64)
+    for h, layer in enumerate(a.from_sinks):
+        height[layer] = h
+    sets: dict[int, frozenset[int]] = {}
+    for node in anchors[np.argsort(-height[anchors], kind="stable")].tolist():  # teachers first
+        own = frozenset((node,)) if level[node] == 0 else frozenset()
+        above = teachers[indptr[node]:indptr[node + 1]]
+        above = above[covered[above]]
+        sets[node] = own.union(*(sets[u] for u in set(anchor[above].tolist())))
+    return anchor, sets
+
+
+def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, dormant_days: int) -> Broken:
+    """As :func:`tular.graph.analytics.broken_chains`, from arrays and the cascade ``level``
+    walked from every seed."""
+    as_of, gazetteer, ids = a.as_of, lookups.gazetteer, a.ids
+    cutoff_date = as_of - timedelta(days=dormant_days)
+    cutoff = cutoff_date.toordinal()
+    seeds = select_seeds(a)
+    out_degree, in_degree = a.out_degree, a.in_degree
+    # per finding: kind (its rank in FINDING_ORDER), node, last activity (ordinal)
+    kinds: list[np.ndarray] = []
+    nodes: list[np.ndarray] = []
+    lasts: list[np.ndarray] = []
+
+    def found(kind: str, at: np.ndarray, last: np.ndarray) -> None:
+        kinds.append(np.full(len(at), FINDING_ORDER.index(kind), dtype=np.int64))
+        nodes.append(np.asarray(at, dtype=np.int64))
+        lasts.append(np.asarray(last, dtype=np.int64))
+
+    seed_nodes = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
+    learned = np.array([d.toordinal() for d in seeds.values()], dtype=np.int64)
+    idle = out_degree[seed_nodes] == 0
+    dead = idle & (learned <= cutoff)
+    found("dead_seed", seed_nodes[dead], learned[dead])
+    if (~idle).any():
+        latest = latest_activity_below(a)[seed_nodes[~idle]]
+        found("stalled_lineage", seed_nodes[~idle][latest <= cutoff], latest[latest <= cutoff])
+
+    learned_on = np.full(a.n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(learned_on, a.learner, a.day)
+    leaves = np.flatnonzero((level > 0) & (out_degree == 0) & (learned_on <= cutoff))
+    found("dormant_leaf", leaves, learned_on[leaves])
+
+    fragment_of = np.full(a.n, -1, dtype=np.int64)
+    tops: dict[int, list[str]] = {}
+    orphan = ((out_degree > 0) | (in_degree > 0)) & (level < 0)
+    if orphan.any():
+        keep = orphan[a.teacher] & orphan[a.learner]
+        _, label = connected_components(_csr(a.teacher[keep], a.learner[keep], a.n), directed=True,
+                                        connection="weak")
+        last = np.full(a.n, NEVER, dtype=np.int64)
+        np.maximum.at(last, a.teacher, a.day)
+        np.maximum.at(last, a.learner, a.day)
+        orphans = np.flatnonzero(orphan)
+        fragment_of[orphans] = label[orphans]
+        top = orphans[in_degree[orphans] == 0]  # ascending: sorted by id
+        for fragment, node in zip(label[top].tolist(), ids[top].tolist()):
+            tops.setdefault(fragment, []).append(node)
+        found("orphan", orphans, last[orphans])
+
+    kind, node, last = np.concatenate(kinds), np.concatenate(nodes), np.concatenate(lasts)
+    order = np.lexsort((node, last, kind))  # -(days dormant) ascends with the last activity; ids as numbers
+    kind, node, last = kind[order].tolist(), node[order], last[order].tolist()
+    anchor, sets = seed_ancestors(a, level) if leaves.size else (None, {})
+    seed_lists = {}  # per anchor, shared by the leaves under it
+    people = names(ids[node].tolist()) if len(node) else {}
+    code_names = {k.code: k.name for k in gazetteer.kelurahan_list}
+    generation = level[node].tolist()
+    fragment = fragment_of[node].tolist()
+    findings = []  # the fields of each Finding: validated in bulk by Broken, faster than one by one
+    for k, n, ikm_id, d, g, f in zip(kind, node.tolist(), ids[node].tolist(), last, generation, fragment):
+        what = FINDING_ORDER[k]
+        if what == "dormant_leaf":
+            above = int(anchor[n])
+            if above not in seed_lists:
+                seed_lists[above] = [ids[s] for s in sorted(sets[above])]
+            seed_list = seed_lists[above]
+        else:
+            seed_list = [] if what == "orphan" else [ikm_id]
+        person = people[ikm_id]
+        day = date.fromordinal(d)
+        findings.append({
+            "kind": what, "ikm_id": ikm_id, "name": person.name, "kelurahan": code_names[person.kelurahan],
+            "generation": g if g >= 0 else None, "last_activity": day, "days_dormant": (as_of - day).days,
+            "seeds": seed_list, "fragment_top": tops[f] if what == "orphan" else None,
+        })
+    return Broken(skill=a.skill, as_of=as_of, dormant_days=dormant_days, findings=findings)
+
+
+# ---------------------------------------------------------------------------- adapters
+def from_inputs(inputs) -> SkillArrays:
+    """The arrays of the reference's :class:`~tular.graph.analytics.Inputs` (its networkx graph)."""
+    graph = inputs.graph
+    ids = sorted(set(graph) | {ikm for ikm, _, _ in inputs.attendance})
+    index = {ikm: i for i, ikm in enumerate(ids)}
+    codes = sorted({inputs.people[i].kelurahan for i in ids})
+    code_index = {c: i for i, c in enumerate(codes)}
+    edges = [(index[u], index[v], d.toordinal()) for u, v, d in graph.edges(data="date")]
+    columns = np.array(edges, dtype=np.int64).reshape(-1, 3)
+    return SkillArrays(
+        skill=inputs.skill, as_of=inputs.as_of, ids=np.array(ids, dtype=object), keys=np.arange(len(ids)),
+        kelurahan=np.array([code_index[inputs.people[i].kelurahan] for i in ids], dtype=np.int64),
+        kelurahan_codes=codes, teacher=columns[:, 0].copy(), learner=columns[:, 1].copy(), day=columns[:, 2].copy(),
+        attendance=[(index[ikm], training, end) for ikm, training, end in inputs.attendance if end <= inputs.as_of],
+    )
+
+
+def lookups_of(inputs) -> Lookups:
+    return Lookups(gazetteer=inputs.gazetteer, budgets=inputs.budgets, populations=inputs.populations,
+                   ikm_per_kelurahan=inputs.ikm_per_kelurahan)

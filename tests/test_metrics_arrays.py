@@ -1,0 +1,148 @@
+"""Property tests: the array implementation of the metrics (:mod:`tular.graph.arrays`, what
+both stores answer with) equals the networkx reference of :mod:`tular.graph.analytics` on
+every field — on graphs large and deep enough to exercise what the small ones of
+``test_metrics_property`` do not: the top-teacher bounds cutting the search, first-teacher
+trees many levels deep, seeds whose lineages overlap. No store, so many examples."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import networkx as nx
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tular.graph import analytics, arrays, metrics
+from tular.graph.analytics import AreaFilter, Inputs, Person
+from tular.graph.gazetteer import Gazetteer
+
+from .test_metrics_property import SKILLS, programs, reference_inputs, fill
+
+AREAS = ["blimbing.bunulrejo", "blimbing.polehan", "lowokwaru.dinoyo", "sukun.gadang", "klojen.kasin"]
+START = date(2019, 1, 1)
+AS_OF = date(2022, 1, 1)
+
+
+@st.composite
+def worlds(draw) -> tuple[Inputs, int]:
+    """A teaching graph of up to 80 IKM: chains, fans, diamonds, orphans, seeds taught by
+    seeds, edges on both sides of the as-of date; and a dormant window."""
+    n = draw(st.integers(min_value=1, max_value=80))
+    ids = [f"i{k:03d}" for k in draw(st.permutations(range(n)))]  # ids not in topological order
+    people = {i: Person(f"Ibu {i}", draw(st.sampled_from(AREAS))) for i in ids}
+    day = st.integers(min_value=0, max_value=1500).map(lambda d: START + timedelta(days=d))
+    graph = nx.DiGraph()
+    for j in range(1, n):
+        shape = draw(st.sampled_from(["chain", "fan", "random", "none"]))
+        teachers = {j - 1} if shape == "chain" else {0} if shape == "fan" else set()
+        if shape == "random":
+            teachers = set(draw(st.lists(st.integers(min_value=0, max_value=j - 1), min_size=1, max_size=3)))
+        for t in teachers:
+            when = draw(day)
+            if when <= AS_OF:  # the reference's G holds the edges dated ≤ as-of only
+                graph.add_edge(ids[t], ids[j], date=when)
+    seeds = draw(st.lists(st.sampled_from(ids), max_size=max(1, n // 4), unique=True))
+    attendance = [(s, draw(st.sampled_from(["T1", "T2", "T3"])), draw(day)) for s in seeds]
+    inputs = Inputs(skill="batik", as_of=AS_OF, graph=graph, attendance=attendance, people=people,
+                    gazetteer=Gazetteer.kota_malang(), budgets={"T1": 30_000_000, "T2": None, "T3": 5_000_000},
+                    ikm_per_kelurahan={a: 7 for a in AREAS})
+    return inputs, draw(st.integers(min_value=1, max_value=900))
+
+
+def names(inputs: Inputs):
+    return lambda wanted: {i: inputs.people[i] for i in wanted}
+
+
+FILTERS = [{}, {"cohort": ["T1"]}, {"cohort": ["T2", "T3"]}, {"year": 2021}, {"area": AreaFilter(kelurahan=AREAS[0])},
+           {"area": AreaFilter(kecamatan="blimbing")}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds())
+def test_arrays_reach_and_broken_equal_the_networkx_reference(world):
+    inputs, dormant = world
+    graph = arrays.from_inputs(inputs)
+    lookups = arrays.lookups_of(inputs)
+    for chosen in FILTERS:
+        seeds = arrays.select_seeds(graph, chosen.get("cohort"), chosen.get("year"))
+        level = arrays.generations(graph, seeds)
+        reference_seeds = analytics.select_seeds(inputs, chosen.get("cohort"), chosen.get("year"))
+        assert arrays.levels_as_dict(graph, level) == analytics.generations(inputs.graph, reference_seeds)
+        expected = analytics.reach(inputs, **chosen)
+        assert arrays.reach(graph, lookups, names(inputs), level, **chosen).model_dump() == expected.model_dump()
+    level = arrays.generations(graph, arrays.select_seeds(graph))
+    expected = analytics.broken_chains(inputs, dormant)
+    assert arrays.broken_chains(graph, lookups, names(inputs), level, dormant) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(world=worlds(), k=st.integers(min_value=1, max_value=6))
+def test_top_teachers_with_a_short_list_equal_the_reference(world, k):
+    """With k small the bound stops the search early: the answer must not change."""
+    inputs, _ = world
+    graph = arrays.from_inputs(inputs)
+    level = arrays.generations(graph, arrays.select_seeds(graph))
+    reference_level = analytics.generations(inputs.graph, analytics.select_seeds(inputs))
+    got = arrays.top_by_onward_reach(graph, np.flatnonzero(level >= 0), level, k)
+    expected = analytics.top_by_onward_reach(inputs.graph, reference_level, reference_level, k)
+    assert [(graph.ids[node], reach) for node, reach in got] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(world=worlds())
+def test_onward_reach_bound_is_an_upper_bound(world):
+    inputs, _ = world
+    graph = arrays.from_inputs(inputs)
+    bound = arrays.onward_reach_bound(graph)
+    for node in range(graph.n):
+        assert arrays.onward_reach(graph, node) <= bound[node]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(program=programs())
+def test_embedded_lineage_and_reach_all_equal_the_reference(embedded_store, program):
+    """Through the store (``fill`` wipes it for every example): lineage of every IKM, and
+    ``--skill all``."""
+    records, as_of, _ = program
+    fill(embedded_store, records)
+    for person in records.ikm:
+        got = metrics.lineage(embedded_store, person.ikm_id, as_of)["skills"]
+        expected = []
+        for skill in sorted(SKILLS):  # the store lists its skills by id
+            inputs = reference_inputs(records, skill, as_of)
+            if person.ikm_id in inputs.graph or person.ikm_id in {a[0] for a in inputs.attendance}:
+                expected.append(analytics.lineage(inputs, person.ikm_id).model_dump(mode="json"))
+        assert got == expected
+    result = metrics.reach_all(embedded_store, metrics.Query(skill="all", as_of=as_of))
+    cascades = []
+    for skill in SKILLS:
+        inputs = reference_inputs(records, skill, as_of)
+        cascades.append(analytics.generations(inputs.graph, analytics.select_seeds(inputs)))
+    assert result.distinct_total == analytics.distinct_total(cascades)
+
+
+def test_the_embedded_cache_sees_every_write(embedded_store, tmp_path):
+    """Answers come from arrays kept in memory: a write through this store, or through
+    another connection to the same file, must show in the next answer."""
+    from tular.graph.model import Attendance, Records
+    from tular.graph.store import EmbeddedStore
+
+    from .factories import ikm, teaching, training
+
+    embedded_store.write(Records(ikm=[ikm("s"), ikm("a"), ikm("b")], trainings=[training("T", "2020-01-01")],
+                                 attendance=[Attendance(training_id="T", ikm_id="s")],
+                                 teachings=[teaching("a", "s", "2021-01-01")]))
+    query = metrics.Query(skill="batik", as_of=date(2026, 1, 1))
+    assert metrics.reach(embedded_store, query).reached == 1
+    embedded_store.write(Records(teachings=[teaching("b", "a", "2021-02-01")]))
+    assert metrics.reach(embedded_store, query).reached == 2
+    other = EmbeddedStore(embedded_store.path)
+    try:
+        other.write(Records(ikm=[ikm("c")], teachings=[teaching("c", "b", "2021-03-01")]))
+    finally:
+        other.close()
+    assert metrics.reach(embedded_store, query).reached == 3
+    leaves = [f.ikm_id for f in metrics.broken(embedded_store, "batik", date(2026, 1, 1), 180).findings
+              if f.kind == "dormant_leaf"]
+    assert leaves == ["c"]
