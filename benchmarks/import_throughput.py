@@ -10,7 +10,9 @@
    process so that its peak RSS is the import's own.
 3. Runs the naive baseline on a sample of about 20,000 rows of the same generator: the
    embedded one does one INSERT and one COMMIT per row; the Neo4j one one auto-commit
-   ``session.run(MERGE …)`` per row. tular's import runs on the same sample too.
+   ``session.run(MERGE …)`` per row. tular's import runs on the same sample too, before
+   the big run (for Neo4j this warms the JVM up: the big run meets a warm server and an
+   empty database).
 
 Neo4j: the Neo4j 5 test server of ``tools/neo4j-test-server`` is started for the run
 (``--heap`` sets its JVM heap), unless ``--neo4j-url`` names a running (empty) one.
@@ -49,6 +51,11 @@ SEED = 2024
 SKILLS = [s.skill_id for s in BUILTIN_SKILLS]
 KINDS = ("ikm", "trainings", "attendance", "teachings")
 PHASES = ("read", "snapshot", "validate", "write")
+#: Settings of the started Neo4j for a province-scale batch (one transaction of 3M rows):
+#: no cap on transaction memory (the default, 70 % of the heap, is too little), an hour
+#: before the transaction times out, a page cache for a 1M-node store.
+BIG_RUN_SETTINGS = {"dbms.memory.transaction.total.max": "0", "db.transaction.timeout": "60m",
+                    "server.memory.pagecache.size": "1g"}
 
 
 # ----------------------------------------------------------------------------- data
@@ -165,14 +172,14 @@ def import_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | N
     store = _open(store_kind, workdir, neo4j_url)
     try:
         timings: dict[str, float] = {}
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         report = import_files(store, files(folder), today=TODAY, who="benchmark", timings=timings)
-        total = time.perf_counter() - start
+        total, cpu = time.perf_counter() - start, time.process_time() - cpu
         if not report.ok:
             raise SystemExit(f"the import failed: {report.errors[:5]}")
         counts = store.counts()
         return {
-            "rows": sum(k.read for k in report.kinds), "seconds": total, "phases": timings,
+            "rows": sum(k.read for k in report.kinds), "seconds": total, "cpu_seconds": cpu, "phases": timings,
             "warnings": report.warning_count, "stored": {"ikm": counts.ikm, "teachings": counts.teachings},
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
@@ -203,7 +210,7 @@ def import_in_child(store_kind: str, folder: Path, workdir: Path, neo4j_url: str
         command += ["--neo4j-url", neo4j_url]
     done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:
-        raise SystemExit(f"the {store_kind} import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"the {store_kind} import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -323,20 +330,32 @@ def _iso(text: str) -> str | None:
 
 # ----------------------------------------------------------------------------- running
 @contextmanager
-def neo4j_server(workdir: Path, url: str | None, heap: str) -> Iterator[tuple[str, Any]]:
+def neo4j_server(workdir: Path, url: str | None, heap: str, settings: dict[str, str]) -> Iterator[tuple[str, Any]]:
     if url:
         yield url, None
         return
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.neo4j_server import Neo4jServer
 
-    server = Neo4jServer(workdir / "neo4j" / "data", heap=heap)
+    server = Neo4jServer(workdir / "neo4j" / "data", heap=heap, settings=settings)
     (workdir / "neo4j").mkdir(parents=True, exist_ok=True)
     server.start()
     try:
         yield server.url, server
     finally:
         server.stop()
+
+
+def _server_cpu_seconds(server: Any) -> float | None:
+    """CPU time the Neo4j JVM has used so far, when this run started it."""
+    if server is None or server.process is None:
+        return None
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _folder_mib(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
 def _server_peak_rss_mib(server: Any) -> float | None:
@@ -367,28 +386,52 @@ def run(scale: str, n_ikm: int, stores: list[str], data: Path | None, neo4j_url:
         result: dict[str, Any] = {
             "scale": scale, "ikm": n_ikm, "rows": generated, "sample_rows": sample_generated,
             "generated_in": time.perf_counter() - start, "cpus": os.cpu_count(), "python": sys.version.split()[0],
-            "stores": {},
+            "stores": {}, "load_average_before": os.getloadavg(),
         }
         print(f"data: {generated} ({sum(generated.values()):,} rows, {result['generated_in']:.0f} s to generate); "
               f"baseline sample: {sum(sample_generated.values()):,} rows", file=sys.stderr)
         for store_kind in stores:
             entry: dict[str, Any] = {}
-            if store_kind == "embedded":
-                if baseline:
-                    entry["naive"] = naive_embedded(sample, workdir)
-                    entry["sample"] = import_in_child("embedded", sample, workdir, None)
-                entry["import"] = import_in_child("embedded", folder, workdir, None)
-            else:
-                with neo4j_server(workdir, neo4j_url, heap) as (url, server):
-                    if baseline:
-                        entry["naive"] = naive_neo4j(sample, url)
-                        entry["sample"] = import_in_child("neo4j", sample, workdir, url)
-                    entry["import"] = import_in_child("neo4j", folder, workdir, url)
-                    entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
-                    entry["heap"] = heap if server is not None else None
+            try:
+                measure(store_kind, entry, folder, sample, workdir, n_ikm, neo4j_url, heap, baseline)
+            except RuntimeError as failure:  # e.g. a Neo4j killed for want of memory: keep the rest
+                entry["error"] = str(failure)[-3000:]
             result["stores"][store_kind] = entry
             print(summary(store_kind, entry), file=sys.stderr)
+        result["load_average_after"] = os.getloadavg()
+        print(f"load average (1, 5, 15 min) before {_load(result['load_average_before'])}, "
+              f"after {_load(result['load_average_after'])} on {os.cpu_count()} CPUs", file=sys.stderr)
         return result
+
+
+def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, workdir: Path, n_ikm: int,
+            neo4j_url: str | None, heap: str, baseline: bool) -> None:
+    """Baseline (optional), the sample and the big import on one store, into ``entry``."""
+    if store_kind == "embedded":
+        if baseline:
+            entry["naive"] = naive_embedded(sample, workdir)
+        entry["sample"] = import_in_child("embedded", sample, workdir, None)
+        entry["import"] = import_in_child("embedded", folder, workdir, None)
+    else:
+        settings = BIG_RUN_SETTINGS if n_ikm >= 500_000 else {}
+        with neo4j_server(workdir, neo4j_url, heap, settings) as (url, server):
+            if baseline:
+                entry["naive"] = naive_neo4j(sample, url)
+            # also warms the JVM up (its JIT), as a long-running server would be
+            entry["sample"] = import_in_child("neo4j", sample, workdir, url)
+            server_cpu = _server_cpu_seconds(server)
+            entry["import"] = import_in_child("neo4j", folder, workdir, url)
+            if server_cpu is not None:
+                entry["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
+            entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
+            if server is not None:
+                entry["store_mib"] = _folder_mib(server.data_dir)
+            entry["heap"] = heap if server is not None else None
+            entry["settings"] = settings if server is not None else None
+
+
+def _load(averages: tuple[float, ...]) -> str:
+    return " ".join(f"{a:.1f}" for a in averages)
 
 
 def _count_rows(path: Path) -> int:
@@ -401,9 +444,13 @@ def _rate(rows: int, seconds: float) -> float:
 
 
 def summary(store_kind: str, entry: dict[str, Any]) -> str:
+    if "error" in entry:
+        return f"{store_kind}: FAILED\n{entry['error']}"
     big = entry["import"]
     lines = [f"{store_kind}: {big['rows']:,} rows in {big['seconds']:.1f} s = "
-             f"{_rate(big['rows'], big['seconds']):,.0f} rows/s; peak RSS {big['peak_rss_mib']:,.0f} MiB"]
+             f"{_rate(big['rows'], big['seconds']):,.0f} rows/s (Python CPU {big['cpu_seconds']:.1f} s"
+             + (f", Neo4j CPU {entry['server_cpu_seconds']:.1f} s" if "server_cpu_seconds" in entry else "")
+             + f"); peak RSS {big['peak_rss_mib']:,.0f} MiB"]
     lines.append("  phases: " + ", ".join(
         f"{phase} {big['phases'].get(phase, 0):.1f} s ({_rate(big['rows'], big['phases'].get(phase, 0)):,.0f} rows/s)"
         for phase in PHASES))
@@ -414,7 +461,8 @@ def summary(store_kind: str, entry: dict[str, Any]) -> str:
                      f" tular on the same sample: {_rate(sample['rows'], sample['seconds']):,.0f} rows/s;"
                      f" ratio (full import / naive) {_rate(big['rows'], big['seconds']) / naive_rate:,.1f}x")
     if entry.get("server_peak_rss_mib"):
-        lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']})")
+        lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']}), "
+                     f"store on disk {entry['store_mib']:,.0f} MiB")
     return "\n".join(lines)
 
 
@@ -425,7 +473,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--data", type=Path, help="folder for the generated files (kept; reused when present)")
     parser.add_argument("--neo4j-url", help="an empty Neo4j to use instead of starting the test server")
-    parser.add_argument("--heap", default=None, help="JVM heap of the started Neo4j (default 1g, 8g at province scale)")
+    parser.add_argument("--heap", default=None, help="JVM heap of the started Neo4j (default 1g; 4g from 50,000 IKM, 14g from 500,000)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baselines")
     parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
     parser.add_argument("--child", choices=("embedded", "neo4j"), help=argparse.SUPPRESS)
@@ -436,12 +484,14 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(import_once(args.child, args.data, args.workdir, args.neo4j_url)))
         return
     n_ikm = args.ikm or SCALES[args.scale]
-    heap = args.heap or ("8g" if n_ikm >= 500_000 else "1g")
+    heap = args.heap or ("14g" if n_ikm >= 500_000 else "4g" if n_ikm >= 50_000 else "1g")
     stores = ["embedded", "neo4j"] if args.store == "both" else [args.store]
     result = run(args.scale, n_ikm, stores, args.data, args.neo4j_url, heap, not args.no_baseline)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, default=str))
+    if any("error" in entry for entry in result["stores"].values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

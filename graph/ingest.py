@@ -106,7 +106,9 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
     if errors:
         return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=_problems(errors))
 
-    return _apply([t for s in sources for t in s.tables], files, store, today, who, dry_run, timed)
+    tables = [t for s in sources for t in s.tables]
+    sources.clear()  # _apply lets go of the tables before writing
+    return _apply(tables, files, store, today, who, dry_run, timed)
 
 
 def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, who: str,
@@ -137,6 +139,7 @@ def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, toda
     )
     if checked.errors:
         return report
+    tables.clear()  # the rows as read, most of a big import's memory, are not needed any more
     with timed("write"):
         result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
     for name, counts in result.counts.items():

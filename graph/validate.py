@@ -209,15 +209,10 @@ class Validator:
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
             fast = getattr(self, f"fast_{table.kind}", None)
-            if fast is not None and not table.unknown_columns:
+            if fast is not None:
                 fast(table)
-                continue
-            check = getattr(self, f"check_{table.kind}")
-            for row in table.rows:
-                try:
-                    check(table, row)
-                except _Skip:
-                    pass
+            else:
+                self.each_row(table, getattr(self, f"check_{table.kind}"))
         self.check_duplicate_persons()
         self.check_teaching_graph()
         records = Records(
@@ -229,6 +224,13 @@ class Validator:
         )
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
                          dict(rows_read))
+
+    def each_row(self, table: Table, check: Any) -> None:
+        for row in table.rows:
+            try:
+                check(table, row)
+            except _Skip:
+                pass
 
     def check_ikm(self, table: Table, row: Row) -> None:
         ikm_id = self.required(table, row, "ikm_id")
@@ -261,12 +263,11 @@ class Validator:
     def fast_ikm(self, table: Table) -> None:
         """:meth:`check_ikm` for a whole table, in-line for rows with nothing to report (most
         rows of big files); any other row goes through :meth:`check_ikm` itself."""
-        batch, stored, areas, dates, today = self.ikm, self.snap.ikm, self._areas, self._dates, self.snap.today
+        batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
         for row in table.rows:
             values = row.values
-            ikm_id, name, kelurahan, gender, phone, joined = (
-                values.get("ikm_id"), values.get("name"), values.get("kelurahan"), values.get("gender"), values.get("phone"),
-                values.get("joined_on"))
+            ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
+            gender, phone, joined = values.get("gender"), values.get("phone"), values.get("joined_on")
             area = areas.get((kelurahan, values.get("kecamatan")))
             if gender is not None:
                 gender = GENDERS.get(gender.casefold().strip("."))
@@ -348,8 +349,11 @@ class Validator:
         self.teachings.append((record, table, row))
 
     def fast_teachings(self, table: Table) -> None:
-        """:meth:`check_teachings` for a whole table without unknown columns, in-line for rows
-        with nothing to report; any other row goes through :meth:`check_teachings` itself."""
+        """:meth:`check_teachings` for a whole table, in-line for rows with nothing to report
+        (most rows of big files); any other row goes through :meth:`check_teachings` itself."""
+        if table.unknown_columns:  # their values go into each row's note
+            self.each_row(table, self.check_teachings)
+            return
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
         keep = self.teachings.append
         for row in table.rows:

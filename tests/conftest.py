@@ -65,6 +65,32 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     return request.getfixturevalue(f"{request.param}_store")
 
 
+#: Debian's Chromium, driven by Playwright (never a browser that Playwright downloads).
+CHROMIUM = os.environ.get("TULAR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the browser tests; under CI (or the test command) a missing
+    browser fails the run instead of skipping its tests."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "Playwright is not installed: pip install -e '.[test]'"
+    else:
+        missing = None if Path(CHROMIUM).exists() else f"{CHROMIUM} is missing: apt-get install -y chromium"
+    if missing:
+        if NEO4J_REQUIRED:
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

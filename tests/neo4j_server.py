@@ -42,9 +42,11 @@ def build() -> None:
 class Neo4jServer:
     """One Neo4j process on loopback with its data in ``data_dir``; restartable on the same data."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, heap: str = "1g"):
+    def __init__(self, data_dir: Path, port: int | None = None, heap: str = "1g",
+                 settings: dict[str, str] | None = None):
         self.data_dir = data_dir
-        self.heap = heap  # the JVM's -Xmx; a province-scale single-batch import needs several GiB
+        self.heap = heap  # the JVM's -Xmx; a province-scale single-batch import needs far more
+        self.settings = settings or {}  # Neo4j settings beyond Main.java's, e.g. db.transaction.timeout
         self.port = port or free_port()
         self.url = f"bolt://127.0.0.1:{self.port}"
         self.log = data_dir.parent / f"neo4j-{self.port}.log"
@@ -55,7 +57,8 @@ class Neo4jServer:
         classpath = f"{JAR}{os.pathsep}{PROJECT / 'target' / 'lib' / '*'}"
         log = open(self.log, "ab")
         self.process = subprocess.Popen(
-            ["java", "-Xms256m", f"-Xmx{self.heap}", "-cp", classpath, "tular.testserver.Main", str(self.data_dir), str(self.port)],
+            ["java", "-Xms256m", f"-Xmx{self.heap}", *(f"-Dneo4j.{k}={v}" for k, v in self.settings.items()),
+             "-cp", classpath, "tular.testserver.Main", str(self.data_dir), str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout

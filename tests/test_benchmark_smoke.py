@@ -1,0 +1,28 @@
+"""The import benchmark keeps working (it is not a test of speed: see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks import import_throughput
+
+
+def test_generated_files_are_the_same_for_the_same_seed(tmp_path: Path):
+    first = import_throughput.generate(tmp_path / "a", 300)
+    again = import_throughput.generate(tmp_path / "b", 300)
+    assert first == again and first["ikm"] == 300 and first["teachings"] >= 590
+    for kind in import_throughput.KINDS:
+        assert (tmp_path / "a" / f"{kind}.csv").read_bytes() == (tmp_path / "b" / f"{kind}.csv").read_bytes()
+
+
+def test_small_scale_runs_on_the_embedded_store(tmp_path: Path):
+    out = tmp_path / "result.json"
+    import_throughput.main(["--scale", "small", "--store", "embedded", "--json", str(out)])
+    result = json.loads(out.read_text())
+    embedded = result["stores"]["embedded"]
+    big, naive = embedded["import"], embedded["naive"]
+    assert big["rows"] == sum(result["rows"].values()) and big["stored"]["ikm"] == result["ikm"] == 500
+    assert set(big["phases"]) == {"read", "snapshot", "validate", "write"}
+    assert naive["rows"] == sum(result["sample_rows"].values()) and naive["seconds"] > 0
+    assert big["peak_rss_mib"] > 0
