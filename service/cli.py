@@ -146,6 +146,13 @@ def demo(
     status(ctx, as_json=False)
     print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
     print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
+    from tular.service.maps import write_map
+
+    write_map(out, store, "batik", demo_data.DEMO_AS_OF, Path("tular-demo") / "peta-batik.html")
+    from tular.service.reports import write_report
+
+    today = state(ctx).settings.today()
+    write_report(out, store, today.year, today, Path("tular-demo") / f"laporan-{today.year}.html")
     if serve:  # keep this last: it runs until stopped
         cli = state(ctx)
         # the demo holds no real people: anonymous reading on loopback is fine
@@ -338,6 +345,47 @@ def lineage(
     cli = state(ctx)
     result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
     print(json.dumps(result)) if as_json else views.print_lineage(out, result)
+
+
+@app.command("map")
+def map_(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="HTML file to write (default: "
+                                                "peta-SKILL.html).", show_default=False)] = None,
+    as_of: AsOf = None,
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Show the IKM of one kelurahan "
+                                                  "(and the teachers they learned from).")] = None,
+    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Show the IKM of one kecamatan.")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help="Show one seed's lineage only.")] = None,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = 180,
+) -> None:
+    """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
+    from tular.service.maps import write_map
+
+    cli = state(ctx)
+    write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
+              seed=seed, dormant_days=dormant_days)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", help="The report's year: counted as of 31 December, or up to "
+                                      "today in the current year.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write: .html or .pdf.",
+                                         show_default=False)],
+    lang: Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English).")] = "id",
+    skill: Annotated[list[str] | None, typer.Option("--skill", help="Only these skills (repeatable; default: "
+                                                    "every skill).", show_default=False)] = None,
+    public: Annotated[bool, typer.Option("--public", help="The edition for publication: no personal names "
+                                         "outside the top-teachers list, follow-up as counts per kelurahan.")] = False,
+) -> None:
+    """Write the annual impact report (HTML or PDF, Indonesian or English)."""
+    from tular.service.reports import write_report
+
+    cli = state(ctx)
+    write_report(out, cli.store(), year, cli.settings.today(), output, lang=lang, skills=skill or (), public=public)
 
 
 @app.command()

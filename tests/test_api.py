@@ -141,9 +141,14 @@ def test_trainings(api: Api):
     assert (t["training_id"], t["skills"], t["budget_idr"]) == ("T-BATIK-2020", ["batik"], 50_000_000)
 
 
-def test_maps_and_reports_say_not_yet(api: Api):
-    is_problem(api.get("/api/v1/maps/batik"), 404)
-    is_problem(api.get("/api/v1/reports/2025"), 404)
+def test_map_is_an_html_document_for_viewers(api: Api):
+    response = api.get("/api/v1/maps/membatik", params={"as_of": AS_OF})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "Peta sebaran: Batik" in response.text and "081234567890" not in response.text
+    is_problem(api.get("/api/v1/maps/batik", role=None), 401)
+    is_problem(api.get("/api/v1/maps/batik", params={"seed": "nobody"}), 404)
+    is_problem(api.get("/api/v1/maps/batik", params={"seed": "a"}), 422)  # not a seed
+    is_problem(api.get("/api/v1/maps/kopi"), 422)
 
 
 # -------------------------------------------------------------------- writes

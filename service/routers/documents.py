@@ -1,29 +1,68 @@
-"""Maps and reports: routes exist; their documents come with the map and report features."""
+"""Maps and reports: documents for people, as HTML (or PDF)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import HTMLResponse
 
-from tular.graph.errors import NotFound
+from tular.visualizations.report import MEDIA_TYPES
 
-from ..deps import Viewer
+from ..cache import AnswerCache
+from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
+from ..maps import map_html
+from ..reports import report_document
+from .common import as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
+#: Reports take seconds to make: the same one on the same data is made once.
+reports = AnswerCache(size=16)
 
 
-@router.get("/maps/{skill}", responses={200: {"content": {"text/html": {}}}, **responses(401, 403, 404, 503)},
+@router.get("/maps/{skill}", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "One self-contained HTML document "
+                             "(works offline)"}, **responses(401, 403, 404, 422, 503)},
             summary="Interactive propagation map of a skill (HTML)")
-def skill_map(_: Viewer, skill: Annotated[str, Path(max_length=200)]) -> None:
-    raise NotFound("maps are not available yet in this version of tular")
+def skill_map(
+    store: StoreDep, settings: SettingsDep, _: Viewer,
+    skill: Annotated[str, Path(description="Skill id or alias.", max_length=200, examples=["batik"])],
+    as_of: Annotated[str | None, Query(description="Count events up to this date (default: today, WIB).",
+                                       max_length=40)] = None,
+    kelurahan: Annotated[str | None, Query(description="Show the IKM of one kelurahan (and the teachers they "
+                                                       "learned from).", max_length=200)] = None,
+    kecamatan: Annotated[str | None, Query(description="Show the IKM of one kecamatan.", max_length=200)] = None,
+    seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id).",
+                                      max_length=200)] = None,
+    dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
+) -> HTMLResponse:
+    _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
+                       seed=seed, dormant_days=dormant_days)
+    return HTMLResponse(html)
 
 
-@router.get("/reports/{year}", responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
-                                          **responses(401, 403, 404, 503)},
+@router.get("/reports/{year}", response_class=Response,
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}},
+                             "description": "The annual impact report: one self-contained HTML document, or its PDF"},
+                       **responses(401, 403, 422, 503)},
             summary="Annual impact report (HTML or PDF)")
-def report(_: Viewer, year: Annotated[int, Path(ge=1900, le=2200)],
-           lang: Annotated[Literal["id", "en"], Query()] = "id",
-           format: Annotated[Literal["html", "pdf"], Query()] = "html") -> None:
-    raise NotFound("annual reports are not available yet in this version of tular")
+def report(
+    store: StoreDep, settings: SettingsDep, _: Viewer,
+    year: Annotated[int, Path(description="The report's year: counted as of 31 December, or up to today in the "
+                                          "current year.", ge=1900, le=2200, examples=[2025])],
+    lang: Annotated[Literal["id", "en"], Query(description="Indonesian (default) or English.")] = "id",
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf.")] = "html",
+    public: Annotated[bool, Query(description="The edition for publication: no personal names outside the "
+                                              "top-teachers list, follow-up as counts per kelurahan.")] = False,
+    skill: Annotated[list[str] | None, Query(description="Only these skills (default: every skill).")] = None,
+) -> Response:
+    today = settings.today()
+    skills = tuple(skill or ())
+    question = ("report", year, lang, format, public, skills, today)
+    content = reports.get(store.version(), question, lambda: report_document(
+        store, year, today, lang=lang, fmt=format, skills=skills, public=public)[1])
+    edition = "publik" if public else "internal"
+    filename = f"laporan-{year}-{lang}-{edition}.{format}"
+    return Response(content, media_type=MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -1,0 +1,41 @@
+"""Propagation maps for the ways in: gather (``tular.graph.maps``), draw
+(``tular.visualizations.propagation_map``), write or serve."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from tular.graph.analytics import DEFAULT_DORMANT_DAYS
+from tular.graph.errors import UsageError
+from tular.graph.maps import MapData, map_data
+from tular.graph.skills import skill_key
+from tular.graph.store import GraphStore
+from tular.visualizations.propagation_map import render_map
+
+
+def map_html(store: GraphStore, skill: str, as_of: date, *, kelurahan: str | None = None,
+             kecamatan: str | None = None, seed: str | None = None,
+             dormant_days: int = DEFAULT_DORMANT_DAYS) -> tuple[MapData, str]:
+    if dormant_days < 1:
+        raise UsageError("--dormant-days must be at least 1")
+    data = map_data(store, skill, as_of, kelurahan=kelurahan, kecamatan=kecamatan, seed=seed,
+                    dormant_days=dormant_days)
+    return data, render_map(data)
+
+
+def write_map(console: Console, store: GraphStore, skill: str, as_of: date, output: Path | None, **filters) -> Path:
+    """Write the map to ``output`` (default ``peta-SKILL.html``) and say where it is."""
+    data, html = map_html(store, skill, as_of, **filters)
+    path = output or Path(f"peta-{skill_key(data.skill_id)}.html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    console.print(
+        f"[green]Wrote[/green] the map of {data.skill_name_id} as of {data.as_of.isoformat()} "
+        f"({len(data.nodes):,} IKM, {data.graph.number_of_edges():,} teachings; {data.seeds:,} seeds, "
+        f"{data.reached:,} reached) to [bold]{path}[/bold] — open it in a browser; it works offline.",
+        highlight=False,
+    )
+    return path

@@ -1,0 +1,38 @@
+"""The annual impact report for the ways in: gather (``tular.graph.report_data``), lay out
+(``tular.visualizations.report``), write or serve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from tular.graph.report_data import ReportData, gather_report
+from tular.graph.store import GraphStore
+from tular.visualizations.report import check_language, output_format, render
+
+
+def report_document(store: GraphStore, year: int, today: date, *, lang: str = "id", fmt: str = "html",
+                    skills: Sequence[str] = (), public: bool = False) -> tuple[ReportData, bytes]:
+    check_language(lang)  # before the work, not after it
+    data = gather_report(store, year, today, skills=skills, public=public)
+    return data, render(data, lang, fmt)
+
+
+def write_report(console: Console, store: GraphStore, year: int, today: date, output: Path, *, lang: str = "id",
+                 skills: Sequence[str] = (), public: bool = False) -> Path:
+    """Write the report to ``output`` (.html or .pdf) and say where it is and what it counts."""
+    fmt = output_format(output)
+    data, content = report_document(store, year, today, lang=lang, fmt=fmt, skills=skills, public=public)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    edition = "public" if public else "internal"
+    when = f"to date ({data.as_of.isoformat()})" if data.year_to_date else f"as of {data.as_of.isoformat()}"
+    console.print(
+        f"[green]Wrote[/green] the {year} annual report ({lang}, {edition} edition, {when}: "
+        f"{data.headline.total:,} IKM with a skill, {data.headline.trained:,} trained) to [bold]{output}[/bold].",
+        highlight=False,
+    )
+    return output

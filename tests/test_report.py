@@ -1,0 +1,323 @@
+"""The annual impact report (SPEC §8): its numbers are the analytics', in both languages,
+on both stores; the public edition names nobody but the top teachers; the PDF reads well.
+
+Most tests use a small hand-built programme whose numbers can be checked by eye; the demo
+data set is used once (and its page images land in test-artifacts/ for a person to see)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tular.graph import keys, metrics
+from tular.graph.config import Settings
+from tular.graph.errors import UsageError
+from tular.graph.model import Attendance, Records
+from tular.graph.report_data import gather_report
+from tular.graph.store import EmbeddedStore, GraphStore
+from tular.service.app import create_app
+from tular.visualizations.i18n import MESSAGES, Locale
+from tular.visualizations.report import render_html, render_pdf
+
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
+
+YEAR = 2022
+AS_OF = date(YEAR, 12, 31)
+TODAY = date(2026, 11, 24)
+#: Who must never be named in the public edition: dormant leaves, dead seeds, duplicates, orphans.
+NOT_PUBLIC = {
+    "c": "Citra Dormanwati", "d": "Dewi Sunyiningsih", "z": "Zubaidah Diamwati", "k2": "Kurniasih Bungkam",
+    "dup1": "Sri Rahayu Kembar", "dup2": "Sri  Rahayu KEMBAR", "o1": "Oki Yatimanto", "o2": "Opik Tanpaguru",
+}
+TEACHERS = {"s1": "Sumiati Pengajar", "k1": "Kopi Gurunata"}
+
+needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
+                                   reason="poppler-utils (pdftotext, pdftoppm) is not installed")
+
+
+def programme() -> Records:
+    """The small batik programme of 2020 (s1 → a → c, s1 → b → d ← s2) plus: a seed who taught
+    nobody (z), a 2022 barista training (k1 → m1 → m2, k2 taught nobody), an orphan pair
+    (o1 → o2) and a probable duplicate person (dup1, dup2)."""
+    base = small_batik_program()
+    named = {**NOT_PUBLIC, **TEACHERS}
+    people = [p.model_copy(update={"name": named[p.ikm_id]}) if p.ikm_id in named else p for p in base.ikm]
+    people += [ikm("z", name=named["z"]), ikm("k1", DINOYO, name=named["k1"]), ikm("k2", DINOYO, name=named["k2"]),
+               ikm("m1", DINOYO), ikm("m2", KESATRIAN), ikm("o1", name=named["o1"]), ikm("o2", name=named["o2"]),
+               ikm("dup1", BUNULREJO, name=named["dup1"]), ikm("dup2", BUNULREJO, name=named["dup2"])]
+    return Records(
+        ikm=people,
+        trainings=[*base.trainings, training("T-BARISTA-2022", "2022-05-20", "barista", budget_idr=30_000_000,
+                                             title="Pelatihan Barista 2022", start_date=date(2022, 5, 16))],
+        attendance=[*base.attendance, Attendance(training_id="T-BATIK-2020", ikm_id="z"),
+                    Attendance(training_id="T-BARISTA-2022", ikm_id="k1"),
+                    Attendance(training_id="T-BARISTA-2022", ikm_id="k2")],
+        teachings=[*base.teachings, teaching("m1", "k1", "2022-06-01", "barista"),
+                   teaching("m2", "m1", "2022-08-01", "barista"), teaching("o2", "o1", "2021-03-03")],
+    )
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, name: str = "report") -> str:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.replace("\u00a0", " ")
+
+
+def page_count(text: str) -> int:
+    return text.count("\f") + (0 if text.endswith("\f") else 1)
+
+
+def row(text: str, label: str, *cells: str) -> bool:
+    """A line of ``text`` holding ``label`` and then ``cells`` in order, nothing else between them."""
+    pattern = r"^\s*" + re.escape(label) + "".join(r"\s+" + re.escape(c) for c in cells) + r"\s*$"
+    return re.search(pattern, text, flags=re.MULTILINE) is not None
+
+
+# ------------------------------------------------------------------------ catalogue and formats
+def test_both_catalogues_have_the_same_keys_and_placeholders():
+    indonesian, english = MESSAGES["id"], MESSAGES["en"]
+    assert set(indonesian) == set(english), set(indonesian) ^ set(english)
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    different = {key for key in indonesian if fields(indonesian[key]) != fields(english[key])}
+    assert not different, different
+
+
+def test_every_message_is_used_somewhere():
+    root = Path(__file__).resolve().parents[1] / "visualizations"
+    used = "".join(p.read_text(encoding="utf-8") for p in [*root.glob("report*.py"), *root.glob("templates/report/*")])
+    unused = [key for key in MESSAGES["en"]
+              if f"'{key}'" not in used and f'"{key}"' not in used
+              and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method"))]
+    assert not unused, unused
+
+
+def test_numbers_money_and_dates_follow_the_locale():
+    indonesian, english = Locale("id"), Locale("en")
+    assert (indonesian.decimal(1234.5), english.decimal(1234.5)) == ("1.234,5", "1,234.5")
+    assert (indonesian.money(1_250_000), english.money(1_250_000)) == ("Rp 1.250.000", "IDR 1,250,000")
+    assert indonesian.date(date(2025, 12, 31)) == "31 Desember 2025"
+    assert english.date(date(2025, 8, 17)) == "17 August 2025"
+    assert (indonesian.integer(13_000), english.integer(13_000), indonesian.integer(None)) == ("13.000", "13,000", "—")
+    assert (indonesian.percent(0.373), english.percent(0.373)) == ("37,3%", "37.3%")
+    assert (indonesian.signed(557), indonesian.signed(-1234), english.change_percent(4849, 4292)) == \
+        ("+557", "−1.234", "+13.0%")
+
+
+# ------------------------------------------------------------------------ the data: the analytics' own
+def test_report_data_is_the_analytics_output_for_the_same_question(store: GraphStore):
+    store.write(programme())
+    data = gather_report(store, YEAR, TODAY)
+    assert (data.as_of, data.year_to_date, data.previous_as_of) == (AS_OF, False, date(2021, 12, 31))
+    for section in data.skills:
+        skill = section.skill.skill_id
+        assert section.now == metrics.reach(store, metrics.Query(skill=skill, as_of=AS_OF))
+        assert section.previous == metrics.reach(store, metrics.Query(skill=skill, as_of=date(2021, 12, 31)))
+    [barista] = data.programmes
+    assert barista.reach == metrics.reach(store, metrics.Query(skill="barista", as_of=AS_OF, cohort=["T-BARISTA-2022"]))
+    assert (barista.reach.seeds, barista.reach.reached, barista.reach.cost_per_ikm_idr) == (2, 2, 7_500_000)
+    everything = metrics.reach_all(store, metrics.Query(skill="all", as_of=AS_OF))
+    assert data.headline.total == everything.distinct_total == sum(a.total for a in data.kelurahan) == 11
+    # trained: s1, s2, z, k1, k2; learned from peers only: a, b, c, d, m1, m2 — orphans are nobody's reach
+    assert (data.headline.trained, data.headline.learned_only) == (5, 6)
+    assert data.headline.cost_per_ikm_idr == round(80_000_000 / 11)
+    broken = {s: metrics.broken(store, s, AS_OF, 180) for s in ("batik", "barista")}
+    for kind in ("dead_seed", "stalled_lineage", "dormant_leaf"):
+        assert getattr(data.follow_up.totals, kind) == sum(
+            1 for b in broken.values() for f in b.findings if f.kind == kind), kind
+    visited = {v.ikm_id for g in data.follow_up.groups for v in g.visits}
+    assert visited == {"z", "k2", "d"}  # d fell dormant in 2022; c in 2021
+    assert [s.skill.skill_id for s in data.skills] == ["barista", "batik"]
+    assert data.quality.counts == {"probable_duplicate": 1, "out_of_order": 0, "learner_is_trainee": 0, "orphan": 1}
+
+
+def test_the_current_year_counts_to_today_and_a_future_year_has_no_report(embedded_store: EmbeddedStore):
+    embedded_store.write(programme())
+    data = gather_report(embedded_store, 2026, TODAY)
+    assert (data.as_of, data.year_to_date) == (TODAY, True)
+    html = render_html(data, "id")
+    assert "Tahun 2026 masih berjalan: semua angka dihitung sampai hari ini, 24 November 2026" in html
+    with pytest.raises(UsageError, match="has not begun"):
+        gather_report(embedded_store, 2027, TODAY)
+    with pytest.raises(UsageError, match="unknown skill 'kopi'"):
+        gather_report(embedded_store, 2025, TODAY, skills=["kopi"])
+    with pytest.raises(UsageError, match="choose one of id, en"):
+        render_html(data, "fr")
+
+
+def test_the_public_data_holds_no_names_but_the_top_teachers(embedded_store: EmbeddedStore):
+    embedded_store.write(programme())
+    data = gather_report(embedded_store, YEAR, TODAY, public=True)
+    dumped = data.model_dump_json()
+    assert not [name for name in NOT_PUBLIC.values() if name in dumped]
+    assert not data.follow_up.groups and not data.quality.items
+    assert all(t.ikm_id is None for t in data.top_teachers) and TEACHERS["s1"] in dumped
+
+
+# ------------------------------------------------------------------------ the PDF
+@needs_poppler
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_pdf_on_both_stores_has_every_section_and_the_analytics_numbers(store: GraphStore, lang: str, tmp_path: Path):
+    store.write(programme())
+    loc = Locale(lang)
+    data = gather_report(store, YEAR, TODAY)
+    text = pdf_text(render_pdf(render_html(data, lang)), tmp_path)
+
+    assert 8 <= page_count(text) <= 22, page_count(text)
+    headings = [loc.t("doc.title", year=YEAR), loc.t("doc.contents"), loc.t("summary.title"), loc.t("yoy.title"),
+                loc.t("prog.title", year=YEAR), loc.t("skill.title"), loc.t("area.title"), loc.t("top.title"),
+                loc.t("follow.title"), loc.t("quality.title"), loc.t("visits.title"), loc.t("method.title")]
+    assert not [h for h in headings if h not in text]
+    assert loc.t("doc.as_of", date=loc.date(AS_OF)) in text
+    assert loc.t("doc.report_date", date=loc.date(TODAY)) in text
+
+    # Every headline number is metrics.reach's for the same skill and date, in the locale's format.
+    for skill_id, name in (("batik", "Batik"), ("barista", "Barista")):
+        r = metrics.reach(store, metrics.Query(skill=skill_id, as_of=AS_OF))
+        assert row(text, name, loc.integer(r.seeds), loc.integer(r.reached), loc.integer(r.total),
+                   loc.decimal(r.multiplier), loc.integer(r.max_depth), loc.percent(r.coverage),
+                   loc.money(r.cost_per_ikm_idr)), (skill_id, r)
+    batik = metrics.reach(store, metrics.Query(skill="batik", as_of=AS_OF))
+    assert (batik.seeds, batik.reached, batik.cost_per_ikm_idr) == (3, 4, 7_142_857)
+    assert {"id": "Rp 7.142.857", "en": "IDR 7,142,857"}[lang] in text
+    everything = metrics.reach_all(store, metrics.Query(skill="all", as_of=AS_OF))
+    h = data.headline
+    assert row(text, loc.t("label.all_skills"), loc.integer(h.trained), loc.integer(h.learned_only),
+               loc.integer(everything.distinct_total), loc.decimal(h.multiplier), "—", loc.percent(h.coverage),
+               loc.money(h.cost_per_ikm_idr))
+    # the programme of the year: its cohort's reach
+    cohort = metrics.reach(store, metrics.Query(skill="barista", as_of=AS_OF, cohort=["T-BARISTA-2022"]))
+    assert row(text, "Pelatihan Barista 2022", loc.money(30_000_000), loc.integer(cohort.seeds), loc.integer(cohort.reached),
+               loc.integer(cohort.total), loc.decimal(cohort.multiplier), loc.money(cohort.cost_per_ikm_idr))
+    # the internal edition names whom to visit
+    assert NOT_PUBLIC["d"] in text and NOT_PUBLIC["z"] in text
+
+
+@needs_poppler
+def test_public_pdf_names_no_dormant_leaf_dead_seed_duplicate_or_orphan(embedded_store: EmbeddedStore, tmp_path: Path):
+    embedded_store.write(programme())
+    data = gather_report(embedded_store, YEAR, TODAY, public=True)
+    html = {lang: render_html(data, lang) for lang in ("id", "en")}
+    text = pdf_text(render_pdf(html["en"]), tmp_path)
+    for lang, document in (("id", html["id"]), ("en", html["en"]), ("en", text)):
+        assert not [name for name in NOT_PUBLIC.values() if name in document], lang
+        assert Locale(lang).t("label.ikm_id") not in document, lang
+        assert TEACHERS["s1"] in document and TEACHERS["k1"] in document
+        assert Locale(lang).t("doc.edition_public") in document and Locale(lang).t("visits.title") not in document
+
+
+# ------------------------------------------------------------------------ the ways in
+def tular(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tular", *args], capture_output=True, text=True, timeout=600,
+                          cwd=cwd)
+
+
+def test_tular_report_writes_html_and_pdf_and_refuses_what_it_cannot(tmp_path: Path):
+    db = tmp_path / "tular.db"
+    store = EmbeddedStore(db)
+    store.init_schema()
+    store.write(programme())
+    store.close()
+    url = f"sqlite:///{db}"
+    html = tular("--db", url, "report", "--year", str(YEAR), "--lang", "en", "--skill", "Membatik",
+                 "-o", str(tmp_path / "report.html"))
+    assert html.returncode == 0, html.stderr
+    assert "report.html" in html.stdout
+    written = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Annual Impact Report 2022" in written and "<svg" in written and "Skills: Batik</p>" in written
+    pdf = tular("--db", url, "report", "--year", str(YEAR), "--public", "-o", str(tmp_path / "laporan.pdf"))
+    assert pdf.returncode == 0, pdf.stderr
+    assert (tmp_path / "laporan.pdf").read_bytes().startswith(b"%PDF")
+    future = tular("--db", url, "report", "--year", "2999", "-o", str(tmp_path / "x.html"))
+    assert future.returncode == 2 and "has not begun" in future.stderr, future.stderr
+    wrong_suffix = tular("--db", url, "report", "--year", "2022", "-o", str(tmp_path / "x.docx"))
+    assert wrong_suffix.returncode == 2 and ".html or .pdf" in wrong_suffix.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_get_report_serves_html_and_pdf_to_viewers(embedded_store: EmbeddedStore):
+    embedded_store.write(programme())
+    key, _ = keys.create_key(embedded_store, "viewer", "report reader")
+    with TestClient(create_app(Settings(), store=embedded_store)) as client:
+        headers = {"X-API-Key": key}
+        html = client.get(f"/api/v1/reports/{YEAR}", params={"lang": "en", "public": "true"}, headers=headers)
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        assert "Public edition" in html.text and NOT_PUBLIC["d"] not in html.text
+        pdf = client.get(f"/api/v1/reports/{YEAR}", params={"format": "pdf"}, headers=headers)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF") and "laporan-2022-id-internal.pdf" in pdf.headers["content-disposition"]
+        assert client.get(f"/api/v1/reports/{YEAR}").status_code == 401
+        future = client.get("/api/v1/reports/2199", headers=headers)
+        assert future.status_code == 422 and future.headers["content-type"] == "application/problem+json"
+
+
+# ------------------------------------------------------------------------ the demo, once
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> tuple[Path, str, subprocess.CompletedProcess]:
+    """`tular demo --no-serve` in an empty folder: the store, and what it wrote."""
+    folder = tmp_path_factory.mktemp("demo-report")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    return folder, url, tular("--db", url, "demo", "--no-serve", cwd=folder)
+
+
+def test_demo_writes_this_years_report(demo_run):
+    folder, _, run = demo_run
+    assert run.returncode == 0, run.stderr
+    year = Settings().today().year
+    report = folder / "tular-demo" / f"laporan-{year}.html"
+    assert f"laporan-{year}.html" in run.stdout.replace("\n", "")
+    html = report.read_text(encoding="utf-8")
+    assert f"Laporan Dampak Tahunan {year}" in html and html.count("<svg") >= 5
+
+
+@needs_poppler
+def test_demo_report_pdf_pages_as_images(demo_run, tmp_path: Path, artifacts: Path):
+    """The 2025 report of the demo: traceable numbers, page count, and PNGs of the cover and a
+    table page in test-artifacts/ for a person to look at."""
+    _, url, run = demo_run
+    assert run.returncode == 0, run.stderr
+    from tular.graph.store import open_store
+
+    store = open_store(url)
+    try:
+        data = gather_report(store, 2025, TODAY)
+        pdf = render_pdf(render_html(data, "id"))
+        loc = Locale("id")
+        text = pdf_text(pdf, tmp_path)
+        assert 15 <= page_count(text) <= 32, page_count(text)
+        as_of = date(2025, 12, 31)
+        for section in data.skills:
+            r = metrics.reach(store, metrics.Query(skill=section.skill.skill_id, as_of=as_of))
+            assert row(text, section.skill.name_id, loc.integer(r.seeds), loc.integer(r.reached), loc.integer(r.total),
+                       loc.decimal(r.multiplier), loc.integer(r.max_depth), loc.percent(r.coverage),
+                       loc.money(r.cost_per_ikm_idr)), section.skill.skill_id
+        assert loc.integer(metrics.reach_all(store, metrics.Query(skill="all", as_of=as_of)).distinct_total) in text
+    finally:
+        store.close()
+    path = tmp_path / "laporan-2025.pdf"
+    path.write_bytes(pdf)
+    pages = text.split("\f")
+    table_page = next(i for i, page in enumerate(pages, 1) if "Per kelurahan: total IKM per keterampilan" in page)
+    for page, name in ((1, "report-page1"), (table_page, "report-kelurahan-table")):
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page), str(path),
+                        str(artifacts / name)], check=True)
+        assert (artifacts / f"{name}.png").stat().st_size > 10_000
+
+
+def test_doctests_pass():
+    import doctest
+
+    from tular.visualizations import i18n, report
+
+    assert doctest.testmod(i18n).failed == 0 and doctest.testmod(report).failed == 0
