@@ -27,7 +27,12 @@ class AnswerCache:
             with self._lock:
                 if key in self._answers:
                     return self._answers[key]
-            answer = compute()
+            try:
+                answer = compute()
+            except BaseException:
+                with self._lock:  # a question that failed is not remembered, nor its flight
+                    self._computing.pop(key, None)
+                raise
             with self._lock:
                 self._answers[key] = answer
                 self._computing.pop(key, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from tular.graph.demo import build_demo
 
 
 def tular(*args: str, db: str | None = None) -> subprocess.CompletedProcess:
+    """``tular ARGS`` in a fresh working folder (``tular demo`` writes its map and report there)."""
     command = [sys.executable, "-m", "tular", *(["--db", db] if db else []), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, capture_output=True, text=True, timeout=300,
+                          cwd=tempfile.mkdtemp(prefix="tular-cli-"))
 
 
 @pytest.fixture

@@ -262,6 +262,15 @@ def test_get_report_serves_html_and_pdf_to_viewers(embedded_store: EmbeddedStore
         assert future.status_code == 422 and future.headers["content-type"] == "application/problem+json"
 
 
+def test_anonymous_readers_get_the_public_edition_only(embedded_store: EmbeddedStore):
+    embedded_store.write(programme())
+    with TestClient(create_app(Settings(public_read=True), store=embedded_store)) as client:
+        asked_internal = client.get(f"/api/v1/reports/{YEAR}", params={"lang": "en", "public": "false"})
+        assert asked_internal.status_code == 200
+        assert "Public edition" in asked_internal.text and NOT_PUBLIC["d"] not in asked_internal.text
+        assert "publik" in asked_internal.headers["content-disposition"]
+
+
 # ------------------------------------------------------------------------ the demo, once
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> tuple[Path, str, subprocess.CompletedProcess]:

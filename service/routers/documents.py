@@ -48,17 +48,19 @@ def skill_map(
                        **responses(401, 403, 422, 503)},
             summary="Annual impact report (HTML or PDF)")
 def report(
-    store: StoreDep, settings: SettingsDep, _: Viewer,
+    store: StoreDep, settings: SettingsDep, caller: Viewer,
     year: Annotated[int, Path(description="The report's year: counted as of 31 December, or up to today in the "
                                           "current year.", ge=1900, le=2200, examples=[2025])],
     lang: Annotated[Literal["id", "en"], Query(description="Indonesian (default) or English.")] = "id",
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf.")] = "html",
     public: Annotated[bool, Query(description="The edition for publication: no personal names outside the "
-                                              "top-teachers list, follow-up as counts per kelurahan.")] = False,
+                                              "top-teachers list, follow-up as counts per kelurahan. Anonymous "
+                                              "readers always get this edition.")] = False,
     skill: Annotated[list[str] | None, Query(description="Only these skills (default: every skill).")] = None,
 ) -> Response:
     today = settings.today()
     skills = tuple(skill or ())
+    public = public or caller is None  # without a key, nobody sees whom to visit by name
     question = ("report", year, lang, format, public, skills, today)
     content = reports.get(store.version(), question, lambda: report_document(
         store, year, today, lang=lang, fmt=format, skills=skills, public=public)[1])
