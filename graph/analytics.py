@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -316,6 +316,37 @@ def coverage_population(inputs: Inputs, area: AreaFilter) -> int | None:
     return sum(kelurahan_population(k.code) for k in inputs.gazetteer.kelurahan_list)
 
 
+def area_tables(kel_rows: Mapping[str, Sequence[int]], kec_rows: Mapping[str, Sequence[int]], gazetteer: Gazetteer,
+                ) -> tuple[list[AreaRow], list[KecamatanRow]]:
+    """The per-kelurahan and per-kecamatan rows of a reach from ``[seeds, reached, imported]``
+    by kelurahan and by kecamatan code, in name order."""
+    area_rows = [
+        AreaRow(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name, seeds=s,
+                reached=r, total=s + r, multiplier=_multiplier(s + r, s), imported=imp)
+        for code, (s, r, imp) in kel_rows.items()
+    ]
+    area_rows.sort(key=lambda row: (row.kecamatan, row.kelurahan))
+    kec_name = {k.code: k.name for k in gazetteer.kecamatan_list}
+    kecamatan_rows = sorted(
+        (KecamatanRow(kecamatan=kec_name[code], seeds=s, reached=r, total=s + r, multiplier=_multiplier(s + r, s),
+                      imported=imp) for code, (s, r, imp) in kec_rows.items()),
+        key=lambda row: row.kecamatan,
+    )
+    return area_rows, kecamatan_rows
+
+
+def cost_per_ikm(budgets: Mapping[str, int | None], trainings: Iterable[str], total: int,
+                 warnings: list[str]) -> int | None:
+    """The seeds' trainings' budgets over the IKM counted (SPEC §5), rounded to the rupiah;
+    a warning names the trainings left out for want of a budget."""
+    trainings = sorted(trainings)
+    known = [budgets[t] for t in trainings if budgets.get(t) is not None]
+    unbudgeted = [t for t in trainings if budgets.get(t) is None]
+    if unbudgeted and known:
+        warnings.append(f"trainings without a budget are left out of the cost: {', '.join(unbudgeted)}")
+    return round(sum(known) / total) if known and total else None
+
+
 def reach(inputs: Inputs, *, cohort: Iterable[str] | None = None, year: int | None = None,
           area: AreaFilter | None = None, cascade: Callable[[nx.DiGraph, Iterable[str]], Levels] = generations,
           ) -> Reach:
@@ -381,29 +412,14 @@ def reach(inputs: Inputs, *, cohort: Iterable[str] | None = None, year: int | No
         seed_kelurahan = {kelurahan_of[s] for s in nearest[node]}
         kel_rows[code][2] += code not in seed_kelurahan
         kec_rows[kec][2] += kec not in {kecamatan_of[c] for c in seed_kelurahan}
-    area_rows = [
-        AreaRow(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name, seeds=s,
-                reached=r, total=s + r, multiplier=_multiplier(s + r, s), imported=imp)
-        for code, (s, r, imp) in kel_rows.items()
-    ]
-    area_rows.sort(key=lambda row: (row.kecamatan, row.kelurahan))
-    kec_name = {k.code: k.name for k in gazetteer.kecamatan_list}
-    kecamatan_rows = sorted(
-        (KecamatanRow(kecamatan=kec_name[code], seeds=s, reached=r, total=s + r, multiplier=_multiplier(s + r, s),
-                      imported=imp) for code, (s, r, imp) in kec_rows.items()),
-        key=lambda row: row.kecamatan,
-    )
+    area_rows, kecamatan_rows = area_tables(kel_rows, kec_rows, gazetteer)
 
     # coverage and cost
     population = coverage_population(inputs, area)
     coverage = n_total / population if population else None
     counted_seeds = [n for n in counted if level[n] == 0]
     trainings = seed_trainings(inputs, counted_seeds, cohort, year)
-    budgets = [inputs.budgets[t] for t in sorted(trainings) if inputs.budgets.get(t) is not None]
-    unbudgeted = sorted(t for t in trainings if inputs.budgets.get(t) is None)
-    if unbudgeted and budgets:
-        warnings.append(f"trainings without a budget are left out of the cost: {', '.join(unbudgeted)}")
-    cost = round(sum(budgets) / n_total) if budgets and n_total else None
+    cost = cost_per_ikm(inputs.budgets, trainings, n_total, warnings)
     if not n_seeds:
         warnings.append(f"no completed training of {inputs.skill} ended by {inputs.as_of.isoformat()} "
                         "in the selection: no seeds")

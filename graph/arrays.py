@@ -22,8 +22,8 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .analytics import (
-    FINDING_ORDER, TOP_TEACHERS, AreaFilter, AreaRow, Broken, GenerationRow, KecamatanRow, Person, Reach, TopTeacher,
-    _multiplier, coverage_population,
+    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, GenerationRow, Person, Reach, TopTeacher,
+    _multiplier, area_tables, cost_per_ikm, coverage_population,
 )
 from .gazetteer import Gazetteer
 
@@ -423,18 +423,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
         row[1] += int(kel_reached[i])
     for code, row in kec_rows.items():
         row[2] = int(kec_imported_n[kecamatan_position[code]])
-    area_rows = [
-        AreaRow(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name, seeds=s,
-                reached=r, total=s + r, multiplier=_multiplier(s + r, s), imported=imp)
-        for code, (s, r, imp) in kel_rows.items()
-    ]
-    area_rows.sort(key=lambda row: (row.kecamatan, row.kelurahan))
-    kec_name = {k.code: k.name for k in gazetteer.kecamatan_list}
-    kecamatan_rows = sorted(
-        (KecamatanRow(kecamatan=kec_name[code], seeds=s, reached=r, total=s + r, multiplier=_multiplier(s + r, s),
-                      imported=imp) for code, (s, r, imp) in kec_rows.items()),
-        key=lambda row: row.kecamatan,
-    )
+    area_rows, kecamatan_rows = area_tables(kel_rows, kec_rows, gazetteer)
 
     # coverage and cost
     population = coverage_population(lookups, area)
@@ -446,11 +435,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
         if node in chosen and end <= a.as_of and (wanted is None or training in wanted)
         and (year is None or end.year == year)
     }
-    budgets = [lookups.budgets[t] for t in sorted(trainings) if lookups.budgets.get(t) is not None]
-    unbudgeted = sorted(t for t in trainings if lookups.budgets.get(t) is None)
-    if unbudgeted and budgets:
-        warnings.append(f"trainings without a budget are left out of the cost: {', '.join(unbudgeted)}")
-    cost = round(sum(budgets) / n_total) if budgets and n_total else None
+    cost = cost_per_ikm(lookups.budgets, trainings, n_total, warnings)
     if not n_seeds:
         warnings.append(f"no completed training of {a.skill} ended by {a.as_of.isoformat()} in the selection: no seeds")
     seed_nodes = np.fromiter(seeds, dtype=np.int64, count=len(seeds))

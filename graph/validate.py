@@ -22,7 +22,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .dates import parse_date
 from .errors import TularError
-from .gazetteer import Gazetteer, normalise
+from .gazetteer import Gazetteer
 from .model import IKM, Attendance, Kelurahan, Population, Records, Teaching, Training
 from .readers import COLUMNS, FileProblem, Row, Table
 from .skills import SkillVocabulary

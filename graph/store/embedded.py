@@ -11,7 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import networkx as nx
-import numpy as np
 
 from .. import arrays
 from ..analytics import Person
