@@ -15,11 +15,13 @@ from tular.graph.store import GraphStore
 SESSION_COOKIE = "tular_session"
 
 
-def get_store(request: Request) -> GraphStore:
+# The trivial dependencies are coroutines: a plain function would cost each request a trip
+# through the thread pool for nothing.
+async def get_store(request: Request) -> GraphStore:
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -42,7 +44,7 @@ def caller(request: Request, store: StoreDep, settings: SettingsDep, x_api_key: 
 Caller = Annotated[ApiKey | None, Depends(caller)]
 
 
-def viewer(key: Caller) -> ApiKey | None:
+async def viewer(key: Caller) -> ApiKey | None:
     return key
 
 
