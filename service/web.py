@@ -211,8 +211,8 @@ def install(app: FastAPI) -> None:
     async def role_needed(request: Request, exc: RoleNeeded) -> Response:
         found: Visitor = request.state.visitor
         loc = Locale(found.lang)
-        detail = loc.t("web.forbidden_role", role=loc.t(f"web.role_{exc.role}"),
-                       current=loc.t(f"web.role_{found.role}") if found.role else loc.t("web.guest"))
+        detail = loc.t("web.forbidden_role", role=loc.t(pages.ROLE_LABELS[exc.role]),
+                       current=loc.t(pages.ROLE_LABELS[found.role]) if found.role else loc.t("web.guest"))
         return page(request, found, "error.html", status=403, detail=detail, title=loc.t("web.forbidden_title"))
 
     @app.exception_handler(CsrfFailed)

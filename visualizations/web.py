@@ -23,6 +23,9 @@ CHART_HEIGHT = 140
 BAR_WIDTH = 44
 BAR_GAP = 14
 
+#: How each role is called on the pages.
+ROLE_LABELS = {"viewer": "web.role_viewer", "editor": "web.role_editor", "admin": "web.role_admin"}
+
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("tular.visualizations", "templates/web"),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -61,5 +64,5 @@ def render(template: str, lang: str, **context) -> str:
     """The page ``template`` in ``lang``; ``context`` carries the page's data."""
     loc = Locale(lang)
     return _environment.get_template(template).render(
-        loc=loc, t=loc.t, lang=lang, other_lang="en" if lang == "id" else "id",
+        loc=loc, t=loc.t, lang=lang, role_label=lambda role: loc.t(ROLE_LABELS[role]), other_lang="en" if lang == "id" else "id",
         chart_height=CHART_HEIGHT, bar_width=BAR_WIDTH, bar_gap=BAR_GAP, **context)

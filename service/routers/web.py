@@ -46,8 +46,8 @@ DateText = Annotated[str | None, Query(max_length=40)]
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
 def login_form(request: Request, found: VisitorDep, next: Text = None, keluar: Text = None) -> Response:
     loc = Locale(found.lang)
-    return page(request, found, "login.html", next=safe_next(next), message=loc.t("web.logged_out") if keluar else None,
-                error=None)
+    message = loc.t("web.logged_out") if keluar else loc.t("web.login_needed") if safe_next(next) != "/" else None
+    return page(request, found, "login.html", next=safe_next(next), message=message, error=None)
 
 
 @router.post(LOGIN_PATH, response_class=HTMLResponse)
