@@ -298,3 +298,13 @@ def test_an_import_without_the_token_is_refused(web: Browser):
     response = web.client.post("/impor", files=[("files", good)], data={"csrf_token": "forged"})
     assert response.status_code == 403
     assert web.client.app.state.store.counts().ikm == 8  # nothing written
+
+
+def test_the_api_reads_with_the_session_cookie_but_writes_only_with_its_token(web: Browser):
+    web.sign_in("editor")
+    assert web.client.get("/api/v1/reach", params={"skill": "batik", "as_of": AS_OF}).json()["total"] == 6
+    event = {"learner_id": "x", "teacher_id": "c", "skill": "batik", "date": "2023-01-01"}
+    refused = web.client.post("/api/v1/teachings", json=event)
+    assert refused.status_code == 403 and "X-CSRF-Token" in refused.json()["detail"]
+    token = csrf_of(web.client.get("/").text)
+    assert web.client.post("/api/v1/teachings", json=event, headers={"X-CSRF-Token": token}).status_code == 201
