@@ -308,3 +308,24 @@ def test_the_api_reads_with_the_session_cookie_but_writes_only_with_its_token(we
     assert refused.status_code == 403 and "X-CSRF-Token" in refused.json()["detail"]
     token = csrf_of(web.client.get("/").text)
     assert web.client.post("/api/v1/teachings", json=event, headers={"X-CSRF-Token": token}).status_code == 201
+
+
+def test_the_package_ships_every_module_template_and_static_file():
+    """What `pip install .` (and the Docker image) gets: every package folder and every file
+    the pages load (checked once by hand with `pip wheel . && unzip -l`)."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {f"tular.{name}" if name != "tular" else name: root / path
+               for name, path in [(k.removeprefix("tular."), v) for k, v in config["package-dir"].items()]}
+    for package, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            dotted = ".".join([package, *init.parent.relative_to(folder).parts])
+            assert dotted in config["packages"], f"{dotted} is not packaged"
+    globs = config["package-data"]["tular.visualizations"]
+    for path in (root / "visualizations" / "templates").rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(root / "visualizations").as_posix()
+            assert any(fnmatch.fnmatch(relative, g) and relative.count("/") == g.count("/") for g in globs), relative
