@@ -329,3 +329,13 @@ def test_the_package_ships_every_module_template_and_static_file():
         if path.is_file():
             relative = path.relative_to(root / "visualizations").as_posix()
             assert any(fnmatch.fnmatch(relative, g) and relative.count("/") == g.count("/") for g in globs), relative
+
+
+def test_a_key_revoked_after_signing_in_ends_the_session(web: Browser):
+    web.sign_in("editor")
+    assert web.client.get("/impor").status_code == 200
+    store = web.client.app.state.store
+    editor_id = web.keys["editor"].split("_")[1]
+    keys.revoke_key(store, editor_id)
+    response = web.client.get("/impor", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/masuk?next=%2Fimpor"
