@@ -60,6 +60,23 @@ def generation_bars(counts: list[int], loc: Locale) -> list[Bar]:
             for g, n in enumerate(counts)]
 
 
+def downstream_tree(root: str, downstream: list[dict]) -> list[dict]:
+    """The downstream list as a tree for display: each IKM under its first teacher already
+    placed (the list comes nearest first), children in the list's order.
+
+    >>> tree = downstream_tree("s", [{"ikm_id": "a", "taught_by": ["s"]}, {"ikm_id": "b", "taught_by": ["a", "s"]}])
+    >>> [(n["ikm_id"], [c["ikm_id"] for c in n["children"]]) for n in tree]
+    [('a', ['b'])]
+    """
+    nodes: dict[str, dict] = {root: {"children": []}}
+    for entry in downstream:
+        parent = next((t for t in entry["taught_by"] if t in nodes), root)
+        node = {**entry, "children": []}
+        nodes[parent]["children"].append(node)
+        nodes[entry["ikm_id"]] = node
+    return nodes[root]["children"]
+
+
 def render(template: str, lang: str, **context) -> str:
     """The page ``template`` in ``lang``; ``context`` carries the page's data."""
     loc = Locale(lang)

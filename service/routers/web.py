@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tular.graph import keys, metrics
 from tular.graph.analytics import Reach
@@ -19,13 +19,13 @@ from tular.graph.readers import KINDS
 from tular.graph.store import GraphStore
 from tular.visualizations.i18n import Locale
 from tular.visualizations.propagation_map import render_map
-from tular.visualizations.web import generation_bars
+from tular.visualizations.web import downstream_tree, generation_bars
 
 from ..cache import AnswerCache
 from ..deps import SESSION_COOKIE, SettingsDep, StoreDep
 from ..importing import import_uploads
 from ..web import (
-    CSRF_FIELD, LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, VisitorDep, check_csrf, page, safe_next,
+    LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, VisitorDep, check_csrf, page, safe_next,
     set_session_cookie,
 )
 from .common import as_of_date
@@ -219,23 +219,6 @@ def ikm_page(request: Request, ikm_id: str, found: Reader, store: StoreDep, sett
                                                       for s in lineage["skills"]})
 
 
-def downstream_tree(root: str, downstream: list[dict]) -> list[dict]:
-    """The downstream list as a tree for display: each IKM under its first teacher already
-    placed (the list comes nearest first), children in the list's order.
-
-    >>> tree = downstream_tree("s", [{"ikm_id": "a", "taught_by": ["s"]}, {"ikm_id": "b", "taught_by": ["a", "s"]}])
-    >>> [(n["ikm_id"], [c["ikm_id"] for c in n["children"]]) for n in tree]
-    [('a', ['b'])]
-    """
-    nodes: dict[str, dict] = {root: {"children": []}}
-    for entry in downstream:
-        parent = next((t for t in entry["taught_by"] if t in nodes), root)
-        node = {**entry, "children": []}
-        nodes[parent]["children"].append(node)
-        nodes[entry["ikm_id"]] = node
-    return nodes[root]["children"]
-
-
 # ------------------------------------------------------------------------------ import
 @router.get("/impor", response_class=HTMLResponse)
 def import_form(request: Request, found: Editor) -> Response:
@@ -259,5 +242,3 @@ def import_upload(request: Request, found: Editor, store: StoreDep, settings: Se
     return page(request, found, "import.html", status=200 if report.ok else 422, report=report, kinds=KINDS,
                 error=None, shown=SHOWN_PROBLEMS)
 
-
-__all__ = ["router", "CSRF_FIELD"]
