@@ -219,6 +219,11 @@ def test_dashboard_numbers_are_the_apis_reach(any_store_web: Browser):
     assert "Dilatih 2 Terjangkau 4 Total 6 Pengganda 3,0 Generasi terdalam 2" in shown
     assert 'data-generation="0" data-count="2"' in page.text and 'data-generation="1" data-count="3"' in page.text
     assert 'data-generation="2" data-count="1"' in page.text
+    # broken chains, as GET /api/v1/broken-chains: both seeds' lineages stalled since 2022, c and d dormant
+    broken = client.get("/api/v1/broken-chains", params={"skill": "batik", "as_of": AS_OF}).json()["findings"]
+    for kind, count in {"dead_seed": 0, "stalled_lineage": 2, "dormant_leaf": 2, "orphan": 0}.items():
+        assert re.search(rf'data-kind="{kind}"[^>]*>\s*<dt>[^<]*</dt><dd>{count}</dd>', page.text), kind
+        assert sum(f["kind"] == kind for f in broken) == count
     # top kelurahan: Bunulrejo holds s1, s2, a, b; Kesatrian c; Dinoyo d
     assert re.search(r"Bunulrejo\s*</td>\s*<td>Blimbing</td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2</td>"
                      r"\s*<td class=\"num\">4</td>", page.text)

@@ -323,6 +323,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "web.generation_note": "Generasi 0 adalah peserta pelatihan Diskopindag; generasi 1 belajar dari mereka, "
                                "dan seterusnya.",
         "web.top_kelurahan": "Kelurahan teratas",
+        "web.broken_title": "Rantai putus (jendela {days} hari)",
+        "web.broken_note": "Dihitung untuk semua peserta pelatihan keterampilan ini, apa pun tahun programnya; "
+                           "daftar nama ada di laporan tahunan.",
+        "web.orphan_long": "IKM dengan catatan pengajaran yang tidak terhubung ke peserta pelatihan mana pun.",
         "web.all_skills": "Semua keterampilan",
         "web.distinct_total": "IKM berbeda yang menguasai sedikitnya satu keterampilan: {count}",
         "web.open_map": "Lihat di peta",
@@ -674,6 +678,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "web.generation_short": "G{generation}",
         "web.generation_note": "Generation 0 are Diskopindag's trainees; generation 1 learned from them, and so on.",
         "web.top_kelurahan": "Top kelurahan",
+        "web.broken_title": "Broken chains ({days}-day window)",
+        "web.broken_note": "Counted for every trainee of this skill, whatever the programme year; the names are in "
+                           "the annual report.",
+        "web.orphan_long": "IKM with teaching records that connect to no trainee.",
         "web.all_skills": "All skills",
         "web.distinct_total": "Distinct IKM with at least one skill: {count}",
         "web.open_map": "See it on the map",

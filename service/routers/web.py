@@ -5,6 +5,7 @@ the answer to a template of :mod:`tular.visualizations.web`."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tular.graph import keys, metrics
-from tular.graph.analytics import Reach
+from tular.graph.analytics import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
 from tular.graph.errors import Unauthorized, UsageError
 from tular.graph.maps import map_data
 from tular.graph.readers import KINDS
@@ -107,8 +108,11 @@ def dashboard(request: Request, found: Reader, store: StoreDep, settings: Settin
     skills = {s.skill_id: s for s in store.skills()}
     years = sorted({t.end_date.year for t in store.trainings()}, reverse=True)
     loc = Locale(found.lang)
+    broken = metrics.broken(store, chosen, day, DEFAULT_DORMANT_DAYS) if chosen else None
+    findings = Counter(f.kind for f in broken.findings) if broken else Counter()
     return page(request, found, "dashboard.html", reach=reach, per_skill=per_skill, skills=skills, chosen=chosen,
-                as_of=day, year=program_year, years=years,
+                as_of=day, year=program_year, years=years, dormant_days=DEFAULT_DORMANT_DAYS,
+                broken=[(kind, findings[kind]) for kind in FINDING_ORDER],
                 bars=generation_bars([g.count for g in reach.generations], loc) if reach else [],
                 top_kelurahan=_top_kelurahan(reach) if reach else [])
 
