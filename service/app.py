@@ -13,8 +13,9 @@ from tular.graph.config import Settings
 from tular.graph.errors import StoreUnavailable
 from tular.graph.store import GraphStore, open_store
 
-from . import errors
+from . import errors, web
 from .routers import analytics, documents, health, ikm, imports, keys, teachings, trainings
+from .routers import web as web_pages
 from .sessions import Sessions
 
 DESCRIPTION = """
@@ -58,4 +59,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     for module in (health, analytics, ikm, teachings, imports, trainings, documents, keys):
         app.include_router(module.router)
+    web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import
+    app.include_router(web_pages.router)
     return app

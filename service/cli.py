@@ -122,6 +122,7 @@ def demo(
     ctx: typer.Context,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web app after loading.")] = True,
     reset: Annotated[bool, typer.Option("--reset", help="Replace whatever the store holds with the demo data.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port of the web app (on 127.0.0.1).")] = 8000,
 ) -> None:
     """Fill the store with a synthetic Kota Malang data set and print what it shows."""
     from tular.graph import demo as demo_data
@@ -156,8 +157,11 @@ def demo(
     if serve:  # keep this last: it runs until stopped
         cli = state(ctx)
         # the demo holds no real people: anonymous reading on loopback is fine
+        out.print(f"Web app (dashboard): [bold]http://127.0.0.1:{port}/?as_of={demo_data.DEMO_AS_OF.isoformat()}"
+                  f"[/bold] — the map at /peta, import at /impor (sign in with an editor key from "
+                  f"`tular keys create --role editor`).", highlight=False, soft_wrap=True)
         _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db, "public_read": True}),
-                    "127.0.0.1", 8000)
+                    "127.0.0.1", port)
 
 
 @app.command("import")

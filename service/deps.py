@@ -8,11 +8,12 @@ from fastapi import Depends, Header, Request
 
 from tular.graph import keys
 from tular.graph.config import Settings
-from tular.graph.errors import Unauthorized
+from tular.graph.errors import Forbidden, Unauthorized
 from tular.graph.model import ApiKey
 from tular.graph.store import GraphStore
 
 SESSION_COOKIE = "tular_session"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 # The trivial dependencies are coroutines: a plain function would cost each request a trip
@@ -33,7 +34,12 @@ APIKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="Your
 def caller(request: Request, store: StoreDep, settings: SettingsDep, x_api_key: APIKeyHeader = None) -> ApiKey | None:
     """The key making this request (from the header, or a signed-in browser's session);
     ``None`` for an anonymous reader when the operator allows public reads."""
-    presented = x_api_key or request.app.state.sessions.key_for(request.cookies.get(SESSION_COOKIE))
+    sessions = request.app.state.sessions
+    presented = x_api_key or sessions.key_for(request.cookies.get(SESSION_COOKIE))
+    if presented and not x_api_key and request.method not in SAFE_METHODS:
+        # a browser's cookie goes with every request to this site: a write needs the page's token too
+        if not sessions.csrf_ok(request.cookies.get(SESSION_COOKIE), request.headers.get("X-CSRF-Token")):
+            raise Forbidden("a write with a session cookie needs the X-CSRF-Token header of the signed-in page")
     if presented:
         return keys.verify(store, presented)
     if settings.public_read:

@@ -50,10 +50,24 @@ def status_of(exc: TularError) -> tuple[int, str]:
     return 400, "bad-request"
 
 
+def _page_for(request: Request):
+    """The web pages' error page maker, when ``request`` is for a page (a person reads it)."""
+    make = getattr(request.app.state, "html_errors", None)
+    if make is None:
+        return None
+    if getattr(request.state, "visitor", None) is not None:
+        return make
+    wants_html = "text/html" in request.headers.get("accept", "")
+    is_api = request.url.path.startswith(("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz"))
+    return make if wants_html and not is_api else None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(TularError)
-    async def domain_error(request: Request, exc: TularError) -> ProblemResponse:
+    async def domain_error(request: Request, exc: TularError):
         status, name = status_of(exc)
+        if (as_page := _page_for(request)) is not None:
+            return as_page(request, status, str(exc))
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
         if status == 401:
             headers = {"WWW-Authenticate": 'APIKey header="X-API-Key"'}
@@ -61,14 +75,18 @@ def install(app: FastAPI) -> None:
         return problem(status, str(exc), name, str(request.url.path), headers, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> ProblemResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError):
         errors = [{"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
                   for e in exc.errors()]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
+        if (as_page := _page_for(request)) is not None:
+            return as_page(request, 422, detail)
         return problem(422, detail, "invalid-parameter", str(request.url.path), errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> ProblemResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if (as_page := _page_for(request)) is not None:
+            return as_page(request, exc.status_code, str(exc.detail))
         return problem(exc.status_code, str(exc.detail), HTTPStatus(exc.status_code).name.lower().replace("_", "-"),
                        str(request.url.path), getattr(exc, "headers", None))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -12,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from tular.graph.config import Settings
+from tular.graph.errors import TooLarge
 from tular.graph.ingest import ImportReport, import_files
 from tular.graph.model import Batch
 from tular.graph.readers import FileProblem
@@ -21,6 +24,8 @@ from tular.graph.store import GraphStore
 SHOWN_PROBLEMS = 25
 #: Files smaller than this are read without a progress bar.
 PROGRESS_MIN_BYTES = 2 * 1024 * 1024
+#: Uploads are copied to disk in pieces of this size.
+CHUNK = 1024 * 1024
 
 
 @contextmanager
@@ -110,3 +115,25 @@ def print_undone(console: Console, batch: Batch, as_json: bool) -> None:
         return
     console.print(f"[green]Undone[/green] batch {batch.batch_id}: removed {created:,} records it added, "
                   f"restored {updated:,} it had changed.")
+
+
+def import_uploads(store: GraphStore, settings: Settings, uploads: Sequence, *, who: str, kind: str | None,
+                   dry_run: bool) -> ImportReport:
+    """Uploaded files (anything with ``filename`` and a binary ``file``) imported as one batch:
+    copied to a temporary folder within the upload limit, then :func:`import_files`."""
+    limit = settings.max_upload_mb * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="tular-upload-") as folder:
+        paths, names, total = [], [], 0
+        for index, upload in enumerate(uploads):
+            name = Path(upload.filename or f"upload-{index}.csv").name
+            path = Path(folder) / f"{index}-{name}"
+            with path.open("wb") as out:
+                while chunk := upload.file.read(CHUNK):
+                    total += len(chunk)
+                    if total > limit:
+                        raise TooLarge(f"the upload is larger than {settings.max_upload_mb} MB; "
+                                       "split it into several imports")
+                    out.write(chunk)
+            paths.append(path)
+            names.append(name)
+        return import_files(store, paths, names=names, today=settings.today(), who=who, kind=kind, dry_run=dry_run)

@@ -96,7 +96,10 @@ def test_both_catalogues_have_the_same_keys_and_placeholders():
 
 def test_every_message_is_used_somewhere():
     root = Path(__file__).resolve().parents[1] / "visualizations"
-    used = "".join(p.read_text(encoding="utf-8") for p in [*root.glob("report*.py"), *root.glob("templates/report/*")])
+    service = root.parent / "service"
+    used = "".join(p.read_text(encoding="utf-8") for p in [
+        *root.glob("report*.py"), *root.glob("templates/report/*"),
+        *root.glob("web.py"), *root.glob("templates/web/*.html"), service / "web.py", service / "routers" / "web.py"])
     unused = [key for key in MESSAGES["en"]
               if f"'{key}'" not in used and f'"{key}"' not in used
               and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method"))]

@@ -1,0 +1,248 @@
+"""The web pages people use (SPEC §7): sign in, dashboard, map, IKM, import. Each route
+parses the form or query, asks :mod:`tular.graph` (the same functions as the API), and hands
+the answer to a template of :mod:`tular.visualizations.web`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tular.graph import keys, metrics
+from tular.graph.analytics import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
+from tular.graph.errors import Unauthorized, UsageError
+from tular.graph.maps import map_data
+from tular.graph.readers import KINDS
+from tular.graph.store import GraphStore
+from tular.visualizations.i18n import Locale
+from tular.visualizations.propagation_map import render_map
+from tular.visualizations.web import downstream_tree, generation_bars
+
+from ..cache import AnswerCache
+from ..deps import SESSION_COOKIE, SettingsDep, StoreDep
+from ..importing import import_uploads
+from ..web import (
+    LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, VisitorDep, check_csrf, page, safe_next,
+    set_session_cookie,
+)
+from .common import as_of_date
+
+router = APIRouter(include_in_schema=False)
+#: Kelurahan rows on the dashboard; problems listed on the import page.
+TOP_KELURAHAN = 10
+SHOWN_PROBLEMS = 200
+SEARCH_PAGE = 50
+#: The map's data, kept for the slider's counts and the frame that follows them.
+maps = AnswerCache(size=8)
+
+Text = Annotated[str | None, Query(max_length=200)]
+DateText = Annotated[str | None, Query(max_length=40)]
+
+
+# ------------------------------------------------------------------------------ signing in
+@router.get(LOGIN_PATH, response_class=HTMLResponse)
+def login_form(request: Request, found: VisitorDep, next: Text = None, keluar: Text = None) -> Response:
+    loc = Locale(found.lang)
+    message = loc.t("web.logged_out") if keluar else loc.t("web.login_needed") if safe_next(next) != "/" else None
+    return page(request, found, "login.html", next=safe_next(next), message=message, error=None)
+
+
+@router.post(LOGIN_PATH, response_class=HTMLResponse)
+def login(request: Request, found: VisitorDep, store: StoreDep,
+          api_key: Annotated[str, Form(max_length=500)] = "",
+          csrf_token: Annotated[str, Form(max_length=200)] = "",
+          next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+    check_csrf(request, found, csrf_token)
+    loc = Locale(found.lang)
+    presented = api_key.strip()
+    try:
+        if not presented:
+            raise Unauthorized(loc.t("web.login_empty"))
+        keys.verify(store, presented)
+    except Unauthorized:
+        error = loc.t("web.login_empty") if not presented else loc.t("web.login_wrong")
+        return page(request, found, "login.html", status=401, next=safe_next(next), message=None, error=error)
+    sessions = request.app.state.sessions
+    sessions.close(found.session_id)  # a new id for the signed-in session: none fixed beforehand gains a key
+    session_id, _ = sessions.open(presented)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, request, session_id)
+    return response
+
+
+@router.post("/keluar")
+def logout(request: Request, found: VisitorDep,
+           csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, found, csrf_token)
+    request.app.state.sessions.close(found.session_id)
+    response = RedirectResponse(f"{LOGIN_PATH}?keluar=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ------------------------------------------------------------------------------ dashboard
+def _year(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        year = int(value)
+    except ValueError:
+        raise UsageError(f"year {value!r}: give a year such as 2021") from None
+    if not 1900 <= year <= 2200:
+        raise UsageError(f"year {year}: give a year between 1900 and 2200")
+    return year
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, found: Reader, store: StoreDep, settings: SettingsDep,
+              skill: Text = None, as_of: DateText = None, year: Annotated[str | None, Query(max_length=4)] = None,
+              ) -> Response:
+    day, program_year = as_of_date(as_of or None, settings), _year(year)
+    per_skill = metrics.reach_all(store, metrics.Query(skill="all", as_of=day, year=program_year))
+    chosen = metrics.resolve_skill(store, skill) if skill else _busiest(per_skill.skills)
+    reach = metrics.reach(store, metrics.Query(skill=chosen, as_of=day, year=program_year)) if chosen else None
+    skills = {s.skill_id: s for s in store.skills()}
+    years = sorted({t.end_date.year for t in store.trainings()}, reverse=True)
+    loc = Locale(found.lang)
+    broken = metrics.broken(store, chosen, day, DEFAULT_DORMANT_DAYS) if chosen else None
+    findings = Counter(f.kind for f in broken.findings) if broken else Counter()
+    return page(request, found, "dashboard.html", reach=reach, per_skill=per_skill, skills=skills, chosen=chosen,
+                as_of=day, year=program_year, years=years, dormant_days=DEFAULT_DORMANT_DAYS,
+                broken=[(kind, findings[kind]) for kind in FINDING_ORDER],
+                bars=generation_bars([g.count for g in reach.generations], loc) if reach else [],
+                top_kelurahan=_top_kelurahan(reach) if reach else [])
+
+
+def _busiest(reaches: list[Reach]) -> str | None:
+    """The skill shown first: the one that reached the most IKM."""
+    return max(reaches, key=lambda r: (r.total, -reaches.index(r))).skill if reaches else None
+
+
+def _top_kelurahan(reach: Reach) -> list:
+    return sorted((a for a in reach.areas if a.total), key=lambda a: (-a.total, a.kelurahan))[:TOP_KELURAHAN]
+
+
+# ------------------------------------------------------------------------------ map
+def _area(store: GraphStore, wilayah: str | None) -> dict:
+    """``kelurahan:Bunulrejo`` or ``kecamatan:Blimbing`` as the map's filter."""
+    if not wilayah:
+        return {}
+    kind, _, name = wilayah.partition(":")
+    if kind not in ("kelurahan", "kecamatan") or not name:
+        raise UsageError(f"area {wilayah!r}: choose a kelurahan or a kecamatan from the list")
+    return {kind: name}
+
+
+def _map(store: GraphStore, skill: str, day: date, wilayah: str | None) -> tuple[bytes, bytes]:
+    """The map's HTML and its counts (JSON), made once per store version for the page, the
+    slider's counts and the frame alike."""
+    area = _area(store, wilayah)
+    question = ("map", metrics.resolve_skill(store, skill), day, tuple(sorted(area.items())))
+
+    def compute() -> bytes:
+        data = map_data(store, skill, day, **area)
+        counts = {"as_of": data.as_of.isoformat(), "nodes": len(data.nodes), "edges": data.graph.number_of_edges(),
+                  "seeds": data.seeds, "reached": data.reached, "total": data.total}
+        return json.dumps(counts).encode() + b"\n" + render_map(data).encode()
+
+    counts, _, html = maps.get(store.version(), question, compute).partition(b"\n")
+    return html, counts
+
+
+def _slider_start(store: GraphStore, skill: str, day: date) -> date:
+    """The slider starts at the skill's first training end (or a year before the date)."""
+    ends = [t.end_date for t in store.trainings() if skill in t.skills]
+    return min(min(ends, default=day), day - timedelta(days=365))
+
+
+@router.get("/peta", response_class=HTMLResponse)
+def map_page(request: Request, found: Reader, store: StoreDep, settings: SettingsDep,
+             skill: Text = None, wilayah: Text = None, as_of: DateText = None) -> Response:
+    day = as_of_date(as_of or None, settings)
+    skills = store.skills()
+    chosen = metrics.resolve_skill(store, skill) if skill else (skills[0].skill_id if skills else None)
+    if chosen is None:
+        raise UsageError("no skills are defined yet: run tular init")
+    _, counts = _map(store, chosen, day, wilayah)
+    start = _slider_start(store, chosen, day)
+    end = max(day, settings.today())
+    return page(request, found, "map.html", skills=skills, chosen=chosen, wilayah=wilayah or "", as_of=day,
+                counts=json.loads(counts), gazetteer=store.gazetteer(), slider_start=start,
+                slider_end=end, slider_days=(end - start).days, slider_value=(day - start).days)
+
+
+@router.get("/peta/angka")
+def map_counts(found: Reader, store: StoreDep, settings: SettingsDep, skill: Text, wilayah: Text = None,
+               as_of: DateText = None) -> Response:
+    """The counts of the map for the slider: IKM and teachings drawn, seeds, reached."""
+    if not skill:
+        raise UsageError("choose a skill")
+    _, counts = _map(store, skill, as_of_date(as_of or None, settings), wilayah)
+    return Response(counts, media_type="application/json")
+
+
+@router.get("/peta/bingkai", response_class=HTMLResponse)
+def map_frame(found: Reader, store: StoreDep, settings: SettingsDep, skill: Text, wilayah: Text = None,
+              as_of: DateText = None) -> Response:
+    """The map itself, shown in the map page's frame: its own scripts run inline."""
+    if not skill:
+        raise UsageError("choose a skill")
+    html, _ = _map(store, skill, as_of_date(as_of or None, settings), wilayah)
+    return HTMLResponse(html, headers={"Content-Security-Policy": MAP_FRAME_POLICY})
+
+
+# ------------------------------------------------------------------------------ IKM
+@router.get("/ikm", response_class=HTMLResponse)
+def ikm_search(request: Request, found: Reader, store: StoreDep, q: Text = None) -> Response:
+    query = (q or "").strip()
+    result = store.search_ikm(q=query, limit=SEARCH_PAGE) if query else None
+    return page(request, found, "search.html", q=query, result=result, gazetteer=store.gazetteer())
+
+
+@router.get("/ikm/{ikm_id}", response_class=HTMLResponse)
+def ikm_page(request: Request, ikm_id: str, found: Reader, store: StoreDep, settings: SettingsDep,
+             as_of: DateText = None) -> Response:
+    day = as_of_date(as_of or None, settings)
+    ikm = store.get_ikm(ikm_id)  # UnknownIKM: the error page says so
+    gazetteer = store.gazetteer()
+    lineage = metrics.lineage(store, ikm_id, day)
+    trainings = {t.training_id: t for t in store.trainings()}
+    attended = sorted((a for a in store.all_attendance() if a.ikm_id == ikm_id),
+                      key=lambda a: trainings[a.training_id].end_date)
+    named = {node for s in lineage["skills"] for path in s["paths"] for node in path}
+    people = store.people(named)
+    skills = {s.skill_id: s for s in store.skills()}
+    return page(request, found, "ikm.html", ikm=ikm, kelurahan=gazetteer.by_code(ikm.kelurahan_code),
+                kecamatan=gazetteer.kecamatan_of(ikm.kelurahan_code), lineage=lineage, skills=skills,
+                attended=[(a, trainings[a.training_id]) for a in attended], people=people, as_of=day,
+                show_phone=found.has("editor"), trees={s["skill"]: downstream_tree(ikm_id, s["downstream"])
+                                                      for s in lineage["skills"]})
+
+
+# ------------------------------------------------------------------------------ import
+@router.get("/impor", response_class=HTMLResponse)
+def import_form(request: Request, found: Editor) -> Response:
+    return page(request, found, "import.html", report=None, kinds=KINDS, error=None, shown=SHOWN_PROBLEMS)
+
+
+@router.post("/impor", response_class=HTMLResponse)
+def import_upload(request: Request, found: Editor, store: StoreDep, settings: SettingsDep,
+                  files: Annotated[list[UploadFile] | None, File()] = None,
+                  kind: Annotated[str, Form(max_length=40)] = "",
+                  dry_run: Annotated[bool, Form()] = False,
+                  csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, found, csrf_token)
+    chosen = [f for f in files or [] if f.filename]
+    if not chosen:
+        return page(request, found, "import.html", status=422, report=None, kinds=KINDS, shown=SHOWN_PROBLEMS,
+                    error=Locale(found.lang).t("web.no_file"))
+    if kind and kind not in KINDS:
+        raise UsageError(f"kind {kind!r}: choose one of {', '.join(KINDS)}")
+    report = import_uploads(store, settings, chosen, who=keys.who(found.key), kind=kind or None, dry_run=dry_run)
+    return page(request, found, "import.html", status=200 if report.ok else 422, report=report, kinds=KINDS,
+                error=None, shown=SHOWN_PROBLEMS)
+

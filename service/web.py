@@ -1,0 +1,223 @@
+"""The web pages' plumbing: who is visiting (session cookie, role, language), the CSRF
+check of every form, the security headers, and errors shown as pages instead of JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from tular.graph import keys
+from tular.graph.errors import Unauthorized
+from tular.graph.model import ROLES, ApiKey
+from tular.visualizations import web as pages
+from tular.visualizations.i18n import Locale
+
+from .deps import SESSION_COOKIE, get_settings, get_store
+
+LANG_COOKIE = "tular_lang"
+CSRF_FIELD = "csrf_token"
+LOGIN_PATH = "/masuk"
+#: The pages: their own scripts, styles and images only; forms post back here; framed only by
+#: this site. The map frame (``/peta/bingkai``) brings its own, looser policy.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'self'; "
+               "base-uri 'none'; object-src 'none'")
+#: The map is one self-contained document with inline scripts and styles (vis-network): it may run
+#: them, but fetch nothing, post nothing, and be framed by this site only.
+MAP_FRAME_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                    "img-src data: blob:; font-src data:; frame-ancestors 'self'; form-action 'none'; "
+                    "base-uri 'none'")
+COMMON_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"same-origin",
+    b"x-frame-options": b"SAMEORIGIN",
+}
+#: Paths that are not web pages: the API, its documentation (which loads Swagger UI) and probes.
+NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz")
+
+
+class LoginNeeded(Exception):
+    """The page needs a signed-in visitor."""
+
+
+class RoleNeeded(Exception):
+    def __init__(self, role: str):
+        self.role = role
+
+
+class CsrfFailed(Exception):
+    """A form came without this session's token."""
+
+
+@dataclass
+class Visitor:
+    key: ApiKey | None
+    session_id: str
+    csrf: str
+    lang: str
+    public_read: bool
+    #: cookies to send with the page: a new session, a chosen language
+    set_session: bool = False
+    set_lang: bool = False
+
+    @property
+    def role(self) -> str | None:
+        return self.key.role if self.key else None
+
+    def has(self, role: str) -> bool:
+        return self.key is not None and ROLES.index(self.key.role) >= ROLES.index(role)
+
+    @property
+    def can_read(self) -> bool:
+        return self.key is not None or self.public_read
+
+
+def visitor(request: Request) -> Visitor:
+    """Who is asking for a page. A browser without a session gets one (without a key), so
+    that every form, the sign-in form too, carries a CSRF token tied to a session."""
+    sessions = request.app.state.sessions
+    settings = get_settings(request)
+    chosen = pages.language(request.query_params.get("lang"))
+    lang = chosen or pages.language(request.cookies.get(LANG_COOKIE)) or "id"
+    session_id = request.cookies.get(SESSION_COOKIE)
+    fresh = not sessions.exists(session_id)
+    if fresh:
+        session_id, _ = sessions.open(None)
+    key = None
+    presented = sessions.key_for(session_id)
+    if presented:
+        try:
+            key = keys.verify(get_store(request), presented)
+        except Unauthorized:  # revoked since: signed out
+            sessions.close(session_id)
+            session_id, _ = sessions.open(None)
+            fresh = True
+    found = Visitor(key=key, session_id=session_id, csrf=sessions.csrf_for(session_id), lang=lang,
+                    public_read=settings.public_read, set_session=fresh, set_lang=chosen is not None)
+    request.state.visitor = found
+    return found
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+
+
+def reader(found: VisitorDep) -> Visitor:
+    if not found.can_read:
+        raise LoginNeeded()
+    return found
+
+
+def editor(found: VisitorDep) -> Visitor:
+    if found.key is None:
+        raise LoginNeeded()
+    if not found.has("editor"):
+        raise RoleNeeded("editor")
+    return found
+
+
+Reader = Annotated[Visitor, Depends(reader)]
+Editor = Annotated[Visitor, Depends(editor)]
+
+
+def check_csrf(request: Request, found: Visitor, token: str | None) -> None:
+    if not request.app.state.sessions.csrf_ok(found.session_id, token):
+        raise CsrfFailed()
+
+
+def set_session_cookie(response: Response, request: Request, session_id: str) -> None:
+    # HttpOnly: no script reads it; SameSite=Lax: other sites' forms do not carry it;
+    # Secure when the page itself came over HTTPS.
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https")
+
+
+def page(request: Request, found: Visitor, template: str, status: int = 200, **context) -> HTMLResponse:
+    """The page ``template`` for this visitor, with the cookies the visit calls for."""
+    html = pages.render(template, found.lang, visitor=found, csrf_field=CSRF_FIELD, path=request.url.path,
+                        switch_url=switch_url(request, "en" if found.lang == "id" else "id"), **context)
+    response = HTMLResponse(html, status_code=status)
+    if found.set_session:
+        set_session_cookie(response, request, found.session_id)
+    if found.set_lang:
+        response.set_cookie(LANG_COOKIE, found.lang, max_age=365 * 24 * 3600, samesite="lax", path="/",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """This page in the other language (its other parameters kept)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return request.url.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in params)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    found = getattr(request.state, "visitor", None)
+    if found is None:
+        found = visitor(request)
+    if status == 404 and detail == "Not Found":  # no such route: say it in the page's language
+        detail = Locale(found.lang).t("web.not_found")
+    return page(request, found, "error.html", status=status, detail=detail)
+
+
+class SecurityHeaders:
+    """Headers for every response; the Content-Security-Policy for the pages. A pure ASGI
+    middleware, so that the API pays next to nothing for it."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        is_page = not scope["path"].startswith(NOT_PAGES)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in COMMON_HEADERS.items() if n not in present]
+                if is_page and b"content-security-policy" not in present:
+                    extra.append((b"content-security-policy", PAGE_POLICY.encode()))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages' static files and translate the pages' own exceptions."""
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.state.html_errors = error_page
+
+    @app.exception_handler(LoginNeeded)
+    async def login_needed(request: Request, exc: LoginNeeded) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{LOGIN_PATH}?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(RoleNeeded)
+    async def role_needed(request: Request, exc: RoleNeeded) -> Response:
+        found: Visitor = request.state.visitor
+        loc = Locale(found.lang)
+        detail = loc.t("web.forbidden_role", role=loc.t(pages.ROLE_LABELS[exc.role]),
+                       current=loc.t(pages.ROLE_LABELS[found.role]) if found.role else loc.t("web.guest"))
+        return page(request, found, "error.html", status=403, detail=detail, title=loc.t("web.forbidden_title"))
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
+        found: Visitor = request.state.visitor
+        loc = Locale(found.lang)
+        return page(request, found, "error.html", status=403, detail=loc.t("web.csrf_failed"),
+                    title=loc.t("web.forbidden_title"))

@@ -1,0 +1,85 @@
+"""The web pages people use (SPEC §7): Jinja2 templates filled with data the routes hand
+over, every word from the message catalogue, numbers in the locale's format. Like the
+report, nothing here reads the store.
+
+>>> bars = generation_bars([5, 20, 2], Locale("id"))
+>>> [(b.label, b.value, b.height) for b in bars]
+[('G0', '5', 35), ('G1', '20', 140), ('G2', '2', 14)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from .i18n import LANGUAGES, Locale
+
+STATIC = Path(__file__).resolve().parent / "templates" / "web" / "static"
+#: The generation chart's drawing area (SVG user units).
+CHART_HEIGHT = 140
+BAR_WIDTH = 44
+BAR_GAP = 14
+
+#: How each role is called on the pages.
+ROLE_LABELS = {"viewer": "web.role_viewer", "editor": "web.role_editor", "admin": "web.role_admin"}
+
+_environment = jinja2.Environment(
+    loader=jinja2.PackageLoader("tular.visualizations", "templates/web"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# The lineage comes as JSON (dates as ISO text); the locale formats dates.
+_environment.filters["as_date"] = lambda value: date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def language(value: str | None) -> str | None:
+    """``value`` when it names a language the pages speak, else ``None``."""
+    return value if value in LANGUAGES else None
+
+
+@dataclass
+class Bar:
+    label: str
+    value: str
+    count: int
+    x: int
+    height: int
+
+
+def generation_bars(counts: list[int], loc: Locale) -> list[Bar]:
+    """Bars of the generation chart, drawn as SVG rectangles (attributes, not styles: the
+    pages' Content-Security-Policy allows no inline style)."""
+    top = max(counts, default=0) or 1
+    return [Bar(label=loc.t("web.generation_short", generation=g), value=loc.integer(n), count=n,
+                x=g * (BAR_WIDTH + BAR_GAP), height=round(CHART_HEIGHT * n / top))
+            for g, n in enumerate(counts)]
+
+
+def downstream_tree(root: str, downstream: list[dict]) -> list[dict]:
+    """The downstream list as a tree for display: each IKM under its first teacher already
+    placed (the list comes nearest first), children in the list's order.
+
+    >>> tree = downstream_tree("s", [{"ikm_id": "a", "taught_by": ["s"]}, {"ikm_id": "b", "taught_by": ["a", "s"]}])
+    >>> [(n["ikm_id"], [c["ikm_id"] for c in n["children"]]) for n in tree]
+    [('a', ['b'])]
+    """
+    nodes: dict[str, dict] = {root: {"children": []}}
+    for entry in downstream:
+        parent = next((t for t in entry["taught_by"] if t in nodes), root)
+        node = {**entry, "children": []}
+        nodes[parent]["children"].append(node)
+        nodes[entry["ikm_id"]] = node
+    return nodes[root]["children"]
+
+
+def render(template: str, lang: str, **context) -> str:
+    """The page ``template`` in ``lang``; ``context`` carries the page's data."""
+    loc = Locale(lang)
+    return _environment.get_template(template).render(
+        loc=loc, t=loc.t, lang=lang, role_label=lambda role: loc.t(ROLE_LABELS[role]), other_lang="en" if lang == "id" else "id",
+        chart_height=CHART_HEIGHT, bar_width=BAR_WIDTH, bar_gap=BAR_GAP, **context)
