@@ -17,7 +17,7 @@ from tular.graph.model import ROLES, ApiKey
 from tular.visualizations import web as pages
 from tular.visualizations.i18n import Locale
 
-from .deps import SESSION_COOKIE, get_settings, get_store
+from .deps import SESSION_COOKIE
 
 LANG_COOKIE = "tular_lang"
 CSRF_FIELD = "csrf_token"
@@ -81,7 +81,7 @@ def visitor(request: Request) -> Visitor:
     """Who is asking for a page. A browser without a session gets one (without a key), so
     that every form, the sign-in form too, carries a CSRF token tied to a session."""
     sessions = request.app.state.sessions
-    settings = get_settings(request)
+    settings = request.app.state.settings
     chosen = pages.language(request.query_params.get("lang"))
     lang = chosen or pages.language(request.cookies.get(LANG_COOKIE)) or "id"
     session_id = request.cookies.get(SESSION_COOKIE)
@@ -92,7 +92,7 @@ def visitor(request: Request) -> Visitor:
     presented = sessions.key_for(session_id)
     if presented:
         try:
-            key = keys.verify(get_store(request), presented)
+            key = keys.verify(request.app.state.store, presented)
         except Unauthorized:  # revoked since: signed out
             sessions.close(session_id)
             session_id, _ = sessions.open(None)
