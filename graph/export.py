@@ -56,6 +56,7 @@ SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
                   "budget_idr", "target_group"),
     "attendance": ("training_id", "ikm_id", "completed"),
     "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note"),
+    "outcomes": ("ikm_id", "kind", "skill", "date", "value", "note"),
     "populations": ("kelurahan", "kecamatan", "population"),
 }
 
@@ -91,6 +92,7 @@ def read_records(store: GraphStore) -> Records:
         trainings=sorted(store.trainings(), key=lambda r: r.training_id),
         attendance=sorted(store.all_attendance(), key=lambda r: (r.training_id, r.ikm_id)),
         teachings=sorted(store.all_teachings(), key=lambda r: (r.learner_id, r.teacher_id, r.skill)),
+        outcomes=sorted(store.all_outcomes(), key=lambda r: (r.ikm_id, r.kind, r.skill_key, r.date)),
         populations=[Population(kelurahan_code=code, population=n) for code, n in sorted(store.populations().items())],
     )
 
@@ -195,6 +197,8 @@ def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[li
             values = [record.training_id, record.ikm_id, record.completed]
         elif kind == "teachings":
             values = [record.learner_id, record.teacher_id, record.skill, record.date, record.source, record.note]
+        elif kind == "outcomes":
+            values = [record.ikm_id, record.kind, record.skill, record.date, record.value, record.note]
         elif kind == "populations":
             kelurahan, kecamatan = area(record.kelurahan_code)
             values = [kelurahan, kecamatan, record.population]
@@ -204,7 +208,8 @@ def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[li
 
 
 def _record_label(kind: str, row: list[Any]) -> str:
-    key_columns = {"ikm": 1, "trainings": 1, "attendance": 2, "teachings": 3, "populations": 2}[kind]
+    key_columns = {"ikm": 1, "trainings": 1, "attendance": 2, "teachings": 3, "outcomes": 4,
+                   "populations": 2}[kind]
     return f"{kind} {'/'.join(unneutralise(str(v)) for v in row[:key_columns])}"
 
 
