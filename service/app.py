@@ -14,7 +14,7 @@ from tular.graph.errors import StoreUnavailable
 from tular.graph.store import GraphStore, open_store
 
 from . import errors
-from .routers import analytics, documents, health, ikm, imports, keys, teachings, trainings
+from .routers import analytics, documents, health, ikm, imports, keys, outcomes, teachings, trainings
 from .sessions import Sessions
 
 DESCRIPTION = """
@@ -49,13 +49,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(title="tular", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   openapi_tags=[{"name": n} for n in
-                                ("analytics", "ikm", "teachings", "imports", "trainings", "documents", "keys",
+                                ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents", "keys",
                                  "health")])
     app.state.settings = settings
     app.state.sessions = Sessions()
     if store is not None:
         app.state.store = store
     errors.install(app)
-    for module in (health, analytics, ikm, teachings, imports, trainings, documents, keys):
+    for module in (health, analytics, outcomes, ikm, teachings, imports, trainings, documents, keys):
         app.include_router(module.router)
     return app
