@@ -314,7 +314,7 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
     """Export the whole store to ``output`` in ``fmt`` (see :data:`FORMATS`).
 
     For ``csv``, ``output`` is a folder (made if missing) that receives ``ikm.csv``,
-    ``trainings.csv``, ``attendance.csv``, ``teachings.csv`` and ``populations.csv``
+    ``trainings.csv``, ``attendance.csv``, ``teachings.csv``, ``outcomes.csv`` and ``populations.csv``
     (UTF-8 with a byte-order mark, so that Excel shows non-ASCII names right).
 
     Raises ``UsageError`` for an unknown format or an impossible path, ``InvalidData``
