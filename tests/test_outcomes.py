@@ -350,3 +350,32 @@ def test_dinoyo_helper_is_used(store: GraphStore):
     result = metrics.outcome_rates(store, metrics.Query(skill="batik", as_of=AS_OF, kelurahan="Dinoyo"))
     assert areas(result) == [("Dinoyo", 1, 1, 1.0)]  # d's employees outcome, blank skill
     assert store.get_ikm("d").kelurahan_code == DINOYO
+
+
+# ------------------------------------------------------------------ demo
+def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bunulrejo_exhibits():
+    from tular.graph import analytics
+    from tular.graph.demo import DEMO_AS_OF, build_demo
+
+    from .test_metrics_property import reference_inputs
+
+    records = build_demo()
+    assert records.outcomes == build_demo().outcomes and all(o.date <= DEMO_AS_OF for o in records.outcomes)
+
+    def rates(skill: str, kind: str, **filters) -> list[float]:
+        counted = [(o.ikm_id, o.kind, o.date) for o in records.outcomes if o.skill in (None, skill)]
+        result = analytics.outcome_rates(reference_inputs(records, skill, DEMO_AS_OF), counted, kind, **filters)
+        return [g.rate for g in result.generations]
+
+    food = rates("olahan-makanan", "first_sale")
+    assert food[0] > 2 * food[1] > 0 and food[1] > food[2] > food[3]
+    batik, fesyen = rates("batik", "pameran"), rates("fesyen-muslim", "pameran")
+    assert all(abs(rate - batik[0]) < 0.12 for rate in batik[:4])
+    assert all(abs(rate - fesyen[0]) < 0.08 for rate in fesyen[:4])
+    assert rates("batik", "pameran", after_learning=True)[0] < batik[0]  # some exhibited before the workshop
+    bunulrejo = analytics.outcome_rates(
+        reference_inputs(records, "batik", DEMO_AS_OF),
+        [(o.ikm_id, o.kind, o.date) for o in records.outcomes if o.skill in (None, "batik")], "pameran",
+        after_learning=True, area=analytics.AreaFilter(kelurahan=BUNULREJO))
+    # the two mothers and every learner but e1 (taught in July 2026, before the next exhibition) exhibit
+    assert [(g.count, g.with_outcome) for g in bunulrejo.generations] == [(2, 2), (9, 9), (8, 8), (4, 4), (1, 0)]
