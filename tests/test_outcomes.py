@@ -379,3 +379,30 @@ def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bu
         after_learning=True, area=analytics.AreaFilter(kelurahan=BUNULREJO))
     # the two mothers and every learner but e1 (taught in July 2026, before the next exhibition) exhibit
     assert [(g.count, g.with_outcome) for g in bunulrejo.generations] == [(2, 2), (9, 9), (8, 8), (4, 4), (1, 0)]
+
+
+# ------------------------------------------------------------------ report
+def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_visit(embedded_store):
+    from tular.graph.report_data import gather_report
+    from tular.visualizations.report import render_html
+
+    embedded_store.write(planning())
+    data = gather_report(embedded_store, 2022, TODAY)
+    [batik] = [o for o in data.outcomes if o.skill.skill_id == "batik"]
+    # after learning, any kind: s2 not s1 (exhibited in 2019); a and d not b (barista); c not e
+    assert rows(batik.rates) == [(0, 2, 1, 0.5), (1, 3, 2, 2 / 3), (2, 2, 1, 0.5)]
+    [plan] = [c for c in data.next_cohort if c.skill.skill_id == "batik"]
+    assert [k.kelurahan for k in plan.kelurahan] == ["Polehan", "Sumbersari", "Bunulrejo"]
+    assert [v.ikm_id for v in plan.visits] == ["e", "c", "d"] and plan.narasumber[0].ikm_id == "s1"
+    html = render_html(data, "id")
+    assert "Rencana angkatan berikutnya" in html and "Hasil usaha per generasi" in html and "Ibu e" in html
+    assert "Next cohort" in render_html(data, "en")
+
+    public = gather_report(embedded_store, 2022, TODAY, public=True)
+    [plan] = [c for c in public.next_cohort if c.skill.skill_id == "batik"]
+    assert plan.visits == [] and [(v.kelurahan, v.visits) for v in plan.visit_counts] == [
+        ("Bunulrejo", 1), ("Dinoyo", 1), ("Kesatrian", 1)]
+    assert [(n.name, n.ikm_id) for n in plan.narasumber] == [("Ibu s1", "")]  # a trainer: named, no id
+    dumped = public.model_dump_json(include={"next_cohort"})
+    assert not [name for name in ("Ibu c", "Ibu d", "Ibu e") if name in dumped]
+    assert "Ibu e" not in render_html(public, "id")
