@@ -52,7 +52,7 @@ REASONS: dict[str, dict[str, str]] = {
     },
     "en": {
         "kelurahan": "{unmet_need} of {population} IKM not reached yet ({total} trained or reached); {broken} broken chains",
-        "narasumber": "passed the skill on to {reach} IKM (generation {generation}); {outcomes} outcomes recorded",
+        "narasumber": "passed the skill on to {reach} IKM (generation {generation}); {outcomes} outcome(s) recorded",
         "visit": "has taught nobody for {days} days; IKM of its kelurahan taught {kelurahan_reach} IKM",
     },
 }

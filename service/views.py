@@ -147,6 +147,14 @@ def print_outcomes(console: Console, r: OutcomeRates, after_learning: bool = Fal
     console.print(areas)
 
 
+def _readable(table: Table) -> Table:
+    """Every column at least as wide as its header; only the reason wraps."""
+    for column in table.columns:
+        column.min_width = len(str(column.header))
+        column.no_wrap = column.header != "Reason"
+    return table
+
+
 def print_plan(console: Console, p: Plan) -> None:
     console.print(f"Next cohort of {p.skill}: {p.seats} seats, data as of {p.as_of.isoformat()}")
     kel = _table("Kelurahan by unmet need", "Kelurahan", "Kecamatan", "Population", "Total", "Unmet need", "Broken",
@@ -154,12 +162,12 @@ def print_plan(console: Console, p: Plan) -> None:
     for k in p.kelurahan:
         kel.add_row(k.kelurahan, k.kecamatan, number(k.population), number(k.total), number(k.unmet_need),
                     number(k.broken), k.reason)
-    console.print(kel)
+    console.print(_readable(kel))
     nara = _table("Narasumber to co-teach", "IKM", "Name", "Kelurahan", "Onward reach", "Outcomes", "Reason")
     for n in p.narasumber:
         nara.add_row(n.ikm_id, n.name, n.kelurahan, number(n.per_seed_reach), number(n.outcomes), n.reason)
-    console.print(nara)
+    console.print(_readable(nara))
     visits = _table("Dormant leaves worth a visit", "IKM", "Name", "Kelurahan", "Days dormant", "Reason")
     for v in p.visits:
         visits.add_row(v.ikm_id, v.name, v.kelurahan, number(v.days_dormant), v.reason)
-    console.print(visits)
+    console.print(_readable(visits))

@@ -309,7 +309,7 @@ def test_narasumber_by_onward_reach_then_outcomes_and_visits_by_their_kelurahan_
     # s1 reached a, b, c, d, e; a reached c, e (2 outcomes); s2 and b reached d: s2 has 1 outcome, b none
     assert [(n.ikm_id, n.per_seed_reach, n.outcomes) for n in plan.narasumber] == [
         ("s1", 5, 1), ("a", 2, 2), ("s2", 1, 1), ("b", 1, 0)]
-    assert plan.narasumber[1].reason == "passed the skill on to 2 IKM (generation 1); 2 outcomes recorded"
+    assert plan.narasumber[1].reason == "passed the skill on to 2 IKM (generation 1); 2 outcome(s) recorded"
     # dormant leaves: e in Bunulrejo (whose IKM taught a, b, c, d, e: 5) before c and d (their kelurahan taught
     # nobody), those two by days dormant
     assert [(v.ikm_id, v.kelurahan, v.days_dormant) for v in plan.visits] == [

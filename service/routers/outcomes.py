@@ -35,7 +35,7 @@ PLAN_EXAMPLE = {
     "kelurahan": [{"kecamatan": "Sukun", "kelurahan": "Bandulan", "population": 240, "total": 3, "unmet_need": 237,
                    "broken": 1, "reason": "237 of 240 IKM not reached yet (3 trained or reached); 1 broken chains"}],
     "narasumber": [{"ikm_id": "IKM-00059", "name": "Ibu Sri Rahayu", "kelurahan": "Bunulrejo", "per_seed_reach": 20,
-                    "outcomes": 3, "reason": "passed the skill on to 20 IKM (generation 0); 3 outcomes recorded"}],
+                    "outcomes": 3, "reason": "passed the skill on to 20 IKM (generation 0); 3 outcome(s) recorded"}],
     "visits": [{"ikm_id": "IKM-00412", "name": "Ibu Wahyuni", "kelurahan": "Bunulrejo", "days_dormant": 400,
                 "reason": "has taught nobody for 400 days; IKM of its kelurahan taught 20 IKM"}],
 }
