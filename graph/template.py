@@ -226,7 +226,7 @@ def _instructions_sheet(workbook: Workbook) -> None:
 
 
 def template_workbook(gazetteer: Gazetteer, skills: list[Skill]) -> Workbook:
-    """The template as an openpyxl workbook: Petunjuk, the five kinds, hidden Daftar."""
+    """The template as an openpyxl workbook: Petunjuk, the six kinds, hidden Daftar."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     _instructions_sheet(workbook)
