@@ -107,8 +107,11 @@ def plan_as_of(year: int | None, as_of: date) -> date:
 
 
 def narasumber_count(seats: int) -> int:
-    """>>> [narasumber_count(s) for s in (1, 5, 6, 20, 100)]
-    [1, 1, 2, 4, 10]"""
+    """One narasumber per five seats, rounded up, at most ten.
+
+    >>> [narasumber_count(s) for s in (1, 5, 6, 20, 100)]
+    [1, 1, 2, 4, 10]
+    """
     return min(MAX_NARASUMBER, math.ceil(seats / SEATS_PER_NARASUMBER))
 
 

@@ -406,3 +406,13 @@ def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_vis
     dumped = public.model_dump_json(include={"next_cohort"})
     assert not [name for name in ("Ibu c", "Ibu d", "Ibu e") if name in dumped]
     assert "Ibu e" not in render_html(public, "id")
+
+
+def test_doctests_pass():
+    import doctest
+
+    from tular.graph import analytics, arrays
+
+    assert doctest.testmod(planner).failed == 0
+    assert doctest.testmod(analytics).failed == 0
+    assert doctest.testmod(arrays).failed == 0

@@ -118,3 +118,16 @@ def test_cli_imports_an_outcomes_file(db: str, tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert json.loads(tular("status", "--json", db=db).stdout)["outcomes"] == len(outcomes()) + 1
     assert date(2022, 2, 2)  # the row's date, kept as written
+
+
+def test_upload_of_an_outcomes_file_with_its_ikm_is_one_batch(api: Api):
+    people = b"ikm_id,name,kelurahan\nu1,Ibu Baru,Polehan\n"
+    hasil = b"ikm_id,kind,date,skill\nu1,pameran,2022-09-09,batik\n"
+    response = api.post("/api/v1/imports", files=[("files", ("hasil.csv", hasil, "text/csv")),
+                                                  ("files", ("ikm.csv", people, "text/csv"))])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["ok"] and [(k["kind"], k["created"]) for k in body["kinds"]] == [("ikm", 1), ("outcomes", 1)]
+    assert [o.ikm_id for o in api.store.all_outcomes() if o.ikm_id == "u1"] == ["u1"]
+    undone = api.store.undo(body["batch_id"])
+    assert undone.batch_id == body["batch_id"] and api.store.counts().outcomes == len(outcomes())
