@@ -85,3 +85,49 @@ def test_both_stores_equal_the_reference(embedded_store, neo4j_store, program, k
             expected = reference(records, skill, as_of, kind, after, **filters)
             assert metrics.outcome_rates(embedded_store, query, kind, after) == expected
             assert metrics.outcome_rates(neo4j_store, query, kind, after) == expected
+
+
+def check_plan(plan, store, seats: int) -> None:
+    """What every plan must hold, whatever the data."""
+    on_record = {store.gazetteer().by_code(code).name for code, n in store.ikm_per_kelurahan().items() if n}
+    assert len(plan.kelurahan) <= seats and len(plan.visits) <= seats
+    assert {k.kelurahan for k in plan.kelurahan} <= on_record
+    assert all(k.unmet_need == k.population - k.total > 0 for k in plan.kelurahan)
+    keys = [(-k.unmet_need, -k.broken, k.kecamatan, k.kelurahan) for k in plan.kelurahan]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    proposed = [n.ikm_id for n in plan.narasumber] + [v.ikm_id for v in plan.visits]
+    assert len(proposed) == len(set(proposed))  # never the same IKM twice
+    assert all(n.per_seed_reach >= 1 for n in plan.narasumber)
+    reach = [(-n.per_seed_reach, -n.outcomes) for n in plan.narasumber]
+    assert reach == sorted(reach)
+
+
+@settings(max_examples=60, deadline=None)
+@given(program=with_outcomes(), seats=st.integers(min_value=1, max_value=8))
+def test_every_plan_is_bounded_ordered_and_names_nobody_twice(program, seats, tmp_path_factory):
+    from tular.graph import planner
+    from tular.graph.store import EmbeddedStore
+
+    records, as_of, dormant = program
+    store = EmbeddedStore(tmp_path_factory.mktemp("plan") / "tular.db")
+    store.init_schema()
+    store.write(records)
+    for skill in SKILLS:
+        check_plan(planner.plan(store, skill, seats, as_of, dormant_days=dormant), store, seats)
+    store.close()
+
+
+@pytest.mark.neo4j
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(program=with_outcomes(), seats=st.integers(min_value=1, max_value=8))
+def test_both_stores_give_the_same_plan(embedded_store, neo4j_store, program, seats):
+    from tular.graph import planner
+
+    records, as_of, dormant = program
+    fill(embedded_store, records)
+    fill(neo4j_store, records)
+    for skill in SKILLS:
+        expected = planner.plan(embedded_store, skill, seats, as_of, dormant_days=dormant)
+        check_plan(expected, embedded_store, seats)
+        assert planner.plan(neo4j_store, skill, seats, as_of, dormant_days=dormant) == expected
