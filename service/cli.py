@@ -166,7 +166,7 @@ def import_(
     paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind).",
                                                        show_default=False)] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="Kind of every file, when the names do not say: "
-                                             "ikm, trainings, attendance, teachings, populations.")] = None,
+                                             "ikm, trainings, attendance, teachings, outcomes, populations.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate against the store without writing.")] = False,
     list_batches: Annotated[bool, typer.Option("--list", help="List the recorded import batches.")] = False,
     undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help="Undo an import batch.")] = None,
@@ -201,7 +201,7 @@ def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; for csv, a folder (made if "
                                          "missing) that receives ikm.csv, trainings.csv, attendance.csv, "
-                                         "teachings.csv and populations.csv.", show_default=False)],
+                                         "teachings.csv, outcomes.csv and populations.csv.", show_default=False)],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx or csv "
                                             "(default: from the file name).", show_default=False)] = None,
 ) -> None:
