@@ -104,7 +104,8 @@ def record_counts(records: Records) -> dict[str, int]:
 # --------------------------------------------------------------------------- network files
 def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     """The whole teaching network: IKM nodes (``name``, ``kelurahan``, ``kecamatan``,
-    ``sector``, ``gender``, ``business_name``; no phone), one edge per ``TAUGHT_BY`` from
+    ``sector``, ``gender``, ``business_name``, ``outcomes``: the kinds it achieved, comma-
+    separated; no phone), one edge per ``TAUGHT_BY`` from
     teacher to learner keyed by skill, with ``skill`` and ``date`` (ISO text). Blank
     values are left out rather than written as empty attributes.
 
@@ -119,12 +120,17 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     [('a', 'b', 'batik', {'skill': 'batik', 'date': '2021-03-05'})]
     """
     graph = nx.MultiDiGraph(name="tular teaching network")
+    achieved: dict[str, set[str]] = {}
+    for outcome in records.outcomes:
+        achieved.setdefault(outcome.ikm_id, set()).add(outcome.kind)
     for ikm in records.ikm:
+        kinds = achieved.get(ikm.ikm_id)
         attributes = {
             "name": ikm.name,
             "kelurahan": gazetteer.by_code(ikm.kelurahan_code).name,
             "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name,
             "sector": ikm.sector, "gender": ikm.gender, "business_name": ikm.business_name,
+            "outcomes": ",".join(sorted(kinds)) if kinds else None,
         }
         graph.add_node(ikm.ikm_id, **{k: v for k, v in attributes.items() if v is not None})
     for teaching in records.teachings:

@@ -416,3 +416,13 @@ def test_doctests_pass():
     assert doctest.testmod(planner).failed == 0
     assert doctest.testmod(analytics).failed == 0
     assert doctest.testmod(arrays).failed == 0
+
+
+def test_network_exports_carry_each_ikm_outcome_kinds(store: GraphStore, tmp_path: Path):
+    import networkx as nx
+
+    store.write(program())
+    export_store(store, tmp_path / "net.graphml")
+    graph = nx.read_graphml(tmp_path / "net.graphml")
+    assert graph.nodes["d"]["outcomes"] == "employees,pameran" and graph.nodes["c"]["outcomes"] == "marketplace"
+    assert "outcomes" not in graph.nodes["x"]
