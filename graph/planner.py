@@ -161,12 +161,8 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
 
     # narasumber by onward reach and outcomes
     outcome_count = Counter(ikm for ikm, _, _ in store.skill_outcomes(skill, day))
-    teachers = np.flatnonzero(in_cascade & (graph.out_degree > 0))
-    candidates = sorted(
-        ((arrays.onward_reach(graph, int(n)), outcome_count[graph.ids[n]], int(level[n]), graph.ids[n])
-         for n in teachers.tolist()),
-        key=lambda c: (-c[0], -c[1], c[2], c[3]),
-    )[:narasumber_count(seats)]
+    candidates = _narasumber(graph, np.flatnonzero(in_cascade & (graph.out_degree > 0)), outcome_count,
+                             narasumber_count(seats))
     people = store.people([c[3] for c in candidates])
     narasumber = [
         PlanNarasumber(ikm_id=ikm_id, name=people[ikm_id].name, kelurahan=code_name[people[ikm_id].kelurahan],
@@ -195,3 +191,20 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
         for shown, f in leaves[:seats]
     ]
     return Plan(skill=skill, seats=seats, as_of=day, kelurahan=kelurahan_rows, narasumber=narasumber, visits=visits)
+
+
+def _narasumber(graph: arrays.SkillArrays, teachers: np.ndarray, outcome_count: Counter, k: int,
+                ) -> list[tuple[int, int, int, str]]:
+    """The ``k`` best (onward reach, outcomes, generation, ikm_id), best first. Exact reach is
+    computed only while a teacher's upper bound can still reach the k-th best's (a tie may
+    still win on outcomes), as for the top teachers: a province has many teachers."""
+    bound = arrays.onward_reach_bound(graph)
+    best: list[tuple[int, int, int, str]] = []
+    for n in sorted(teachers.tolist(), key=lambda n: -bound[n]):
+        if len(best) == k and bound[n] < best[-1][0]:
+            break
+        ikm_id = graph.ids[n]
+        best.append((arrays.onward_reach(graph, n), outcome_count[ikm_id], int(graph.level[n]), ikm_id))
+        best.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+        del best[k:]
+    return best

@@ -113,7 +113,16 @@ def test_every_plan_is_bounded_ordered_and_names_nobody_twice(program, seats, tm
     store.init_schema()
     store.write(records)
     for skill in SKILLS:
-        check_plan(planner.plan(store, skill, seats, as_of, dormant_days=dormant), store, seats)
+        plan = planner.plan(store, skill, seats, as_of, dormant_days=dormant)
+        check_plan(plan, store, seats)
+        # the narasumber are the best of every teacher of the cascade, each reach computed in full
+        graph = metrics._walked(store, [skill], as_of)[skill]
+        outcomes = {}
+        for ikm_id, _, _ in store.skill_outcomes(skill, as_of):
+            outcomes[ikm_id] = outcomes.get(ikm_id, 0) + 1
+        every = sorted(((-arrays.onward_reach(graph, n), -outcomes.get(graph.ids[n], 0), int(graph.level[n]),
+                         graph.ids[n]) for n in range(graph.n) if graph.level[n] >= 0 and graph.out_degree[n]))
+        assert [n.ikm_id for n in plan.narasumber] == [c[3] for c in every[:planner.narasumber_count(seats)]]
     store.close()
 
 
