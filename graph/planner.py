@@ -46,12 +46,14 @@ SEATS_PER_NARASUMBER = 5
 #: One line per recommendation, in the report's two languages.
 REASONS: dict[str, dict[str, str]] = {
     "id": {
-        "kelurahan": "{unmet_need} dari {population} IKM belum terjangkau ({total} sudah dilatih atau tertular); {broken} rantai putus",
+        "kelurahan": "{unmet_need} dari {population} IKM belum terjangkau ({total} sudah dilatih atau tertular); "
+                     "{broken} rantai putus",
         "narasumber": "menularkan ke {reach} IKM (generasi {generation}); {outcomes} hasil usaha tercatat",
         "visit": "belum menularkan selama {days} hari; kelurahannya sudah menularkan ke {kelurahan_reach} IKM",
     },
     "en": {
-        "kelurahan": "{unmet_need} of {population} IKM not reached yet ({total} trained or reached); {broken} broken chains",
+        "kelurahan": "{unmet_need} of {population} IKM not reached yet ({total} trained or reached); "
+                     "{broken} broken chains",
         "narasumber": "passed the skill on to {reach} IKM (generation {generation}); {outcomes} outcome(s) recorded",
         "visit": "has taught nobody for {days} days; IKM of its kelurahan taught {kelurahan_reach} IKM",
     },

@@ -103,8 +103,8 @@ INSTRUCTIONS: tuple[str, ...] = (
     "Petunjuk pengisian — tular",
     "",
     "1. Isi satu lembar per jenis data: ikm, trainings (pelatihan), attendance (kehadiran), teachings "
-    "(siapa belajar dari siapa), outcomes (hasil usaha) dan populations (jumlah IKM per kelurahan). Lembar yang tidak dipakai "
-    "biarkan kosong.",
+    "(siapa belajar dari siapa), outcomes (hasil usaha) dan populations (jumlah IKM per kelurahan). "
+    "Lembar yang tidak dipakai biarkan kosong.",
     "2. Jangan ubah, hapus atau pindahkan baris judul (baris 1). Kolom berwarna kuning dengan huruf tebal "
     "wajib diisi; kolom biru boleh kosong. Arahkan kursor ke judul kolom untuk melihat keterangannya.",
     "3. ikm_id dan training_id adalah kode tetap: pakai kode yang sama di semua lembar dan di impor berikutnya.",
@@ -120,7 +120,8 @@ INSTRUCTIONS: tuple[str, ...] = (
 )
 
 #: Widths (in characters) of columns that hold more than a word.
-_WIDTHS = {"kind": 16, "value": 16, "name": 28, "business_name": 28, "title": 40, "organizer": 30, "location": 30, "target_group": 34,
+_WIDTHS = {"kind": 16, "value": 16,  # outcomes
+           "name": 28, "business_name": 28, "title": 40, "organizer": 30, "location": 30, "target_group": 34,
            "note": 40, "source": 26, "kelurahan": 22, "kecamatan": 18, "skill": 22, "phone": 18}
 _TEXT_COLUMNS = {"ikm_id", "training_id", "learner_id", "teacher_id", "phone"}
 _DATE_COLUMNS = {"joined_on", "start_date", "end_date", "date"}

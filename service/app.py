@@ -49,8 +49,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(title="tular", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   openapi_tags=[{"name": n} for n in
-                                ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents", "keys",
-                                 "health")])
+                                ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents",
+                                 "keys", "health")])
     app.state.settings = settings
     app.state.sessions = Sessions()
     if store is not None:

@@ -19,7 +19,8 @@ from ..arrays import SkillArrays
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Population, Records, Skill, Teaching, Training, WriteResult,
+    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Population, Records, Skill,
+    Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
@@ -298,7 +299,8 @@ class EmbeddedStore:
             )
 
     def wipe(self, keep_keys: bool = False) -> None:
-        tables = ("batch", "outcome", "teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan",
+        tables = ("batch", "outcome", "teaching", "attendance", "training_skill", "training", "ikm", "skill",
+                  "kelurahan",
                   "kecamatan") + (() if keep_keys else ("api_key",))
         with self._tx() as conn:
             for table in tables:
