@@ -583,3 +583,108 @@ def lineage(inputs: Inputs, ikm_id: str, max_paths: int = MAX_LINEAGE_PATHS,
 def distinct_total(cascades: Iterable[Iterable[str]]) -> int:
     """IKM that are seeds or reached in at least one skill."""
     return len(set().union(*map(set, cascades)))
+
+
+# --------------------------------------------------------------------------- outcomes
+class OutcomeGeneration(BaseModel):
+    generation: int
+    count: int
+    with_outcome: int
+    rate: float | None
+
+
+class OutcomeArea(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    count: int
+    with_outcome: int
+    rate: float | None
+
+
+class OutcomeRates(BaseModel):
+    """SPEC §10 outcome rate by generation (and per kelurahan) of one skill."""
+
+    skill: str
+    kind: str | None
+    as_of: date
+    generations: list[OutcomeGeneration]
+    areas: list[OutcomeArea]
+
+
+def learned_dates(graph: nx.DiGraph, seeds: Mapping[str, date], level: Levels) -> dict[str, date]:
+    """When each IKM of the cascade learned the skill: a seed at its earliest qualifying
+    training end, any other IKM at its earliest incoming edge (SPEC §5 conventions).
+
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("s", "a", date=date(2021, 3, 1)); g.add_edge("x", "a", date=date(2021, 2, 1))
+    >>> sorted(learned_dates(g, {"s": date(2020, 1, 1)}, {"s": 0, "a": 1}).items())
+    [('a', datetime.date(2021, 2, 1)), ('s', datetime.date(2020, 1, 1))]
+    """
+    learned = {}
+    for node, gen in level.items():
+        if gen == 0:
+            learned[node] = seeds[node]
+        else:
+            learned[node] = min(d for _, _, d in graph.in_edges(node, data="date"))
+    return learned
+
+
+def _rate(with_outcome: int, count: int) -> float | None:
+    return with_outcome / count if count else None
+
+
+def outcome_rates(inputs: Inputs, outcomes: Iterable[tuple[str, str, date]], kind: str | None = None, *,
+                  after_learning: bool = False, cohort: Iterable[str] | None = None, year: int | None = None,
+                  area: AreaFilter | None = None,
+                  cascade: Callable[[nx.DiGraph, Iterable[str]], Levels] = generations) -> OutcomeRates:
+    """SPEC §10 outcome rate by generation of ``inputs.skill`` as of ``inputs.as_of``.
+
+    ``outcomes`` are the (ikm_id, kind, date) that count for the skill (their skill is it or
+    blank). The rate of generation g is the share of the counted generation-g IKM with an
+    outcome of ``kind`` (any kind when None) dated ≤ T — and, ``after_learning``, on or
+    after the day it learned the skill (:func:`learned_dates`). An IKM counts once however
+    many outcomes it has. Areas: the kelurahan with at least one counted IKM, by kecamatan
+    and kelurahan name. Filters as in :func:`reach`.
+
+    >>> from tular.graph.gazetteer import Gazetteer
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("s", "a", date=date(2021, 1, 1)); g.add_edge("s", "b", date=date(2021, 1, 1))
+    >>> people = {n: Person(n, "blimbing.bunulrejo") for n in "sab"}
+    >>> i = Inputs("batik", date(2022, 1, 1), g, [("s", "T", date(2020, 1, 1))], people, Gazetteer.kota_malang())
+    >>> r = outcome_rates(i, [("a", "pameran", date(2021, 6, 1)), ("s", "pameran", date(2019, 1, 1))], "pameran")
+    >>> [(row.generation, row.count, row.with_outcome, row.rate) for row in r.generations]
+    [(0, 1, 1, 1.0), (1, 2, 1, 0.5)]
+    >>> outcome_rates(i, [("s", "pameran", date(2019, 1, 1))], after_learning=True).generations[0].with_outcome
+    0
+    """
+    area = area or AreaFilter()
+    gazetteer, graph = inputs.gazetteer, inputs.graph
+    seeds = select_seeds(inputs, cohort, year)
+    level = cascade(graph, seeds)
+    kelurahan_of = {node: inputs.people[node].kelurahan for node in level}
+    counted = {node for node in level if area.admits(kelurahan_of[node], gazetteer)}
+    learned = learned_dates(graph, seeds, level)
+    achieved = {
+        ikm for ikm, what, day in outcomes
+        if ikm in counted and (kind is None or what == kind) and day <= inputs.as_of
+        and (not after_learning or day >= learned[ikm])
+    }
+    n_seeds = sum(1 for node in counted if level[node] == 0)
+    depth = max((level[n] for n in counted), default=0) if n_seeds else None
+    sizes = [0] * (depth + 1) if depth is not None else []
+    hits = [0] * len(sizes)
+    for node in counted if depth is not None else ():
+        sizes[level[node]] += 1
+        hits[level[node]] += node in achieved
+    rows = [OutcomeGeneration(generation=g, count=sizes[g], with_outcome=hits[g], rate=_rate(hits[g], sizes[g]))
+            for g in range(len(sizes))]
+    per_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for node in counted:
+        per_area[kelurahan_of[node]][0] += 1
+        per_area[kelurahan_of[node]][1] += node in achieved
+    areas = sorted(
+        (OutcomeArea(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name,
+                     count=n, with_outcome=w, rate=_rate(w, n)) for code, (n, w) in per_area.items()),
+        key=lambda row: (row.kecamatan, row.kelurahan),
+    )
+    return OutcomeRates(skill=inputs.skill, kind=kind, as_of=inputs.as_of, generations=rows, areas=areas)

@@ -22,8 +22,8 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .analytics import (
-    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, GenerationRow, Person, Reach, TopTeacher,
-    _multiplier, area_tables, cost_per_ikm, coverage_population,
+    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, GenerationRow, OutcomeArea, OutcomeGeneration, OutcomeRates,
+    Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population,
 )
 from .gazetteer import Gazetteer
 
@@ -610,3 +610,54 @@ def from_inputs(inputs) -> SkillArrays:
 def lookups_of(inputs) -> Lookups:
     return Lookups(gazetteer=inputs.gazetteer, budgets=inputs.budgets, populations=inputs.populations,
                    ikm_per_kelurahan=inputs.ikm_per_kelurahan)
+
+
+# ----------------------------------------------------------------------------- outcomes
+def learned_on(a: SkillArrays, seeds: Mapping[int, date]) -> np.ndarray:
+    """Per node, the ordinal of the day it learned the skill: a seed's earliest qualifying
+    training end, else its earliest incoming edge (int64 max when it has none)."""
+    learned = np.full(a.n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(learned, a.learner, a.day)
+    if seeds:
+        learned[np.fromiter(seeds, dtype=np.int64, count=len(seeds))] = [d.toordinal() for d in seeds.values()]
+    return learned
+
+
+def outcome_rates(a: SkillArrays, gazetteer: Gazetteer, level: np.ndarray, outcomes: Sequence[tuple[str, str, date]],
+                  kind: str | None = None, *, after_learning: bool = False, cohort: Iterable[str] | None = None,
+                  year: int | None = None, area: AreaFilter | None = None) -> OutcomeRates:
+    """As :func:`tular.graph.analytics.outcome_rates`, from arrays and the cascade ``level``
+    walked from the seeds that ``cohort`` and ``year`` select."""
+    area = area or AreaFilter()
+    counted_mask = counted(a, level, area, gazetteer)
+    kelurahan = _gazetteer_positions(a, gazetteer)
+    achieved = np.zeros(a.n, dtype=bool)
+    if outcomes and a.n:
+        ids = np.array([o[0] for o in outcomes], dtype=object)
+        node = np.minimum(np.searchsorted(a.ids, ids), a.n - 1)
+        day = np.array([o[2].toordinal() for o in outcomes], dtype=np.int64)
+        ok = (a.ids[node] == ids) & (day <= a.as_of.toordinal())
+        if kind is not None:
+            ok &= np.array([o[1] == kind for o in outcomes], dtype=bool)
+        ok &= counted_mask[node]
+        if after_learning:
+            ok &= day >= learned_on(a, select_seeds(a, cohort, year))[node]
+        achieved[node[ok]] = True
+    counted_level = level[counted_mask]
+    rows = []
+    if np.count_nonzero(counted_level == 0):
+        depth = int(counted_level.max())
+        sizes = np.bincount(counted_level, minlength=depth + 1).tolist()
+        hits = np.bincount(level[counted_mask & achieved], minlength=depth + 1).tolist()
+        rows = [OutcomeGeneration(generation=g, count=sizes[g], with_outcome=hits[g],
+                                  rate=hits[g] / sizes[g] if sizes[g] else None) for g in range(depth + 1)]
+    kelurahan_list = gazetteer.kelurahan_list
+    sizes = np.bincount(kelurahan[counted_mask], minlength=len(kelurahan_list))
+    hits = np.bincount(kelurahan[counted_mask & achieved], minlength=len(kelurahan_list))
+    areas = sorted(
+        (OutcomeArea(kecamatan=gazetteer.kecamatan_of(k.code).name, kelurahan=k.name, count=int(sizes[i]),
+                     with_outcome=int(hits[i]), rate=int(hits[i]) / int(sizes[i]))
+         for i, k in enumerate(kelurahan_list) if sizes[i]),
+        key=lambda row: (row.kecamatan, row.kelurahan),
+    )
+    return OutcomeRates(skill=a.skill, kind=kind, as_of=a.as_of, generations=rows, areas=areas)

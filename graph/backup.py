@@ -188,6 +188,7 @@ def reference_problems(backup: Backup) -> list[str]:
         *_repeated("training", (t.training_id for t in records.trainings)),
         *_repeated("attendance", ((a.training_id, a.ikm_id) for a in records.attendance)),
         *_repeated("teaching", ((t.learner_id, t.teacher_id, t.skill) for t in records.teachings)),
+        *_repeated("outcome", ((o.ikm_id, o.kind, o.skill_key, o.date_key) for o in records.outcomes)),
         *_repeated("population of kelurahan", (p.kelurahan_code for p in records.populations)),
         *_repeated("batch", (b.batch_id for b in backup.batches)),
     ]
@@ -203,6 +204,9 @@ def reference_problems(backup: Backup) -> list[str]:
     problems += [f"teaching {t.learner_id}/{t.teacher_id}/{t.skill} refers to a missing "
                  f"{'skill' if t.skill not in skills else 'IKM'}"
                  for t in records.teachings if t.skill not in skills or {t.learner_id, t.teacher_id} - ikm]
+    problems += [f"outcome {o.ikm_id}/{o.kind}/{o.date_key} refers to a missing "
+                 f"{'IKM' if o.ikm_id not in ikm else 'skill'}"
+                 for o in records.outcomes if o.ikm_id not in ikm or (o.skill is not None and o.skill not in skills)]
     problems += [f"population of kelurahan {p.kelurahan_code}, which the backup does not have"
                  for p in records.populations if p.kelurahan_code not in kelurahan]
     return problems
@@ -214,7 +218,7 @@ def holdings(store: GraphStore) -> dict[str, int]:
     (the gazetteer and the built-in skills every store has do not count)."""
     counts = store.counts()
     return {"ikm": counts.ikm, "trainings": counts.trainings, "attendance": counts.attendance,
-            "teachings": counts.teachings, "populations": len(store.populations()),
+            "teachings": counts.teachings, "outcomes": counts.outcomes, "populations": len(store.populations()),
             "batches": len(store.batches())}
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .gazetteer import Gazetteer, normalise
-from .model import IKM, Attendance, Records, Teaching, Training
+from .model import IKM, Attendance, Outcome, Records, Teaching, Training
 
 DEMO_SEED = 2020
 #: The last date of the data set: no training, teaching or registration after it.
@@ -217,8 +217,30 @@ def load_demo(store, seed: int = DEMO_SEED) -> Records:
     return records
 
 
+#: Chance of each outcome for a trainee of the skill (SPEC §10), and how much of it each
+#: further generation keeps.
+OUTCOME_CHANCES: dict[str, dict[str, float]] = {
+    "batik": {"pameran": 0.55, "marketplace": 0.25, "first_sale": 0.45},
+    "fesyen-muslim": {"pameran": 0.35, "marketplace": 0.45, "first_sale": 0.5, "employees": 0.12},
+    "home-decor": {"pameran": 0.4, "marketplace": 0.3, "first_sale": 0.45},
+    "olahan-makanan": {"pameran": 0.3, "marketplace": 0.35, "first_sale": 0.6, "certification": 0.45,
+                       "employees": 0.15, "revenue_band": 0.1},
+    "lukis-kain": {"pameran": 0.45, "marketplace": 0.3, "first_sale": 0.4},
+    "barista": {"pameran": 0.2, "first_sale": 0.55, "employees": 0.25, "revenue_band": 0.1},
+    "kemasan": {"marketplace": 0.3, "first_sale": 0.3},
+    "legalitas-usaha": {"certification": 0.6},
+}
+OUTCOME_DECAY: dict[str, float] = {
+    "batik": 0.97, "fesyen-muslim": 0.95, "home-decor": 0.93, "olahan-makanan": 0.55, "lukis-kain": 0.6,
+    "barista": 0.45, "kemasan": 0.8, "legalitas-usaha": 0.8,
+}
+EXHIBITIONS = ("Malang Creative Fusion", "Pameran UMKM Balai Kota", "Bazar Ramadan Alun-alun", "Malang Expo",
+               "Pameran Dekranasda Kota Malang", "Gebyar UMKM Kecamatan", "Festival Kampung Tematik")
+
+
 class _DemoBuilder:
     def __init__(self, seed: int):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.gazetteer = Gazetteer.kota_malang()
         self.kelurahan_codes = [k.code for k in self.gazetteer.kelurahan_list]
@@ -254,7 +276,9 @@ class _DemoBuilder:
         self._plant_orphan_fragments()
         self._plant_early_edge()
         self._plant_seed_taught_by_seed()
-        return self._records()
+        records = self._records()
+        records.outcomes = self._outcomes()
+        return records
 
     # ========================================================================= people
     def _kelurahan_sizes(self) -> dict[str, int]:
@@ -767,6 +791,60 @@ class _DemoBuilder:
                 plan.participants.append(index)
                 return
         raise AssertionError("no learner fits the planted seed-taught-by-seed case")
+
+    # ======================================================================= outcomes
+    def _outcomes(self) -> list[Outcome]:
+        """What the IKM achieved (SPEC §10), drawn from a random stream of its own so that the
+        rest of the data set does not depend on it. Rates fall with each generation in food,
+        barista and fabric painting (the recipe or the machine does not travel as well as the
+        know-how) and hold in batik, fesyen muslim and home decor; every Bunulrejo batik
+        learner exhibits, at the kelurahan's yearly batik exhibitions. A few IKM had sold or
+        exhibited before they learned the skill, so "after learning" differs."""
+        rng = random.Random(self.seed * 7919 + 10)
+        found: dict[tuple, Outcome] = {}
+
+        def add(index: int, kind: str, day: date, skill: str | None, value: str | None = None,
+                note: str | None = None) -> None:
+            if day > DEMO_AS_OF:
+                return
+            made = Outcome(ikm_id=self.people[index].ikm_id, kind=kind, date=day, skill=skill, value=value, note=note)
+            found.setdefault((made.ikm_id, made.kind, made.skill_key, made.date), made)
+
+        for skill in sorted(self.generation):
+            decay = OUTCOME_DECAY[skill]
+            for index, generation in self.generation[skill].items():
+                learned = self.learned[skill][index]
+                scale = decay ** generation
+                for kind, chance in OUTCOME_CHANCES[skill].items():
+                    if rng.random() >= chance * scale:
+                        continue
+                    before = rng.random() < 0.06  # already there before the training or teacher
+                    day = learned + timedelta(days=-rng.randint(30, 300) if before else rng.randint(45, 1100))
+                    value = note = None
+                    if kind == "employees":
+                        value = str(rng.randint(1, 6) + (2 if generation == 0 else 0))
+                    elif kind == "certification":
+                        value = rng.choice(("PIRT", "PIRT", "halal", "HKI"))
+                    elif kind == "revenue_band":
+                        value = rng.choice(("< 300 juta", "< 300 juta", "300 juta – 2,5 miliar"))
+                    elif kind == "pameran":
+                        note = rng.choice(EXHIBITIONS)
+                    business_wide = kind in ("employees", "revenue_band", "marketplace")
+                    add(index, kind, day, None if business_wide else skill, value, note)
+        # Bunulrejo: the learners exhibit at the kelurahan's batik exhibitions after they learned
+        shows = ((date(2021, 10, 2), "Pameran Hari Batik Nasional, balai RW 03 Bunulrejo"),
+                 (date(2022, 6, 25), "Pameran batik Kampung Bunulrejo 2022"),
+                 (date(2023, 8, 19), "Pameran Dekranasda Kota Malang 2023"),
+                 (date(2024, 10, 2), "Pameran Hari Batik Nasional 2024, Kampung Bunulrejo"),
+                 (date(2025, 10, 2), "Pameran Hari Batik Nasional 2025, Kampung Bunulrejo"))
+        for label, index in sorted(self.story.items()):
+            if not label.startswith("bunulrejo.") or self.people[index].kelurahan_code != BUNULREJO:
+                continue
+            learned = self.learned["batik"][index]
+            exhibited = [(day, title) for day, title in shows if day > learned + timedelta(days=60)]
+            for day, title in exhibited[:2]:
+                add(index, "pameran", day, "batik", note=title)
+        return sorted(found.values(), key=lambda o: (o.ikm_id, o.kind, o.skill_key, o.date))
 
     # ======================================================================== records
     def _records(self) -> Records:

@@ -56,6 +56,7 @@ SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
                   "budget_idr", "target_group"),
     "attendance": ("training_id", "ikm_id", "completed"),
     "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note"),
+    "outcomes": ("ikm_id", "kind", "skill", "date", "value", "note"),
     "populations": ("kelurahan", "kecamatan", "population"),
 }
 
@@ -91,6 +92,7 @@ def read_records(store: GraphStore) -> Records:
         trainings=sorted(store.trainings(), key=lambda r: r.training_id),
         attendance=sorted(store.all_attendance(), key=lambda r: (r.training_id, r.ikm_id)),
         teachings=sorted(store.all_teachings(), key=lambda r: (r.learner_id, r.teacher_id, r.skill)),
+        outcomes=sorted(store.all_outcomes(), key=lambda r: (r.ikm_id, r.kind, r.skill_key, r.date)),
         populations=[Population(kelurahan_code=code, population=n) for code, n in sorted(store.populations().items())],
     )
 
@@ -102,7 +104,8 @@ def record_counts(records: Records) -> dict[str, int]:
 # --------------------------------------------------------------------------- network files
 def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     """The whole teaching network: IKM nodes (``name``, ``kelurahan``, ``kecamatan``,
-    ``sector``, ``gender``, ``business_name``; no phone), one edge per ``TAUGHT_BY`` from
+    ``sector``, ``gender``, ``business_name``, ``outcomes``: the kinds it achieved, comma-
+    separated; no phone), one edge per ``TAUGHT_BY`` from
     teacher to learner keyed by skill, with ``skill`` and ``date`` (ISO text). Blank
     values are left out rather than written as empty attributes.
 
@@ -117,12 +120,17 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     [('a', 'b', 'batik', {'skill': 'batik', 'date': '2021-03-05'})]
     """
     graph = nx.MultiDiGraph(name="tular teaching network")
+    achieved: dict[str, set[str]] = {}
+    for outcome in records.outcomes:
+        achieved.setdefault(outcome.ikm_id, set()).add(outcome.kind)
     for ikm in records.ikm:
+        kinds = achieved.get(ikm.ikm_id)
         attributes = {
             "name": ikm.name,
             "kelurahan": gazetteer.by_code(ikm.kelurahan_code).name,
             "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name,
             "sector": ikm.sector, "gender": ikm.gender, "business_name": ikm.business_name,
+            "outcomes": ",".join(sorted(kinds)) if kinds else None,
         }
         graph.add_node(ikm.ikm_id, **{k: v for k, v in attributes.items() if v is not None})
     for teaching in records.teachings:
@@ -195,6 +203,8 @@ def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[li
             values = [record.training_id, record.ikm_id, record.completed]
         elif kind == "teachings":
             values = [record.learner_id, record.teacher_id, record.skill, record.date, record.source, record.note]
+        elif kind == "outcomes":
+            values = [record.ikm_id, record.kind, record.skill, record.date, record.value, record.note]
         elif kind == "populations":
             kelurahan, kecamatan = area(record.kelurahan_code)
             values = [kelurahan, kecamatan, record.population]
@@ -204,7 +214,8 @@ def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[li
 
 
 def _record_label(kind: str, row: list[Any]) -> str:
-    key_columns = {"ikm": 1, "trainings": 1, "attendance": 2, "teachings": 3, "populations": 2}[kind]
+    key_columns = {"ikm": 1, "trainings": 1, "attendance": 2, "teachings": 3, "outcomes": 4,
+                   "populations": 2}[kind]
     return f"{kind} {'/'.join(unneutralise(str(v)) for v in row[:key_columns])}"
 
 
@@ -309,7 +320,7 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
     """Export the whole store to ``output`` in ``fmt`` (see :data:`FORMATS`).
 
     For ``csv``, ``output`` is a folder (made if missing) that receives ``ikm.csv``,
-    ``trainings.csv``, ``attendance.csv``, ``teachings.csv`` and ``populations.csv``
+    ``trainings.csv``, ``attendance.csv``, ``teachings.csv``, ``outcomes.csv`` and ``populations.csv``
     (UTF-8 with a byte-order mark, so that Excel shows non-ASCII names right).
 
     Raises ``UsageError`` for an unknown format or an impossible path, ``InvalidData``

@@ -20,10 +20,11 @@ import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
 from . import analytics, arrays
-from .analytics import AreaFilter, Broken, Inputs, LineageOfSkill, Reach, ReachAll
+from .analytics import AreaFilter, Broken, Inputs, LineageOfSkill, OutcomeRates, Reach, ReachAll
 from .arrays import Lookups, SkillArrays
 from .errors import UsageError
 from .gazetteer import Gazetteer
+from .model import OUTCOME_KINDS
 from .skills import SkillVocabulary
 from .store.base import GraphStore
 
@@ -235,3 +236,32 @@ def lineage(store: GraphStore, ikm_id: str, as_of: date, skill_name: str | None 
         "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name, "as_of": as_of.isoformat(),
         "skills": [s.model_dump(mode="json") for s in per_skill],
     }
+
+
+def resolve_outcome_kind(kind: str | None) -> str | None:
+    """An outcome kind as written (``Pameran``, ``first sale``) as its id; None stays None."""
+    if kind is None:
+        return None
+    from .validate import OUTCOME_KIND_WORDS  # the words the importer accepts
+    found = OUTCOME_KIND_WORDS.get("_".join(kind.strip().casefold().replace("-", " ").split()))
+    if found is None:
+        raise UsageError(f"unknown outcome kind {kind!r}; valid kinds: {', '.join(OUTCOME_KINDS)}")
+    return found
+
+
+@_answer
+def outcome_rates(store: GraphStore, query: Query, kind: str | None = None,
+                  after_learning: bool = False) -> OutcomeRates:
+    """SPEC §10 outcome rate by generation: the cascade walked by the store (in Cypher on
+    Neo4j), the outcomes read with ``skill_outcomes``, the counting in numpy
+    (:func:`tular.graph.arrays.outcome_rates`, held equal to the networkx reference)."""
+    skill = resolve_skill(store, query.skill)
+    kind = resolve_outcome_kind(kind)
+    gazetteer = store.gazetteer()
+    area = resolve_area(store, query.kelurahan, query.kecamatan, gazetteer)
+    if query.cohort:
+        _check_cohort({t.training_id: t.budget_idr for t in store.trainings()}, query.cohort)
+    graph = _walked(store, [skill], query.as_of, query.cohort, query.year)[skill]
+    outcomes = store.skill_outcomes(skill, query.as_of, kind)
+    return arrays.outcome_rates(graph, gazetteer, graph.level, outcomes, kind, after_learning=after_learning,
+                                cohort=query.cohort or None, year=query.year, area=area)

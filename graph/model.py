@@ -80,6 +80,34 @@ class Teaching(Record):
     note: str | None = None
 
 
+#: SPEC §10: what an IKM achieved. ``employees`` carries a head count in ``value``;
+#: ``revenue_band`` a band as written (``< 300 juta``); the others need no value.
+OUTCOME_KINDS = ("pameran", "marketplace", "first_sale", "certification", "employees", "revenue_band")
+
+
+class Outcome(Record):
+    """``ikm_id`` achieved an outcome of ``kind`` on ``date`` (an ACHIEVED edge, SPEC §10).
+
+    Keyed by (ikm_id, kind, skill, date): an IKM may exhibit many times, and importing the
+    same row twice changes nothing. ``skill`` None: the outcome counts for every skill.
+    """
+
+    ikm_id: str = Field(min_length=1)
+    kind: Literal["pameran", "marketplace", "first_sale", "certification", "employees", "revenue_band"]
+    date: date
+    skill: str | None = None
+    value: str | None = None
+    note: str | None = None
+
+    @property
+    def skill_key(self) -> str:
+        return self.skill or ""
+
+    @property
+    def date_key(self) -> str:
+        return self.date.isoformat()
+
+
 class Population(Record):
     """The number of IKM in a kelurahan, for coverage (SPEC §5)."""
 
@@ -96,6 +124,7 @@ class Records(BaseModel):
     trainings: list[Training] = []
     attendance: list[Attendance] = []
     teachings: list[Teaching] = []
+    outcomes: list[Outcome] = []
     populations: list[Population] = []
 
     def __len__(self) -> int:
@@ -103,7 +132,7 @@ class Records(BaseModel):
 
 
 #: The kinds of record, in the order a batch writes them (references before referrers).
-KINDS = ("ikm", "trainings", "attendance", "teachings", "populations")
+KINDS = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
 
 
 class Counts(BaseModel):
@@ -114,6 +143,7 @@ class Counts(BaseModel):
     trainings: int = 0
     attendance: int = 0
     teachings: int = 0
+    outcomes: int = 0
 
 
 class SourceInfo(BaseModel):

@@ -30,6 +30,12 @@ Readings of the spec (the report states them in its methodology appendix):
   warnings of each skill as of T.
 - The public edition carries no personal name or IKM id except in the top-teachers list:
   the follow-up list and the data-quality findings are counts only.
+- **Outcomes** (SPEC §10): per skill with data, the rate of any outcome after learning by
+  generation as of T (``tular outcomes --skill S --after-learning``).
+- **Next cohort**: per skill with data, ``tular plan --skill S --seats`` :data:`PLAN_SEATS`
+  as of T (the plan for Y + 1). Narasumber are trainers — each has taught at least one IKM,
+  like the top teachers — so the public edition names them (without IKM id); the visits
+  are dormant learners, so the public edition gives their number per kelurahan only.
 """
 
 from __future__ import annotations
@@ -43,8 +49,9 @@ from datetime import date, timedelta
 import networkx as nx
 from pydantic import BaseModel
 
-from . import analytics, metrics
-from .analytics import DEFAULT_DORMANT_DAYS, AreaFilter, Inputs, Levels, Reach
+from . import analytics, metrics, planner
+from .analytics import DEFAULT_DORMANT_DAYS, AreaFilter, Inputs, Levels, OutcomeRates, Reach
+from .planner import PlanKelurahan, PlanNarasumber, PlanVisit
 from .errors import UsageError
 from .model import Skill
 from .quality import FINDING_KINDS, check_store
@@ -57,6 +64,8 @@ QUALITY_LISTED = 25
 #: Top teachers listed per skill.
 TOP_TEACHERS_PER_SKILL = 3
 FOLLOW_UP_KINDS = ("dead_seed", "stalled_lineage", "dormant_leaf")
+#: Seats of the next cohort the report plans per skill.
+PLAN_SEATS = 5
 
 
 # ------------------------------------------------------------------------ the shape
@@ -189,6 +198,26 @@ class Quality(BaseModel):
     warnings: dict[str, SkillWarnings]
 
 
+class OutcomeSection(BaseModel):
+    skill: SkillName
+    rates: OutcomeRates
+
+
+class VisitCount(BaseModel):
+    kelurahan: str
+    visits: int
+
+
+class NextCohort(BaseModel):
+    """The planner's answer for one skill; ``visits`` named only in the internal edition."""
+
+    skill: SkillName
+    kelurahan: list[PlanKelurahan]
+    narasumber: list[PlanNarasumber]
+    visits: list[PlanVisit]
+    visit_counts: list[VisitCount]
+
+
 class ReportData(BaseModel):
     year: int
     as_of: date
@@ -209,6 +238,8 @@ class ReportData(BaseModel):
     top_teachers: list[TopTeacher]
     follow_up: FollowUp
     quality: Quality
+    outcomes: list[OutcomeSection] = []
+    next_cohort: list[NextCohort] = []
 
 
 # ------------------------------------------------------------------------ gathering
@@ -480,4 +511,18 @@ def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[st
         top_teachers=_top_teachers(runs, names, public),
         follow_up=_follow_up(runs, year, dormant_days, names, public),
         quality=_quality(store, runs, names, public),
+        outcomes=[OutcomeSection(skill=names[s], rates=metrics.outcome_rates(
+            store, metrics.Query(skill=s, as_of=as_of), None, after_learning=True)) for s in with_data],
+        next_cohort=[_next_cohort(store, names[s], as_of, dormant_days, public) for s in with_data],
+    )
+
+
+def _next_cohort(store: GraphStore, skill: SkillName, as_of: date, dormant_days: int, public: bool) -> NextCohort:
+    plan = planner.plan(store, skill.skill_id, PLAN_SEATS, as_of, dormant_days=dormant_days)
+    counts = Counter(v.kelurahan for v in plan.visits)
+    return NextCohort(
+        skill=skill, kelurahan=plan.kelurahan,
+        narasumber=[n.model_copy(update={"ikm_id": ""}) for n in plan.narasumber] if public else plan.narasumber,
+        visits=[] if public else plan.visits,
+        visit_counts=[VisitCount(kelurahan=k, visits=n) for k, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))],
     )

@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import UsageError
 from .export import COMPLETED_WORDS, SHEET_COLUMNS
 from .gazetteer import Gazetteer
-from .model import KINDS, Skill
+from .model import KINDS, OUTCOME_KINDS, Skill
 from .readers import COLUMNS
 
 INSTRUCTIONS_SHEET = "Petunjuk"
@@ -73,6 +73,16 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "source": "Sumber informasi, mis. laporan pendamping.",
         "note": "Catatan.",
     },
+    "outcomes": {
+        "ikm_id": "Kode IKM yang mencapai hasil ini.",
+        "kind": "Pilih dari daftar: pameran, marketplace (jualan online), first_sale (penjualan pertama), "
+                "certification (PIRT, halal, HKI), employees (jumlah karyawan), revenue_band (kelompok omzet).",
+        "skill": "Pilih dari daftar bila hasil ini karena satu skill; kosong = berlaku untuk semua skill.",
+        "date": "Tanggal hasil, mis. 2022-08-17. Tidak boleh di masa depan.",
+        "value": "employees: jumlah orang (angka bulat, wajib); revenue_band: kelompok omzet (wajib); "
+                 "certification: jenisnya, mis. PIRT.",
+        "note": "Catatan.",
+    },
     "populations": {
         "kelurahan": "Pilih dari daftar.",
         "kecamatan": "Pilih dari daftar (boleh kosong).",
@@ -85,6 +95,7 @@ SHEET_HELP: dict[str, str] = {
     "trainings": "Satu baris per pelatihan dari dinas.",
     "attendance": "Satu baris per peserta per pelatihan.",
     "teachings": "Satu baris per peristiwa menularkan ilmu: learner_id belajar skill dari teacher_id pada date.",
+    "outcomes": "Satu baris per hasil usaha: pameran, jualan online, penjualan pertama, sertifikat, karyawan, omzet.",
     "populations": "Jumlah IKM per kelurahan (boleh dilewati).",
 }
 
@@ -92,8 +103,8 @@ INSTRUCTIONS: tuple[str, ...] = (
     "Petunjuk pengisian — tular",
     "",
     "1. Isi satu lembar per jenis data: ikm, trainings (pelatihan), attendance (kehadiran), teachings "
-    "(siapa belajar dari siapa) dan populations (jumlah IKM per kelurahan). Lembar yang tidak dipakai "
-    "biarkan kosong.",
+    "(siapa belajar dari siapa), outcomes (hasil usaha) dan populations (jumlah IKM per kelurahan). "
+    "Lembar yang tidak dipakai biarkan kosong.",
     "2. Jangan ubah, hapus atau pindahkan baris judul (baris 1). Kolom berwarna kuning dengan huruf tebal "
     "wajib diisi; kolom biru boleh kosong. Arahkan kursor ke judul kolom untuk melihat keterangannya.",
     "3. ikm_id dan training_id adalah kode tetap: pakai kode yang sama di semua lembar dan di impor berikutnya.",
@@ -109,7 +120,8 @@ INSTRUCTIONS: tuple[str, ...] = (
 )
 
 #: Widths (in characters) of columns that hold more than a word.
-_WIDTHS = {"name": 28, "business_name": 28, "title": 40, "organizer": 30, "location": 30, "target_group": 34,
+_WIDTHS = {"kind": 16, "value": 16,  # outcomes
+           "name": 28, "business_name": 28, "title": 40, "organizer": 30, "location": 30, "target_group": 34,
            "note": 40, "source": 26, "kelurahan": 22, "kecamatan": 18, "skill": 22, "phone": 18}
 _TEXT_COLUMNS = {"ikm_id", "training_id", "learner_id", "teacher_id", "phone"}
 _DATE_COLUMNS = {"joined_on", "start_date", "end_date", "date"}
@@ -124,6 +136,7 @@ def _lists(gazetteer: Gazetteer, skills: list[Skill]) -> dict[str, list[str]]:
         "skill": sorted(s.skill_id for s in skills),
         "completed": [COMPLETED_WORDS[True], COMPLETED_WORDS[False]],
         "gender": ["P", "L"],
+        "kind": list(OUTCOME_KINDS),
     }
 
 
@@ -214,7 +227,7 @@ def _instructions_sheet(workbook: Workbook) -> None:
 
 
 def template_workbook(gazetteer: Gazetteer, skills: list[Skill]) -> Workbook:
-    """The template as an openpyxl workbook: Petunjuk, the five kinds, hidden Daftar."""
+    """The template as an openpyxl workbook: Petunjuk, the six kinds, hidden Daftar."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     _instructions_sheet(workbook)

@@ -7,6 +7,7 @@ batch; warnings are reported and the rows are written.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections import defaultdict
@@ -23,12 +24,22 @@ from scipy.sparse.csgraph import connected_components
 from .dates import parse_date
 from .errors import TularError
 from .gazetteer import Gazetteer
-from .model import IKM, Attendance, Kelurahan, Population, Records, Teaching, Training
+from .model import OUTCOME_KINDS, IKM, Attendance, Kelurahan, Outcome, Population, Records, Teaching, Training
 from .readers import COLUMNS, FileProblem, Row, Table
 from .skills import SkillVocabulary
 
 #: Order in which kinds are validated and written: what is referred to comes first.
-KIND_ORDER = ("ikm", "trainings", "attendance", "teachings", "populations")
+KIND_ORDER = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
+
+#: Words accepted for each outcome kind (SPEC §10), matched case-, space- and hyphen-insensitively.
+OUTCOME_KIND_WORDS = {
+    "pameran": "pameran", "exhibition": "pameran", "expo": "pameran", "bazar": "pameran",
+    "marketplace": "marketplace", "online": "marketplace", "jualan_online": "marketplace",
+    "first_sale": "first_sale", "penjualan_pertama": "first_sale",
+    "certification": "certification", "sertifikasi": "certification", "sertifikat": "certification",
+    "employees": "employees", "karyawan": "employees", "tenaga_kerja": "employees",
+    "revenue_band": "revenue_band", "omzet": "revenue_band", "omset": "revenue_band",
+}
 
 TRUE_WORDS = {"true", "1", "yes", "ya", "y"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "t"}
@@ -112,6 +123,7 @@ class Validator:
         self.trainings: dict[str, tuple[Training, Table, Row]] = {}
         self.attendance: dict[tuple[str, str], tuple[Attendance, Table, Row]] = {}
         self.teachings: list[tuple[Teaching, Table, Row]] = []
+        self.outcomes: dict[tuple[str, ...], tuple[Outcome, Table, Row]] = {}
         self.populations: dict[str, tuple[Population, Table, Row]] = {}
         # big files repeat the same few hundred dates, skill and kelurahan names: read each once
         self._dates: dict[str, date] = {}
@@ -220,6 +232,7 @@ class Validator:
             trainings=[r for r, _, _ in self.trainings.values()],
             attendance=[r for r, _, _ in self.attendance.values()],
             teachings=[r for r, _, _ in self.teachings],
+            outcomes=[r for r, _, _ in self.outcomes.values()],
             populations=[r for r, _, _ in self.populations.values()],
         )
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
@@ -371,6 +384,37 @@ class Validator:
                 continue
             keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
                            note=values.get("note")), table, row))
+
+    def check_outcomes(self, table: Table, row: Row) -> None:
+        ikm_id = self.known_ikm(table, row, "ikm_id")
+        kind_text = self.required(table, row, "kind")
+        kind = OUTCOME_KIND_WORDS.get(re.sub(r"[\s\-]+", "_", kind_text.strip().casefold()))
+        if kind is None:
+            close = difflib.get_close_matches(kind_text.casefold(), list(OUTCOME_KIND_WORDS), n=1, cutoff=0.6)
+            hint = f"did you mean {OUTCOME_KIND_WORDS[close[0]]!r}? " if close else ""
+            self.error(table, row, f"unknown outcome kind; {hint}valid kinds: {', '.join(OUTCOME_KINDS)}",
+                       "kind", kind_text)
+            raise _Skip
+        day = self.date_value(table, row, "date")
+        skill_text = row.values.get("skill")
+        skill = self.skill(table, row, "skill", skill_text) if skill_text is not None else None
+        value = row.values.get("value")
+        if kind in ("employees", "revenue_band") and value is None:
+            what = "the head count" if kind == "employees" else "the revenue band"
+            self.error(table, row, f"required value is missing: an outcome of kind {kind} needs {what}", "value")
+            raise _Skip
+        if kind == "employees":
+            count = value.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", value) else value
+            if not count.isdigit():
+                self.error(table, row, "the value of an employees outcome is a head count: a whole number "
+                                       "such as 4", "value", value)
+                raise _Skip
+            value = str(int(count))
+        extra = [f"{c}: {row.values[c]}" for c in table.unknown_columns if row.values.get(c)]
+        note = "; ".join(filter(None, [row.values.get("note"), *extra])) or None
+        record = Outcome(ikm_id=ikm_id, kind=kind, date=day, skill=skill, value=value, note=note)
+        key = (ikm_id, kind, record.skill_key, record.date_key)
+        self.keep_record(self.outcomes, key, record, table, row, "ikm_id/kind/skill/date")
 
     def check_populations(self, table: Table, row: Row) -> None:
         kelurahan = self.required(table, row, "kelurahan")

@@ -14,7 +14,7 @@ from tular.graph.errors import StoreUnavailable
 from tular.graph.store import GraphStore, open_store
 
 from . import errors, web
-from .routers import analytics, documents, health, ikm, imports, keys, teachings, trainings
+from .routers import analytics, documents, health, ikm, imports, keys, outcomes, teachings, trainings
 from .routers import web as web_pages
 from .sessions import Sessions
 
@@ -50,14 +50,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     app = FastAPI(title="tular", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   openapi_tags=[{"name": n} for n in
-                                ("analytics", "ikm", "teachings", "imports", "trainings", "documents", "keys",
-                                 "health")])
+                                ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents",
+                                 "keys", "health")])
     app.state.settings = settings
     app.state.sessions = Sessions()
     if store is not None:
         app.state.store = store
     errors.install(app)
-    for module in (health, analytics, ikm, teachings, imports, trainings, documents, keys):
+    for module in (health, analytics, outcomes, ikm, teachings, imports, trainings, documents, keys):
         app.include_router(module.router)
     web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import
     app.include_router(web_pages.router)

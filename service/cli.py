@@ -170,7 +170,7 @@ def import_(
     paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind).",
                                                        show_default=False)] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="Kind of every file, when the names do not say: "
-                                             "ikm, trainings, attendance, teachings, populations.")] = None,
+                                             "ikm, trainings, attendance, teachings, outcomes, populations.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate against the store without writing.")] = False,
     list_batches: Annotated[bool, typer.Option("--list", help="List the recorded import batches.")] = False,
     undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help="Undo an import batch.")] = None,
@@ -205,7 +205,7 @@ def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; for csv, a folder (made if "
                                          "missing) that receives ikm.csv, trainings.csv, attendance.csv, "
-                                         "teachings.csv and populations.csv.", show_default=False)],
+                                         "teachings.csv, outcomes.csv and populations.csv.", show_default=False)],
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx or csv "
                                             "(default: from the file name).", show_default=False)] = None,
 ) -> None:
@@ -332,6 +332,53 @@ def broken(
     cli = state(ctx)
     result = metrics.broken(cli.store(), skill, as_of_option(as_of, cli), dormant_days)
     print(result.model_dump_json()) if as_json else views.print_broken(out, result)
+
+
+@app.command()
+def outcomes(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    kind: Annotated[str | None, typer.Option("--kind", help="Outcome kind: pameran, marketplace, first_sale, "
+                                             "certification, employees, revenue_band (default: any).")] = None,
+    as_of: AsOf = None,
+    after_learning: Annotated[bool, typer.Option("--after-learning", help="Count only outcomes dated on or after "
+                                                 "the day the IKM learned the skill.")] = False,
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")] = None,
+    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")] = None,
+    cohort: Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
+                                                     "(repeatable).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Outcome rate by generation: are learners doing as well as the trainees?"""
+    from tular.graph import metrics
+    from tular.service import views
+
+    cli = state(ctx)
+    query = metrics.Query(skill=skill, as_of=as_of_option(as_of, cli), kelurahan=kelurahan, kecamatan=kecamatan,
+                          cohort=cohort or (), year=year)
+    result = metrics.outcome_rates(cli.store(), query, kind, after_learning)
+    print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning)
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    seats: Annotated[int, typer.Option("--seats", help="Seats in the next cohort.", min=1)],
+    year: Annotated[int | None, typer.Option("--year", help="The program year planned: counts data up to "
+                                             "31 December of the year before.")] = None,
+    as_of: AsOf = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the reasons: id or en.")] = "id",
+    as_json: Json = False,
+) -> None:
+    """The next cohort: kelurahan by unmet need, narasumber to co-teach, dormant leaves to visit."""
+    from tular.graph import planner
+    from tular.service import views
+
+    cli = state(ctx)
+    result = planner.plan(cli.store(), skill, seats, as_of_option(as_of, cli), year=year, lang=lang)
+    print(result.model_dump_json()) if as_json else views.print_plan(out, result)
 
 
 @app.command()

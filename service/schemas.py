@@ -62,6 +62,23 @@ class TeachingIn(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
+class OutcomeIn(BaseModel):
+    """One outcome (SPEC §10), validated exactly like a row of an outcomes file."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "ikm_id": "IKM-00231", "kind": "pameran", "date": "2022-08-17", "skill": "batik",
+        "note": "Pameran batik Malang Kucecwara"}]})
+
+    ikm_id: str = Field(min_length=1, max_length=200)
+    kind: str = Field(min_length=1, max_length=100, description="pameran, marketplace, first_sale, certification, "
+                                                                 "employees (value = head count) or revenue_band.")
+    date: str = Field(min_length=1, max_length=40, description="2022-08-17, 17/08/2022 or an Excel date.")
+    skill: str | None = Field(None, max_length=200, description="Skill id or alias; blank: counts for every skill.")
+    value: str | None = Field(None, max_length=200, description="Head count for employees; the band for "
+                                                                 "revenue_band; e.g. PIRT for certification.")
+    note: str | None = Field(None, max_length=2000)
+
+
 class IKMPatch(BaseModel):
     """Fields to correct; those left out stay as they are."""
 

@@ -24,3 +24,11 @@ def print_area_story(console: Console, store: GraphStore, skill: str, kelurahan:
         f"[bold]{name}[/bold] ({skill}): {r.seeds} trained → {r.reached} more IKM in {name} learned the skill "
         f"over {r.max_depth or 0} generations (multiplier {views.number(r.multiplier)})."
     )
+    outcomes = metrics.outcome_rates(store, metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan), "pameran",
+                                     after_learning=True)
+    learners = [g for g in outcomes.generations if g.generation > 0]
+    if learners:
+        console.print(
+            f"  Since they learned, {sum(g.with_outcome for g in learners)} of these {sum(g.count for g in learners)} "
+            f"learners have exhibited (pameran); see `tular outcomes --skill {skill} --kelurahan {name}`."
+        )

@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from tular.graph.analytics import Broken, Reach, ReachAll
+from tular.graph.analytics import Broken, OutcomeRates, Reach, ReachAll
+from tular.graph.planner import Plan
 
 SHOWN_AREAS = 15
 SHOWN_TEACHERS = 10
@@ -27,7 +28,8 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
-TEXT_COLUMNS = {"Name", "Kelurahan", "Kecamatan", "Kind", "Skill", "IKM", "Seeds / fragment top", "Last activity"}
+TEXT_COLUMNS = {"Name", "Kelurahan", "Kecamatan", "Kind", "Skill", "IKM", "Seeds / fragment top", "Last activity",
+                "Reason"}
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -124,3 +126,48 @@ def print_lineage(console: Console, result: dict) -> None:
                 parent = branches.get(min(d["taught_by"], key=lambda t: t not in branches), tree)
                 branches[d["ikm_id"]] = parent.add(f"{d['ikm_id']} {d['name']} ({d['kelurahan']}, {d['date']})")
             console.print(tree)
+
+
+def print_outcomes(console: Console, r: OutcomeRates, after_learning: bool = False) -> None:
+    kind = r.kind or "any outcome"
+    when = ", after learning" if after_learning else ""
+    gens = _table(f"Outcome rate of {r.skill} ({kind}{when}) by generation, as of {r.as_of.isoformat()}",
+                  "Generation", "IKM", "With outcome", "Rate")
+    for g in r.generations:
+        gens.add_row(str(g.generation), number(g.count), number(g.with_outcome), percent(g.rate))
+    if not r.generations:
+        console.print(f"No seeds of {r.skill} by {r.as_of.isoformat()}: no generations to show.")
+    else:
+        console.print(gens)
+    shown = sorted(r.areas, key=lambda a: (-a.count, a.kelurahan))[:SHOWN_AREAS]
+    areas = _table(f"By kelurahan (largest {len(shown)} of {len(r.areas)}; all in --json)",
+                   "Kelurahan", "Kecamatan", "IKM", "With outcome", "Rate")
+    for a in shown:
+        areas.add_row(a.kelurahan, a.kecamatan, number(a.count), number(a.with_outcome), percent(a.rate))
+    console.print(areas)
+
+
+def _readable(table: Table) -> Table:
+    """Every column at least as wide as its header; only the reason wraps."""
+    for column in table.columns:
+        column.min_width = len(str(column.header))
+        column.no_wrap = column.header != "Reason"
+    return table
+
+
+def print_plan(console: Console, p: Plan) -> None:
+    console.print(f"Next cohort of {p.skill}: {p.seats} seats, data as of {p.as_of.isoformat()}")
+    kel = _table("Kelurahan by unmet need", "Kelurahan", "Kecamatan", "Population", "Total", "Unmet need", "Broken",
+                 "Reason")
+    for k in p.kelurahan:
+        kel.add_row(k.kelurahan, k.kecamatan, number(k.population), number(k.total), number(k.unmet_need),
+                    number(k.broken), k.reason)
+    console.print(_readable(kel))
+    nara = _table("Narasumber to co-teach", "IKM", "Name", "Kelurahan", "Onward reach", "Outcomes", "Reason")
+    for n in p.narasumber:
+        nara.add_row(n.ikm_id, n.name, n.kelurahan, number(n.per_seed_reach), number(n.outcomes), n.reason)
+    console.print(_readable(nara))
+    visits = _table("Dormant leaves worth a visit", "IKM", "Name", "Kelurahan", "Days dormant", "Reason")
+    for v in p.visits:
+        visits.add_row(v.ikm_id, v.name, v.kelurahan, number(v.days_dormant), v.reason)
+    console.print(_readable(visits))

@@ -26,7 +26,7 @@ def make_app():
     store = EmbeddedStore(Path(tempfile.mkdtemp(prefix="tular-schema-")) / "tular.db")
     store.init_schema()
     demo = build_demo()
-    store.write(demo.model_copy(update={"ikm": demo.ikm[:400], "teachings": [], "attendance": []}))
+    store.write(demo.model_copy(update={"ikm": demo.ikm[:400], "teachings": [], "attendance": [], "outcomes": []}))
     key, _ = keys.create_key(store, "admin", "schemathesis")
     return key, create_app(Settings(), store=store)
 

@@ -52,8 +52,8 @@ def test_backup_moves_a_whole_database_between_stores_exactly(embedded_store, ne
     write_backup(source, tmp_path / "db.json.gz")
     assert (tmp_path / "db.json.gz").read_bytes()[:2] == b"\x1f\x8b"
     result = restore_file(target, tmp_path / "db.json.gz")
-    assert result.counts == {"ikm": 6, "trainings": 2, "attendance": 3, "teachings": 6, "populations": 2,
-                             "batches": 2}
+    assert result.counts == {"ikm": 6, "trainings": 2, "attendance": 3, "teachings": 6, "outcomes": 0,
+                             "populations": 2, "batches": 2}
     assert content(target) == content(source)
     assert network_json(target, tmp_path / "t.json") == network_json(source, tmp_path / "s.json")
     # the batch log came along with its changes: undo works there as it would have here

@@ -32,6 +32,7 @@ def test_demo_loads_and_prints_the_summary(db: str):
     assert f"{len(demo.ikm):,}" in result.stdout and f"{len(demo.teachings):,}" in result.stdout
     assert "Reach per skill" in result.stdout and "olahan-makanan" in result.stdout
     assert "Bunulrejo (batik): 2 trained" in result.stdout
+    assert "21 of these 22 learners have exhibited (pameran)" in " ".join(result.stdout.split())
     status = json.loads(tular("status", "--json", db=db).stdout)
     assert (status["ikm"], status["teachings"], status["kelurahan"]) == (13_000, len(demo.teachings), 57)
     # running it again changes nothing

@@ -127,5 +127,5 @@ def test_template_command(tmp_path: Path):
                                        capture_output=True, text=True, timeout=120)
     made = run("template", "-o", str(tmp_path / "isian.xlsx"))
     assert made.returncode == 0, made.stderr
-    assert len(read_file(tmp_path / "isian.xlsx").tables) == 5
+    assert len(read_file(tmp_path / "isian.xlsx").tables) == 6  # one sheet per kind, outcomes included
     assert run("template", "-o", str(tmp_path / "isian.csv")).returncode == 2

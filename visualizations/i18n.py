@@ -170,6 +170,32 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "belajar keterampilan itu dari mereka, langsung atau lewat murid-murid mereka, per {date}. "
                     "Mereka calon narasumber pelatihan berikutnya.",
         "top.none": "Belum ada IKM yang mengajarkan keterampilan yang dipilih.",
+        # ---------------------------------------------------------------- outcomes
+        "outcome.title": "Hasil usaha per generasi",
+        "outcome.lead": "Apakah murid yang belajar tiga langkah dari pelatihan berhasil seperti peserta pelatihan? "
+                        "Bagian IKM tiap generasi yang mencatat sedikitnya satu hasil usaha (pameran, jualan online, "
+                        "penjualan pertama, sertifikat, karyawan, omzet) sesudah belajar keterampilan itu, per {date}.",
+        "outcome.generation": "Generasi {generation}",
+        "outcome.of": "{with_outcome} dari {count}",
+        "outcome.note": "Hasil tanpa keterampilan tercatat berlaku untuk semua keterampilan. Per jenis hasil, "
+                        "kelurahan dan kohort: tular outcomes --skill KETERAMPILAN --kind JENIS --after-learning.",
+        "outcome.none": "Belum ada hasil usaha yang tercatat untuk keterampilan yang dipilih.",
+        # ---------------------------------------------------------------- next cohort
+        "plan.title": "Rencana angkatan berikutnya",
+        "plan.lead": "Usulan untuk pelatihan {year} dengan {seats} kursi per keterampilan, dari data per {date}: "
+                     "kelurahan dengan kebutuhan terbesar (jumlah IKM dikurangi yang sudah dilatih atau tertular, "
+                     "lalu rantai putus di sana), narasumber pendamping dan murid dorman yang layak dikunjungi.",
+        "plan.population": "IKM",
+        "plan.total": "Sudah",
+        "plan.unmet": "Belum terjangkau",
+        "plan.broken": "Rantai putus",
+        "plan.narasumber": "Narasumber",
+        "plan.narasumber_reason": "menularkan ke {reach} IKM, {outcomes} hasil usaha",
+        "plan.visits": "Kunjungan",
+        "plan.visit_reason": "dorman {days} hari",
+        "plan.visits_public": "Edisi publik: jumlah kunjungan per kelurahan; nama ada di edisi internal.",
+        "plan.none": "Belum ada data untuk menyusun rencana.",
+        "plan.how": "Urutan dan alasannya: tular plan --skill KETERAMPILAN --seats N (lihat README).",
         # ---------------------------------------------------------------- follow-up
         "follow.title": "Tindak lanjut: rantai yang putus",
         "follow.lead": "Dengan jendela {days} hari sebelum {date}: siapa yang perlu dikunjungi petugas lapangan "
@@ -268,6 +294,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "method.onward": "Jangkauan lanjutan",
         "method.onward_text": "Jumlah IKM yang belajar dari seseorang, langsung atau tidak langsung. IKM yang "
                               "belajar dari dua pengajar dihitung untuk keduanya.",
+        "method.outcomes": "Hasil usaha per generasi",
+        "method.outcomes_text": "Bagian IKM generasi g yang punya hasil usaha bertanggal paling lambat T dan tidak "
+                                "sebelum hari ia belajar keterampilan itu (peserta: akhir pelatihan pertamanya; "
+                                "lainnya: tanggal pertama ia diajar). Satu IKM dihitung sekali berapa pun hasilnya.",
+        "method.plan": "Rencana angkatan berikutnya",
+        "method.plan_text": "Kelurahan yang punya IKM tercatat, diurutkan menurut kebutuhan (jumlah IKM dikurangi "
+                            "yang sudah dilatih atau tertular), lalu jumlah rantai putus, lalu nama; satu kursi per "
+                            "kelurahan. Narasumber: IKM yang sudah menularkan, menurut jangkauan lanjutan lalu "
+                            "jumlah hasil usaha. Kunjungan: murid dorman, menurut jumlah IKM yang diajar dari "
+                            "kelurahannya, lalu lama dorman.",
         "method.broken": "Rantai putus (jendela W = {days} hari)",
         "method.broken_text": "Peserta belum mengajar: pelatihannya selesai W hari atau lebih sebelum T dan ia "
                               "belum mengajar siapa pun. Rantai macet: peserta yang rantainya tidak mengajar "
@@ -525,6 +561,32 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "skill from them, directly or through their learners, as of {date}. They are candidate "
                     "resource persons for the next training.",
         "top.none": "No IKM has taught the chosen skills yet.",
+        # ---------------------------------------------------------------- outcomes
+        "outcome.title": "Business outcomes by generation",
+        "outcome.lead": "Are learners three steps from the training doing as well as the trainees? The share of "
+                        "each generation's IKM with at least one outcome (exhibition, online sales, first sale, "
+                        "certification, employees, revenue band) recorded after they learned the skill, as of {date}.",
+        "outcome.generation": "Generation {generation}",
+        "outcome.of": "{with_outcome} of {count}",
+        "outcome.note": "Outcomes recorded without a skill count for every skill. By kind, kelurahan and cohort: "
+                        "tular outcomes --skill SKILL --kind KIND --after-learning.",
+        "outcome.none": "No business outcome recorded for the chosen skills yet.",
+        # ---------------------------------------------------------------- next cohort
+        "plan.title": "Next cohort",
+        "plan.lead": "Proposals for the {year} training with {seats} seats per skill, from the data as of {date}: "
+                     "the kelurahan with the largest unmet need (IKM minus those trained or reached, then broken "
+                     "chains there), narasumber to co-teach, and dormant learners worth a visit.",
+        "plan.population": "IKM",
+        "plan.total": "Reached",
+        "plan.unmet": "Unmet need",
+        "plan.broken": "Broken chains",
+        "plan.narasumber": "Narasumber",
+        "plan.narasumber_reason": "passed it on to {reach} IKM, {outcomes} outcomes",
+        "plan.visits": "Visits",
+        "plan.visit_reason": "dormant {days} days",
+        "plan.visits_public": "Public edition: visits per kelurahan; the names are in the internal edition.",
+        "plan.none": "Not enough data to plan yet.",
+        "plan.how": "Ranking and reasons: tular plan --skill SKILL --seats N (see the README).",
         # ---------------------------------------------------------------- follow-up
         "follow.title": "Follow-up: where the chain broke",
         "follow.lead": "With a window of {days} days before {date}: whom field officers should visit so that the "
@@ -627,6 +689,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "method.onward": "Onward reach",
         "method.onward_text": "The number of IKM who learned from someone, directly or not. An IKM who learned "
                               "from two teachers counts for both.",
+        "method.outcomes": "Business outcomes by generation",
+        "method.outcomes_text": "The share of generation-g IKM with an outcome dated on or before T and not before "
+                                "the day they learned the skill (a trainee: the end of its first training; others: "
+                                "the date they were first taught). An IKM counts once however many outcomes it has.",
+        "method.plan": "Next cohort",
+        "method.plan_text": "Kelurahan with IKM on record, ranked by unmet need (IKM minus those trained or "
+                            "reached), then broken chains, then name; one seat per kelurahan. Narasumber: IKM who "
+                            "passed the skill on, by onward reach, then outcomes. Visits: dormant learners, by the "
+                            "number of IKM taught from their kelurahan, then days dormant.",
         "method.broken": "Broken chains (window W = {days} days)",
         "method.broken_text": "Trainee who has not taught: the training ended W days or more before T and they "
                               "have taught nobody. Stalled chain: a trainee whose chain taught nobody in the last W "

@@ -15,7 +15,9 @@ import jinja2
 from markupsafe import Markup
 
 from tular.graph.errors import UsageError
-from tular.graph.report_data import FOLLOW_UP_KINDS, TOP_TEACHERS_PER_SKILL, VISITS_PER_KELURAHAN, ReportData
+from tular.graph.report_data import (
+    FOLLOW_UP_KINDS, PLAN_SEATS, TOP_TEACHERS_PER_SKILL, VISITS_PER_KELURAHAN, ReportData,
+)
 
 from .i18n import LANGUAGES, Locale
 
@@ -71,7 +73,7 @@ def render_html(data: ReportData, lang: str = "id") -> str:
         d=data, loc=loc, t=loc.t, charts=charts, edition=edition, follow_up_kinds=FOLLOW_UP_KINDS,
         chapters=_chapters(data, loc), skill_names=lambda skills: ", ".join(loc.skill(s) for s in skills),
         visit_until=data.as_of - timedelta(days=data.follow_up.dormant_days),
-        visits_per_kelurahan=VISITS_PER_KELURAHAN, top_per_skill=TOP_TEACHERS_PER_SKILL,
+        visits_per_kelurahan=VISITS_PER_KELURAHAN, top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
     )
 
 
@@ -84,6 +86,8 @@ def _chapters(data: ReportData, loc: Locale) -> list[tuple[str, str]]:
         ("skills", loc.t("skill.title")),
         ("areas", loc.t("area.title")),
         ("teachers", loc.t("top.title")),
+        ("outcomes", loc.t("outcome.title")),
+        ("next-cohort", loc.t("plan.title")),
         ("follow-up", loc.t("follow.title")),
         ("quality", loc.t("quality.title")),
         *([("visits", loc.t("visits.title"))] if not data.public and data.follow_up.groups else []),

@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from ..analytics import Person
 from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
-from ..model import IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Records, Skill, Teaching, Training, WriteResult
+from ..model import (
+    IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Skill, Teaching, Training, WriteResult,
+)
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -58,7 +60,7 @@ class GraphStore(Protocol):
 
     # ------------------------------------------------------------------ writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
-        """Upsert IKM, trainings, attendance, teachings and populations, in that order, in
+        """Upsert IKM, trainings, attendance, teachings, outcomes and populations, in that order, in
         one transaction: all of it is stored or none of it. A (learner, teacher, skill)
         that already exists keeps the earlier date. A reference to an unknown IKM,
         training, skill or kelurahan raises ``InvalidData`` and writes nothing.
@@ -148,6 +150,14 @@ class GraphStore(Protocol):
 
     def all_teachings(self) -> list[Teaching]:
         """Every TAUGHT_BY edge of every skill, ordered by (learner, teacher, skill)."""
+
+    def all_outcomes(self) -> list[Outcome]:
+        """Every ACHIEVED record, ordered by (ikm_id, kind, skill, date)."""
+
+    def skill_outcomes(self, skill: str, as_of: date, kind: str | None = None) -> list[tuple[str, str, date]]:
+        """(ikm_id, kind, date) of every outcome that counts for ``skill`` (its skill is
+        ``skill`` or blank) dated on or before ``as_of``, of ``kind`` only when given;
+        ordered by (ikm_id, date, kind)."""
 
     def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
         """Completed attendances at trainings teaching ``skill`` that ended on or before ``as_of``."""

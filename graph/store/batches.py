@@ -23,18 +23,20 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import InvalidData, UsageError
-from ..model import KINDS, Attendance, Batch, Change, IKM, KindCounts, Population, Records, Teaching, Training
+from ..model import KINDS, Attendance, Batch, Change, IKM, KindCounts, Outcome, Population, Records, Teaching, Training
 
 Key = tuple[str, ...]
 MODELS: dict[str, type[BaseModel]] = {
-    "ikm": IKM, "trainings": Training, "attendance": Attendance, "teachings": Teaching, "populations": Population,
+    "ikm": IKM, "trainings": Training, "attendance": Attendance, "teachings": Teaching, "outcomes": Outcome,
+    "populations": Population,
 }
 
 
 #: The fields that make a record's key, per kind (as in :func:`record_key`).
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "ikm": ("ikm_id",), "trainings": ("training_id",), "attendance": ("training_id", "ikm_id"),
-    "teachings": ("learner_id", "teacher_id", "skill"), "populations": ("kelurahan_code",),
+    "teachings": ("learner_id", "teacher_id", "skill"), "outcomes": ("ikm_id", "kind", "skill_key", "date_key"),
+    "populations": ("kelurahan_code",),
 }
 
 
@@ -47,6 +49,8 @@ def record_key(kind: str, record: Any) -> Key:
         return (record.training_id, record.ikm_id)
     if kind == "teachings":
         return (record.learner_id, record.teacher_id, record.skill)
+    if kind == "outcomes":
+        return (record.ikm_id, record.kind, record.skill_key, record.date_key)
     if kind == "populations":
         return (record.kelurahan_code,)
     raise ValueError(kind)
@@ -58,6 +62,8 @@ def references(kind: str, key: Key) -> list[tuple[str, Key]]:
         return [("trainings", (key[0],)), ("ikm", (key[1],))]
     if kind == "teachings":
         return [("ikm", (key[0],)), ("ikm", (key[1],))]
+    if kind == "outcomes":
+        return [("ikm", (key[0],))]
     return []
 
 

@@ -18,7 +18,8 @@ from ..arrays import SkillArrays
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Population, Records, Skill, Teaching, Training, WriteResult,
+    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Population, Records, Skill,
+    Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
@@ -86,6 +87,16 @@ CREATE TABLE IF NOT EXISTS teaching (
 );
 CREATE INDEX IF NOT EXISTS teaching_skill_date ON teaching(skill_id, date);
 CREATE INDEX IF NOT EXISTS teaching_teacher ON teaching(teacher_id);
+CREATE TABLE IF NOT EXISTS outcome (
+    ikm_id TEXT NOT NULL REFERENCES ikm(ikm_id),
+    kind TEXT NOT NULL,
+    skill TEXT NOT NULL DEFAULT '',  -- '' counts for every skill (SPEC §10)
+    date TEXT NOT NULL,
+    value TEXT,
+    note TEXT,
+    PRIMARY KEY (ikm_id, kind, skill, date)
+);
+CREATE INDEX IF NOT EXISTS outcome_skill ON outcome(skill, date);
 CREATE TABLE IF NOT EXISTS api_key (
     key_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -113,6 +124,7 @@ TABLES = {
                   ("title", "start_date", "end_date", "organizer", "location", "budget_idr", "target_group")),
     "attendance": ("attendance", ("training_id", "ikm_id"), ("completed",)),
     "teachings": ("teaching", ("learner_id", "teacher_id", "skill_id"), ("date", "source", "note")),
+    "outcomes": ("outcome", ("ikm_id", "kind", "skill", "date"), ("value", "note")),
 }
 #: SQLite's limit on host parameters is 32766 in modern builds; stay well below it.
 KEYS_PER_QUERY = 500
@@ -183,6 +195,8 @@ def _rows(kind: str, records: list) -> Iterator[tuple]:
         return ((r.training_id, r.ikm_id, int(r.completed)) for r in records)
     if kind == "teachings":
         return ((r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note) for r in records)
+    if kind == "outcomes":
+        return ((r.ikm_id, r.kind, r.skill_key, r.date.isoformat(), r.value, r.note) for r in records)
     raise ValueError(kind)
 
 
@@ -284,7 +298,8 @@ class EmbeddedStore:
             )
 
     def wipe(self, keep_keys: bool = False) -> None:
-        tables = ("batch", "teaching", "attendance", "training_skill", "training", "ikm", "skill", "kelurahan",
+        tables = ("batch", "outcome", "teaching", "attendance", "training_skill", "training", "ikm", "skill",
+                  "kelurahan",
                   "kecamatan") + (() if keep_keys else ("api_key",))
         with self._tx() as conn:
             for table in tables:
@@ -377,6 +392,8 @@ class EmbeddedStore:
             data["skill"] = data.pop("skill_id")
         if kind == "attendance":
             data["completed"] = bool(data["completed"])
+        if kind == "outcomes":
+            data["skill"] = data["skill"] or None
         if kind == "trainings":
             data["skills"] = tuple(r[0] for r in conn.execute(
                 "SELECT skill_id FROM training_skill WHERE training_id = ? ORDER BY skill_id", (data["training_id"],)))
@@ -480,7 +497,7 @@ class EmbeddedStore:
     def counts(self) -> Counts:
         tables = {
             "ikm": "ikm", "kelurahan": "kelurahan", "kecamatan": "kecamatan", "skills": "skill",
-            "trainings": "training", "attendance": "attendance", "teachings": "teaching",
+            "trainings": "training", "attendance": "attendance", "teachings": "teaching", "outcomes": "outcome",
         }
         sql = " UNION ALL ".join(f"SELECT '{field}', count(*) FROM {table}" for field, table in tables.items())
         return Counts(**{name: n for name, n in self._read(sql)})
@@ -591,6 +608,21 @@ class EmbeddedStore:
             for r in self._read("SELECT learner_id, teacher_id, skill_id, date, source, note FROM teaching "
                                 "ORDER BY learner_id, teacher_id, skill_id")
         ]
+
+    def all_outcomes(self) -> list[Outcome]:
+        return [
+            Outcome(ikm_id=r[0], kind=r[1], skill=r[2] or None, date=date.fromisoformat(r[3]), value=r[4], note=r[5])
+            for r in self._read("SELECT ikm_id, kind, skill, date, value, note FROM outcome "
+                                "ORDER BY ikm_id, kind, skill, date")
+        ]
+
+    def skill_outcomes(self, skill: str, as_of: date, kind: str | None = None) -> list[tuple[str, str, date]]:
+        rows = self._read(
+            "SELECT ikm_id, kind, date FROM outcome WHERE skill IN (?, '') AND date <= ? "
+            "AND (? IS NULL OR kind = ?) ORDER BY ikm_id, date, kind",
+            (skill, as_of.isoformat(), kind, kind),
+        )
+        return [(r[0], r[1], date.fromisoformat(r[2])) for r in rows]
 
     def trainings(self) -> list[Training]:
         skills: dict[str, list[str]] = {}

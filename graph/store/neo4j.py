@@ -26,7 +26,10 @@ from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..analytics import Person
 from ..arrays import SkillArrays, numbered
 from ..gazetteer import Gazetteer
-from ..model import KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Records, Skill, Teaching, Training, WriteResult
+from ..model import (
+    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Records, Skill, Teaching,
+    Training, WriteResult,
+)
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
@@ -96,6 +99,8 @@ def _new_rows(kind: str, records: list) -> list[list]:
         return [[r.training_id, r.ikm_id, r.completed] for r in records]
     if kind == "teachings":
         return [[r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note] for r in records]
+    if kind == "outcomes":
+        return [[r.ikm_id, r.kind, r.skill, r.date.isoformat(), r.value, r.note] for r in records]
     raise ValueError(kind)
 
 
@@ -221,7 +226,11 @@ class Neo4jStore:
             wanted, fields = set(keys), batches.KEY_FIELDS[kind]
             for record in tx.run(query(f"stored_{kind}")):
                 data = record["record"]
-                if (key := tuple(data[f] for f in fields)) in wanted:
+                if kind == "outcomes":  # its key is made of derived fields
+                    model = batches.to_model(kind, {k: _native(v) for k, v in data.items()})
+                    if (key := batches.record_key(kind, model)) in wanted:
+                        found[key] = model
+                elif (key := tuple(data[f] for f in fields)) in wanted:
                     found[key] = batches.to_model(kind, {k: _native(v) for k, v in data.items()})
             return found
         for chunk in _chunks(keys, IMPORT_CHUNK):
@@ -240,7 +249,7 @@ class Neo4jStore:
         for kind in KINDS:
             created = list((new or {}).get(kind, {}).values())
             written = expected = 0
-            if created and kind in ("ikm", "attendance", "teachings"):
+            if created and kind in ("ikm", "attendance", "teachings", "outcomes"):
                 expected += len(created)
                 for chunk in _chunks(_new_rows(kind, created), IMPORT_CHUNK):
                     written += tx.run(query(f"create_{kind}"), rows=chunk).single(strict=True)["written"]
@@ -457,6 +466,13 @@ class Neo4jStore:
 
     def all_teachings(self) -> list[Teaching]:
         return [Teaching(**{k: _native(v) for k, v in r.items()}) for r in self._read("all_teachings")]
+
+    def all_outcomes(self) -> list[Outcome]:
+        return [Outcome(**{k: _native(v) for k, v in r.items()}) for r in self._read("all_outcomes")]
+
+    def skill_outcomes(self, skill: str, as_of: date, kind: str | None = None) -> list[tuple[str, str, date]]:
+        return [(r["ikm_id"], r["kind"], _native(r["date"]))
+                for r in self._read("skill_outcomes", skill=skill, as_of=as_of, kind=kind)]
 
     def trainings(self) -> list[Training]:
         return [

@@ -8,3 +8,4 @@ CREATE INDEX taught_by_skill IF NOT EXISTS FOR ()-[r:TAUGHT_BY]-() ON (r.skill);
 CREATE INDEX ikm_name IF NOT EXISTS FOR (n:IKM) ON (n.name);
 CREATE CONSTRAINT batch_id IF NOT EXISTS FOR (n:Batch) REQUIRE n.batch_id IS UNIQUE;
 CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id IS UNIQUE;
+CREATE CONSTRAINT outcome_kind IF NOT EXISTS FOR (n:Outcome) REQUIRE n.kind IS UNIQUE;

@@ -3,4 +3,5 @@ CALL () { MATCH (n:IKM) RETURN count(n) AS ikm }
 CALL () { MATCH (n:Training) RETURN count(n) AS trainings }
 CALL () { MATCH ()-[r:ATTENDED]->() RETURN count(r) AS attendance }
 CALL () { MATCH ()-[r:TAUGHT_BY]->() RETURN count(r) AS teachings }
-RETURN ikm, trainings, attendance, teachings
+CALL () { MATCH ()-[r:ACHIEVED]->() RETURN count(r) AS outcomes }
+RETURN ikm, trainings, attendance, teachings, outcomes

@@ -1,0 +1,212 @@
+"""SPEC §10 next-cohort planner: where to train next, whom to ask to co-teach, whom to visit.
+
+Readings of the spec where it leaves room (documented here, followed everywhere):
+
+- **As of.** ``year`` Y plans the cohort of program year Y: the data count as of
+  31 December of Y − 1 (the state the office knows when it plans). Without a year, as of
+  ``as_of`` (default today).
+- **Kelurahan.** Only kelurahan with at least one IKM on record are proposed (a kelurahan
+  with no IKM has nobody to train). ``population`` is the ``populations`` input, else the
+  IKM on record there (SPEC §5); ``total`` the seeds and reached IKM of the skill located
+  there; ``unmet_need`` = max(population − total, 0); ``broken`` the broken-chain findings
+  (§5, all four kinds) of IKM located there. Kelurahan with no unmet need are left out.
+  Ranked by unmet need, then broken chains (both largest first), then kecamatan and
+  kelurahan name. ``seats`` bounds the list: one seat per proposed kelurahan, as in the
+  office's one-trainee-per-kelurahan workshops, so at most ``seats`` rows.
+- **Narasumber** (resource persons to co-teach): IKM of the cascade (seeds and reached)
+  who taught at least one IKM. ``per_seed_reach`` is their onward reach (for a seed, its
+  per-seed reach, §5); ``outcomes`` the outcome records that count for the skill dated
+  ≤ as-of. Ranked by onward reach, then outcomes (largest first), then generation
+  (trainees first), then ikm_id. One narasumber per five seats (rounded up), at most 10.
+- **Visits**: the ``dormant_leaf`` findings (§5, window ``dormant_days``), ranked by the
+  onward reach their kelurahan has shown — the number of distinct reached IKM taught by an
+  IKM of the cascade located in that kelurahan — then days dormant (longest first), then
+  ikm_id. At most ``seats`` visits (a field officer's round for the cohort).
+- No IKM appears twice: a dormant leaf taught nobody, so it is never a narasumber, and the
+  lists are checked to be disjoint all the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import date
+
+import numpy as np
+from pydantic import BaseModel
+
+from . import arrays, metrics
+from .analytics import DEFAULT_DORMANT_DAYS
+from .errors import UsageError
+from .store.base import GraphStore
+
+MAX_NARASUMBER = 10
+SEATS_PER_NARASUMBER = 5
+
+#: One line per recommendation, in the report's two languages.
+REASONS: dict[str, dict[str, str]] = {
+    "id": {
+        "kelurahan": "{unmet_need} dari {population} IKM belum terjangkau ({total} sudah dilatih atau tertular); "
+                     "{broken} rantai putus",
+        "narasumber": "menularkan ke {reach} IKM (generasi {generation}); {outcomes} hasil usaha tercatat",
+        "visit": "belum menularkan selama {days} hari; kelurahannya sudah menularkan ke {kelurahan_reach} IKM",
+    },
+    "en": {
+        "kelurahan": "{unmet_need} of {population} IKM not reached yet ({total} trained or reached); "
+                     "{broken} broken chains",
+        "narasumber": "passed the skill on to {reach} IKM (generation {generation}); {outcomes} outcome(s) recorded",
+        "visit": "has taught nobody for {days} days; IKM of its kelurahan taught {kelurahan_reach} IKM",
+    },
+}
+LANGUAGES = tuple(REASONS)
+
+
+class PlanKelurahan(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    population: int
+    total: int
+    unmet_need: int
+    broken: int
+    reason: str
+
+
+class PlanNarasumber(BaseModel):
+    ikm_id: str
+    name: str
+    kelurahan: str
+    per_seed_reach: int
+    outcomes: int
+    reason: str
+
+
+class PlanVisit(BaseModel):
+    ikm_id: str
+    name: str
+    kelurahan: str
+    days_dormant: int
+    reason: str
+
+
+class Plan(BaseModel):
+    """SPEC §10 ``tular plan --json``; each list best first."""
+
+    skill: str
+    seats: int
+    as_of: date
+    kelurahan: list[PlanKelurahan]
+    narasumber: list[PlanNarasumber]
+    visits: list[PlanVisit]
+
+
+def plan_as_of(year: int | None, as_of: date) -> date:
+    """The day the plan counts up to: 31 December before the planned year, else ``as_of``.
+
+    >>> plan_as_of(2024, date(2026, 5, 1)), plan_as_of(None, date(2026, 5, 1))
+    (datetime.date(2023, 12, 31), datetime.date(2026, 5, 1))
+    """
+    return date(year - 1, 12, 31) if year is not None else as_of
+
+
+def narasumber_count(seats: int) -> int:
+    """One narasumber per five seats, rounded up, at most ten.
+
+    >>> [narasumber_count(s) for s in (1, 5, 6, 20, 100)]
+    [1, 1, 2, 4, 10]
+    """
+    return min(MAX_NARASUMBER, math.ceil(seats / SEATS_PER_NARASUMBER))
+
+
+@metrics._answer
+def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int | None = None,
+         lang: str = "id", dormant_days: int = DEFAULT_DORMANT_DAYS) -> Plan:
+    """The next-cohort plan of one skill (see the module's readings)."""
+    if seats < 1:
+        raise UsageError("--seats must be at least 1")
+    if lang not in REASONS:
+        raise UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
+    reasons = REASONS[lang]
+    skill = metrics.resolve_skill(store, skill_name)
+    day = plan_as_of(year, as_of)
+    graph = metrics._walked(store, [skill], day)[skill]
+    level = graph.level
+    gazetteer = store.gazetteer()
+    code_name = {k.code: k.name for k in gazetteer.kelurahan_list}
+    on_record = store.ikm_per_kelurahan()
+    populations = store.populations()
+    broken = arrays.broken_chains(graph, arrays.Lookups(gazetteer=gazetteer), store.people, level, dormant_days)
+    where = store.people({f.ikm_id for f in broken.findings})
+    broken_per = Counter(where[f.ikm_id].kelurahan for f in broken.findings)
+    positions = arrays._gazetteer_positions(graph, gazetteer)
+    in_cascade = level >= 0
+    totals = np.bincount(positions[in_cascade], minlength=len(gazetteer.kelurahan_list))
+
+    # kelurahan by unmet need
+    rows = []
+    for i, k in enumerate(gazetteer.kelurahan_list):
+        if not on_record.get(k.code):
+            continue
+        population = populations.get(k.code, on_record[k.code])
+        total = int(totals[i])
+        unmet = max(population - total, 0)
+        if unmet == 0:
+            continue
+        kecamatan = gazetteer.kecamatan_of(k.code).name
+        rows.append(PlanKelurahan(
+            kecamatan=kecamatan, kelurahan=k.name, population=population, total=total, unmet_need=unmet,
+            broken=broken_per[k.code],
+            reason=reasons["kelurahan"].format(unmet_need=unmet, population=population, total=total,
+                                               broken=broken_per[k.code]),
+        ))
+    rows.sort(key=lambda r: (-r.unmet_need, -r.broken, r.kecamatan, r.kelurahan))
+    kelurahan_rows = rows[:seats]
+
+    # narasumber by onward reach and outcomes
+    outcome_count = Counter(ikm for ikm, _, _ in store.skill_outcomes(skill, day))
+    candidates = _narasumber(graph, np.flatnonzero(in_cascade & (graph.out_degree > 0)), outcome_count,
+                             narasumber_count(seats))
+    people = store.people([c[3] for c in candidates])
+    narasumber = [
+        PlanNarasumber(ikm_id=ikm_id, name=people[ikm_id].name, kelurahan=code_name[people[ikm_id].kelurahan],
+                       per_seed_reach=reach, outcomes=outcomes,
+                       reason=reasons["narasumber"].format(reach=reach, generation=generation, outcomes=outcomes))
+        for reach, outcomes, generation, ikm_id in candidates
+    ]
+
+    # dormant leaves, by their kelurahan's onward reach
+    taught = in_cascade[graph.teacher] & (level[graph.learner] > 0)
+    pairs = {(int(positions[t]), int(learner)) for t, learner in zip(graph.teacher[taught].tolist(),
+                                                                     graph.learner[taught].tolist())}
+    kelurahan_reach = Counter(position for position, _ in pairs)
+    position_of = {k.code: i for i, k in enumerate(gazetteer.kelurahan_list)}
+    chosen = {n.ikm_id for n in narasumber}
+    leaves = []
+    for f in broken.findings:
+        if f.kind != "dormant_leaf" or f.ikm_id in chosen:
+            continue
+        shown = kelurahan_reach[position_of[where[f.ikm_id].kelurahan]]
+        leaves.append((shown, f))
+    leaves.sort(key=lambda item: (-item[0], -(item[1].days_dormant or 0), item[1].ikm_id))
+    visits = [
+        PlanVisit(ikm_id=f.ikm_id, name=f.name, kelurahan=f.kelurahan, days_dormant=f.days_dormant or 0,
+                  reason=reasons["visit"].format(days=f.days_dormant or 0, kelurahan_reach=shown))
+        for shown, f in leaves[:seats]
+    ]
+    return Plan(skill=skill, seats=seats, as_of=day, kelurahan=kelurahan_rows, narasumber=narasumber, visits=visits)
+
+
+def _narasumber(graph: arrays.SkillArrays, teachers: np.ndarray, outcome_count: Counter, k: int,
+                ) -> list[tuple[int, int, int, str]]:
+    """The ``k`` best (onward reach, outcomes, generation, ikm_id), best first. Exact reach is
+    computed only while a teacher's upper bound can still reach the k-th best's (a tie may
+    still win on outcomes), as for the top teachers: a province has many teachers."""
+    bound = arrays.onward_reach_bound(graph)
+    best: list[tuple[int, int, int, str]] = []
+    for n in sorted(teachers.tolist(), key=lambda n: -bound[n]):
+        if len(best) == k and bound[n] < best[-1][0]:
+            break
+        ikm_id = graph.ids[n]
+        best.append((arrays.onward_reach(graph, n), outcome_count[ikm_id], int(graph.level[n]), ikm_id))
+        best.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
+        del best[k:]
+    return best

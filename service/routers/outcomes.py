@@ -1,0 +1,89 @@
+"""Outcomes (SPEC §10): record one, the outcome rate by generation, and the next-cohort plan.
+The GET bodies are those of `tular outcomes --json` and `tular plan --json`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from tular.graph import keys, metrics, planner
+from tular.graph.analytics import OutcomeRates
+from tular.graph.ingest import import_tables
+from tular.graph.planner import Plan
+from tular.graph.readers import COLUMNS, Row, Table
+
+from ..deps import Editor, SettingsDep, StoreDep, Viewer
+from ..errors import responses
+from ..schemas import OutcomeIn, WriteOut
+from .analytics import AsOf, cached
+from .common import as_of_date, rejected
+
+router = APIRouter(prefix="/api/v1", tags=["outcomes"])
+
+Skill = Annotated[str, Query(description="Skill id or alias.", min_length=1, max_length=200, examples=["batik"])]
+
+OUTCOMES_EXAMPLE = {
+    "skill": "batik", "kind": "pameran", "as_of": "2024-12-31",
+    "generations": [{"generation": 0, "count": 2, "with_outcome": 2, "rate": 1.0},
+                    {"generation": 1, "count": 20, "with_outcome": 12, "rate": 0.6}],
+    "areas": [{"kecamatan": "Blimbing", "kelurahan": "Bunulrejo", "count": 22, "with_outcome": 14,
+               "rate": 0.6363636363636364}],
+}
+PLAN_EXAMPLE = {
+    "skill": "batik", "seats": 2, "as_of": "2023-12-31",
+    "kelurahan": [{"kecamatan": "Sukun", "kelurahan": "Bandulan", "population": 240, "total": 3, "unmet_need": 237,
+                   "broken": 1, "reason": "237 of 240 IKM not reached yet (3 trained or reached); 1 broken chains"}],
+    "narasumber": [{"ikm_id": "IKM-00059", "name": "Ibu Sri Rahayu", "kelurahan": "Bunulrejo", "per_seed_reach": 20,
+                    "outcomes": 3, "reason": "passed the skill on to 20 IKM (generation 0); 3 outcome(s) recorded"}],
+    "visits": [{"ikm_id": "IKM-00412", "name": "Ibu Wahyuni", "kelurahan": "Bunulrejo", "days_dormant": 400,
+                "reason": "has taught nobody for 400 days; IKM of its kelurahan taught 20 IKM"}],
+}
+
+
+@router.post("/outcomes", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
+             summary="Record one outcome (editor), validated like an imported row")
+def record(outcome: OutcomeIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
+    table = Table("request", None, "outcomes", list(COLUMNS["outcomes"].known), [Row(1, outcome.model_dump())])
+    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+    if not report.ok:
+        raise rejected(report, "the outcome")
+    return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
+
+
+@router.get("/outcomes", response_model=OutcomeRates, responses={
+    **responses(401, 403, 422, 503), 200: {"content": {"application/json": {"example": OUTCOMES_EXAMPLE}}}},
+    summary="Outcome rate by generation (SPEC §10)")
+def outcome_rates(
+    store: StoreDep, settings: SettingsDep, _: Viewer, skill: Skill,
+    kind: Annotated[str | None, Query(description="Outcome kind (default: any).", max_length=100,
+                                      examples=["pameran"])] = None,
+    as_of: AsOf = None,
+    after_learning: Annotated[bool, Query(description="Only outcomes dated on or after the day the IKM learned "
+                                                      "the skill.")] = False,
+    kelurahan: Annotated[str | None, Query(description="Count the IKM of one kelurahan.", max_length=200)] = None,
+    kecamatan: Annotated[str | None, Query(description="Count the IKM of one kecamatan.", max_length=200)] = None,
+    cohort: Annotated[list[str] | None, Query(description="Seeds from these training ids only.")] = None,
+    year: Annotated[int | None, Query(description="Seeds from trainings ending in this year.", ge=1900, le=2200)] = None,
+) -> Response:
+    query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
+                          cohort=tuple(cohort or ()), year=year)
+    question = ("outcomes", skill.strip().casefold(), kind, query.as_of, after_learning, kelurahan, kecamatan,
+                query.cohort, year)
+    return cached(store.version(), question, lambda: metrics.outcome_rates(store, query, kind, after_learning))
+
+
+@router.get("/plan", response_model=Plan, responses={
+    **responses(401, 403, 422, 503), 200: {"content": {"application/json": {"example": PLAN_EXAMPLE}}}},
+    summary="The next cohort: kelurahan, narasumber and visits (SPEC §10)")
+def plan(
+    store: StoreDep, settings: SettingsDep, _: Viewer, skill: Skill,
+    seats: Annotated[int, Query(description="Seats in the next cohort.", ge=1, le=10_000)],
+    year: Annotated[int | None, Query(description="Program year planned: data up to 31 December of the year "
+                                                  "before.", ge=1900, le=2200)] = None,
+    as_of: AsOf = None,
+    lang: Annotated[str, Query(description="Language of the reasons.", pattern="^(id|en)$")] = "id",
+) -> Response:
+    day = as_of_date(as_of, settings)
+    question = ("plan", skill.strip().casefold(), seats, year, day, lang)
+    return cached(store.version(), question, lambda: planner.plan(store, skill, seats, day, year=year, lang=lang))
