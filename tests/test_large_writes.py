@@ -84,3 +84,21 @@ def test_the_change_log_lists_created_keys_compactly_and_reads_the_first_format(
     ]
     first_format = json.dumps([{"kind": "ikm", "key": ["a"], "before": None}])
     assert batches.decode_changes(first_format) == [{"kind": "ikm", "key": ["a"], "before": None}]
+
+
+@pytest.mark.parametrize("kind", ["ikm", "trainings", "attendance", "teachings", "outcomes"])
+def test_looking_up_stored_records_seeks_the_key_index(tmp_path, kind):
+    """A small import into a large store must not read the whole table once per 500 keys."""
+    import sqlite3
+
+    from tular.graph.store.embedded import TABLES, lookup_sql
+
+    store = EmbeddedStore(tmp_path / "plan.db")
+    store.init_schema()
+    store.close()
+    table, key_columns, _ = TABLES[kind]
+    with sqlite3.connect(tmp_path / "plan.db") as conn:
+        plan = conn.execute("EXPLAIN QUERY PLAN " + lookup_sql(kind, 3), ["x"] * 3 * len(key_columns)).fetchall()
+    details = [row[3] for row in plan]
+    assert not any(d == f"SCAN {table}" for d in details), details
+    assert any(d.startswith(f"SEARCH {table} USING") and "=?" in d for d in details), details

@@ -126,6 +126,17 @@ TABLES = {
     "teachings": ("teaching", ("learner_id", "teacher_id", "skill_id"), ("date", "source", "note")),
     "outcomes": ("outcome", ("ikm_id", "kind", "skill", "date"), ("value", "note")),
 }
+def lookup_sql(kind: str, count: int) -> str:
+    """The stored rows of ``count`` keys of ``kind`` (their values as parameters, key after key).
+    A join with the keys, not ``(a, b) IN (VALUES …)``: SQLite answers a row-value IN of more
+    than one column by scanning the whole table, once per query."""
+    table, key_columns, values = TABLES[kind]
+    one_key = f"({', '.join('?' * len(key_columns))})"
+    return (f"SELECT {', '.join(f'{table}.{c}' for c in (*key_columns, *values))} "
+            f"FROM (VALUES {', '.join([one_key] * count)}) AS wanted JOIN {table} ON "
+            + " AND ".join(f"{table}.{c} = wanted.column{i}" for i, c in enumerate(key_columns, 1)))
+
+
 #: SQLite's limit on host parameters is 32766 in modern builds; stay well below it.
 KEYS_PER_QUERY = 500
 #: Page cache (KiB) of a write of many records: each insert updates the tables' indexes at
@@ -373,14 +384,9 @@ class EmbeddedStore:
                     found[batches.record_key(kind, record)] = record
             return found
         step = KEYS_PER_QUERY // len(key_columns)
-        one_key = f"({', '.join('?' * len(key_columns))})"
         for start in range(0, len(keys), step):
             chunk = keys[start:start + step]
-            rows = conn.execute(
-                f"SELECT {', '.join(columns)} FROM {table} "
-                f"WHERE ({', '.join(key_columns)}) IN (VALUES {', '.join([one_key] * len(chunk))})",
-                [part for key in chunk for part in key],
-            ).fetchall()
+            rows = conn.execute(lookup_sql(kind, len(chunk)), [part for key in chunk for part in key]).fetchall()
             for row in rows:
                 record = self._record(conn, kind, dict(zip(columns, row)))
                 found[batches.record_key(kind, record)] = record
