@@ -177,3 +177,11 @@ def test_the_plan_page_needs_a_reader_and_is_in_the_menu(web: Browser):
     assert 'data-skill="batik"' in page.text  # the skill that reached the most is shown first
     assert '<script src="/static/rencana.js"></script>' in page.text
     assert web.client.get("/static/rencana.js").status_code == 200
+
+
+def test_doctests_pass():
+    import doctest
+
+    from tular.visualizations import web as pages
+
+    assert doctest.testmod(pages).failed == 0
