@@ -214,3 +214,56 @@ def test_the_ikm_page_shows_the_lineage_up_to_the_seeds(page, site: Site, artifa
     assert page.get_attribute("html", "lang") == "en"
     page.screenshot(path=artifacts / "web-ikm-lineage-en.png", full_page=True)
     assert page.errors == []
+
+
+def test_the_dashboard_outcome_chart_shows_the_apis_rates(page, site: Site, artifacts: Path):
+    sign_in(page, site, "viewer")
+    page.goto(f"{site.base}/?skill=batik&as_of={AS_OF}")
+    bars = ("[...document.querySelectorAll('svg.chart g.rate-bar')].map(g => [g.classList.contains('seeds'),"
+            " Number(g.dataset.generation), Number(g.dataset.count), Number(g.dataset.withOutcome),"
+            " JSON.parse(g.dataset.rate)])")
+    api = site.api("/api/v1/outcomes", skill="batik", as_of=AS_OF).json()
+    expected = [[g["generation"] == 0, g["generation"], g["count"], g["with_outcome"], g["rate"]]
+                for g in api["generations"]]
+    assert page.evaluate(bars) == expected and len(expected) >= 3
+    assert expected[0][3] > 0  # the demo's batik trainees have outcomes to show
+    page.select_option("#outcome-kind", "pameran")
+    page.click("section.outcomes button[type=submit]")
+    page.wait_for_selector("section.outcomes[data-kind='pameran']")
+    api = site.api("/api/v1/outcomes", skill="batik", as_of=AS_OF, kind="pameran").json()
+    assert page.evaluate(bars) == [[g["generation"] == 0, g["generation"], g["count"], g["with_outcome"], g["rate"]]
+                                   for g in api["generations"]]
+    first = page.locator("svg.chart g.rate-bar").first.locator("text").first.text_content()
+    assert first == Locale("id").percent(api["generations"][0]["rate"])
+    assert page.errors == []
+    page.locator("section.outcomes").screenshot(path=artifacts / "web-dashboard-outcomes.png")
+
+
+def test_the_plan_page_follows_the_seats(page, site: Site, artifacts: Path):
+    sign_in(page, site, "viewer")
+    page.click(f"header nav a[href='/rencana']")
+    page.wait_for_selector("section.plan")
+    page.goto(f"{site.base}/rencana?skill=batik&as_of={AS_OF}")
+    counted = ("Object.fromEntries(['kelurahan', 'narasumber', 'visits'].map(s => [s,"
+               " document.querySelectorAll('#plan-' + s + ' tbody tr:not(.empty)').length]))")
+
+    def expected(seats: int) -> dict[str, int]:
+        plan = site.api("/api/v1/plan", skill="batik", seats=seats, as_of=AS_OF).json()
+        return {"kelurahan": len(plan["kelurahan"]), "narasumber": len(plan["narasumber"]),
+                "visits": len(plan["visits"])}
+
+    assert page.evaluate(counted) == expected(10) == {"kelurahan": 10, "narasumber": 2, "visits": 10}
+    page.screenshot(path=artifacts / "web-plan.png", full_page=True)
+    page.fill("#plan-seats", "3")
+    page.dispatch_event("#plan-seats", "change")  # the page shows the new plan without a click
+    page.wait_for_selector("section.plan[data-seats='3']")
+    assert page.evaluate(counted) == expected(3) == {"kelurahan": 3, "narasumber": 1, "visits": 3}
+    plan = site.api("/api/v1/plan", skill="batik", seats=3, as_of=AS_OF).json()
+    reasons = page.evaluate("[...document.querySelectorAll('#plan-kelurahan td.reason')].map(td => td.textContent)")
+    assert reasons == [k["reason"] for k in plan["kelurahan"]]
+    assert "seats=3" in page.url
+    assert page.errors == []
+    page.screenshot(path=artifacts / "web-plan-3-seats.png", full_page=True)
+    page.click("header a.lang")
+    assert page.inner_text("#plan-kelurahan h2").startswith(EN["web.plan_kelurahan"])
+    page.screenshot(path=artifacts / "web-plan-en.png", full_page=True)

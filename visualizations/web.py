@@ -5,6 +5,9 @@ report, nothing here reads the store.
 >>> bars = generation_bars([5, 20, 2], Locale("id"))
 >>> [(b.label, b.value, b.height) for b in bars]
 [('G0', '5', 35), ('G1', '20', 140), ('G2', '2', 14)]
+>>> bars = outcome_bars([(0, 2, 2, 1.0), (1, 3, 1, 1 / 3)], Locale("en"))
+>>> [(b.label, b.value, b.of, b.height) for b in bars]
+[('G0', '100.0%', '2 of 2', 140), ('G1', '33.3%', '1 of 3', 47)]
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ STATIC = Path(__file__).resolve().parent / "templates" / "web" / "static"
 CHART_HEIGHT = 140
 BAR_WIDTH = 44
 BAR_GAP = 14
+#: The outcome chart's column per generation: room for "12 of 345" under each bar.
+OUTCOME_SLOT = 84
 
 #: How each role is called on the pages.
 ROLE_LABELS = {"viewer": "web.role_viewer", "editor": "web.role_editor", "admin": "web.role_admin"}
@@ -60,6 +65,29 @@ def generation_bars(counts: list[int], loc: Locale) -> list[Bar]:
             for g, n in enumerate(counts)]
 
 
+@dataclass
+class RateBar:
+    label: str
+    value: str
+    of: str
+    generation: int
+    count: int
+    with_outcome: int
+    rate: float | None
+    x: int
+    height: int
+
+
+def outcome_bars(generations: list[tuple[int, int, int, float | None]], loc: Locale) -> list[RateBar]:
+    """Bars of the outcome chart, one per (generation, count, with_outcome, rate): the height
+    is the rate on a fixed 0–100 % scale, so generations compare by eye."""
+    return [RateBar(label=loc.t("web.generation_short", generation=g), value=loc.percent(rate),
+                    of=loc.t("outcome.of", with_outcome=loc.integer(with_outcome), count=loc.integer(count)),
+                    generation=g, count=count, with_outcome=with_outcome, rate=rate,
+                    x=i * OUTCOME_SLOT + (OUTCOME_SLOT - BAR_WIDTH) // 2, height=round(CHART_HEIGHT * (rate or 0)))
+            for i, (g, count, with_outcome, rate) in enumerate(generations)]
+
+
 def downstream_tree(root: str, downstream: list[dict]) -> list[dict]:
     """The downstream list as a tree for display: each IKM under its first teacher already
     placed (the list comes nearest first), children in the list's order.
@@ -82,4 +110,4 @@ def render(template: str, lang: str, **context) -> str:
     loc = Locale(lang)
     return _environment.get_template(template).render(
         loc=loc, t=loc.t, lang=lang, role_label=lambda role: loc.t(ROLE_LABELS[role]), other_lang="en" if lang == "id" else "id",
-        chart_height=CHART_HEIGHT, bar_width=BAR_WIDTH, bar_gap=BAR_GAP, **context)
+        chart_height=CHART_HEIGHT, bar_width=BAR_WIDTH, bar_gap=BAR_GAP, outcome_slot=OUTCOME_SLOT, **context)

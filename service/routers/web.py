@@ -12,15 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tular.graph import keys, metrics
+from tular.graph import keys, metrics, planner
 from tular.graph.analytics import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
 from tular.graph.errors import Unauthorized, UsageError
 from tular.graph.maps import map_data
+from tular.graph.model import OUTCOME_KINDS
 from tular.graph.readers import KINDS
 from tular.graph.store import GraphStore
 from tular.visualizations.i18n import Locale
 from tular.visualizations.propagation_map import render_map
-from tular.visualizations.web import downstream_tree, generation_bars
+from tular.visualizations.web import downstream_tree, generation_bars, outcome_bars
 
 from ..cache import AnswerCache
 from ..deps import SESSION_COOKIE, SettingsDep, StoreDep
@@ -100,8 +101,9 @@ def _year(value: str | None) -> int | None:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, found: Reader, store: StoreDep, settings: SettingsDep,
               skill: Text = None, as_of: DateText = None, year: Annotated[str | None, Query(max_length=4)] = None,
-              ) -> Response:
+              kind: Text = None, after_learning: Annotated[bool, Query()] = False) -> Response:
     day, program_year = as_of_date(as_of or None, settings), _year(year)
+    outcome_kind = metrics.resolve_outcome_kind(kind) if kind else None  # blank: any kind
     per_skill = metrics.reach_all(store, metrics.Query(skill="all", as_of=day, year=program_year))
     chosen = metrics.resolve_skill(store, skill) if skill else _busiest(per_skill.skills)
     reach = metrics.reach(store, metrics.Query(skill=chosen, as_of=day, year=program_year)) if chosen else None
@@ -110,11 +112,17 @@ def dashboard(request: Request, found: Reader, store: StoreDep, settings: Settin
     loc = Locale(found.lang)
     broken = metrics.broken(store, chosen, day, DEFAULT_DORMANT_DAYS) if chosen else None
     findings = Counter(f.kind for f in broken.findings) if broken else Counter()
+    # the same answer as GET /api/v1/outcomes?skill=&kind=&as_of=&year=&after_learning=
+    outcomes = metrics.outcome_rates(store, metrics.Query(skill=chosen, as_of=day, year=program_year), outcome_kind,
+                                     after_learning) if chosen else None
     return page(request, found, "dashboard.html", reach=reach, per_skill=per_skill, skills=skills, chosen=chosen,
                 as_of=day, year=program_year, years=years, dormant_days=DEFAULT_DORMANT_DAYS,
                 broken=[(kind, findings[kind]) for kind in FINDING_ORDER],
                 bars=generation_bars([g.count for g in reach.generations], loc) if reach else [],
-                top_kelurahan=_top_kelurahan(reach) if reach else [])
+                top_kelurahan=_top_kelurahan(reach) if reach else [],
+                outcomes=outcomes, outcome_kinds=OUTCOME_KINDS, after_learning=after_learning,
+                outcome_bars=outcome_bars([(g.generation, g.count, g.with_outcome, g.rate)
+                                           for g in outcomes.generations], loc) if outcomes else [])
 
 
 def _busiest(reaches: list[Reach]) -> str | None:
@@ -124,6 +132,49 @@ def _busiest(reaches: list[Reach]) -> str | None:
 
 def _top_kelurahan(reach: Reach) -> list:
     return sorted((a for a in reach.areas if a.total), key=lambda a: (-a.total, a.kelurahan))[:TOP_KELURAHAN]
+
+
+# ------------------------------------------------------------------------------ next cohort
+#: Seats the next-cohort page starts with (the report plans the same number).
+DEFAULT_SEATS = 10
+MAX_SEATS = 500
+
+
+def _seats(value: str | None) -> int:
+    if not value:
+        return DEFAULT_SEATS
+    try:
+        seats = int(value)
+    except ValueError:
+        raise UsageError(f"seats {value!r}: give a whole number of seats such as 10") from None
+    if not 1 <= seats <= MAX_SEATS:
+        raise UsageError(f"seats {seats}: give between 1 and {MAX_SEATS} seats")
+    return seats
+
+
+@router.get("/rencana", response_class=HTMLResponse)
+def plan_page(request: Request, found: Reader, store: StoreDep, settings: SettingsDep, skill: Text = None,
+              seats: Annotated[str | None, Query(max_length=6)] = None,
+              year: Annotated[str | None, Query(max_length=4)] = None, as_of: DateText = None) -> Response:
+    """The next cohort (SPEC §10): the answer of GET /api/v1/plan for the same skill, seats,
+    year and as-of date, reasons in the page's language. Anonymous visitors (public read)
+    see the visits as counts per kelurahan only, as in the report's public edition."""
+    day, planned_year, chosen_seats = as_of_date(as_of or None, settings), _year(year), _seats(seats)
+    skills = {s.skill_id: s for s in store.skills()}
+    if skill:
+        chosen = metrics.resolve_skill(store, skill)
+    else:
+        chosen = _busiest(metrics.reach_all(store, metrics.Query(skill="all", as_of=day)).skills)
+    if chosen is None:
+        raise UsageError("no skills are defined yet: run tular init")
+    plan = planner.plan(store, chosen, chosen_seats, day, year=planned_year, lang=found.lang)
+    named = found.key is not None  # signed in with a key: names of the visits; guests: counts per kelurahan
+    visit_counts = sorted(Counter(v.kelurahan for v in plan.visits).items(), key=lambda c: (-c[1], c[0]))
+    this_year = settings.today().year
+    first = min([t.end_date.year for t in store.trainings()] + [this_year])
+    years = sorted(set(range(first, this_year + 3)) | ({planned_year} if planned_year else set()), reverse=True)
+    return page(request, found, "plan.html", plan=plan, skills=skills, chosen=chosen, seats=chosen_seats,
+                year=planned_year, years=years, as_of=day, named=named, visit_counts=visit_counts)
 
 
 # ------------------------------------------------------------------------------ map
