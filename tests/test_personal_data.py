@@ -335,3 +335,70 @@ def test_cypher_files_take_values_as_parameters():
         assert not re.search(r"\{\w+\}|%s|%\(\w+\)", text), path.name
         # a value compared or set is a $parameter, a row of UNWIND $rows, or a literal that never varies
         assert not re.search(r"=\s*'[^']*'\s*\+|\+\s*'[^']*'\s*$", text, re.M), path.name
+
+
+# --------------------------------------------------------------------------- phone numbers on the demo data
+@pytest.fixture(scope="module")
+def demo_client(tmp_path_factory: pytest.TempPathFactory):
+    from tular.graph.demo import load_demo
+
+    store = EmbeddedStore(tmp_path_factory.mktemp("demo") / "tular.db")
+    store.init_schema()
+    load_demo(store)
+    made = {role: keys.create_key(store, role, f"{role} scan")[0] for role in ("viewer", "editor")}
+    with TestClient(create_app(Settings(), store=store)) as test_client:
+        yield test_client, made, store
+    store.close()
+
+
+def phone_leaks(text: str, phones: set[str]) -> set[str]:
+    """Runs of 9 or more digits in ``text`` that are part of a stored phone number."""
+    digits = {run for run in re.findall(r"\d{9,}", re.sub(r"(?<=\d)[ .-](?=\d)", "", text))}
+    return {run for run in digits if any(run in phone for phone in phones)}
+
+
+def test_viewers_maps_and_reports_never_show_a_phone_number(demo_client):
+    from tular.graph.demo import BUNULREJO, DEMO_AS_OF
+
+    test_client, made, store = demo_client
+    people = store.all_ikm()
+    phones = {re.sub(r"\D", "", i.phone) for i in people if i.phone}
+    assert len(phones) > 10_000
+    # someone in the Bunulrejo batik story, with a phone, a lineage and a place on the map
+    graph = store.teaching_graph("batik", DEMO_AS_OF)
+    person = next(i for i in people if i.phone and i.kelurahan_code == BUNULREJO and i.ikm_id in graph
+                  and graph.in_degree(i.ikm_id) and graph.out_degree(i.ikm_id))
+    viewer = {"X-API-Key": made["viewer"]}
+    as_of = DEMO_AS_OF.isoformat()
+    fill = {"ikm_id": person.ikm_id, "skill": "batik", "year": str(DEMO_AS_OF.year)}
+    extra = {"/api/v1/reach": {"skill": "batik", "as_of": as_of},
+             "/api/v1/broken-chains": {"skill": "batik", "as_of": as_of},
+             "/api/v1/ikm/{ikm_id}/lineage": {"skill": "batik", "as_of": as_of},
+             "/api/v1/maps/{skill}": {"as_of": as_of}}
+    scanned = {}
+    for path, operations in test_client.app.openapi()["paths"].items():
+        if "get" not in operations or not path.startswith("/api/") or path.startswith("/api/v1/keys"):
+            continue
+        required = [p["name"] for p in operations["get"].get("parameters", []) if p.get("required")
+                    and p["in"] == "query"]
+        params = {**{name: fill.get(name, "batik") for name in required}, **extra.get(path, {})}
+        url = re.sub(r"\{(\w+)\}", lambda m: fill[m.group(1)], path)
+        response = test_client.get(url, params=params, headers=viewer)
+        assert response.status_code == 200, (url, response.text[:300])
+        scanned[url] = phone_leaks(response.text, phones)
+    for page in range(1, len(people) // 500 + 2):  # every IKM, page by page
+        response = test_client.get("/api/v1/ikm", params={"page": page, "page_size": 500}, headers=viewer)
+        scanned[f"/api/v1/ikm?page={page}"] = phone_leaks(response.text, phones)
+    for public in (False, True):
+        for lang in ("id", "en"):
+            response = test_client.get(f"/api/v1/reports/{DEMO_AS_OF.year}",
+                                       params={"lang": lang, "public": public}, headers=viewer)
+            assert response.status_code == 200
+            scanned[f"report {lang} public={public}"] = phone_leaks(response.text, phones)
+    assert {"/api/v1/reach", f"/api/v1/maps/batik", f"/api/v1/ikm/{person.ikm_id}/lineage",
+            f"/api/v1/reports/{DEMO_AS_OF.year}"} <= set(scanned)
+    assert {url: found for url, found in scanned.items() if found} == {}
+    # the scan finds a phone where one is shown: to an editor
+    shown = test_client.get(f"/api/v1/ikm/{person.ikm_id}", headers={"X-API-Key": made["editor"]}).text
+    assert phone_leaks(shown, phones) == {re.sub(r"\D", "", person.phone)}
+    print(f"\nscanned for phone numbers: {len(scanned)} responses")
