@@ -157,7 +157,7 @@ def test_neo4j_killed_twenty_times_mid_import_leaves_each_batch_whole_or_absent(
             started = time.monotonic()
             worker.start()
             # a random point of the write (as long as the last batches took to get there)
-            time.sleep(max(0.0, before_write + rng.random() * writing - (time.monotonic() - started)))
+            time.sleep(max(0.0, before_write + (0.1 + 0.8 * rng.random()) * writing - (time.monotonic() - started)))
             server.kill()
             killed_at = time.monotonic()
             figures.kills += 1
