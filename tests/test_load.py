@@ -43,3 +43,19 @@ def test_twenty_clients_reading_and_writing_lose_nothing(tmp_path: Path):
                      "batches_logged": result.writes_acknowledged}
     assert store.counts().teachings == 5 + result.writes_acknowledged
     store.close()
+
+
+def test_two_batches_logged_in_the_same_second_with_the_same_random_id_both_succeed(store, monkeypatch):
+    """Found by the load test: the API records several events a second, and batch ids (second +
+    three random characters) repeated — the second write then failed."""
+    from tular.graph.model import BatchMeta, Records
+    from tular.graph.store import batches
+
+    from .factories import ikm
+
+    drawn = iter(["B261130-120000-abc", "B261130-120000-abc", "B261130-120000-abc", "B261130-120000-def"])
+    monkeypatch.setattr(batches, "new_batch_id", lambda now: next(drawn))
+    first = store.write(Records(ikm=[ikm("one")]), BatchMeta(who="petugas"))
+    second = store.write(Records(ikm=[ikm("two")]), BatchMeta(who="petugas"))
+    assert (first.batch_id, second.batch_id) == ("B261130-120000-abc", "B261130-120000-def")
+    assert [b.batch_id for b in store.batches()] == ["B261130-120000-abc", "B261130-120000-def"]

@@ -385,7 +385,8 @@ class EmbeddedStore:
 
     def _log_batch(self, conn: sqlite3.Connection, meta: BatchMeta, planned: batches.Plan) -> str:
         now = batches.utc_now()
-        batch_id = batches.new_batch_id(now)
+        batch_id = batches.unused_batch_id(now, lambda candidate: conn.execute(
+            "SELECT 1 FROM batch WHERE batch_id = ?", (candidate,)).fetchone() is not None)
         conn.execute(
             "INSERT INTO batch(batch_id, created_at, who, files, counts, changes) VALUES (?,?,?,?,?,?)",
             (batch_id, now.isoformat(), meta.who, json.dumps([f.model_dump() for f in meta.files]),

@@ -256,7 +256,8 @@ class Neo4jStore:
     @staticmethod
     def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan) -> str:
         now = batches.utc_now()
-        batch_id = batches.new_batch_id(now)
+        batch_id = batches.unused_batch_id(
+            now, lambda candidate: tx.run(query("batch_exists"), batch_id=candidate).single(strict=True)["taken"])
         tx.run(
             query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
             files=json.dumps([f.model_dump() for f in meta.files]),
