@@ -10,7 +10,6 @@ itself logged (who, when, which IKM) without any of the erased values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -75,9 +74,3 @@ def forget(store: GraphStore, ikm_id: str, who: str) -> ForgetResult:
     """Erase the personal data of ``ikm_id`` everywhere in ``store``; ``UnknownIKM`` if there is
     no such IKM. Exports and backups taken afterwards hold only the placeholder."""
     return store.forget(ikm_id, audit_meta(who, ikm_id))
-
-
-def mentions(texts: Iterable[str], values: Iterable[str | None]) -> list[str]:
-    """The ``values`` (non-empty) that occur in any of ``texts`` — for checking an erasure."""
-    wanted = [v for v in values if v]
-    return sorted({v for text in texts for v in wanted if v in text})

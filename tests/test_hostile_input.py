@@ -26,7 +26,6 @@ from openpyxl import load_workbook
 from tular.graph import metrics
 from tular.graph.export import export_store
 from tular.graph.ingest import ImportReport, import_files
-from tular.graph.model import Records
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .factories import small_batik_program

@@ -24,13 +24,13 @@ from tular.graph.config import Settings
 from tular.graph.errors import UnknownIKM
 from tular.graph.export import FORMATS, export_store
 from tular.graph.forget import erase_log, forget, placeholder
-from tular.graph.model import BatchMeta, Records
+from tular.graph.ingest import import_files
+from tular.graph.model import BatchMeta
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 
 from .datafiles import TODAY, write_csv
 from .factories import ikm, small_batik_program, teaching
-from tular.graph.ingest import import_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -395,10 +395,18 @@ def test_viewers_maps_and_reports_never_show_a_phone_number(demo_client):
                                        params={"lang": lang, "public": public}, headers=viewer)
             assert response.status_code == 200
             scanned[f"report {lang} public={public}"] = phone_leaks(response.text, phones)
-    assert {"/api/v1/reach", f"/api/v1/maps/batik", f"/api/v1/ikm/{person.ikm_id}/lineage",
+    assert {"/api/v1/reach", "/api/v1/maps/batik", f"/api/v1/ikm/{person.ikm_id}/lineage",
             f"/api/v1/reports/{DEMO_AS_OF.year}"} <= set(scanned)
     assert {url: found for url, found in scanned.items() if found} == {}
     # the scan finds a phone where one is shown: to an editor
     shown = test_client.get(f"/api/v1/ikm/{person.ikm_id}", headers={"X-API-Key": made["editor"]}).text
     assert phone_leaks(shown, phones) == {re.sub(r"\D", "", person.phone)}
     print(f"\nscanned for phone numbers: {len(scanned)} responses")
+
+
+def test_forget_doctests_pass():
+    import doctest
+
+    from tular.graph import forget as forget_module
+
+    assert doctest.testmod(forget_module).failed == 0
