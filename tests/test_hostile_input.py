@@ -365,7 +365,7 @@ def test_fuzzed_workbooks_import_or_are_refused_cleanly(fuzz_store, tmp_path_fac
     path = tmp_path_factory.mktemp("xlsx") / "data.xlsx"
     book.save(path)
     before = state(fuzz_store)
-    _expect_clean(fuzz_store, import_files(fuzz_store, [path], today=TODAY, who="fuzz", dry_run=True), before)
+    _expect_clean(fuzz_store, import_files(fuzz_store, [path], today=TODAY, who="fuzz"), before)
 
 
 def test_zz_report_fuzz_counts():
