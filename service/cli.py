@@ -250,6 +250,28 @@ def restore(
 
 
 @app.command()
+def forget(
+    ctx: typer.Context,
+    ikm_id: Annotated[str, typer.Argument(help="The IKM whose personal data is to be erased.", show_default=False)],
+    who: Annotated[str | None, typer.Option("--who", help="Who carries out the request (logged); default: "
+                                            "the user name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Erase a person's personal data on request (UU 27/2022): the name becomes "Dihapus (ID)", the business
+    name, phone number and the notes of their teaching events are removed — also from the import log's
+    earlier versions. The IKM keeps its place in the graph, so reach and reports do not change."""
+    from tular.graph.forget import forget as forget_ikm
+
+    result = forget_ikm(state(ctx).store(), ikm_id, who or getpass.getuser())
+    if as_json:
+        print(result.model_dump_json())
+        return
+    out.print(f"[green]Erased[/green] the personal data of {result.ikm_id} (logged as batch {result.batch_id}; "
+              f"{result.teachings} teaching notes and {result.logged_changes} earlier versions in the import log "
+              "erased). Backups taken before today still hold it: replace or destroy them.")
+
+
+@app.command()
 def template(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write (.xlsx).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import networkx as nx
 from pydantic import BaseModel
@@ -15,6 +15,9 @@ from ..gazetteer import Gazetteer
 from ..model import (
     IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Skill, Teaching, Training, WriteResult,
 )
+
+if TYPE_CHECKING:
+    from ..forget import ForgetResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -75,6 +78,11 @@ class GraphStore(Protocol):
 
     def batches(self, with_changes: bool = False) -> list[Batch]:
         """Recorded import batches, oldest first."""
+
+    def forget(self, ikm_id: str, meta: BatchMeta) -> ForgetResult:
+        """Erase the IKM's personal data (see :mod:`tular.graph.forget`) in the records and in
+        every earlier version the batch log keeps, in one transaction, logged as a batch
+        described by ``meta``; ``UnknownIKM`` when there is no such IKM."""
 
     def save_api_key(self, key: ApiKey) -> None:
         """Add or replace a key (hashed; see :mod:`tular.graph.keys`)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -182,6 +182,15 @@ def to_model(kind: str, data: Mapping[str, Any]) -> Any:
 def new_batch_id(now: datetime) -> str:
     """Sortable, short enough to type: ``B261123-183200-3f9``."""
     return f"B{now:%y%m%d-%H%M%S}-{secrets.token_hex(2)[:3]}"
+
+
+def unused_batch_id(now: datetime, taken: Callable[[str], bool]) -> str:
+    """A new batch id that ``taken`` (asked inside the write's transaction) does not know: the
+    three random characters repeat within one second once in a few thousand ids, and the API
+    records several events a second."""
+    while taken(batch_id := new_batch_id(now)):
+        pass
+    return batch_id
 
 
 def utc_now() -> datetime:

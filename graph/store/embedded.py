@@ -18,8 +18,8 @@ from ..arrays import SkillArrays
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Population, Records, Skill,
-    Teaching, Training, WriteResult,
+    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, KindCounts, Kelurahan, Outcome, Population,
+    Records, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
@@ -407,7 +407,8 @@ class EmbeddedStore:
 
     def _log_batch(self, conn: sqlite3.Connection, meta: BatchMeta, planned: batches.Plan) -> str:
         now = batches.utc_now()
-        batch_id = batches.new_batch_id(now)
+        batch_id = batches.unused_batch_id(now, lambda candidate: conn.execute(
+            "SELECT 1 FROM batch WHERE batch_id = ?", (candidate,)).fetchone() is not None)
         conn.execute(
             "INSERT INTO batch(batch_id, created_at, who, files, counts, changes) VALUES (?,?,?,?,?,?)",
             (batch_id, now.isoformat(), meta.who, json.dumps([f.model_dump() for f in meta.files]),
@@ -422,6 +423,42 @@ class EmbeddedStore:
                 raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
             conn.execute("DELETE FROM teaching WHERE learner_id = ? AND teacher_id = ? AND skill_id = ?", key)
             return self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
+
+    def forget(self, ikm_id: str, meta: BatchMeta):
+        from ..forget import ForgetResult, erase_log, placeholder
+
+        with self._tx() as conn:
+            if conn.execute("UPDATE ikm SET name = ?, business_name = NULL, phone = NULL WHERE ikm_id = ?",
+                            (placeholder(ikm_id), ikm_id)).rowcount != 1:
+                raise UnknownIKM(ikm_id)
+            teachings = conn.execute("UPDATE teaching SET note = NULL WHERE (learner_id = ? OR teacher_id = ?) AND note IS NOT NULL",
+                                     (ikm_id, ikm_id)).rowcount
+            outcomes = conn.execute("UPDATE outcome SET note = NULL WHERE ikm_id = ? AND note IS NOT NULL",
+                                    (ikm_id,)).rowcount
+            logged = 0
+            for seq, changes in conn.execute("SELECT seq, changes FROM batch").fetchall():
+                erased, count = erase_log(changes, ikm_id)
+                if erased is not None:
+                    conn.execute("UPDATE batch SET changes = ? WHERE seq = ?", (erased, seq))
+                    logged += count
+            planned = batches.Plan(counts={"ikm": KindCounts(updated=1), "teachings": KindCounts(updated=teachings),
+                                           "outcomes": KindCounts(updated=outcomes)},
+                                   created={k: {} for k in KINDS}, updated={k: [] for k in KINDS}, replaced=[])
+            batch_id = self._log_batch(conn, meta, planned)
+        self._erase_free_space()
+        return ForgetResult(ikm_id=ikm_id, batch_id=batch_id, teachings=teachings, outcomes=outcomes,
+                            logged_changes=logged)
+
+    def _erase_free_space(self) -> None:
+        """Rebuild the file and empty the write-ahead log: SQLite leaves the old bytes of an
+        updated row in free space (and in the WAL) until they happen to be overwritten."""
+        with self._lock:
+            try:
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as exc:  # another process reading: it is done at its next write
+                raise StoreUnavailable(f"{self.display_url}: the erased values are stored but the file could "
+                                       f"not be compacted ({exc}); run `tular forget` again") from exc
 
     def batches(self, with_changes: bool = False) -> list[Batch]:
         columns = "batch_id, seq, created_at, who, files, counts" + (", changes" if with_changes else "")

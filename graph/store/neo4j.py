@@ -27,8 +27,8 @@ from ..analytics import Person
 from ..arrays import SkillArrays, numbered
 from ..gazetteer import Gazetteer
 from ..model import (
-    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, Outcome, Records, Skill, Teaching,
-    Training, WriteResult,
+    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Records, Skill,
+    Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches
@@ -265,7 +265,8 @@ class Neo4jStore:
     @staticmethod
     def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan) -> str:
         now = batches.utc_now()
-        batch_id = batches.new_batch_id(now)
+        batch_id = batches.unused_batch_id(
+            now, lambda candidate: tx.run(query("batch_exists"), batch_id=candidate).single(strict=True)["taken"])
         tx.run(
             query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
             files=json.dumps([f.model_dump() for f in meta.files]),
@@ -281,6 +282,31 @@ class Neo4jStore:
                 raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
             tx.run(query("delete_teachings"), keys=[list(key)]).consume()
             return self._log_batch(tx, meta, batches.deletion_plan("teachings", found[key]))
+
+        return self._write(work)
+
+    def forget(self, ikm_id: str, meta: BatchMeta):
+        from ..forget import ForgetResult, erase_log, placeholder
+
+        def work(tx: ManagedTransaction) -> ForgetResult:
+            found = tx.run(query("forget_ikm"), ikm_id=ikm_id, placeholder=placeholder(ikm_id)).single()
+            if found is None:
+                raise UnknownIKM(ikm_id)
+            rows, logged = [], 0
+            for record in tx.run(query("batches"), batch_id=None, with_changes=True):
+                batch = record["batch"]
+                erased, count = erase_log(batch["changes"], ikm_id)
+                if erased is not None:
+                    rows.append({"batch_id": batch["batch_id"], "changes": erased})
+                    logged += count
+            if rows:
+                tx.run(query("set_batch_changes"), rows=rows).consume()
+            teachings, outcomes = found["teachings"], found["outcomes"]
+            planned = batches.Plan(counts={"ikm": KindCounts(updated=1), "teachings": KindCounts(updated=teachings),
+                                           "outcomes": KindCounts(updated=outcomes)},
+                                   created={k: {} for k in KINDS}, updated={k: [] for k in KINDS}, replaced=[])
+            return ForgetResult(ikm_id=ikm_id, batch_id=self._log_batch(tx, meta, planned), teachings=teachings,
+                                outcomes=outcomes, logged_changes=logged)
 
         return self._write(work)
 

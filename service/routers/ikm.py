@@ -8,9 +8,9 @@ from tular.graph import keys, metrics
 from tular.graph.ingest import import_tables
 from tular.graph.readers import COLUMNS, Row, Table
 
-from ..deps import Editor, SettingsDep, StoreDep, Viewer, can_see_phones
+from ..deps import Admin, Editor, SettingsDep, StoreDep, Viewer, can_see_phones
 from ..errors import responses
-from ..schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut
+from ..schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
 from .analytics import AsOf
 from .common import as_of_date, rejected
 
@@ -68,3 +68,11 @@ def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsD
         raise rejected(report, "the correction")
     return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
                        ikm=IKMOut.of(store.get_ikm(ikm_id), gazetteer, True))
+
+
+@router.delete("/{ikm_id}/personal-data", response_model=WriteOut, responses=responses(401, 403, 404, 503),
+               summary="Erase a person's personal data on request (admin; UU 27/2022)")
+def forget(ikm_id: IKMId, store: StoreDep, key: Admin) -> WriteOut:
+    from tular.graph.forget import forget as forget_ikm
+
+    return WriteOut(batch_id=forget_ikm(store, ikm_id, keys.who(key)).batch_id)
