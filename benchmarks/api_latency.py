@@ -43,10 +43,11 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def serve(db_url: str, port: int) -> subprocess.Popen:
+def serve(db_url: str, port: int, env: dict | None = None) -> subprocess.Popen:
+    """`tular serve` on 127.0.0.1:``port``, once it answers /readyz."""
     process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 60
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:

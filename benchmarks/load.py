@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +31,8 @@ import httpx
 from tular.graph import keys
 from tular.graph.model import IKM, Attendance, Records, Training
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
+
+from .api_latency import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHERS = [f"LOAD-T{i:02d}" for i in range(50)]
@@ -55,21 +55,6 @@ def prepare(store: GraphStore, learners: int) -> tuple[str, str]:
     viewer, _ = keys.create_key(store, "viewer", "load viewer")
     editor, _ = keys.create_key(store, "editor", "load editor")
     return viewer, editor
-
-
-def serve(db_url: str, port: int, env: dict | None = None) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("tular serve did not become ready")
 
 
 def percentile(values: list[float], p: float) -> float | None:

@@ -80,15 +80,22 @@ def select_seeds(inputs: Inputs, cohort: Iterable[str] | None = None, year: int 
     >>> sorted(select_seeds(i, year=2021))
     ['a', 'b']
     """
+    return earliest_completions(inputs.attendance, inputs.as_of, cohort, year)
+
+
+def earliest_completions(attendance: Iterable[tuple], as_of: date, cohort: Iterable[str] | None = None,
+                         year: int | None = None) -> dict:
+    """Per attendee of ``(attendee, training, end)`` completions, its earliest end by ``as_of``
+    among the trainings ``cohort`` and ``year`` choose: the seeds and when they learned."""
     wanted = set(cohort) if cohort else None
-    seeds: dict[str, date] = {}
-    for ikm, training, end in inputs.attendance:
-        if end > inputs.as_of or (wanted is not None and training not in wanted):
+    seeds: dict = {}
+    for attendee, training, end in attendance:
+        if end > as_of or (wanted is not None and training not in wanted):
             continue
         if year is not None and end.year != year:
             continue
-        if ikm not in seeds or end < seeds[ikm]:
-            seeds[ikm] = end
+        if attendee not in seeds or end < seeds[attendee]:
+            seeds[attendee] = end
     return seeds
 
 

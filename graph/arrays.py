@@ -23,7 +23,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .analytics import (
     FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, GenerationRow, OutcomeArea, OutcomeGeneration, OutcomeRates,
-    Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population,
+    Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population, earliest_completions,
 )
 from .gazetteer import Gazetteer
 
@@ -165,16 +165,7 @@ def _edges_of(indptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- cascade
 def select_seeds(a: SkillArrays, cohort: Iterable[str] | None = None, year: int | None = None) -> dict[int, date]:
     """As :func:`tular.graph.analytics.select_seeds`, by node number."""
-    wanted = set(cohort) if cohort else None
-    seeds: dict[int, date] = {}
-    for node, training, end in a.attendance:
-        if end > a.as_of or (wanted is not None and training not in wanted):
-            continue
-        if year is not None and end.year != year:
-            continue
-        if node not in seeds or end < seeds[node]:
-            seeds[node] = end
-    return seeds
+    return earliest_completions(a.attendance, a.as_of, cohort, year)
 
 
 def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:

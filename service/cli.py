@@ -311,16 +311,23 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="Count events up to th
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
+# The filters of SPEC §5, shared by the metrics commands.
+KelurahanFilter = Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")]
+KecamatanFilter = Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")]
+CohortFilter = Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
+                                                        "(repeatable).")]
+YearFilter = Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")]
+
+
 @app.command()
 def reach(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help="Skill id or alias, or 'all'.")],
     as_of: AsOf = None,
-    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")] = None,
-    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")] = None,
-    cohort: Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
-                                                     "(repeatable).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")] = None,
+    kelurahan: KelurahanFilter = None,
+    kecamatan: KecamatanFilter = None,
+    cohort: CohortFilter = None,
+    year: YearFilter = None,
     as_json: Json = False,
 ) -> None:
     """How far a skill travelled: seeds, reached, generations, multiplier, areas."""
@@ -365,11 +372,10 @@ def outcomes(
     as_of: AsOf = None,
     after_learning: Annotated[bool, typer.Option("--after-learning", help="Count only outcomes dated on or after "
                                                  "the day the IKM learned the skill.")] = False,
-    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")] = None,
-    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")] = None,
-    cohort: Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
-                                                     "(repeatable).")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")] = None,
+    kelurahan: KelurahanFilter = None,
+    kecamatan: KecamatanFilter = None,
+    cohort: CohortFilter = None,
+    year: YearFilter = None,
     as_json: Json = False,
 ) -> None:
     """Outcome rate by generation: are learners doing as well as the trainees?"""
