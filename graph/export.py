@@ -40,7 +40,7 @@ from pydantic import BaseModel
 
 from .errors import InvalidData, UsageError
 from .gazetteer import Gazetteer
-from .model import KINDS, Population, Records
+from .model import KINDS, Attendance, Population, Records  # noqa: F401  (Attendance: the doctest)
 from .readers import neutralise, unneutralise
 from .store.base import GraphStore
 
