@@ -102,8 +102,12 @@ def test_every_message_is_used_somewhere():
         *root.glob("web.py"), *root.glob("templates/web/*.html"), service / "web.py", service / "routers" / "web.py"])
     unused = [key for key in MESSAGES["en"]
               if f"'{key}'" not in used and f'"{key}"' not in used
-              and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method"))]
+              and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method", "web.outcome"))]
     assert not unused, unused
+    # the families named by a value (t('web.outcome.' ~ kind)): one message per outcome kind, no more
+    from tular.graph.model import OUTCOME_KINDS
+    assert {k.removeprefix("web.outcome.") for k in MESSAGES["en"] if k.startswith("web.outcome.")} == \
+        set(OUTCOME_KINDS)
 
 
 def test_numbers_money_and_dates_follow_the_locale():
