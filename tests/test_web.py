@@ -329,11 +329,15 @@ def test_the_package_ships_every_module_template_and_static_file():
         for init in folder.rglob("__init__.py"):
             dotted = ".".join([package, *init.parent.relative_to(folder).parts])
             assert dotted in config["packages"], f"{dotted} is not packaged"
-    globs = config["package-data"]["tular.visualizations"]
-    for path in (root / "visualizations" / "templates").rglob("*"):
-        if path.is_file():
-            relative = path.relative_to(root / "visualizations").as_posix()
-            assert any(fnmatch.fnmatch(relative, g) and relative.count("/") == g.count("/") for g in globs), relative
+    data_files = [*(root / "visualizations" / "templates").rglob("*"), *(root / "graph" / "data").glob("*"),
+                  *(root / "graph" / "store" / "queries").glob("*")]
+    assert len(data_files) > 80
+    for path in (p for p in data_files if p.is_file()):
+        package, folder = next((package, folder) for package, folder in folders.items()
+                               if folder != root / "tular" and folder in path.parents)
+        dotted = ".".join([package, *path.parent.relative_to(folder).parts])
+        assert dotted in config["packages"], f"{dotted} is not packaged"
+        assert any(fnmatch.fnmatch(path.name, g) for g in config["package-data"].get(dotted, [])), path
 
 
 def test_a_key_revoked_after_signing_in_ends_the_session(web: Browser):
