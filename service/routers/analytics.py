@@ -16,7 +16,7 @@ from tular.graph.analytics import Broken, Reach, ReachAll
 from ..cache import AnswerCache
 from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
-from .common import as_of_date
+from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 answers = AnswerCache()
@@ -38,10 +38,10 @@ def reach(
     skill: Annotated[str, Query(description="Skill id or alias, or `all`.", min_length=1, max_length=200,
                                 examples=["batik"])],
     as_of: AsOf = None,
-    kelurahan: Annotated[str | None, Query(description="Count the IKM of one kelurahan.", max_length=200)] = None,
-    kecamatan: Annotated[str | None, Query(description="Count the IKM of one kecamatan.", max_length=200)] = None,
-    cohort: Annotated[list[str] | None, Query(description="Seeds from these training ids only.")] = None,
-    year: Annotated[int | None, Query(description="Seeds from trainings ending in this year.", ge=1900, le=2200)] = None,
+    kelurahan: KelurahanFilter = None,
+    kecamatan: KecamatanFilter = None,
+    cohort: CohortFilter = None,
+    year: YearFilter = None,
 ) -> Response:
     query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
                           cohort=tuple(cohort or ()), year=year)

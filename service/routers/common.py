@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from fastapi import Query
 
 from tular.graph.config import Settings
 from tular.graph.dates import parse_date
 from tular.graph.errors import InvalidData, UsageError
 from tular.graph.ingest import ImportReport
 from tular.graph.readers import FileProblem
+
+
+# The filters of SPEC §5, shared by the metrics routes.
+KelurahanFilter = Annotated[str | None, Query(description="Count the IKM of one kelurahan.", max_length=200)]
+KecamatanFilter = Annotated[str | None, Query(description="Count the IKM of one kecamatan.", max_length=200)]
+CohortFilter = Annotated[list[str] | None, Query(description="Seeds from these training ids only.")]
+YearFilter = Annotated[int | None, Query(description="Seeds from trainings ending in this year.", ge=1900, le=2200)]
 
 
 def as_of_date(value: str | None, settings: Settings) -> date:

@@ -17,7 +17,7 @@ from ..deps import Editor, SettingsDep, StoreDep, Viewer
 from ..errors import responses
 from ..schemas import OutcomeIn, WriteOut
 from .analytics import AsOf, cached
-from .common import as_of_date, rejected
+from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, rejected
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"])
 
@@ -61,10 +61,10 @@ def outcome_rates(
     as_of: AsOf = None,
     after_learning: Annotated[bool, Query(description="Only outcomes dated on or after the day the IKM learned "
                                                       "the skill.")] = False,
-    kelurahan: Annotated[str | None, Query(description="Count the IKM of one kelurahan.", max_length=200)] = None,
-    kecamatan: Annotated[str | None, Query(description="Count the IKM of one kecamatan.", max_length=200)] = None,
-    cohort: Annotated[list[str] | None, Query(description="Seeds from these training ids only.")] = None,
-    year: Annotated[int | None, Query(description="Seeds from trainings ending in this year.", ge=1900, le=2200)] = None,
+    kelurahan: KelurahanFilter = None,
+    kecamatan: KecamatanFilter = None,
+    cohort: CohortFilter = None,
+    year: YearFilter = None,
 ) -> Response:
     query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
                           cohort=tuple(cohort or ()), year=year)
