@@ -323,6 +323,19 @@ def coverage_population(inputs: Inputs, area: AreaFilter) -> int | None:
     return sum(kelurahan_population(k.code) for k in inputs.gazetteer.kelurahan_list)
 
 
+def generation_rows(sizes: Sequence[int], active: Sequence[int]) -> list[GenerationRow]:
+    """The generation rows of a reach from the IKM counted per generation and, of them, those
+    who taught someone reached."""
+    return [
+        GenerationRow(
+            generation=g, count=sizes[g],
+            ratio=sizes[g + 1] / sizes[g] if g + 1 < len(sizes) and sizes[g] else None,
+            active_share=active[g] / sizes[g] if sizes[g] else None,
+        )
+        for g in range(len(sizes))
+    ]
+
+
 def area_tables(kel_rows: Mapping[str, Sequence[int]], kec_rows: Mapping[str, Sequence[int]], gazetteer: Gazetteer,
                 ) -> tuple[list[AreaRow], list[KecamatanRow]]:
     """The per-kelurahan and per-kecamatan rows of a reach from ``[seeds, reached, imported]``
@@ -393,14 +406,7 @@ def reach(inputs: Inputs, *, cohort: Iterable[str] | None = None, year: int | No
         sizes[level[node]] += 1
         if any(learner in reached_all for learner in graph.successors(node)) if node in graph else False:
             active[level[node]] += 1
-    rows = [
-        GenerationRow(
-            generation=g, count=sizes[g],
-            ratio=sizes[g + 1] / sizes[g] if g + 1 < len(sizes) and sizes[g] else None,
-            active_share=active[g] / sizes[g] if sizes[g] else None,
-        )
-        for g in range(len(sizes))
-    ]
+    rows = generation_rows(sizes, active)
 
     # areas: [seeds, reached, imported] per kelurahan and per kecamatan
     nearest = nearest_seeds(graph, level)

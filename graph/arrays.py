@@ -22,8 +22,9 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from .analytics import (
-    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, GenerationRow, OutcomeArea, OutcomeGeneration, OutcomeRates,
+    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, OutcomeArea, OutcomeGeneration, OutcomeRates,
     Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population, earliest_completions,
+    generation_rows,
 )
 from .gazetteer import Gazetteer
 
@@ -378,14 +379,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
         taught_reached = np.zeros(a.n, dtype=bool)
         taught_reached[a.teacher[reached_all[a.learner]]] = True
         active = np.bincount(level[counted & taught_reached], minlength=depth + 1).tolist()
-        rows = [
-            GenerationRow(
-                generation=g, count=sizes[g],
-                ratio=sizes[g + 1] / sizes[g] if g + 1 < len(sizes) and sizes[g] else None,
-                active_share=active[g] / sizes[g] if sizes[g] else None,
-            )
-            for g in range(len(sizes))
-        ]
+        rows = generation_rows(sizes, active)
 
     # areas: seeds, reached and imported per kelurahan and per kecamatan
     n_kelurahan = len(kelurahan_list)
