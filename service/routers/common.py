@@ -8,8 +8,13 @@ from fastapi import Query
 from tular.graph.config import Settings
 from tular.graph.dates import parse_date
 from tular.graph.errors import InvalidData, UsageError
-from tular.graph.ingest import ImportReport
-from tular.graph.readers import FileProblem
+from tular.graph import keys
+from tular.graph.ingest import ImportReport, import_tables
+from tular.graph.model import ApiKey
+from tular.graph.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.store import GraphStore
+
+from ..schemas import WriteOut
 
 
 # The filters of SPEC §5, shared by the metrics routes.
@@ -26,6 +31,15 @@ def as_of_date(value: str | None, settings: Settings) -> date:
         return parse_date(value)
     except ValueError as exc:
         raise UsageError(f"as_of {value!r}: {exc}") from None
+
+
+def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: str) -> WriteOut:
+    """One record sent to the API, validated and written exactly as one imported row of ``kind``."""
+    table = Table("request", None, kind, list(COLUMNS[kind].known), [Row(1, values)])
+    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+    if not report.ok:
+        raise rejected(report, what)
+    return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
 
 
 def rejected(report: ImportReport, what: str) -> InvalidData:

@@ -7,17 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from tular.graph import keys, metrics, planner
+from tular.graph import metrics, planner
 from tular.graph.analytics import OutcomeRates
-from tular.graph.ingest import import_tables
 from tular.graph.planner import Plan
-from tular.graph.readers import COLUMNS, Row, Table
 
 from ..deps import Editor, SettingsDep, StoreDep, Viewer
 from ..errors import responses
 from ..schemas import OutcomeIn, WriteOut
 from .analytics import AsOf, cached
-from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, rejected
+from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, record_one
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"])
 
@@ -44,11 +42,7 @@ PLAN_EXAMPLE = {
 @router.post("/outcomes", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one outcome (editor), validated like an imported row")
 def record(outcome: OutcomeIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    table = Table("request", None, "outcomes", list(COLUMNS["outcomes"].known), [Row(1, outcome.model_dump())])
-    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
-    if not report.ok:
-        raise rejected(report, "the outcome")
-    return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
+    return record_one(store, settings, key, "outcomes", outcome.model_dump(), "the outcome")
 
 
 @router.get("/outcomes", response_model=OutcomeRates, responses={

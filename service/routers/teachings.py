@@ -5,14 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from tular.graph import keys, metrics
-from tular.graph.ingest import import_tables
 from tular.graph.model import BatchMeta
-from tular.graph.readers import COLUMNS, Row, Table
 
 from ..deps import Editor, SettingsDep, StoreDep
 from ..errors import responses
 from ..schemas import TeachingIn, WriteOut
-from .common import rejected
+from .common import record_one
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 
@@ -20,11 +18,7 @@ router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 @router.post("", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one teaching event (editor), validated like an imported row")
 def record(event: TeachingIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    table = Table("request", None, "teachings", list(COLUMNS["teachings"].known), [Row(1, event.model_dump())])
-    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
-    if not report.ok:
-        raise rejected(report, "the teaching event")
-    return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
+    return record_one(store, settings, key, "teachings", event.model_dump(), "the teaching event")
 
 
 Id = Annotated[str, Path(min_length=1, max_length=200)]
