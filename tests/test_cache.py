@@ -1,5 +1,6 @@
 """The API's answer cache: one computation per question and store version, also when many
-ask at once; a failed computation is neither cached nor leaked."""
+ask at once; a failed computation is neither cached nor leaked. And the store version read
+that concurrent requests share (:class:`~tular.graph.store.shared_read.SharedRead`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 
 import pytest
 
+from tular.graph.store.shared_read import SharedRead
 from tular.service.cache import AnswerCache
 
 
@@ -62,3 +64,51 @@ def test_oldest_answers_are_dropped_beyond_the_size():
     calls = []
     cache.get("v", "a", lambda: calls.append(1) or b"a")
     assert calls == [1]
+
+
+def test_a_shared_read_is_never_older_than_the_call_and_is_shared():
+    """Every caller writes (moves the state on), then reads: the read it gets must have begun
+    after its write. Twenty threads at once share far fewer reads than calls."""
+    state, reads, lock = {"writes": 0}, [], threading.Lock()
+
+    def read() -> int:
+        with lock:
+            seen = state["writes"]
+            reads.append(seen)
+        threading.Event().wait(0.01)  # a round trip
+        return seen
+
+    shared, failures = SharedRead(read), []
+
+    def caller():
+        for _ in range(10):
+            with lock:
+                state["writes"] += 1
+                mine = state["writes"]
+            got = shared()
+            if got < mine:
+                failures.append((mine, got))
+
+    threads = [threading.Thread(target=caller) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert failures == []
+    assert shared() == 200
+    assert len(reads) < 200 / 2  # shared: in practice about one read per round of twenty calls
+
+
+def test_a_failed_shared_read_fails_its_callers_and_the_next_call_reads_again():
+    answers = iter([RuntimeError("store down"), 7])
+
+    def read() -> int:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    shared = SharedRead(read)
+    with pytest.raises(RuntimeError, match="store down"):
+        shared()
+    assert shared() == 7

@@ -122,27 +122,78 @@ def test_embedded_lineage_and_reach_all_equal_the_reference(embedded_store, prog
     assert result.distinct_total == analytics.distinct_total(cascades)
 
 
-def test_the_embedded_cache_sees_every_write(embedded_store, tmp_path):
-    """Answers come from arrays kept in memory: a write through this store, or through
-    another connection to the same file, must show in the next answer."""
+def _another(store, request):
+    """A second store object on the same database: another process's writes."""
+    from tular.graph.store import EmbeddedStore, Neo4jStore
+
+    if isinstance(store, EmbeddedStore):
+        return EmbeddedStore(store.path)
+    return Neo4jStore(request.getfixturevalue("neo4j_url"))
+
+
+def test_the_metrics_cache_sees_every_write(store, request):
+    """Answers come from arrays (and walked cascades) kept in memory per store version: a
+    write through this store, or through another store object on the same database, must
+    show in the next answer; so must a wipe and a refill that bring the version counter
+    back to where it was."""
     from tular.graph.model import Attendance, Records
-    from tular.graph.store import EmbeddedStore
 
     from .factories import ikm, teaching, training
 
-    embedded_store.write(Records(ikm=[ikm("s"), ikm("a"), ikm("b")], trainings=[training("T", "2020-01-01")],
-                                 attendance=[Attendance(training_id="T", ikm_id="s")],
-                                 teachings=[teaching("a", "s", "2021-01-01")]))
+    start = Records(ikm=[ikm("s"), ikm("a"), ikm("b")], trainings=[training("T", "2020-01-01")],
+                    attendance=[Attendance(training_id="T", ikm_id="s")],
+                    teachings=[teaching("a", "s", "2021-01-01")])
+    store.write(start)
+    seen = {store.version()}
     query = metrics.Query(skill="batik", as_of=date(2026, 1, 1))
-    assert metrics.reach(embedded_store, query).reached == 1
-    embedded_store.write(Records(teachings=[teaching("b", "a", "2021-02-01")]))
-    assert metrics.reach(embedded_store, query).reached == 2
-    other = EmbeddedStore(embedded_store.path)
+    assert metrics.reach(store, query).reached == 1
+    assert metrics.reach(store, query).reached == 1  # the second time from memory
+    store.write(Records(teachings=[teaching("b", "a", "2021-02-01")]))
+    seen.add(store.version())
+    assert metrics.reach(store, query).reached == 2
+    other = _another(store, request)
     try:
         other.write(Records(ikm=[ikm("c")], teachings=[teaching("c", "b", "2021-03-01")]))
     finally:
         other.close()
-    assert metrics.reach(embedded_store, query).reached == 3
-    leaves = [f.ikm_id for f in metrics.broken(embedded_store, "batik", date(2026, 1, 1), 180).findings
+    seen.add(store.version())
+    assert metrics.reach(store, query).reached == 3
+    assert metrics.reach(store, metrics.Query(skill="batik", as_of=date(2021, 2, 15))).reached == 2
+    leaves = [f.ikm_id for f in metrics.broken(store, "batik", date(2026, 1, 1), 180).findings
               if f.kind == "dormant_leaf"]
     assert leaves == ["c"]
+
+    store.wipe()  # and refilled: no version seen before may come back
+    store.init_schema()
+    for records in (start, Records(ikm=[ikm("d")], attendance=[Attendance(training_id="T", ikm_id="d")])):
+        store.write(records)
+        assert store.version() not in seen
+    answer = metrics.reach(store, query)
+    assert (answer.seeds, answer.reached) == (2, 1)
+
+
+def test_cached_cascades_answer_each_question_apart(store):
+    """Cascades kept per skill, date and seeds: a cohort, a year and another date asked in
+    turn over the same data each get their own."""
+    from tular.graph.model import Attendance, Records
+
+    from .factories import ikm, teaching, training
+
+    store.write(Records(
+        ikm=[ikm(x) for x in "pqrst"],
+        trainings=[training("T1", "2020-01-01"), training("T2", "2021-06-01")],
+        attendance=[Attendance(training_id="T1", ikm_id="p"), Attendance(training_id="T2", ikm_id="s")],
+        teachings=[teaching("q", "p", "2020-02-01"), teaching("r", "q", "2020-03-01"),
+                   teaching("t", "s", "2021-07-01")],
+    ))
+    day = date(2026, 1, 1)
+    asked = [
+        (metrics.Query(skill="batik", as_of=day), (2, 3)),
+        (metrics.Query(skill="batik", as_of=day, cohort=("T1",)), (1, 2)),
+        (metrics.Query(skill="batik", as_of=day, year=2021), (1, 1)),
+        (metrics.Query(skill="batik", as_of=date(2020, 2, 15)), (1, 1)),
+    ]
+    for _ in range(2):  # the second round from memory
+        for query, (seeds, reached) in asked:
+            answer = metrics.reach(store, query)
+            assert (answer.seeds, answer.reached) == (seeds, reached), query

@@ -24,6 +24,7 @@ from ..model import (
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
 from .base import IKMPage, SeedAttendance
+from .snapshot import GraphSnapshot
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kecamatan (
@@ -223,7 +224,7 @@ class EmbeddedStore:
         self.display_url = f"sqlite:///{self.path}"
         self._lock = threading.RLock()
         self._commits = 0
-        self._snapshot: embedded_arrays.Snapshot | None = None  # the metrics' arrays, see skill_arrays
+        self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
@@ -624,8 +625,8 @@ class EmbeddedStore:
                 try:
                     at = embedded_arrays.stamp(self._conn)
                     if self._snapshot is None or self._snapshot.stamp != at:
-                        self._snapshot = embedded_arrays.Snapshot(self._conn, at)
-                    self._snapshot.load(self._conn, list(skills))
+                        self._snapshot = embedded_arrays.snapshot(self._conn, at)
+                    embedded_arrays.load(self._snapshot, self._conn, list(skills))
                 finally:
                     self._conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:

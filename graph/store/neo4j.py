@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -24,7 +25,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
 from ..analytics import Person
-from ..arrays import SkillArrays, numbered
+from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
 from ..model import (
     KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Records, Skill,
@@ -33,6 +34,8 @@ from ..model import (
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
+from .shared_read import SharedRead
+from .snapshot import GraphSnapshot
 
 #: Frontier entries per cascade step: a round trip costs about a millisecond, so wide
 #: generations go in few large steps.
@@ -131,6 +134,9 @@ class Neo4jStore:
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"cannot use {self.display_url}: {exc}") from exc
+        self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
+        self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
+        self._snapshot_lock = threading.Lock()
 
     # ------------------------------------------------------------ plumbing
     @contextmanager
@@ -154,7 +160,8 @@ class Neo4jStore:
             return session.execute_write(versioned)
 
     def version(self) -> str:
-        return str(self._read("version")[0]["version"])
+        """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
+        return self._version()
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -198,6 +205,7 @@ class Neo4jStore:
     def wipe(self, keep_keys: bool = False) -> None:
         with self._translated(), self._driver.session(database=self.database) as session:
             session.run(query("wipe"), keep_keys=keep_keys).consume()
+        self._write(lambda tx: None)  # a new version, under a new epoch
 
     # ---------------------------------------------------------------- writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
@@ -406,6 +414,9 @@ class Neo4jStore:
         return found
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.stamp == self.version():
+            return snapshot.ikm_per_kelurahan()  # a count over a million IKM costs more
         return {r["code"]: r["ikm"] for r in self._read("ikm_per_kelurahan")}
 
     #: frontiers up to this size take DEEP_STEPS generations a round trip (0: one at a time)
@@ -461,28 +472,63 @@ class Neo4jStore:
 
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
-        """A query per skill for its graph (as lists), then the cascades walked in Cypher, in
-        the same read transaction."""
+        """From the in-memory snapshot of the graph (see :mod:`.snapshot`), read from the
+        database when the store's version has moved; the cascades are walked in Cypher, in
+        the same read transaction, and kept with the snapshot for the next call that asks
+        about the same skill, date and seeds."""
         def work(tx: ManagedTransaction) -> dict[str, SkillArrays]:
-            # dict(record), not record.data(): that one walks every element of every list
-            rows = {skill: dict(tx.run(query("skill_arrays"), skill=skill, as_of=as_of).single(strict=True))
-                    for skill in dict.fromkeys(skills)}
-            graphs, numbers = _skill_arrays(rows, skills, as_of)
-            if seeds is not None:
-                chosen = {skill: graph.ids[np.fromiter(seeds(graph), dtype=np.int64)].tolist()
-                          for skill, graph in graphs.items()}
-                teachers = {skill: set(graph.ids[graph.out_degree > 0].tolist()) for skill, graph in graphs.items()}
-                for skill, level in self._walk(tx, as_of, chosen, teachers).items():
-                    graph, number = graphs[skill], numbers[skill]
-                    graph.level = np.full(graph.n, -1, dtype=np.int64)
-                    known = [(number[i], g) for i, g in level.items() if i in number]  # else: written since
+            snapshot = self._snapshot_in(tx, skills)
+            views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
+            if seeds is None:
+                return views
+            keys, chosen = {}, {}
+            for skill, graph in views.items():
+                nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+                keys[skill] = ("cascade", nodes.tobytes())
+                graph.level = graph.derived.get(keys[skill])
+                if graph.level is None:
+                    chosen[skill] = graph.ids[nodes].tolist()
+            if chosen:
+                teachers = {skill: set(views[skill].ids[views[skill].out_degree > 0].tolist()) for skill in chosen}
+                for skill, walked in self._walk(tx, as_of, chosen, teachers).items():
+                    graph, index = views[skill], snapshot.skills[skill].index()
+                    level = np.full(graph.n, -1, dtype=np.int64)
+                    known = [(index[i], g) for i, g in walked.items() if i in index]  # else: written since
                     if known:
                         nodes, generations = zip(*known)
-                        graph.level[list(nodes)] = generations
-            return graphs
+                        level[list(nodes)] = generations
+                    level.flags.writeable = False  # shared by the calls that ask the same
+                    graph.level = graph.derived[keys[skill]] = level
+            return views
 
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(work)
+
+    def _snapshot_in(self, tx: ManagedTransaction, skills: Sequence[str]) -> GraphSnapshot:
+        """The snapshot of the version read in ``tx``, with ``skills`` loaded: kept from an
+        earlier call while no write has moved the version on, else read now."""
+        version = tx.run(query("version")).single(strict=True)["version"]
+        with self._snapshot_lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.stamp != version:
+                everyone = tx.run(query("snapshot_ikm")).single(strict=True)
+                order = np.argsort(np.array(everyone["ids"], dtype=object), kind="stable")
+                ids = [everyone["ids"][i] for i in order.tolist()]
+                snapshot = GraphSnapshot(version, ids, [everyone["kelurahan"][i] for i in order.tolist()])
+            for skill in snapshot.missing(skills):
+                # dict(record), not record.data(): that one walks every element of every list
+                row = dict(tx.run(query("snapshot_skill"), skill=skill).single(strict=True))
+                ended = [date.fromordinal(d) for d in _ordinals(row["ended"]).tolist()]
+                attended = sorted(zip(ended, row["attendees"], row["trainings"]))  # by end date, ikm, training
+                edges = row["teachers"], row["learners"], row["days"]
+                known = snapshot.index
+                if not known.keys() >= {*edges[0], *edges[1]}:  # IKM written since snapshot_ikm read: later
+                    edges = tuple(map(list, zip(*(e for e in zip(*edges) if e[0] in known and e[1] in known)))) \
+                        or ([], [], [])
+                snapshot.add_skills([skill], [skill] * len(edges[2]), edges[0], edges[1], _ordinals(edges[2]),
+                                    [(skill, ikm, t, end) for end, ikm, t in attended if ikm in known])
+            self._snapshot = snapshot
+            return snapshot
 
     def all_ikm(self) -> list[IKM]:
         return [self._ikm(r["ikm"]) for r in self._read("all_ikm")]
@@ -527,30 +573,3 @@ def _ordinals(yyyymmdd: list[int]) -> np.ndarray:
     months = (v // 10000 - 1970) * 12 + (v // 100 % 100 - 1)
     days = months.astype("datetime64[M]").astype("datetime64[D]") + (v % 100 - 1)
     return days.astype(np.int64) + date(1970, 1, 1).toordinal()
-
-
-def _skill_arrays(rows: dict[str, dict], skills: Sequence[str], as_of: date,
-                  ) -> tuple[dict[str, SkillArrays], dict[str, dict[str, int]]]:
-    """The lists of ``skill_arrays.cypher`` as arrays, nodes numbered in ``ikm_id`` order; and
-    per skill, the number of each ikm_id."""
-    everyone = sorted(set().union(*(r["ids"] for r in rows.values())))
-    universe = dict(zip(everyone, range(len(everyone))))
-    graphs, numbers = {}, {}
-    for skill in skills:
-        row = rows.get(skill) or dict.fromkeys(
-            ("teachers", "learners", "days", "attendees", "trainings", "ended", "ids", "kelurahan"), [])
-        order = sorted(range(len(row["ids"])), key=row["ids"].__getitem__)
-        ids = [row["ids"][i] for i in order]
-        index = dict(zip(ids, range(len(ids))))
-        codes = sorted(set(row["kelurahan"]))
-        kelurahan = numbered(dict(zip(codes, range(len(codes)))), row["kelurahan"])
-        ended = [date.fromordinal(d) for d in _ordinals(row["ended"]).tolist()]
-        graphs[skill] = SkillArrays(
-            skill=skill, as_of=as_of, ids=np.array(ids, dtype=object), keys=numbered(universe, ids),
-            kelurahan=kelurahan[np.array(order, dtype=np.int64)] if order else kelurahan, kelurahan_codes=codes,
-            teacher=numbered(index, row["teachers"]), learner=numbered(index, row["learners"]),
-            day=_ordinals(row["days"]),
-            attendance=list(zip(numbered(index, row["attendees"]).tolist(), row["trainings"], ended)),
-        )
-        numbers[skill] = index
-    return graphs, numbers

@@ -1,0 +1,116 @@
+"""What a store keeps in memory for the metrics (SPEC §3: "a cached in-memory graph,
+invalidated on write"): every IKM once, in ``ikm_id`` order, and per skill its edges as
+integer arrays sorted by date, so that the graph as of any date is a prefix.
+
+A snapshot belongs to one *stamp* — a state of the store's data: the embedded store's
+change counters, the Neo4j store's version, which every write moves on. The store fills
+it from its own tables or queries (:meth:`GraphSnapshot.add_skills`) and drops it when the
+stamp changes. Per skill and as-of date, a :meth:`~GraphSnapshot.view` shares the arrays
+derived from the edges (adjacency, layers, walked cascades) between the calls that ask
+about the same date.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from ..arrays import SkillArrays, numbered
+
+#: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
+VIEWS_KEPT = 16
+
+
+@dataclass
+class SkillTables:
+    """One skill, all dates: nodes numbered locally in ``ikm_id`` order."""
+
+    keys: np.ndarray  # the global number (position in the snapshot) of each node
+    ids: np.ndarray
+    kelurahan: np.ndarray
+    teacher: np.ndarray  # sorted by day
+    learner: np.ndarray
+    day: np.ndarray
+    attendance: list[tuple[int, str, date]]  # completed, sorted by end date
+    attendance_ends: list[date]
+    _index: dict[str, int] | None = field(default=None, repr=False)
+
+    def index(self) -> dict[str, int]:
+        """The node number of each ikm_id (built on first use)."""
+        if self._index is None:
+            self._index = dict(zip(self.ids.tolist(), range(len(self.ids))))
+        return self._index
+
+
+class GraphSnapshot:
+    """Every IKM and the skills loaded so far, as of one stamp."""
+
+    def __init__(self, stamp: Hashable, ids: Sequence[str], kelurahan_codes: Sequence[str]):
+        """``ids`` in ascending order, with the kelurahan code of each."""
+        self.stamp = stamp
+        self.ids = np.array(ids, dtype=object)
+        self.index = dict(zip(ids, range(len(ids))))
+        self.kelurahan_codes = sorted(set(kelurahan_codes))
+        self.kelurahan = numbered({code: i for i, code in enumerate(self.kelurahan_codes)}, kelurahan_codes)
+        self.skills: dict[str, SkillTables] = {}
+        self.views: dict[tuple[str, date], dict] = {}
+        self.lock = threading.Lock()  # held while views are taken or skills added
+
+    def ikm_per_kelurahan(self) -> dict[str, int]:
+        counts = np.bincount(self.kelurahan, minlength=len(self.kelurahan_codes))
+        return {code: int(n) for code, n in zip(self.kelurahan_codes, counts.tolist()) if n}
+
+    def missing(self, skills: Iterable[str]) -> list[str]:
+        return [skill for skill in dict.fromkeys(skills) if skill not in self.skills]
+
+    def add_skills(self, skills: Sequence[str], skill_of: Sequence[str], teachers: Sequence[str],
+                   learners: Sequence[str], days: np.ndarray,
+                   attended: Sequence[tuple[str, str, str, date]]) -> None:
+        """Take in the edges (skill, teacher, learner, ``date.toordinal()``) and the completed
+        attendances (skill, ikm_id, training_id, end date; sorted by end date) of ``skills``
+        — and of any other skill they mention that is not loaded yet."""
+        names = sorted(set(skills) | set(skill_of) | {r[0] for r in attended})
+        number = {skill: i for i, skill in enumerate(names)}
+        of_edge = numbered(number, skill_of)
+        teacher, learner, day = numbered(self.index, teachers), numbered(self.index, learners), np.asarray(days)
+        order = np.lexsort((day, of_edge))  # by skill, then by date
+        of_edge, teacher, learner, day = of_edge[order], teacher[order], learner[order], day[order]
+        bounds = np.searchsorted(of_edge, np.arange(len(names) + 1))
+        position = np.empty(len(self.ids), dtype=np.int64)
+        for i, skill in enumerate(names):
+            if skill in self.skills:
+                continue
+            part = slice(bounds[i], bounds[i + 1])
+            rows = [r for r in attended if r[0] == skill]
+            attendees = numbered(self.index, [r[1] for r in rows])
+            on_skill = np.zeros(len(self.ids), dtype=bool)  # linear, where np.unique would sort
+            on_skill[teacher[part]], on_skill[learner[part]], on_skill[attendees] = True, True, True
+            nodes = np.flatnonzero(on_skill)
+            position[nodes] = np.arange(len(nodes))
+            ends = [r[3] for r in rows]
+            self.skills[skill] = SkillTables(
+                keys=nodes, ids=self.ids[nodes], kelurahan=self.kelurahan[nodes], teacher=position[teacher[part]],
+                learner=position[learner[part]], day=day[part],
+                attendance=[(node, r[2], end) for node, r, end in zip(position[attendees].tolist(), rows, ends)],
+                attendance_ends=ends,
+            )
+
+    def view(self, skill: str, as_of: date) -> SkillArrays:
+        """The skill as of ``as_of``: prefixes of the date-sorted arrays (no copies)."""
+        tables = self.skills[skill]
+        edges = int(np.searchsorted(tables.day, as_of.toordinal(), side="right"))
+        attended = bisect.bisect_right(tables.attendance_ends, as_of)
+        with self.lock:
+            if (skill, as_of) not in self.views and len(self.views) >= VIEWS_KEPT:
+                self.views.clear()
+            derived = self.views.setdefault((skill, as_of), {})
+        return SkillArrays(
+            skill=skill, as_of=as_of, ids=tables.ids, keys=tables.keys, kelurahan=tables.kelurahan,
+            kelurahan_codes=self.kelurahan_codes, teacher=tables.teacher[:edges], learner=tables.learner[:edges],
+            day=tables.day[:edges], attendance=tables.attendance[:attended], derived=derived,
+        )
