@@ -105,11 +105,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _answer(metric):
-    """A metric computed with the collector paused (see :func:`_collector_paused`)."""
+    """A metric computed with the collector paused (see :func:`_collector_paused`), on the
+    store's state at the start (:meth:`GraphStore.pinned`)."""
     @functools.wraps(metric)
-    def paused(*args, **kwargs):
-        with _collector_paused():
-            return metric(*args, **kwargs)
+    def paused(store: GraphStore, *args, **kwargs):
+        with _collector_paused(), store.pinned():
+            return metric(store, *args, **kwargs)
     return paused
 
 

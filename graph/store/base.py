@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -60,6 +61,12 @@ class GraphStore(Protocol):
     def version(self) -> str:
         """Changes whenever anything is written to the store (by any process): a key for
         caching answers."""
+
+    def pinned(self) -> AbstractContextManager[str]:
+        """Around one answer, giving the store's version read on entry: the store-wide reads
+        inside (gazetteer, skills, trainings, populations, the metrics' graph) may come from
+        memory kept for that version — never an older state than the one at entry. Nested,
+        the outer one holds."""
 
     # ------------------------------------------------------------------ writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:

@@ -253,6 +253,10 @@ class EmbeddedStore:
                 self._conn.execute("COMMIT")
                 self._commits += 1
 
+    @contextmanager
+    def pinned(self) -> Iterator[str]:
+        yield self.version()  # reads from the local file cost less than keeping them
+
     def version(self) -> str:
         # data_version moves when another connection commits; _commits counts this one's
         data_version = self._read("PRAGMA data_version")[0][0]

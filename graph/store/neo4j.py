@@ -137,6 +137,8 @@ class Neo4jStore:
         self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
+        self._pin = threading.local()  # .version: the version read on entering pinned()
+        self._kept: tuple[str, dict[str, Any]] = ("", {})  # store-wide lookups of one version
 
     # ------------------------------------------------------------ plumbing
     @contextmanager
@@ -162,6 +164,34 @@ class Neo4jStore:
     def version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
         return self._version()
+
+    @contextmanager
+    def pinned(self) -> Iterator[str]:
+        """One version read for a whole answer: inside, the store-wide lookups come from
+        memory while that version stands (see :meth:`_kept_for`), and the metrics' snapshot is
+        checked against it without another round trip."""
+        outer = getattr(self._pin, "version", None)
+        if outer is not None:  # nested: the outer one holds
+            yield outer
+            return
+        self._pin.version = self.version()
+        try:
+            yield self._pin.version
+        finally:
+            self._pin.version = None
+
+    def _kept_for(self, name: str, read: Callable[[], T]) -> T:
+        """``read()``, kept per store version inside :meth:`pinned`; read afresh outside."""
+        version = getattr(self._pin, "version", None)
+        if version is None:
+            return read()
+        kept_version, kept = self._kept
+        if kept_version != version:
+            kept = {}
+            self._kept = (version, kept)
+        if name not in kept:
+            kept[name] = read()
+        return kept[name]
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -372,6 +402,9 @@ class Neo4jStore:
 
     # ----------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer:
+        return self._kept_for("gazetteer", self._gazetteer)
+
+    def _gazetteer(self) -> Gazetteer:
         rows = self._read("gazetteer")
         kecamatan = {r["kecamatan_code"]: Kecamatan(code=r["kecamatan_code"], name=r["kecamatan_name"]) for r in rows}
         kelurahan = [
@@ -381,10 +414,12 @@ class Neo4jStore:
         return Gazetteer(kecamatan.values(), kelurahan)
 
     def populations(self) -> dict[str, int]:
-        return {r["code"]: r["population"] for r in self._read("populations")}
+        return dict(self._kept_for("populations", lambda: {r["code"]: r["population"]
+                                                           for r in self._read("populations")}))
 
     def skills(self) -> list[Skill]:
-        return [Skill(**{**r, "aliases": tuple(r["aliases"])}) for r in self._read("skills")]
+        return list(self._kept_for("skills", lambda: [Skill(**{**r, "aliases": tuple(r["aliases"])})
+                                                      for r in self._read("skills")]))
 
     def counts(self) -> Counts:
         return Counts(**self._read("counts")[0])
@@ -415,7 +450,7 @@ class Neo4jStore:
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.stamp == self.version():
+        if snapshot is not None and snapshot.stamp == (getattr(self._pin, "version", None) or self.version()):
             return snapshot.ikm_per_kelurahan()  # a count over a million IKM costs more
         return {r["code"]: r["ikm"] for r in self._read("ikm_per_kelurahan")}
 
@@ -507,7 +542,7 @@ class Neo4jStore:
     def _snapshot_in(self, tx: ManagedTransaction, skills: Sequence[str]) -> GraphSnapshot:
         """The snapshot of the version read in ``tx``, with ``skills`` loaded: kept from an
         earlier call while no write has moved the version on, else read now."""
-        version = tx.run(query("version")).single(strict=True)["version"]
+        version = getattr(self._pin, "version", None) or tx.run(query("version")).single(strict=True)["version"]
         with self._snapshot_lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.stamp != version:
@@ -547,10 +582,10 @@ class Neo4jStore:
                 for r in self._read("skill_outcomes", skill=skill, as_of=as_of, kind=kind)]
 
     def trainings(self) -> list[Training]:
-        return [
+        return list(self._kept_for("trainings", lambda: [
             Training(**{k: _native(v) for k, v in r["training"].items()}, skills=tuple(r["skills"]))
             for r in self._read("trainings")
-        ]
+        ]))
 
     def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
         return [

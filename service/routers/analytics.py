@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from tular.graph import metrics
 from tular.graph.analytics import Broken, Reach, ReachAll
+from tular.graph.store import GraphStore
 
 from ..cache import AnswerCache
 from ..deps import SettingsDep, StoreDep, Viewer
@@ -22,10 +23,11 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"])
 answers = AnswerCache()
 
 
-def cached(version: str, question: tuple, compute: Callable[[], BaseModel]) -> Response:
+def cached(store: GraphStore, question: tuple, compute: Callable[[], BaseModel]) -> Response:
     """The answer as JSON, computed once per store version (the body is what the model gives)."""
-    return Response(answers.get(version, question, lambda: compute().model_dump_json().encode()),
-                    media_type="application/json")
+    with store.pinned() as version:
+        return Response(answers.get(version, question, lambda: compute().model_dump_json().encode()),
+                        media_type="application/json")
 
 AsOf = Annotated[str | None, Query(description="Count events up to this date (default: today, WIB). "
                                                "2021-03-05 or 05/03/2021.", max_length=40)]
@@ -47,7 +49,7 @@ def reach(
                           cohort=tuple(cohort or ()), year=year)
     question = ("reach", query.skill.strip().casefold(), query.as_of, kelurahan, kecamatan, query.cohort, year)
     compute = metrics.reach_all if skill.strip().casefold() == "all" else metrics.reach
-    return cached(store.version(), question, lambda: compute(store, query))
+    return cached(store, question, lambda: compute(store, query))
 
 
 @router.get("/broken-chains", response_model=Broken, responses=responses(401, 403, 422, 503),
@@ -59,5 +61,5 @@ def broken_chains(
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
 ) -> Response:
     day = as_of_date(as_of, settings)
-    return cached(store.version(), ("broken", skill.strip().casefold(), day, dormant_days),
+    return cached(store, ("broken", skill.strip().casefold(), day, dormant_days),
                   lambda: metrics.broken(store, skill, day, dormant_days))

@@ -64,7 +64,7 @@ def outcome_rates(
                           cohort=tuple(cohort or ()), year=year)
     question = ("outcomes", skill.strip().casefold(), kind, query.as_of, after_learning, kelurahan, kecamatan,
                 query.cohort, year)
-    return cached(store.version(), question, lambda: metrics.outcome_rates(store, query, kind, after_learning))
+    return cached(store, question, lambda: metrics.outcome_rates(store, query, kind, after_learning))
 
 
 @router.get("/plan", response_model=Plan, responses={
@@ -80,4 +80,4 @@ def plan(
 ) -> Response:
     day = as_of_date(as_of, settings)
     question = ("plan", skill.strip().casefold(), seats, year, day, lang)
-    return cached(store.version(), question, lambda: planner.plan(store, skill, seats, day, year=year, lang=lang))
+    return cached(store, question, lambda: planner.plan(store, skill, seats, day, year=year, lang=lang))
