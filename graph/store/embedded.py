@@ -24,6 +24,7 @@ from ..model import (
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
 from .base import IKMPage, SeedAttendance
+from .pinning import Pinning
 from .snapshot import GraphSnapshot
 
 SCHEMA = """
@@ -216,7 +217,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(a for a in text.split("|") if a)
 
 
-class EmbeddedStore:
+class EmbeddedStore(Pinning):
     """``sqlite:///path`` — one SQLite file in WAL mode with foreign keys enforced."""
 
     def __init__(self, path: str | Path):
@@ -225,6 +226,7 @@ class EmbeddedStore:
         self._lock = threading.RLock()
         self._commits = 0
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
+        Pinning.__init__(self)
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
@@ -252,10 +254,6 @@ class EmbeddedStore:
             else:
                 self._conn.execute("COMMIT")
                 self._commits += 1
-
-    @contextmanager
-    def pinned(self) -> Iterator[str]:
-        yield self.version()  # reads from the local file cost less than keeping them
 
     def version(self) -> str:
         # data_version moves when another connection commits; _commits counts this one's
@@ -526,6 +524,9 @@ class EmbeddedStore:
 
     # ----------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer:
+        return self._kept_for("gazetteer", self._gazetteer)
+
+    def _gazetteer(self) -> Gazetteer:
         kec = [Kecamatan(code=r[0], name=r[1]) for r in self._read("SELECT code, name FROM kecamatan")]
         kel = [
             Kelurahan(code=r[0], name=r[1], kecamatan_code=r[2], aliases=_split(r[3]))
@@ -534,13 +535,14 @@ class EmbeddedStore:
         return Gazetteer(kec, kel)
 
     def populations(self) -> dict[str, int]:
-        return dict(self._read("SELECT code, population FROM kelurahan WHERE population IS NOT NULL"))
+        return dict(self._kept_for("populations", lambda: dict(
+            self._read("SELECT code, population FROM kelurahan WHERE population IS NOT NULL"))))
 
     def skills(self) -> list[Skill]:
-        return [
+        return list(self._kept_for("skills", lambda: [
             Skill(skill_id=r[0], name_id=r[1], name_en=r[2], aliases=_split(r[3]))
             for r in self._read("SELECT skill_id, name_id, name_en, aliases FROM skill ORDER BY skill_id")
-        ]
+        ]))
 
     def counts(self) -> Counts:
         tables = {
@@ -673,6 +675,9 @@ class EmbeddedStore:
         return [(r[0], r[1], date.fromisoformat(r[2])) for r in rows]
 
     def trainings(self) -> list[Training]:
+        return list(self._kept_for("trainings", self._trainings))
+
+    def _trainings(self) -> list[Training]:
         skills: dict[str, list[str]] = {}
         for tid, sid in self._read("SELECT training_id, skill_id FROM training_skill ORDER BY skill_id"):
             skills.setdefault(tid, []).append(sid)

@@ -34,6 +34,7 @@ from ..model import (
 from ..skills import BUILTIN_SKILLS
 from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
+from .pinning import Pinning
 from .shared_read import SharedRead
 from .snapshot import GraphSnapshot
 
@@ -107,7 +108,7 @@ def _new_rows(kind: str, records: list) -> list[list]:
     raise ValueError(kind)
 
 
-class Neo4jStore:
+class Neo4jStore(Pinning):
     """``neo4j://`` or ``bolt://`` — credentials and database from the URL or settings.
 
     ``bolt://user:password@host:7687/database``: the user info and the path are taken off
@@ -137,8 +138,7 @@ class Neo4jStore:
         self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
-        self._pin = threading.local()  # .version: the version read on entering pinned()
-        self._kept: tuple[str, dict[str, Any]] = ("", {})  # store-wide lookups of one version
+        Pinning.__init__(self)
 
     # ------------------------------------------------------------ plumbing
     @contextmanager
@@ -164,34 +164,6 @@ class Neo4jStore:
     def version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
         return self._version()
-
-    @contextmanager
-    def pinned(self) -> Iterator[str]:
-        """One version read for a whole answer: inside, the store-wide lookups come from
-        memory while that version stands (see :meth:`_kept_for`), and the metrics' snapshot is
-        checked against it without another round trip."""
-        outer = getattr(self._pin, "version", None)
-        if outer is not None:  # nested: the outer one holds
-            yield outer
-            return
-        self._pin.version = self.version()
-        try:
-            yield self._pin.version
-        finally:
-            self._pin.version = None
-
-    def _kept_for(self, name: str, read: Callable[[], T]) -> T:
-        """``read()``, kept per store version inside :meth:`pinned`; read afresh outside."""
-        version = getattr(self._pin, "version", None)
-        if version is None:
-            return read()
-        kept_version, kept = self._kept
-        if kept_version != version:
-            kept = {}
-            self._kept = (version, kept)
-        if name not in kept:
-            kept[name] = read()
-        return kept[name]
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -450,7 +422,7 @@ class Neo4jStore:
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.stamp == (getattr(self._pin, "version", None) or self.version()):
+        if snapshot is not None and snapshot.stamp == (self._pinned_version() or self.version()):
             return snapshot.ikm_per_kelurahan()  # a count over a million IKM costs more
         return {r["code"]: r["ikm"] for r in self._read("ikm_per_kelurahan")}
 
@@ -542,7 +514,7 @@ class Neo4jStore:
     def _snapshot_in(self, tx: ManagedTransaction, skills: Sequence[str]) -> GraphSnapshot:
         """The snapshot of the version read in ``tx``, with ``skills`` loaded: kept from an
         earlier call while no write has moved the version on, else read now."""
-        version = getattr(self._pin, "version", None) or tx.run(query("version")).single(strict=True)["version"]
+        version = self._pinned_version() or tx.run(query("version")).single(strict=True)["version"]
         with self._snapshot_lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.stamp != version:

@@ -1,0 +1,57 @@
+"""One version read for a whole answer (:meth:`GraphStore.pinned`), shared by both stores.
+
+An answer asks the store for several store-wide things — the gazetteer, the skills, the
+trainings and their budgets, the populations — that change only with a write. Inside
+``pinned()`` they are kept in memory per store version (read once on entry, in the thread
+that entered), so a repeated question costs one version read, not one read per lookup;
+outside it every call reads afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Pinning:
+    """Mixed into a store that has ``version()``; call ``Pinning.__init__`` from its own."""
+
+    def __init__(self) -> None:
+        self._pin = threading.local()  # .version: the version read on entering pinned()
+        self._kept: tuple[str, dict[str, Any]] = ("", {})  # store-wide lookups of one version
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def _pinned_version(self) -> str | None:
+        return getattr(self._pin, "version", None)
+
+    @contextmanager
+    def pinned(self) -> Iterator[str]:
+        outer = self._pinned_version()
+        if outer is not None:  # nested: the outer one holds
+            yield outer
+            return
+        self._pin.version = self.version()
+        try:
+            yield self._pin.version
+        finally:
+            self._pin.version = None
+
+    def _kept_for(self, name: str, read: Callable[[], T]) -> T:
+        """``read()``, kept per store version inside :meth:`pinned`; read afresh outside.
+        Callers hand out copies of mutable values."""
+        version = self._pinned_version()
+        if version is None:
+            return read()
+        kept_version, kept = self._kept
+        if kept_version != version:
+            kept = {}
+            self._kept = (version, kept)
+        if name not in kept:
+            kept[name] = read()
+        return kept[name]
