@@ -208,47 +208,48 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def cold_and_warm(open_store: Callable[[], Any], work: Callable[[Any], Any], repeat: int) -> dict[str, Any]:
-    """Median seconds of the first call on a freshly opened store and of a second call."""
-    cold, warm, result = [], [], None
-    for _ in range(repeat):
+def cold_and_warm(open_store: Callable[[], Any], work: Callable[[Any, date], Any], as_of: date,
+                  repeat: int) -> dict[str, Any]:
+    """Median seconds of the first call on a freshly opened store, of the same call again,
+    and of a call about another as-of date (the graph in memory, the cascade walked again)."""
+    cold, warm, new_date, result = [], [], [], None
+    for i in range(repeat):
         store = open_store()
         try:
-            seconds, result = timed(lambda: work(store))
+            seconds, result = timed(lambda: work(store, as_of))
             cold.append(seconds)
-            warm.append(timed(lambda: work(store))[0])
+            warm.append(timed(lambda: work(store, as_of))[0])
+            new_date.append(timed(lambda: work(store, as_of - timedelta(days=i + 1)))[0])
         finally:
             store.close()
-    return {"cold": statistics.median(cold), "warm": statistics.median(warm), "cold_all": cold, "warm_all": warm,
-            "result": result}
+    return {"cold": statistics.median(cold), "warm": statistics.median(warm), "new_date": statistics.median(new_date),
+            "cold_all": cold, "warm_all": warm, "new_date_all": new_date, "result": result}
 
 
 def tular_times(open_store: Callable[[], Any], data: DataSet, repeat: int, warmup: int) -> dict[str, Any]:
-    """``warmup`` calls of each first (the JVM of a Neo4j just started compiles its hot code
-    over about twenty calls; a running server has done so long ago); the very first call
-    after the load is kept apart as ``first``."""
-    query = metrics.Query(skill="all", as_of=data.as_of)
+    """``warmup`` calls of each first, each about another date (the JVM of a Neo4j just
+    started compiles its hot code over about twenty calls; a running server has done so long
+    ago); the very first call after the load is kept apart as ``first``."""
     skill = data.largest_skill
-    work = {
-        "reach_all": lambda s: metrics.reach_all(s, query),
-        "broken": lambda s: metrics.broken(s, skill, data.as_of, 180),
+    work: dict[str, Callable[[Any, date], Any]] = {
+        "reach_all": lambda s, day: metrics.reach_all(s, metrics.Query(skill="all", as_of=day)),
+        "broken": lambda s, day: metrics.broken(s, skill, day, 180),
     }
     if data.name == "chain":
         tail = data.ids(data.n_ikm - 1)
-        one = metrics.Query(skill=skill, as_of=data.as_of)
-        work = {"reach": lambda s: metrics.reach(s, one), "broken": work["broken"],
-                "lineage": lambda s: metrics.lineage(s, tail, data.as_of, skill)}
+        work = {"reach": lambda s, day: metrics.reach(s, metrics.Query(skill=skill, as_of=day)),
+                "broken": work["broken"], "lineage": lambda s, day: metrics.lineage(s, tail, day, skill)}
     out = {}
     store = open_store()
     try:
         for name, call in work.items():
-            out[name] = {"first": timed(lambda: call(store))[0]}
-            for _ in range(warmup):
-                call(store)
+            out[name] = {"first": timed(lambda: call(store, data.as_of))[0]}
+            for k in range(warmup):
+                call(store, data.as_of - timedelta(days=100 + k))
     finally:
         store.close()
     for name, call in work.items():
-        out[name].update(cold_and_warm(open_store, call, repeat))
+        out[name].update(cold_and_warm(open_store, call, data.as_of, repeat))
     return out
 
 
@@ -379,7 +380,8 @@ def run(scale: str, stores: list[str], repeat: int, warmup: int | None, neo4j_ur
 
 
 def summary(kind: str, entry: dict[str, Any]) -> str:
-    parts = [f"{name} first {t['first']:.3f} s, cold {t['cold']:.3f} s, warm {t['warm']:.3f} s"
+    parts = [f"{name} first {t['first']:.3f} s, cold {t['cold']:.3f} s, warm {t['warm']:.3f} s, "
+             f"new date {t['new_date']:.3f} s"
              for name, t in entry.items() if isinstance(t, dict) and "cold" in t]
     return f"{kind}: " + "; ".join(parts)
 
@@ -392,24 +394,26 @@ def report(result: dict[str, Any]) -> str:
     """The numbers as the rows of the docs' table: seconds, and the ratios against the naive
     baseline (how many times faster) and against the floor (how many times slower)."""
     naive, floor_ = result.get("networkx_naive"), result.get("floor")
-    lines = ["| store | metric | first call | cold | warm | naive baseline | × faster (warm) | floor "
-             "| × floor (warm) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| store | metric | first call | cold | warm | new date | naive baseline | × faster (warm) "
+             "| × faster (new date) | floor | × floor (new date) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for kind, entry in result["stores"].items():
         for name in ("reach_all", "reach", "broken", "lineage"):
             if name not in entry:
                 continue
             t = entry[name]
-            base = faster = slower = floor_at = ""
+            base = faster = faster_new = slower = floor_at = ""
             if name == "reach_all" and naive:
                 cypher = entry.get("cypher_naive")
                 seconds = cypher["seconds"] if cypher else naive["build"] + naive["walk"]
                 base = _seconds(seconds)
-                faster = f"{(seconds or NAIVE_BUDGET_S) / t['warm']:.0f}" + ("+" if seconds is None else "")
+                more = "+" if seconds is None else ""
+                faster = f"{(seconds or NAIVE_BUDGET_S) / t['warm']:.0f}{more}"
+                faster_new = f"{(seconds or NAIVE_BUDGET_S) / t['new_date']:.0f}{more}"
             if name == "reach_all" and floor_:
-                floor_at, slower = f"{floor_['levels']:.3f}", f"{t['warm'] / floor_['levels']:.0f}"
-            lines.append(f"| {kind} | {name} | {t['first']:.3f} | {t['cold']:.3f} | {t['warm']:.3f} | {base} | "
-                         f"{faster} | {floor_at} | {slower} |")
+                floor_at, slower = f"{floor_['levels']:.3f}", f"{t['new_date'] / floor_['levels']:.1f}"
+            lines.append(f"| {kind} | {name} | {t['first']:.3f} | {t['cold']:.3f} | {t['warm']:.3f} | "
+                         f"{t['new_date']:.3f} | {base} | {faster} | {faster_new} | {floor_at} | {slower} |")
     if naive:
         lines.append(f"networkx naive: build {naive['build']:.2f} s + per-seed descendants {naive['walk']:.2f} s")
     for kind, entry in result["stores"].items():

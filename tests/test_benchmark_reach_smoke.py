@@ -28,7 +28,7 @@ def test_tiny_scale_runs_on_the_embedded_store_with_baselines_and_floor(tmp_path
     result = json.loads(out.read_text())
     embedded = result["stores"]["embedded"]
     assert {"reach_all", "broken"} <= set(embedded)
-    assert all(embedded[name][timing] > 0 for name in ("reach_all", "broken") for timing in ("first", "cold", "warm"))
+    assert all(embedded[name][timing] > 0 for name in ("reach_all", "broken") for timing in ("first", "cold", "warm", "new_date"))
     assert result["baseline_reached_agrees"] is True  # tular's reached = the union of nx.descendants per seed
     assert result["floor"]["levels"] > 0 and result["networkx_naive"]["walk"] > 0
     assert result["sizes"]["ikm"] == 2_000 and result["sizes"]["seeds"] > 0
