@@ -121,7 +121,7 @@ def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, wh
 def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,
            timed: _Phases) -> ImportReport:
     with timed("snapshot"):
-        snapshot = Snapshot.of(store, today)
+        snapshot = Snapshot.of(store, today, tables)
     with timed("validate"):
         checked = validate(tables, snapshot)
     kinds = {k: KindReport(kind=k) for k in sorted({t.kind for t in tables}, key=_kind_rank)}

@@ -11,7 +11,7 @@ import difflib
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +22,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .dates import parse_date
-from .errors import TularError
+from .errors import TularError, UnknownIKM
 from .gazetteer import Gazetteer
 from .model import OUTCOME_KINDS, IKM, Attendance, Kelurahan, Outcome, Population, Records, Teaching, Training
 from .readers import COLUMNS, FileProblem, Row, Table
@@ -65,13 +65,41 @@ class Snapshot:
     teachings: list[Teaching] = field(default_factory=list)
 
     @classmethod
-    def of(cls, store: Any, today: date) -> Snapshot:
+    def of(cls, store: Any, today: date, tables: Sequence[Table] | None = None) -> Snapshot:
+        """The store as validation needs it. Given the ``tables`` to validate, a batch
+        without IKM rows that names few IKM (a teaching or an outcome sent to the API) reads
+        only those IKM: no other one is looked at (duplicate persons are checked only among
+        a batch's own IKM rows and the store's)."""
+        named = _named_ikm(tables) if tables is not None else None
+        if named is not None and len(named) <= FEW_IKM:
+            ikm = {ikm_id: found for ikm_id in sorted(named) if (found := _stored_ikm(store, ikm_id)) is not None}
+        else:
+            ikm = {i.ikm_id: i for i in store.all_ikm()}
         return cls(
-            gazetteer=store.gazetteer(), skills=SkillVocabulary(store.skills()), today=today,
-            ikm={i.ikm_id: i for i in store.all_ikm()},
+            gazetteer=store.gazetteer(), skills=SkillVocabulary(store.skills()), today=today, ikm=ikm,
             trainings={t.training_id: t for t in store.trainings()},
             attendance=store.all_attendance(), teachings=store.all_teachings(),
         )
+
+
+#: A batch without IKM rows naming at most this many IKM reads only those from the store.
+FEW_IKM = 20
+IKM_REFERENCES = ("learner_id", "teacher_id", "ikm_id")
+
+
+def _named_ikm(tables: Sequence[Table]) -> set[str] | None:
+    """The ikm_id values the tables refer to, or None when one of them is an ``ikm`` table."""
+    if any(table.kind == "ikm" for table in tables):
+        return None
+    return {value for table in tables for row in table.rows for column in IKM_REFERENCES
+            if (value := row.values.get(column)) is not None}
+
+
+def _stored_ikm(store: Any, ikm_id: str) -> IKM | None:
+    try:
+        return store.get_ikm(ikm_id)
+    except UnknownIKM:
+        return None
 
 
 @dataclass
@@ -433,6 +461,8 @@ class Validator:
     # ----------------------------------------------------- whole-batch rules
     def check_duplicate_persons(self) -> None:
         """Same normalised name and kelurahan, or same phone, under two ids: a warning."""
+        if not self.ikm:  # only a batch's own IKM rows are checked (``tular check`` looks at the store)
+            return
         everyone = {**self.snap.ikm, **{k: r for k, (r, _, _) in self.ikm.items()}}
         by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
         by_phone: dict[str, list[str]] = defaultdict(list)

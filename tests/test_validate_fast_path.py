@@ -60,3 +60,39 @@ def test_fast_path_and_row_by_row_agree(tmp_path: Path, kind: str):
     fast = outcome(Validator, paths)
     assert fast == outcome(RowByRow, paths)
     assert fast[1]  # there was something to report
+
+
+def test_a_small_batch_reads_only_the_ikm_it_names_and_says_the_same(store):
+    """A few teachings and outcomes (what the API records one at a time): the snapshot holds
+    only the IKM they name, and validation gives the same records and problems as against
+    a snapshot of every IKM — unknown ids, a cycle, a repeat of a stored edge included."""
+    from tular.graph.readers import COLUMNS, Row, Table
+    from tular.graph.validate import validate
+
+    from .factories import ikm, small_batik_program
+
+    program = small_batik_program()
+    store.write(program.model_copy(update={"ikm": [*program.ikm, ikm("e"), ikm("f")]}))
+    rows = [{"learner_id": "e", "teacher_id": "c", "skill": "batik", "date": "2022-05-01"},
+            {"learner_id": "s1", "teacher_id": "d", "skill": "batik", "date": "2022-06-01"},  # closes a cycle
+            {"learner_id": "a", "teacher_id": "s1", "skill": "batik", "date": "2020-11-01"},  # stored earlier
+            {"learner_id": "ghost", "teacher_id": "c", "skill": "batik", "date": "2022-05-01"}]
+    tables = [Table("request", None, "teachings", list(COLUMNS["teachings"].known),
+                    [Row(n, values) for n, values in enumerate(rows, start=2)]),
+              Table("request", None, "outcomes", list(COLUMNS["outcomes"].known),
+                    [Row(2, {"ikm_id": "e", "kind": "pameran", "date": "2023-01-01"}),
+                     Row(3, {"ikm_id": "nobody", "kind": "pameran", "date": "2023-01-01"})])]
+    scoped = Snapshot.of(store, TODAY, tables)
+    assert sorted(scoped.ikm) == ["a", "c", "d", "e", "s1"]
+    full = Snapshot.of(store, TODAY)
+    assert len(full.ikm) == 9
+
+    def said(snapshot: Snapshot) -> tuple:
+        checked = validate(tables, snapshot)
+        return checked.records, [(str(p), p.severity) for p in checked.errors + checked.warnings]
+
+    records, problems = said(scoped)
+    assert (records, problems) == said(full)
+    assert any("unknown ikm_id" in text and "ghost" in text for text, _ in problems)
+    assert any("unknown ikm_id" in text and "nobody" in text for text, _ in problems)
+    assert any("cycle" in text for text, _ in problems)
