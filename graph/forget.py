@@ -70,7 +70,7 @@ def erase_log(logged: bytes | str, ikm_id: str) -> tuple[bytes | None, int]:
 
 def audit_meta(who: str, ikm_id: str) -> BatchMeta:
     """How the erasure is logged: who asked for it and which IKM — nothing that was erased."""
-    return BatchMeta(who=f"{who} — erasure of personal data (tular forget {ikm_id})")
+    return BatchMeta(who=f"{who} — {batches.ERASURE}{ikm_id})")
 
 
 def forget(store: GraphStore, ikm_id: str, who: str) -> ForgetResult:

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from tular.graph import keys
 from tular.graph.backup import write_backup
 from tular.graph.config import Settings
-from tular.graph.errors import UnknownIKM
+from tular.graph.errors import InvalidData, UnknownIKM
 from tular.graph.export import FORMATS, export_store
 from tular.graph.forget import erase_log, forget, placeholder
 from tular.graph.ingest import import_files
@@ -150,6 +150,10 @@ def test_forget_erases_the_person_everywhere_and_keeps_the_graphs_shape(store: G
     store.undo(logged[-3].batch_id)  # the record's
     assert (store.get_ikm("a").name, store.get_ikm("a").phone) == ("Dihapus (a)", None)
     assert [o.note for o in store.all_outcomes() if o.ikm_id == "a"] == [None]
+    # the erasure itself cannot be undone: nothing of what it erased is kept to put back
+    with pytest.raises(InvalidData, match="erasure of personal data"):
+        store.undo(result.batch_id)
+    assert result.batch_id in [b.batch_id for b in store.batches()]
 
     if isinstance(store, EmbeddedStore):
         assert not [s for s in SECRETS if s.encode() in sqlite_bytes(store.path)]

@@ -25,6 +25,9 @@ from pydantic import BaseModel
 from ..errors import InvalidData, UsageError
 from ..model import KINDS, Attendance, Batch, Change, IKM, KindCounts, Outcome, Population, Records, Teaching, Training
 
+#: How an erasure (``tular forget``) is marked in the batch log's ``who``, before the IKM id.
+ERASURE = "erasure of personal data (tular forget "
+
 Key = tuple[str, ...]
 MODELS: dict[str, type[BaseModel]] = {
     "ikm": IKM, "trainings": Training, "attendance": Attendance, "teachings": Teaching, "outcomes": Outcome,
@@ -214,6 +217,9 @@ def blocking_batches(target: Batch, later: Iterable[Batch]) -> list[str]:
 def check_undo(target: Batch | None, batch_id: str, later: Iterable[Batch]) -> Batch:
     if target is None:
         raise UsageError(f"no import batch {batch_id!r} (see `tular import --list`)")
+    if ERASURE in target.who:
+        raise InvalidData(f"cannot undo batch {batch_id}: it is an erasure of personal data (tular forget); "
+                          "what it erased was not kept and cannot be brought back")
     blocking = blocking_batches(target, later)
     if blocking:
         raise InvalidData(
