@@ -91,9 +91,13 @@ def test_cypher_and_networkx_agree_on_every_metric(embedded_store, neo4j_store, 
         seeds = set(analytics.select_seeds(reference_inputs(records, skill, as_of)))
         expected_levels = analytics.generations(reference_inputs(records, skill, as_of).graph, seeds)
         assert neo4j_store.generations(skill, as_of, seeds) == expected_levels  # the cascade walked in Cypher
-        neo4j_store.small_frontier = 0  # one generation per step, as for wide frontiers
-        assert neo4j_store.generations(skill, as_of, seeds) == expected_levels
-        del neo4j_store.small_frontier
+        # one generation per step, as for wide frontiers; then each step split between two transactions
+        for parallel_from in (None, 2):
+            neo4j_store.small_frontier = 0
+            if parallel_from is not None:
+                neo4j_store.parallel_frontier = parallel_from
+            assert neo4j_store.generations(skill, as_of, seeds) == expected_levels
+            vars(neo4j_store).pop("small_frontier"), vars(neo4j_store).pop("parallel_frontier", None)
         for query in (metrics.Query(skill=skill, as_of=as_of),
                       metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan),
                       metrics.Query(skill=skill, as_of=as_of, cohort=cohort)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -44,6 +45,8 @@ READ_CHUNK = 50_000
 #: A frontier this small goes DEEP_STEPS generations in one step (``cascade_steps.cypher``).
 SMALL_FRONTIER = 16
 DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
+#: A generation this wide is walked by two transactions at once (``Neo4jStore._step``).
+PARALLEL_FRONTIER = 20_000
 
 T = TypeVar("T")
 
@@ -458,18 +461,42 @@ class Neo4jStore(Pinning):
                 continue
             depth += 1
             following = []
-            for start in range(0, len(frontier), READ_CHUNK):
-                chunk = frontier[start:start + READ_CHUNK]
-                for record in tx.run(query("cascade_step"), frontier=chunk, as_of=as_of):
-                    skill, level = record["skill"], levels[record["skill"]]
-                    known = None if everyone else teachers[skill]
-                    for learner in record["learners"]:
-                        if learner not in level:
-                            level[learner] = depth
-                            if everyone or learner in known:
-                                following.append([skill, learner])
+            for skill, learners in self._step(tx, frontier, as_of):
+                level = levels[skill]
+                known = None if everyone else teachers[skill]
+                for learner in learners:
+                    if learner not in level:
+                        level[learner] = depth
+                        if everyone or learner in known:
+                            following.append([skill, learner])
             frontier = following
         return levels
+
+    #: a generation this wide is split in two halves that the server walks at once, the
+    #: second in a transaction of its own (Neo4j runs one query on one core)
+    parallel_frontier = PARALLEL_FRONTIER
+
+    def _step(self, tx: ManagedTransaction, frontier: list[list[str]], as_of: date,
+              ) -> list[tuple[str, list[str]]]:
+        """One breadth-first step from ``frontier``: (skill, learners) rows, a skill possibly
+        in several rows (the learners of different chunks)."""
+        def walk(tx: ManagedTransaction, part: list[list[str]]) -> list[tuple[str, list[str]]]:
+            return [(record["skill"], record["learners"])
+                    for start in range(0, len(part), READ_CHUNK)
+                    for record in tx.run(query("cascade_step"), frontier=part[start:start + READ_CHUNK], as_of=as_of)]
+
+        if len(frontier) < self.parallel_frontier:
+            return walk(tx, frontier)
+        half = len(frontier) // 2
+
+        def other_half() -> list[tuple[str, list[str]]]:
+            with self._driver.session(database=self.database) as session:
+                return session.execute_read(walk, frontier[half:])
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(other_half)
+            first = walk(tx, frontier[:half])
+            return first + second.result()
 
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
         """The cascade in the database: breadth-first, one Cypher step per generation."""
