@@ -8,6 +8,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from tular.graph.store import GraphStore
+
 
 class AnswerCache:
     def __init__(self, size: int = 256):
@@ -39,3 +41,9 @@ class AnswerCache:
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)
             return answer
+
+    def answer(self, store: GraphStore, question: Hashable, compute: Callable[[], bytes]) -> bytes:
+        """:meth:`get` under the store's version, read once on entry; ``compute`` runs on the
+        store's state from then on (:meth:`GraphStore.pinned`)."""
+        with store.pinned() as version:
+            return self.get(version, question, compute)

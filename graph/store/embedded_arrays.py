@@ -31,9 +31,7 @@ def ordinals(iso_dates: list[str]) -> np.ndarray:
 
 def snapshot(conn: sqlite3.Connection, at: Stamp) -> GraphSnapshot:
     """Every IKM, no skill yet."""
-    rows = conn.execute("SELECT ikm_id, kelurahan_code FROM ikm ORDER BY ikm_id").fetchall()
-    ids, located = zip(*rows) if rows else ((), ())
-    return GraphSnapshot(at, ids, located)
+    return GraphSnapshot.of_ikm(at, conn.execute("SELECT ikm_id, kelurahan_code FROM ikm ORDER BY ikm_id").fetchall())
 
 
 def load(snapshot: GraphSnapshot, conn: sqlite3.Connection, skills: list[str]) -> None:

@@ -546,9 +546,7 @@ class Neo4jStore(Pinning):
             snapshot = self._snapshot
             if snapshot is None or snapshot.stamp != version:
                 everyone = tx.run(query("snapshot_ikm")).single(strict=True)
-                order = np.argsort(np.array(everyone["ids"], dtype=object), kind="stable")
-                ids = [everyone["ids"][i] for i in order.tolist()]
-                snapshot = GraphSnapshot(version, ids, [everyone["kelurahan"][i] for i in order.tolist()])
+                snapshot = GraphSnapshot.of_ikm(version, zip(everyone["ids"], everyone["kelurahan"]))
             for skill in snapshot.missing(skills):
                 # dict(record), not record.data(): that one walks every element of every list
                 row = dict(tx.run(query("snapshot_skill"), skill=skill).single(strict=True))

@@ -61,6 +61,13 @@ class GraphSnapshot:
         self.views: dict[tuple[str, date], dict] = {}
         self.lock = threading.Lock()  # held while views are taken or skills added
 
+    @classmethod
+    def of_ikm(cls, stamp: Hashable, located: Iterable[tuple[str, str]]) -> GraphSnapshot:
+        """From (ikm_id, kelurahan code) pairs in any order."""
+        pairs = sorted(located)
+        ids, codes = zip(*pairs) if pairs else ((), ())
+        return cls(stamp, ids, codes)
+
     def ikm_per_kelurahan(self) -> dict[str, int]:
         counts = np.bincount(self.kelurahan, minlength=len(self.kelurahan_codes))
         return {code: int(n) for code, n in zip(self.kelurahan_codes, counts.tolist()) if n}

@@ -25,9 +25,8 @@ answers = AnswerCache()
 
 def cached(store: GraphStore, question: tuple, compute: Callable[[], BaseModel]) -> Response:
     """The answer as JSON, computed once per store version (the body is what the model gives)."""
-    with store.pinned() as version:
-        return Response(answers.get(version, question, lambda: compute().model_dump_json().encode()),
-                        media_type="application/json")
+    return Response(answers.answer(store, question, lambda: compute().model_dump_json().encode()),
+                    media_type="application/json")
 
 AsOf = Annotated[str | None, Query(description="Count events up to this date (default: today, WIB). "
                                                "2021-03-05 or 05/03/2021.", max_length=40)]

@@ -62,9 +62,8 @@ def report(
     skills = tuple(skill or ())
     public = public or caller is None  # without a key, nobody sees whom to visit by name
     question = ("report", year, lang, format, public, skills, today)
-    with store.pinned() as version:
-        content = reports.get(version, question, lambda: report_document(
-            store, year, today, lang=lang, fmt=format, skills=skills, public=public)[1])
+    content = reports.answer(store, question, lambda: report_document(
+        store, year, today, lang=lang, fmt=format, skills=skills, public=public)[1])
     edition = "publik" if public else "internal"
     filename = f"laporan-{year}-{lang}-{edition}.{format}"
     return Response(content, media_type=MEDIA_TYPES[format],

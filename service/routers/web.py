@@ -200,8 +200,7 @@ def _map(store: GraphStore, skill: str, day: date, wilayah: str | None) -> tuple
                   "seeds": data.seeds, "reached": data.reached, "total": data.total}
         return json.dumps(counts).encode() + b"\n" + render_map(data).encode()
 
-    with store.pinned() as version:
-        counts, _, html = maps.get(version, question, compute).partition(b"\n")
+    counts, _, html = maps.answer(store, question, compute).partition(b"\n")
     return html, counts
 
 
