@@ -95,7 +95,7 @@ class SkillArrays:
     def backward(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per learner, its teachers: (indptr, teacher, edge number)."""
         def make():
-            order = np.argsort(self.learner, kind="stable")
+            order = grouped(self.learner, self.n)
             indptr = np.zeros(self.n + 1, dtype=np.int64)
             np.cumsum(self.in_degree, out=indptr[1:])
             return indptr, self.teacher[order], order
@@ -129,6 +129,15 @@ def numbered(number: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
     if len(keys) < 2:
         return np.array([number[k] for k in keys], dtype=np.int64)
     return np.array(operator.itemgetter(*keys)(number), dtype=np.int64)
+
+
+def grouped(keys: np.ndarray, n: int) -> np.ndarray:
+    """The positions of ``keys`` (integers in [0, n)) ordered by key, in their own order
+    within a key: a stable argsort by counting (scipy's conversion to CSR), several times
+    faster than numpy's comparison sort of int64."""
+    m = len(keys)
+    rows = csr_array((np.ones(m, dtype=np.int8), (keys, np.arange(m))), shape=(max(n, 1), max(m, 1)))
+    return rows.indices.astype(np.int64)
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> csr_array:
@@ -222,7 +231,7 @@ def nearest_seed_areas(a: SkillArrays, level: np.ndarray, kelurahan: np.ndarray,
     t, lv = a.teacher, level[a.learner]
     step = (lv > 0) & (level[t] == lv - 1)
     t, learner, lv = t[step], a.learner[step], lv[step]
-    order = np.argsort(lv, kind="stable")
+    order = grouped(lv, int(lv.max()) + 1 if lv.size else 0)
     t, learner, lv = t[order], learner[order], lv[order]
     bounds = np.searchsorted(lv, np.arange(1, (int(lv[-1]) if lv.size else 0) + 2))
     for g in range(len(bounds) - 1):
@@ -309,7 +318,8 @@ def tree_sizes(parent: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.nd
     root, depth = _roots_and_depths(parent)
     size = np.zeros(len(parent), dtype=np.int64)
     size[nodes] = 1
-    order = np.argsort(-depth[nodes], kind="stable")
+    deepest = int(depth.max()) if len(depth) else 0
+    order = grouped(deepest - depth[nodes], deepest + 1)
     by_depth, depth_sorted = nodes[order], depth[nodes][order]
     bounds = np.flatnonzero(np.diff(depth_sorted)) + 1
     for part in np.split(by_depth, bounds):
@@ -335,7 +345,7 @@ def virality(a: SkillArrays, level: np.ndarray, seeds: np.ndarray) -> list[dict]
         terms = size[below] * (n_root - size[below])
     wiener: dict[int, int] = {}
     if below.size:
-        order = np.argsort(below_root, kind="stable")
+        order = grouped(below_root, len(parent))
         roots_sorted = below_root[order]
         starts = np.flatnonzero(np.r_[True, roots_sorted[1:] != roots_sorted[:-1]])
         sums = np.add.reduceat(terms[order], starts)

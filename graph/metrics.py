@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,12 +169,15 @@ def reach_all(store: GraphStore, query: Query) -> ReachAll:
     skills = [s.skill_id for s in store.skills()]
     graphs = _walked(store, skills, query.as_of, query.cohort, query.year)
     counted = {skill: arrays.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
-    tops = {skill: arrays.top_by_onward_reach(g, np.flatnonzero(counted[skill]), g.level)
-            for skill, g in graphs.items()}
-    people = store.people([graphs[skill].ids[node] for skill, top in tops.items() for node, _ in top])  # one read
-    results = [arrays.reach(graphs[skill], lookups, lambda ids: people, graphs[skill].level,
-                            cohort=query.cohort or None, year=query.year, area=area, top=tops[skill])
-               for skill in skills]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy lets go of the GIL for most of the work
+        tops = dict(zip(skills, pool.map(
+            lambda skill: arrays.top_by_onward_reach(graphs[skill], np.flatnonzero(counted[skill]), graphs[skill].level),
+            skills)))
+        people = store.people([graphs[skill].ids[node] for skill, top in tops.items() for node, _ in top])  # one read
+        results = list(pool.map(
+            lambda skill: arrays.reach(graphs[skill], lookups, lambda ids: people, graphs[skill].level,
+                                       cohort=query.cohort or None, year=query.year, area=area, top=tops[skill]),
+            skills))
     keys = np.concatenate([g.keys[counted[skill]] for skill, g in graphs.items()] or [np.zeros(0, dtype=np.int64)])
     seen = np.zeros(int(keys.max()) + 1 if keys.size else 0, dtype=bool)  # linear, where np.unique sorts
     seen[keys] = True

@@ -88,16 +88,22 @@ def test_cypher_and_networkx_agree_on_every_metric(embedded_store, neo4j_store, 
     fill(neo4j_store, records)
     cohort = [records.trainings[0].training_id] if records.trainings else []
     for skill in SKILLS:
-        seeds = set(analytics.select_seeds(reference_inputs(records, skill, as_of)))
-        expected_levels = analytics.generations(reference_inputs(records, skill, as_of).graph, seeds)
-        assert neo4j_store.generations(skill, as_of, seeds) == expected_levels  # the cascade walked in Cypher
-        # one generation per step, as for wide frontiers; then each step split between two transactions
-        for parallel_from in (None, 2):
-            neo4j_store.small_frontier = 0
-            if parallel_from is not None:
-                neo4j_store.parallel_frontier = parallel_from
-            assert neo4j_store.generations(skill, as_of, seeds) == expected_levels
-            vars(neo4j_store).pop("small_frontier"), vars(neo4j_store).pop("parallel_frontier", None)
+        inputs = reference_inputs(records, skill, as_of)
+        seeds = set(analytics.select_seeds(inputs))
+        roots = {node for node, degree in inputs.graph.in_degree() if degree == 0}  # where every chain starts
+        for start in (seeds, roots):
+            expected_levels = analytics.generations(inputs.graph, start)
+            assert neo4j_store.generations(skill, as_of, start) == expected_levels  # the cascade walked in Cypher
+            # one generation per step, as for wide frontiers; then every frontier IKM a query
+            # of its own, shared by two transactions (the kept cascade dropped: each walks again)
+            for split in (False, True):
+                neo4j_store._snapshot = None
+                neo4j_store.small_frontier = 0
+                if split:
+                    neo4j_store.step_chunk, neo4j_store.parallel_frontier = 1, 2
+                assert neo4j_store.generations(skill, as_of, start) == expected_levels
+                for setting in ("small_frontier", "step_chunk", "parallel_frontier"):
+                    vars(neo4j_store).pop(setting, None)
         for query in (metrics.Query(skill=skill, as_of=as_of),
                       metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan),
                       metrics.Query(skill=skill, as_of=as_of, cohort=cohort)):

@@ -25,7 +25,7 @@ from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
 from .base import IKMPage, SeedAttendance
 from .pinning import Pinning
-from .snapshot import GraphSnapshot
+from .snapshot import GraphSnapshot, generations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kecamatan (
@@ -616,10 +616,7 @@ class EmbeddedStore(Pinning):
         return dict(self._read("SELECT kelurahan_code, count(*) FROM ikm GROUP BY kelurahan_code"))
 
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        seeds = list(seeds)
-        graph = self.skill_arrays([skill], as_of)[skill]
-        nodes = [i for i in map(graph.index, seeds) if i is not None]
-        return {**{s: 0 for s in seeds}, **arrays.levels_as_dict(graph, arrays.generations(graph, nodes))}
+        return generations(self, skill, as_of, seeds)
 
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:

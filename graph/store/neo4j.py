@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import networkx as nx
 import numpy as np
-from neo4j import GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query
 from neo4j import exceptions as neo4j_errors
 
 from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
@@ -37,15 +38,15 @@ from . import batches
 from .base import WRITE_CHUNK, IKMPage, SeedAttendance
 from .pinning import Pinning
 from .shared_read import SharedRead
-from .snapshot import GraphSnapshot
+from .snapshot import GraphSnapshot, SkillTables, generations
 
-#: Frontier entries per cascade step: a round trip costs about a millisecond, so wide
-#: generations go in few large steps.
-READ_CHUNK = 50_000
+#: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
+#: enough that two transactions share a generation evenly.
+STEP_CHUNK = 12_500
 #: A frontier this small goes DEEP_STEPS generations in one step (``cascade_steps.cypher``).
 SMALL_FRONTIER = 16
 DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
-#: A generation this wide is walked by two transactions at once (``Neo4jStore._step``).
+#: Step queries waiting for this many IKM bring in a second transaction (``Neo4jStore._walk``).
 PARALLEL_FRONTIER = 20_000
 
 T = TypeVar("T")
@@ -431,78 +432,43 @@ class Neo4jStore(Pinning):
 
     #: frontiers up to this size take DEEP_STEPS generations a round trip (0: one at a time)
     small_frontier = SMALL_FRONTIER
-
-    def _walk(self, tx: ManagedTransaction, as_of: date, seeds: dict[str, list[str]],
-              teachers: dict[str, set[str]] | None = None) -> dict[str, dict[str, int]]:
-        """The cascades of several skills in the database: breadth-first, one Cypher step per
-        generation for all of them together, many generations per step while the frontier is
-        small. ``teachers``: per skill, the IKM known to have learners; the others are not
-        asked about (often half of a generation, and the last)."""
-        levels = {skill: dict.fromkeys(ids, 0) for skill, ids in seeds.items()}
-
-        def asked(skill: str, ikm_id: str) -> bool:
-            return teachers is None or ikm_id in teachers[skill]
-
-        everyone = teachers is None
-
-        frontier = [[skill, ikm_id] for skill, level in levels.items() for ikm_id in level if asked(skill, ikm_id)]
-        depth = 0
-        while frontier:
-            if len(frontier) <= self.small_frontier:  # a thin stretch: many generations in one round trip
-                following = []
-                for record in tx.run(query("cascade_steps"), frontier=frontier, as_of=as_of):
-                    skill, level = record["skill"], levels[record["skill"]]
-                    for learner, steps in zip(record["learners"], record["steps"]):
-                        if learner not in level:  # the fewest steps from the frontier: its generation
-                            level[learner] = depth + steps
-                            if steps == DEEP_STEPS and asked(skill, learner):
-                                following.append([skill, learner])
-                frontier, depth = following, depth + DEEP_STEPS
-                continue
-            depth += 1
-            following = []
-            for skill, learners in self._step(tx, frontier, as_of):
-                level = levels[skill]
-                known = None if everyone else teachers[skill]
-                for learner in learners:
-                    if learner not in level:
-                        level[learner] = depth
-                        if everyone or learner in known:
-                            following.append([skill, learner])
-            frontier = following
-        return levels
-
-    #: a generation this wide is split in two halves that the server walks at once, the
-    #: second in a transaction of its own (Neo4j runs one query on one core)
+    #: frontier IKM per cascade step query
+    step_chunk = STEP_CHUNK
+    #: when the step queries waiting hold this many IKM, a second read transaction joins
+    #: the walk (Neo4j runs one query on one core)
     parallel_frontier = PARALLEL_FRONTIER
 
-    def _step(self, tx: ManagedTransaction, frontier: list[list[str]], as_of: date,
-              ) -> list[tuple[str, list[str]]]:
-        """One breadth-first step from ``frontier``: (skill, learners) rows, a skill possibly
-        in several rows (the learners of different chunks)."""
-        def walk(tx: ManagedTransaction, part: list[list[str]]) -> list[tuple[str, list[str]]]:
-            return [(record["skill"], record["learners"])
-                    for start in range(0, len(part), READ_CHUNK)
-                    for record in tx.run(query("cascade_step"), frontier=part[start:start + READ_CHUNK], as_of=as_of)]
-
-        if len(frontier) < self.parallel_frontier:
-            return walk(tx, frontier)
-        half = len(frontier) // 2
-
-        def other_half() -> list[tuple[str, list[str]]]:
-            with self._driver.session(database=self.database) as session:
-                return session.execute_read(walk, frontier[half:])
-
+    def _walk(self, tx: ManagedTransaction, snapshot: GraphSnapshot, cascades: dict[str, _Cascade],
+              as_of: date) -> None:
+        """Walk ``cascades`` in the database, breadth-first, one Cypher step a generation
+        (``cascade_step``), DEEP_STEPS generations a step while a frontier is small
+        (``cascade_steps``). The database is asked by node id, which the snapshot keeps for
+        every IKM of its version, and answers with node ids; the visited sets stay here, so
+        every edge is expanded once. The step queries of all skills wait in one queue, taken
+        by ``tx`` and, once there is enough to share, by a second read transaction."""
+        walk = _Walk(self, snapshot, cascades, as_of)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            second = pool.submit(other_half)
-            first = walk(tx, frontier[:half])
-            return first + second.result()
+            def helper() -> None:
+                try:
+                    with self._driver.session(database=self.database, default_access_mode=READ_ACCESS) as session, \
+                            session.begin_transaction() as other:
+                        walk.ready.set()
+                        walk.work(other)
+                finally:
+                    walk.ready.set()
+
+            walk.join = lambda: pool.submit(helper)
+            try:
+                walk.work(tx)
+            finally:
+                walk.stop()  # after a failure here the helper stops at its next query
+                if walk.helper is not None:
+                    walk.helper.result()
+        if walk.failed is not None:
+            raise walk.failed
 
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        """The cascade in the database: breadth-first, one Cypher step per generation."""
-        seeds = list(seeds)
-        with self._translated(), self._driver.session(database=self.database) as session:
-            return session.execute_read(lambda tx: self._walk(tx, as_of, {skill: seeds}))[skill]
+        return generations(self, skill, as_of, seeds)
 
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
@@ -515,24 +481,17 @@ class Neo4jStore(Pinning):
             views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
             if seeds is None:
                 return views
-            keys, chosen = {}, {}
+            keys, cascades = {}, {}
             for skill, graph in views.items():
                 nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
                 keys[skill] = ("cascade", nodes.tobytes())
                 graph.level = graph.derived.get(keys[skill])
                 if graph.level is None:
-                    chosen[skill] = graph.ids[nodes].tolist()
-            if chosen:
-                teachers = {skill: set(views[skill].ids[views[skill].out_degree > 0].tolist()) for skill in chosen}
-                for skill, walked in self._walk(tx, as_of, chosen, teachers).items():
-                    graph, index = views[skill], snapshot.skills[skill].index()
-                    level = np.full(graph.n, -1, dtype=np.int64)
-                    known = [(index[i], g) for i, g in walked.items() if i in index]  # else: written since
-                    if known:
-                        nodes, generations = zip(*known)
-                        level[list(nodes)] = generations
-                    level.flags.writeable = False  # shared by the calls that ask the same
-                    graph.level = graph.derived[keys[skill]] = level
+                    cascades[skill] = _Cascade(snapshot.skills[skill], graph.out_degree > 0, nodes, graph.n)
+            self._walk(tx, snapshot, cascades, as_of)
+            for skill, cascade in cascades.items():
+                cascade.level.flags.writeable = False  # shared by the calls that ask the same
+                views[skill].level = views[skill].derived[keys[skill]] = cascade.level
             return views
 
         with self._translated(), self._driver.session(database=self.database) as session:
@@ -546,7 +505,7 @@ class Neo4jStore(Pinning):
             snapshot = self._snapshot
             if snapshot is None or snapshot.stamp != version:
                 everyone = tx.run(query("snapshot_ikm")).single(strict=True)
-                snapshot = GraphSnapshot.of_ikm(version, zip(everyone["ids"], everyone["kelurahan"]))
+                snapshot = GraphSnapshot.of_ikm(version, zip(everyone["ids"], everyone["kelurahan"]), everyone["nodes"])
             for skill in snapshot.missing(skills):
                 # dict(record), not record.data(): that one walks every element of every list
                 row = dict(tx.run(query("snapshot_skill"), skill=skill).single(strict=True))
@@ -597,6 +556,133 @@ class Neo4jStore(Pinning):
             graph.add_node(r["learner"], kelurahan=r["learner_kelurahan"])
             graph.add_edge(r["teacher"], r["learner"], date=_native(r["date"]), source=r["source"], note=r["note"])
         return graph
+
+
+class _Walk:
+    """The shared state of a walk by one or two read transactions (:meth:`Neo4jStore._walk`):
+    the step queries waiting, the answers of each skill's step under way. The transaction
+    that brings in the last answer of a step works out the skill's next generation and
+    queues its queries."""
+
+    def __init__(self, store: Neo4jStore, snapshot: GraphSnapshot, cascades: dict[str, _Cascade], as_of: date):
+        self.store, self.snapshot, self.cascades, self.as_of = store, snapshot, cascades, as_of
+        self.changed = threading.Condition()
+        self.queue: deque[tuple[str, str, list[int]]] = deque()  # (skill, query, frontier node ids)
+        self.queued = 0  # frontier IKM in the queue
+        self.answers: dict[str, list[list[int]]] = {skill: [] for skill in cascades}
+        self.steps: dict[str, np.ndarray] = {}  # the hops of a deep step's answer
+        self.unanswered: dict[str, int] = {}  # per skill: queries of its step not answered yet
+        self.busy = 0  # queries being run or answers being worked out
+        self.failed: BaseException | None = None
+        self.join: Callable[[], Any] | None = None  # starts the second transaction
+        self.helper: Any = None
+        self.ready = threading.Event()  # set when the second transaction has begun (or failed to)
+        for skill in cascades:
+            self._plan(skill)
+
+    def _plan(self, skill: str) -> None:
+        """Queue the queries of the skill's next step (under ``changed``)."""
+        cascade, store = self.cascades[skill], self.store
+        handles = self.snapshot.handles[cascade.tables.keys[cascade.frontier]].tolist()
+        if not handles:
+            return
+        if len(handles) <= store.small_frontier:  # a thin stretch: many generations in one round trip
+            parts = [("cascade_steps", handles)]
+        else:  # in parts of equal size, an even number of them when two transactions share them
+            count = -(-len(handles) // store.step_chunk)
+            count += count % 2 if len(handles) >= store.parallel_frontier else 0
+            parts = [("cascade_step", part) for part in _chunks(handles, -(-len(handles) // count))]
+        self.unanswered[skill] = len(parts)
+        self.queue.extend((skill, name, part) for name, part in parts)
+        self.queued += len(handles)
+
+    def work(self, tx: Any) -> None:
+        """Run queued queries in ``tx`` until the walk is done."""
+        while True:
+            with self.changed:
+                while not self.queue and self.busy and self.failed is None:
+                    self.changed.wait()
+                if not self.queue or self.failed is not None:
+                    return
+                skill, name, frontier = self.queue.popleft()
+                self.queued -= len(frontier)
+                self.busy += 1
+                joining = self.helper is None and self.join is not None and self.queued >= self.store.parallel_frontier
+                if joining:
+                    self.helper = self.join()
+            if joining:  # let it begin before taking more: then it shares even a short walk
+                self.ready.wait(timeout=5)
+            try:
+                record = tx.run(query(name), frontier=frontier, skill=skill, as_of=self.as_of).single(strict=True)
+                with self.changed:
+                    self.answers[skill].append(record["learners"])
+                    if name == "cascade_steps":
+                        self.steps[skill] = np.asarray(record["steps"], dtype=np.int64)
+                    self.unanswered[skill] -= 1
+                    last = self.unanswered[skill] == 0
+                if last:  # only this thread touches the skill until its next step is queued
+                    self._advance(skill)
+                    with self.changed:
+                        self._plan(skill)
+            except BaseException as exc:
+                self.stop(exc)
+                raise
+            finally:
+                with self.changed:
+                    self.busy -= 1
+                    self.changed.notify_all()
+
+    def _advance(self, skill: str) -> None:
+        cascade, answers = self.cascades[skill], self.answers[skill]
+        learners = [learner for answer in answers for learner in answer]
+        answers.clear()
+        local = cascade.tables.local(self.snapshot.numbers_of(learners))  # -1: written since the snapshot
+        if skill in self.steps:
+            cascade.reached_deep(local, self.steps.pop(skill))
+        else:
+            cascade.reached(local)
+
+    def stop(self, failure: BaseException | None = None) -> None:
+        with self.changed:
+            if failure is not None and self.failed is None:
+                self.failed = failure
+            self.queue.clear()
+            self.changed.notify_all()
+
+
+class _Cascade:
+    """One skill's cascade while it is walked: the generation of each node of its tables
+    (-1: not reached yet) and the frontier, all at generation ``depth``."""
+
+    def __init__(self, tables: SkillTables, teaches: np.ndarray, seeds: np.ndarray, n: int):
+        self.tables, self.teaches = tables, teaches  # teaches: has learners as of the date
+        self.level = np.full(n, -1, dtype=np.int64)
+        self.level[seeds] = 0
+        self.depth = 0
+        self.frontier = seeds[teaches[seeds]]  # the others are not asked about
+
+    def reached(self, learners: np.ndarray) -> None:
+        """The learners of the frontier: the next generation, less those reached before."""
+        self.depth += 1
+        learners = learners[learners >= 0]
+        new = learners[self.level[learners] < 0]  # with repeats: one per teacher
+        self.level[new] = self.depth
+        fresh = np.zeros(len(self.level), dtype=bool)  # linear, where np.unique would sort
+        fresh[new[self.teaches[new]]] = True
+        self.frontier = np.flatnonzero(fresh)
+
+    def reached_deep(self, learners: np.ndarray, steps: np.ndarray) -> None:
+        """The IKM within DEEP_STEPS of the frontier, each with its fewest steps from it: a
+        node not reached before is at that many generations past the frontier; the next
+        frontier is those DEEP_STEPS past it that teach."""
+        known = learners >= 0
+        learners, steps = learners[known], steps[known]
+        new = self.level[learners] < 0
+        learners, steps = learners[new], steps[new]
+        self.level[learners] = self.depth + steps
+        self.depth += DEEP_STEPS
+        last = learners[steps == DEEP_STEPS]
+        self.frontier = last[self.teaches[last]]
 
 
 def _ordinals(yyyymmdd: list[int]) -> np.ndarray:

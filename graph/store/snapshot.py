@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from ..arrays import SkillArrays, numbered
+from ..arrays import SkillArrays, levels_as_dict, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
@@ -39,12 +39,23 @@ class SkillTables:
     attendance: list[tuple[int, str, date]]  # completed, sorted by end date
     attendance_ends: list[date]
     _index: dict[str, int] | None = field(default=None, repr=False)
+    _position: np.ndarray | None = field(default=None, repr=False)  # per snapshot number: node number or -1
 
     def index(self) -> dict[str, int]:
         """The node number of each ikm_id (built on first use)."""
         if self._index is None:
             self._index = dict(zip(self.ids.tolist(), range(len(self.ids))))
         return self._index
+
+    def local(self, numbers: np.ndarray) -> np.ndarray:
+        """The node numbers of the IKM with the snapshot's ``numbers`` (-1 for those not
+        among this skill's nodes, or -1 themselves)."""
+        if self._position is None:  # built on first use: a gather, where a search would cost log n
+            position = np.full(int(self.keys[-1]) + 2 if len(self.keys) else 1, -1, dtype=np.int64)
+            position[self.keys] = np.arange(len(self.keys))
+            self._position = position
+        position = self._position
+        return position[np.clip(numbers, -1, len(position) - 1)]  # the last is -1: for -1 and beyond the keys
 
 
 class GraphSnapshot:
@@ -58,15 +69,37 @@ class GraphSnapshot:
         self.kelurahan_codes = sorted(set(kelurahan_codes))
         self.kelurahan = numbered({code: i for i, code in enumerate(self.kelurahan_codes)}, kelurahan_codes)
         self.skills: dict[str, SkillTables] = {}
+        #: the store's own number of each IKM (Neo4j: the node id), when it has one
+        self.handles: np.ndarray | None = None
+        self._at_handle: np.ndarray | None = None
         self.views: dict[tuple[str, date], dict] = {}
         self.lock = threading.Lock()  # held while views are taken or skills added
 
     @classmethod
-    def of_ikm(cls, stamp: Hashable, located: Iterable[tuple[str, str]]) -> GraphSnapshot:
-        """From (ikm_id, kelurahan code) pairs in any order."""
-        pairs = sorted(located)
+    def of_ikm(cls, stamp: Hashable, located: Iterable[tuple[str, str]],
+               handles: Iterable[int] | None = None) -> GraphSnapshot:
+        """From (ikm_id, kelurahan code) pairs in any order; ``handles``: the store's own
+        number of each (in the same order), kept in :attr:`handles`."""
+        rows = sorted(zip(located, handles) if handles is not None else ((pair, -1) for pair in located))
+        pairs, numbers = zip(*rows) if rows else ((), ())
         ids, codes = zip(*pairs) if pairs else ((), ())
-        return cls(stamp, ids, codes)
+        snapshot = cls(stamp, ids, codes)
+        if handles is not None:
+            snapshot.handles = np.array(numbers, dtype=np.int64)
+        return snapshot
+
+    def numbers_of(self, handles: Sequence[int]) -> np.ndarray:
+        """The snapshot's number of the IKM with each of ``handles``; -1 for a handle it does
+        not know (an IKM written after it was read)."""
+        if self._at_handle is None:
+            at = np.full(int(self.handles.max()) + 1 if self.handles.size else 0, -1, dtype=np.int64)
+            at[self.handles] = np.arange(len(self.handles))
+            self._at_handle = at
+        wanted = np.asarray(handles, dtype=np.int64)
+        known = wanted < len(self._at_handle)
+        found = np.full(len(wanted), -1, dtype=np.int64)
+        found[known] = self._at_handle[wanted[known]]
+        return found
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
         counts = np.bincount(self.kelurahan, minlength=len(self.kelurahan_codes))
@@ -121,3 +154,11 @@ class GraphSnapshot:
             kelurahan_codes=self.kelurahan_codes, teacher=tables.teacher[:edges], learner=tables.learner[:edges],
             day=tables.day[:edges], attendance=tables.attendance[:attended], derived=derived,
         )
+
+
+def generations(store, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
+    """:meth:`GraphStore.generations` of a store whose ``skill_arrays`` walks cascades: every
+    seed (generation 0) and every IKM reached, from the store's kept snapshot."""
+    seeds = list(seeds)
+    graph = store.skill_arrays([skill], as_of, seeds=lambda g: [i for i in map(g.index, seeds) if i is not None])[skill]
+    return {**dict.fromkeys(seeds, 0), **levels_as_dict(graph, graph.level)}

@@ -1,4 +1,6 @@
-// Every IKM with the code of its kelurahan, as two lists (the driver spends far more on a
-// row than on an element of a list): the node numbering of the metrics' snapshot.
+// Every IKM with the code of its kelurahan and its node id, as lists (the driver spends far
+// more on a row than on an element of a list): the node numbering of the metrics'
+// snapshot. The node ids let the cascade steps seek the IKM directly; they hold for the
+// version read with them (any write moves it on, and the snapshot is read again).
 MATCH (i:IKM)-[:LOCATED_IN]->(k:Kelurahan)
-RETURN collect(i.ikm_id) AS ids, collect(k.code) AS kelurahan
+RETURN collect(i.ikm_id) AS ids, collect(k.code) AS kelurahan, collect(id(i)) AS nodes
