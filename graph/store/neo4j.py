@@ -43,6 +43,8 @@ from .snapshot import GraphSnapshot, SkillTables, generations
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.
 STEP_CHUNK = 12_500
+#: IKM per query of a large read by key (one round trip each)
+READ_CHUNK = 50_000
 #: A frontier this small goes DEEP_STEPS generations in one step (``cascade_steps.cypher``).
 SMALL_FRONTIER = 16
 DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
@@ -418,11 +420,17 @@ class Neo4jStore(Pinning):
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
 
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
-        found: dict[str, Person] = {}
-        for chunk in _chunks(sorted(set(ids))):
-            for r in self._read("people", ids=chunk):
-                found[r["ikm_id"]] = Person(r["name"], r["kelurahan"])
-        return found
+        wanted = sorted(set(ids))
+
+        def work(tx: ManagedTransaction) -> dict[str, Person]:
+            found: dict[str, Person] = {}
+            for chunk in _chunks(wanted, READ_CHUNK):
+                row = tx.run(query("people"), ids=chunk).single(strict=True)
+                found.update(zip(row["ids"], map(Person, row["names"], row["kelurahan"])))
+            return found
+
+        with self._translated(), self._driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
         snapshot = self._snapshot
