@@ -12,7 +12,7 @@ import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -160,6 +160,14 @@ def reach(store: GraphStore, query: Query) -> Reach:
                         area=area)
 
 
+#: reach_all assembles the skills' answers on two threads from this many edges in all
+PARALLEL_EDGES = 200_000
+
+
+class _InThread:
+    map = staticmethod(map)
+
+
 @_answer
 def reach_all(store: GraphStore, query: Query) -> ReachAll:
     """``--skill all``: one reach per skill and the IKM counted in at least one."""
@@ -169,7 +177,9 @@ def reach_all(store: GraphStore, query: Query) -> ReachAll:
     skills = [s.skill_id for s in store.skills()]
     graphs = _walked(store, skills, query.as_of, query.cohort, query.year)
     counted = {skill: arrays.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy lets go of the GIL for most of the work
+    # numpy lets go of the GIL for most of the work on large graphs; on small ones a thread costs more
+    large = sum(len(g.teacher) for g in graphs.values()) >= PARALLEL_EDGES
+    with ThreadPoolExecutor(max_workers=2) if large else nullcontext(_InThread()) as pool:
         tops = dict(zip(skills, pool.map(
             lambda skill: arrays.top_by_onward_reach(graphs[skill], np.flatnonzero(counted[skill]), graphs[skill].level),
             skills)))
