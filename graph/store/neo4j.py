@@ -471,9 +471,7 @@ class Neo4jStore(Pinning):
             finally:
                 walk.stop()  # after a failure here the helper stops at its next query
                 if walk.helper is not None:
-                    walk.helper.result()
-        if walk.failed is not None:
-            raise walk.failed
+                    walk.helper.result()  # raises what stopped it
 
     def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
         return generations(self, skill, as_of, seeds)

@@ -26,6 +26,20 @@ from ..arrays import SkillArrays, levels_as_dict, numbered
 VIEWS_KEPT = 16
 
 
+def _inverse(values: np.ndarray) -> np.ndarray:
+    """Per integer from 0 to the largest of ``values`` (which are distinct and not negative),
+    its position in ``values``, -1 for the others; one -1 more at the end."""
+    at = np.full(int(values.max()) + 2 if len(values) else 1, -1, dtype=np.int64)
+    at[values] = np.arange(len(values))
+    return at
+
+
+def _look_up(inverse: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The positions of ``wanted`` in an :func:`_inverse`: -1 for -1, for a value beyond its
+    end (both land on its last -1) and for one it does not hold."""
+    return inverse[np.clip(wanted, -1, len(inverse) - 1)]
+
+
 @dataclass
 class SkillTables:
     """One skill, all dates: nodes numbered locally in ``ikm_id`` order."""
@@ -51,11 +65,8 @@ class SkillTables:
         """The node numbers of the IKM with the snapshot's ``numbers`` (-1 for those not
         among this skill's nodes, or -1 themselves)."""
         if self._position is None:  # built on first use: a gather, where a search would cost log n
-            position = np.full(int(self.keys[-1]) + 2 if len(self.keys) else 1, -1, dtype=np.int64)
-            position[self.keys] = np.arange(len(self.keys))
-            self._position = position
-        position = self._position
-        return position[np.clip(numbers, -1, len(position) - 1)]  # the last is -1: for -1 and beyond the keys
+            self._position = _inverse(self.keys)
+        return _look_up(self._position, numbers)
 
 
 class GraphSnapshot:
@@ -92,14 +103,8 @@ class GraphSnapshot:
         """The snapshot's number of the IKM with each of ``handles``; -1 for a handle it does
         not know (an IKM written after it was read)."""
         if self._at_handle is None:
-            at = np.full(int(self.handles.max()) + 1 if self.handles.size else 0, -1, dtype=np.int64)
-            at[self.handles] = np.arange(len(self.handles))
-            self._at_handle = at
-        wanted = np.asarray(handles, dtype=np.int64)
-        known = wanted < len(self._at_handle)
-        found = np.full(len(wanted), -1, dtype=np.int64)
-        found[known] = self._at_handle[wanted[known]]
-        return found
+            self._at_handle = _inverse(self.handles)
+        return _look_up(self._at_handle, np.asarray(handles, dtype=np.int64))
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
         counts = np.bincount(self.kelurahan, minlength=len(self.kelurahan_codes))
