@@ -8,7 +8,10 @@
 2. Imports them with :func:`tular.graph.ingest.import_files` as one batch into an empty
    store (read + validate + write, one transaction), timing each phase, in a fresh child
    process so that its peak RSS is the import's own.
-3. Runs the naive baseline on a sample of about 20,000 rows of the same generator: the
+3. Measures the floor: the same rows, read and checked beforehand, stored into an empty
+   store in one transaction with nothing tular adds (no reading, no checks, no batch log):
+   how fast the store itself takes them, the most any import into it could reach.
+4. Runs the naive baseline on a sample of about 20,000 rows of the same generator: the
    embedded one does one INSERT and one COMMIT per row; the Neo4j one one auto-commit
    ``session.run(MERGE …)`` per row. tular's import runs on the same sample too, before
    the big run (for Neo4j this warms the JVM up: the big run meets a warm server and an
@@ -202,16 +205,92 @@ def _open(store_kind: str, workdir: Path, neo4j_url: str | None):
     return store
 
 
-def import_in_child(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None) -> dict[str, Any]:
-    """:func:`import_once` in a fresh interpreter, so that peak RSS is this import's alone."""
+def import_in_child(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None,
+                    floor: bool = False) -> dict[str, Any]:
+    """:func:`import_once` (or :func:`floor_once`) in a fresh interpreter, so that peak RSS
+    is this import's alone."""
     command = [sys.executable, "-m", "benchmarks.import_throughput", "--child", store_kind,
-               "--data", str(folder), "--workdir", str(workdir)]
+               "--data", str(folder), "--workdir", str(workdir)] + (["--floor"] if floor else [])
     if neo4j_url:
         command += ["--neo4j-url", neo4j_url]
     done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     if done.returncode != 0:
         raise RuntimeError(f"the {store_kind} import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- floor
+def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None) -> dict[str, Any]:
+    """The store's own part alone: the rows tular would write, read and checked beforehand
+    (not timed), stored into an empty store in one transaction by the least the store needs —
+    plain INSERTs (SQLite, secondary indexes dropped and built again as tular does) or the
+    ``create_*`` Cypher (Neo4j). No reading, no checks, no batch log: what is left of an
+    import when everything tular adds to the store's work is taken away."""
+    from tular.graph.readers import read_file
+    from tular.graph.store import batches
+    from tular.graph.validate import Snapshot, validate
+
+    store = _open(store_kind, workdir, neo4j_url)
+    try:
+        tables = [t for path in files(folder) for t in read_file(path).tables]
+        checked = validate(tables, Snapshot.of(store, TODAY, tables))
+        if checked.errors:
+            raise SystemExit(f"the files have errors: {checked.errors[:5]}")
+        effective = batches.effective(checked.records)
+        records = {kind: list(effective[kind].values()) for kind in KINDS}
+        del tables, checked
+        write = _floor_embedded if store_kind == "embedded" else _floor_neo4j
+        rows, seconds = write(store, records)
+        counts = store.counts()
+        return {"rows": rows, "seconds": seconds, "stored": {"ikm": counts.ikm, "teachings": counts.teachings}}
+    finally:
+        store.close()
+
+
+def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float]:
+    from tular.graph.store.embedded import TABLES, _rows
+
+    tables = {kind: list(_rows(kind, records[kind])) for kind in KINDS}
+    skills = [(t.training_id, skill) for t in records["trainings"] for skill in t.skills]
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-2097152"):
+        conn.execute(f"PRAGMA {pragma}")
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                           "AND tbl_name IN ('ikm', 'attendance', 'teaching')").fetchall()
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    for kind in KINDS:
+        table, keys, values = TABLES[kind]
+        columns = (*keys, *values)
+        conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         tables[kind])
+        if kind == "trainings":
+            conn.executemany("INSERT INTO training_skill(training_id, skill_id) VALUES (?, ?)", skills)
+    for _, sql in indexes:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return sum(map(len, tables.values())), seconds
+
+
+def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:
+    from tular.graph.store.neo4j import IMPORT_CHUNK, _new_rows, _params, query
+
+    created = {kind: _new_rows(kind, records[kind]) for kind in ("ikm", "attendance", "teachings")}
+    trainings = [_params(t) for t in records["trainings"]]
+    with store._driver.session(database=store.database) as session:
+        start = time.perf_counter()
+        with session.begin_transaction() as tx:
+            for kind in KINDS:
+                rows, name = (trainings, "merge_trainings") if kind == "trainings" else (created[kind], f"create_{kind}")
+                for at in range(0, len(rows), IMPORT_CHUNK):
+                    tx.run(query(name), rows=rows[at:at + IMPORT_CHUNK]).consume()
+            tx.commit()
+        seconds = time.perf_counter() - start
+    return sum(map(len, records.values())), seconds
 
 
 # ----------------------------------------------------------------------------- baselines
@@ -412,6 +491,7 @@ def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, 
             entry["naive"] = naive_embedded(sample, workdir)
         entry["sample"] = import_in_child("embedded", sample, workdir, None)
         entry["import"] = import_in_child("embedded", folder, workdir, None)
+        entry["floor"] = import_in_child("embedded", folder, workdir, None, floor=True)
     else:
         settings = BIG_RUN_SETTINGS if n_ikm >= 500_000 else {}
         with neo4j_server(workdir, neo4j_url, heap, settings) as (url, server):
@@ -424,6 +504,7 @@ def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, 
             if server_cpu is not None:
                 entry["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
             entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
+            entry["floor"] = import_in_child("neo4j", folder, workdir, url, floor=True)
             if server is not None:
                 entry["store_mib"] = _folder_mib(server.data_dir)
             entry["heap"] = heap if server is not None else None
@@ -460,6 +541,11 @@ def summary(store_kind: str, entry: dict[str, Any]) -> str:
         lines.append(f"  naive row by row: {naive['rows']:,} rows in {naive['seconds']:.1f} s = {naive_rate:,.0f} rows/s;"
                      f" tular on the same sample: {_rate(sample['rows'], sample['seconds']):,.0f} rows/s;"
                      f" ratio (full import / naive) {_rate(big['rows'], big['seconds']) / naive_rate:,.1f}x")
+    if "floor" in entry:
+        floor = entry["floor"]
+        lines.append(f"  floor (the store alone: {floor['rows']:,} prepared rows, one transaction, no reading, no "
+                     f"checks): {floor['seconds']:.1f} s = {_rate(big['rows'], floor['seconds']):,.0f} rows read/s; "
+                     f"tular takes {big['seconds'] / floor['seconds']:.1f}x the floor")
     if entry.get("server_peak_rss_mib"):
         lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']}), "
                      f"store on disk {entry['store_mib']:,.0f} MiB")
@@ -478,10 +564,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
     parser.add_argument("--child", choices=("embedded", "neo4j"), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        print(json.dumps(import_once(args.child, args.data, args.workdir, args.neo4j_url)))
+        once = floor_once if args.floor else import_once
+        print(json.dumps(once(args.child, args.data, args.workdir, args.neo4j_url)))
         return
     n_ikm = args.ikm or SCALES[args.scale]
     heap = args.heap or ("14g" if n_ikm >= 500_000 else "4g" if n_ikm >= 50_000 else "1g")

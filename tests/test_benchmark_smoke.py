@@ -26,3 +26,6 @@ def test_small_scale_runs_on_the_embedded_store(tmp_path: Path):
     assert set(big["phases"]) == {"read", "snapshot", "validate", "write"}
     assert naive["rows"] == sum(result["sample_rows"].values()) and naive["seconds"] > 0
     assert big["peak_rss_mib"] > 0
+    floor = embedded["floor"]  # the store alone, with the same records as the import stored
+    assert floor["stored"] == big["stored"] and floor["seconds"] > 0
+    assert floor["rows"] == sum(big["stored"].values()) + result["rows"]["trainings"] + result["rows"]["attendance"]
