@@ -16,10 +16,13 @@ from .neo4j_server import free_port
 
 def test_neo4j_not_listening_is_store_unavailable():
     store = Neo4jStore(f"bolt://127.0.0.1:{free_port()}")
-    with pytest.raises(StoreUnavailable, match="not reachable"):
-        store.ping()
-    with pytest.raises(StoreUnavailable):
-        store.counts()
+    try:
+        with pytest.raises(StoreUnavailable, match="not reachable"):
+            store.ping()
+        with pytest.raises(StoreUnavailable):
+            store.counts()
+    finally:
+        store.close()
 
 
 def test_embedded_store_in_a_missing_folder_is_store_unavailable(tmp_path):
