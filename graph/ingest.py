@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 
 from .model import BatchMeta, KindCounts, SourceInfo, WriteResult
 from .readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from .store.base import GraphStore
-from .validate import KIND_ORDER, Snapshot, validate
+from .validate import KIND_ORDER, CheckProgress, Snapshot, validate
 
 #: Errors listed in a report at most; the count says how many there were.
 MAX_LISTED_PROBLEMS = 1000
@@ -49,7 +50,13 @@ class ImportReport(BaseModel):
     warnings: list[dict] = []
 
 
-ProgressFactory = Callable[[str, int | None], Callable[[int], None]]
+class ImportProgress(CheckProgress, Protocol):
+    """What an import reports while it runs: each file read, the rows checked, then the
+    steps without a count (the whole-batch rules, the write)."""
+
+    def reading(self, name: str, total_bytes: int | None) -> Callable[[int], None]:
+        """A file is being read: the callback receives the bytes read so far, of
+        ``total_bytes`` (a CSV file), or the rows read so far (a workbook: None)."""
 
 
 def _problems(found: Sequence[FileProblem]) -> list[dict]:
@@ -65,14 +72,13 @@ def import_files(
     kind: str | None = None,
     dry_run: bool = False,
     names: Sequence[str] | None = None,
-    progress: ProgressFactory | None = None,
+    progress: ImportProgress | None = None,
     timings: dict[str, float] | None = None,
 ) -> ImportReport:
     """Import ``paths`` as one batch. Any error anywhere writes nothing.
 
     ``names`` are the names to report (e.g. an upload's original name) instead of the paths;
-    ``progress(name, total_bytes)`` returns a callback that receives the bytes read so far
-    (``total_bytes`` None: a workbook, and the callback receives rows read).
+    ``progress`` hears how far the import is (see :class:`ImportProgress`).
     ``timings``, when given, receives the seconds spent per phase (``read``, ``snapshot``,
     ``validate``, ``write``), for benchmarks.
     """
@@ -81,7 +87,7 @@ def import_files(
 
 
 def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: date, who: str, kind: str | None,
-            dry_run: bool, names: Sequence[str] | None, progress: ProgressFactory | None,
+            dry_run: bool, names: Sequence[str] | None, progress: ImportProgress | None,
             timed: _Phases) -> ImportReport:
     sources: list[SourceFile] = []
     errors: list[FileProblem] = []
@@ -93,7 +99,7 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
         try:
             with timed("read"):
                 sources.append(read_file(path, kind=kind, name=name,
-                                         progress=progress(name, size) if progress else None))
+                                         progress=progress.reading(name, size) if progress else None))
         except FileProblem as problem:
             errors.append(problem)
         except FileNotFoundError:
@@ -108,7 +114,7 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
 
     tables = [t for s in sources for t in s.tables]
     sources.clear()  # _apply lets go of the tables before writing
-    return _apply(tables, files, store, today, who, dry_run, timed)
+    return _apply(tables, files, store, today, who, dry_run, timed, progress)
 
 
 def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, who: str,
@@ -119,11 +125,13 @@ def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, wh
 
 
 def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,
-           timed: _Phases) -> ImportReport:
+           timed: _Phases, progress: ImportProgress | None = None) -> ImportReport:
+    if progress is not None:
+        progress.step(f"Reading what {store.display_url} holds")
     with timed("snapshot"):
         snapshot = Snapshot.of(store, today, tables)
     with timed("validate"):
-        checked = validate(tables, snapshot)
+        checked = validate(tables, snapshot, progress)
     kinds = {k: KindReport(kind=k) for k in sorted({t.kind for t in tables}, key=_kind_rank)}
     for kind, read in checked.rows_read.items():
         kinds[kind].read = read
@@ -140,6 +148,9 @@ def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, toda
     if checked.errors:
         return report
     tables.clear()  # the rows as read, most of a big import's memory, are not needed any more
+    if progress is not None:
+        progress.step(f"Comparing with {store.display_url} (dry run: nothing is written)" if dry_run
+                      else f"Writing to {store.display_url} in one transaction")
     with timed("write"):
         result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
     for name, counts in result.counts.items():

@@ -11,10 +11,10 @@ import difflib
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import networkx as nx
 import numpy as np
@@ -141,9 +141,26 @@ def parse_money(text: str) -> int:
     return int(cleaned)
 
 
+class CheckProgress(Protocol):
+    """What validation reports while it runs (a terminal shows it as progress bars)."""
+
+    def checking(self, rows: int) -> Callable[[int], None]:
+        """Rows are being checked: the callback receives how many so far, of ``rows``."""
+
+    def step(self, description: str) -> None:
+        """A step without a count starts (e.g. the whole-batch rules)."""
+
+
+#: Validation reports the rows checked after each this many.
+REPORT_EVERY_ROWS = 50_000
+
+
 class Validator:
-    def __init__(self, snapshot: Snapshot):
+    def __init__(self, snapshot: Snapshot, progress: CheckProgress | None = None):
         self.snap = snapshot
+        self.progress = progress
+        self._checked: Callable[[int], None] | None = None
+        self._rows_checked = 0
         self.errors: list[FileProblem] = []
         self.warnings: list[FileProblem] = []
         # records of this batch, with the row each came from
@@ -242,6 +259,8 @@ class Validator:
     def run(self, tables: Iterable[Table]) -> Validated:
         tables = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
         rows_read: dict[str, int] = defaultdict(int)
+        if self.progress is not None:
+            self._checked = self.progress.checking(sum(len(t.rows) for t in tables if t.kind in KIND_ORDER))
         for table in tables:
             if table.kind not in KIND_ORDER:
                 self.error(table, None, f"{table.kind} files cannot be imported yet")
@@ -253,6 +272,8 @@ class Validator:
                 fast(table)
             else:
                 self.each_row(table, getattr(self, f"check_{table.kind}"))
+        if self.progress is not None:
+            self.progress.step("Checking for duplicate persons, cycles and the order of learning")
         self.check_duplicate_persons()
         self.check_teaching_graph()
         records = Records(
@@ -266,8 +287,19 @@ class Validator:
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
                          dict(rows_read))
 
+    def reported(self, rows: list[Row]) -> Iterator[Row]:
+        """``rows``, telling the progress hook how many rows are checked as it goes."""
+        if self._checked is None:
+            yield from rows
+            return
+        for start in range(0, len(rows), REPORT_EVERY_ROWS):
+            part = rows[start:start + REPORT_EVERY_ROWS]
+            yield from part
+            self._rows_checked += len(part)
+            self._checked(self._rows_checked)
+
     def each_row(self, table: Table, check: Any) -> None:
-        for row in table.rows:
+        for row in self.reported(table.rows):
             try:
                 check(table, row)
             except _Skip:
@@ -305,7 +337,7 @@ class Validator:
         """:meth:`check_ikm` for a whole table, in-line for rows with nothing to report (most
         rows of big files); any other row goes through :meth:`check_ikm` itself."""
         batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
-        for row in table.rows:
+        for row in self.reported(table.rows):
             values = row.values
             ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
             gender, phone, joined = values.get("gender"), values.get("phone"), values.get("joined_on")
@@ -397,7 +429,7 @@ class Validator:
             return
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
         keep = self.teachings.append
-        for row in table.rows:
+        for row in self.reported(table.rows):
             values = row.values
             learner, teacher, day_text = values.get("learner_id"), values.get("teacher_id"), values.get("date")
             skill = skills.get(values.get("skill"))
@@ -589,6 +621,6 @@ def _position(problem: FileProblem) -> tuple:
     return (problem.file or "", problem.sheet or "", problem.row or 0)
 
 
-def validate(tables: Iterable[Table], snapshot: Snapshot) -> Validated:
-    """Check ``tables`` (any order) against the store ``snapshot``."""
-    return Validator(snapshot).run(tables)
+def validate(tables: Iterable[Table], snapshot: Snapshot, progress: CheckProgress | None = None) -> Validated:
+    """Check ``tables`` (any order) against the store ``snapshot``, reporting to ``progress``."""
+    return Validator(snapshot, progress).run(tables)

@@ -10,7 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
 from rich.table import Table
 
 from tular.graph.config import Settings
@@ -22,35 +24,62 @@ from tular.graph.store import GraphStore
 
 #: Problems shown in the terminal; --json gives all of them.
 SHOWN_PROBLEMS = 25
-#: Files smaller than this are read without a progress bar.
+#: Files smaller than this are read without a progress bar, and fewer rows are checked without one.
 PROGRESS_MIN_BYTES = 2 * 1024 * 1024
+PROGRESS_MIN_ROWS = 50_000
 #: Uploads are copied to disk in pieces of this size.
 CHUNK = 1024 * 1024
 
 
+class _Bars:
+    """An import's progress as rich progress bars: a bar per large file read, one for the rows
+    checked, then a running timer for each step without a count."""
+
+    def __init__(self, bars: Progress):
+        self.bars = bars
+        self.current: TaskID | None = None  # the step running
+
+    def reading(self, name: str, total_bytes: int | None) -> Callable[[int], None]:
+        label = f"Reading {Path(name).name}"
+        if total_bytes is None:  # a workbook: rows read so far, no known end
+            task = self.bars.add_task(label, total=None)
+            return lambda rows: self.bars.update(task, description=f"{label}: {rows:,} rows")
+        if total_bytes < PROGRESS_MIN_BYTES:
+            return lambda done: None
+        task = self.bars.add_task(label, total=total_bytes)
+        return lambda done: self.bars.update(task, completed=done)
+
+    def checking(self, rows: int) -> Callable[[int], None]:
+        self._end_step()
+        if rows < PROGRESS_MIN_ROWS:
+            return lambda done: None
+        task = self.bars.add_task(f"Checking {rows:,} rows", total=rows)
+        return lambda done: self.bars.update(task, completed=done)
+
+    def step(self, description: str) -> None:
+        self._end_step()
+        self.current = self.bars.add_task(description, total=None)
+
+    def _end_step(self) -> None:
+        if self.current is not None:
+            self.bars.update(self.current, total=1, completed=1)
+            self.current = None
+
+
 @contextmanager
-def _progress(console: Console | None) -> Iterator[Callable[[str, int], Callable[[int], None]] | None]:
+def _progress(console: Console | None) -> Iterator[_Bars | None]:
     if console is None:
         yield None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as bars:
-        def factory(name: str, total: int | None) -> Callable[[int], None]:
-            if total is None:  # a workbook: rows read so far, no known end
-                task = bars.add_task(f"Reading {Path(name).name}", total=None)
-                return lambda rows: bars.update(task, description=f"Reading {Path(name).name}: {rows:,} rows")
-            if total < PROGRESS_MIN_BYTES:
-                return lambda done: None
-            task = bars.add_task(f"Reading {Path(name).name}", total=total)
-            return lambda done: bars.update(task, completed=done)
-
-        yield factory
+                  TimeElapsedColumn(), console=console, transient=True) as bars:
+        yield _Bars(bars)
 
 
 def run_import(store: GraphStore, paths: Sequence[Path], *, kind: str | None, dry_run: bool, who: str, today: date,
                console: Console | None) -> ImportReport:
-    with _progress(console) as factory:
-        report = import_files(store, paths, today=today, who=who, kind=kind, dry_run=dry_run, progress=factory)
+    with _progress(console) as bars:
+        report = import_files(store, paths, today=today, who=who, kind=kind, dry_run=dry_run, progress=bars)
     return report
 
 

@@ -101,6 +101,54 @@ def test_fixed_messy_files_import_with_warnings_whatever_the_order(store: GraphS
     assert store.counts().ikm == 0
 
 
+class Recorded:
+    """An import's progress reports, in order."""
+
+    def __init__(self):
+        self.events: list[tuple] = []
+
+    def reading(self, name: str, total_bytes: int | None):
+        self.events.append(("reading", Path(name).name, total_bytes))
+        return lambda done: self.events.append(("read", Path(name).name, done))
+
+    def checking(self, rows: int):
+        self.events.append(("checking", rows))
+        return lambda done: self.events.append(("checked", done))
+
+    def step(self, description: str) -> None:
+        self.events.append(("step", description))
+
+
+def test_progress_follows_the_import_from_reading_to_writing(store: GraphStore, messy: Path, monkeypatch):
+    """A long import is never silent: each file read, the rows checked as they go, then
+    the whole-batch rules and the write as steps — and a rejected batch never says it writes."""
+    from tular.graph import validate
+
+    monkeypatch.setattr(validate, "REPORT_EVERY_ROWS", 3)
+    teachings = messy / "teachings.csv"
+    teachings.write_text("\n".join(teachings.read_text().splitlines()[:-1]) + "\n")  # drop the swapped row
+    files = [messy / name for name in ("ikm.csv", "Pelatihan.csv", "attendance.csv", "teachings.csv")]
+    recorded = Recorded()
+    report = import_files(store, files, today=TODAY, who="petugas", progress=recorded)
+    assert report.ok
+    events = recorded.events
+    rows = sum(k.read for k in report.kinds)
+    assert [e[1] for e in events if e[0] == "reading"] == [f.name for f in files]
+    assert all(e[2] == f.stat().st_size for e, f in zip([e for e in events if e[0] == "reading"], files))
+    checked = [e[1] for e in events if e[0] == "checked"]
+    assert events.index(("checking", rows)) > max(i for i, e in enumerate(events) if e[0] == "read")
+    assert checked == sorted(checked) and checked[-1] == rows and len(checked) >= rows // 3
+    steps = [e[1] for e in events if e[0] == "step"]
+    assert steps[0].startswith("Reading what") and steps[1].startswith("Checking for duplicate persons")
+    assert steps[2] == f"Writing to {store.display_url} in one transaction" and len(steps) == 3
+    assert events.index(("step", steps[1])) > events.index(("checked", rows))
+
+    rejected = Recorded()
+    assert not import_files(store, list(messy.glob("*.csv")) + [write(messy, "bad.csv", "ikm_id,name\n")],
+                            today=TODAY, who="petugas", progress=rejected).ok
+    assert not any(e[0] == "step" and e[1].startswith("Writing") for e in rejected.events)
+
+
 def test_dry_run_validates_and_counts_without_writing(store: GraphStore, tmp_path: Path):
     ikm = write(tmp_path, "ikm.csv", "ikm_id,name,kelurahan\nA,Ani,Dinoyo\nB,Budi,Dinoyo\n")
     report = run(store, ikm, dry_run=True)
