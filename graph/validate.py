@@ -8,7 +8,6 @@ batch; warnings are reported and the rows are written.
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -543,13 +542,17 @@ class Validator:
         by_skill: dict[str, list[tuple[Teaching, Table, Row]]] = defaultdict(list)
         for item in first.values():
             by_skill[item[0].skill].append(item)
+        stored: dict[str, list[Teaching]] = defaultdict(list)
+        for t in self.snap.teachings:
+            stored[t.skill].append(t)
+        numbers: dict[str, int] = {}  # every IKM met, numbered once for all skills
         for skill, items in by_skill.items():
-            self.check_cycles(skill, items)
-            self.check_learning_order(skill, items)
+            edges = SkillEdges.of(numbers, stored[skill], [record for record, _, _ in items])
+            self.check_cycles(skill, items, edges)
+            self.check_learning_order(skill, items, edges, numbers)
 
-    def check_cycles(self, skill: str, items: list[tuple[Teaching, Table, Row]]) -> None:
-        stored = [(t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill]
-        if not has_cycle(stored + [(record.teacher_id, record.learner_id) for record, _, _ in items]):
+    def check_cycles(self, skill: str, items: list[tuple[Teaching, Table, Row]], edges: SkillEdges) -> None:
+        if not edges.cyclic():
             return
         graph = nx.DiGraph()
         graph.add_edges_from((t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill)
@@ -573,7 +576,8 @@ class Validator:
                 "columns swapped?", "teacher_id", row.values.get("teacher_id"),
             )
 
-    def check_learning_order(self, skill: str, items: list[tuple[Teaching, Table, Row]]) -> None:
+    def check_learning_order(self, skill: str, items: list[tuple[Teaching, Table, Row]], edges: SkillEdges,
+                             numbers: dict[str, int]) -> None:
         trainings = {**self.snap.trainings, **{k: r for k, (r, _, _) in self.trainings.items()}}
         attended = [*self.snap.attendance, *(r for r, _, _ in self.attendance.values())]
         trained: dict[str, tuple[date, str]] = {}
@@ -582,39 +586,74 @@ class Validator:
             if a.completed and training is not None and skill in training.skills:
                 if a.ikm_id not in trained or training.end_date < trained[a.ikm_id][0]:
                     trained[a.ikm_id] = (training.end_date, training.training_id)
-        learned: dict[str, date] = {ikm: day for ikm, (day, _) in trained.items()}
-        for t in [*(t for t in self.snap.teachings if t.skill == skill), *(r for r, _, _ in items)]:
-            if t.learner_id not in learned or t.date < learned[t.learner_id]:
-                learned[t.learner_id] = t.date
-        for record, table, row in items:
-            when = learned.get(record.teacher_id)
-            if when is not None and record.date < when:
+        # the day each IKM learned the skill: its training's end or its earliest teaching
+        learned = np.full(edges.size, NEVER, dtype=np.int64)
+        np.minimum.at(learned, edges.learners, edges.days)
+        is_trainee = np.zeros(edges.size, dtype=bool)
+        for ikm_id, (day, _) in trained.items():
+            if (number := numbers.get(ikm_id)) is not None and number < edges.size:
+                learned[number] = min(learned[number], day.toordinal())
+                is_trainee[number] = True
+        new = slice(edges.stored, None)
+        when = learned[edges.teachers[new]]
+        early = (edges.days[new] < when) & (when != NEVER)
+        trainee = is_trainee[edges.learners[new]]
+        for index in np.flatnonzero(early | trainee).tolist():
+            record, table, row = items[index]
+            if early[index]:
                 self.warn(table, row, f"dated before the teacher {record.teacher_id} learned {skill} "
-                                      f"({when.isoformat()})", "date", record.date.isoformat())
-            if record.learner_id in trained:
+                                      f"({date.fromordinal(int(when[index])).isoformat()})", "date",
+                          record.date.isoformat())
+            if trainee[index]:
                 day, training_id = trained[record.learner_id]
                 self.warn(table, row, f"the learner {record.learner_id} is also a trainee of {skill} "
                                       f"({training_id}, {day.isoformat()}) and stays generation 0",
                           "learner_id", record.learner_id)
 
 
-def has_cycle(edges: list[tuple[str, str]]) -> bool:
-    """Whether the directed graph of ``edges`` has a cycle (a self-loop aside).
+#: A day later than any: "has not learned the skill".
+NEVER = np.iinfo(np.int64).max
 
-    A sparse-matrix check in C, so that building the networkx graph that names the cycle
-    is only paid for when there is one.
 
-    >>> has_cycle([("a", "b"), ("b", "c")]), has_cycle([("a", "b"), ("b", "c"), ("c", "a")])
+@dataclass
+class SkillEdges:
+    """One skill's teaching edges — the stored ones first, then the batch's — as arrays of
+    IKM numbers (teacher, learner) and day ordinals; ``size``: how many IKM are numbered."""
+
+    teachers: np.ndarray
+    learners: np.ndarray
+    days: np.ndarray
+    stored: int
+    size: int
+
+    @classmethod
+    def of(cls, numbers: dict[str, int], stored: list[Teaching], new: list[Teaching]) -> SkillEdges:
+        """The edges of ``stored`` then ``new``; IKM not in ``numbers`` get the next numbers."""
+        edges = [*stored, *new]
+        number = numbers.setdefault
+        teachers = np.fromiter((number(t.teacher_id, len(numbers)) for t in edges), np.int64, len(edges))
+        learners = np.fromiter((number(t.learner_id, len(numbers)) for t in edges), np.int64, len(edges))
+        days = np.fromiter((t.date.toordinal() for t in edges), np.int64, len(edges))
+        return cls(teachers, learners, days, len(stored), len(numbers))
+
+    def cyclic(self) -> bool:
+        """Whether the edges close a cycle (a sparse-matrix check in C, so that building the
+        networkx graph that names the cycle is only paid for when there is one)."""
+        return _cyclic(self.teachers, self.learners, self.size)
+
+
+def _cyclic(source: np.ndarray, target: np.ndarray, nodes: int) -> bool:
+    """Whether the edges ``source[i] → target[i]`` among ``nodes`` numbered nodes close a
+    cycle (a self-loop aside).
+
+    >>> _cyclic(np.array([0, 1]), np.array([1, 2]), 3), _cyclic(np.array([0, 1, 2]), np.array([1, 2, 0]), 3)
     (False, True)
     """
-    if not edges:
+    if not len(source):
         return False
-    position = {node: i for i, node in enumerate(dict.fromkeys(itertools.chain.from_iterable(edges)))}
-    source = np.fromiter((position[u] for u, _ in edges), dtype=np.int64, count=len(edges))
-    target = np.fromiter((position[v] for _, v in edges), dtype=np.int64, count=len(edges))
-    matrix = csr_matrix((np.ones(len(edges), dtype=np.int32), (source, target)), shape=(len(position),) * 2)
+    matrix = csr_matrix((np.ones(len(source), dtype=np.int32), (source, target)), shape=(nodes, nodes))
     components, _ = connected_components(matrix, directed=True, connection="strong")
-    return components < len(position)
+    return components < nodes
 
 
 def _position(problem: FileProblem) -> tuple:

@@ -96,3 +96,89 @@ def test_a_small_batch_reads_only_the_ikm_it_names_and_says_the_same(store):
     assert any("unknown ikm_id" in text and "ghost" in text for text, _ in problems)
     assert any("unknown ikm_id" in text and "nobody" in text for text, _ in problems)
     assert any("cycle" in text for text, _ in problems)
+
+
+def _learning_order_reference(snapshot: Snapshot, trainings: dict, attended: list, teachings: list) -> set:
+    """The rule of SPEC §4 written plainly, one dict per skill: (row, reason) of each warning
+    "dated before the teacher learned" and "learner is also a trainee"."""
+    found = set()
+    first: dict = {}
+    for record, line in teachings:  # one edge per key, its earliest date (as the import keeps)
+        key = (record.learner_id, record.teacher_id, record.skill)
+        if key not in first or record.date < first[key][0].date:
+            first[key] = (record, line)
+    for skill in {record.skill for record, _ in first.values()}:
+        trained: dict = {}
+        for a in attended:
+            training = trainings.get(a.training_id)
+            if a.completed and training is not None and skill in training.skills:
+                if a.ikm_id not in trained or training.end_date < trained[a.ikm_id]:
+                    trained[a.ikm_id] = training.end_date
+        learned = dict(trained)
+        new = [(r, line) for r, line in first.values() if r.skill == skill]
+        for t in [*(t for t in snapshot.teachings if t.skill == skill), *(r for r, _ in new)]:
+            if t.learner_id not in learned or t.date < learned[t.learner_id]:
+                learned[t.learner_id] = t.date
+        for record, line in new:
+            if record.teacher_id in learned and record.date < learned[record.teacher_id]:
+                found.add((line, f"dated before the teacher {record.teacher_id} learned {skill} "
+                                 f"({learned[record.teacher_id].isoformat()})"))
+            if record.learner_id in trained:
+                found.add((line, f"the learner {record.learner_id} is also a trainee of {skill}"))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_learning_order_on_arrays_agrees_with_the_plain_rule(seed: int):
+    """The learning-order warnings, computed on arrays across skills, stored edges first,
+    against the rule written plainly — random graphs of three skills with stored edges,
+    stored and new trainings, repeated edges with other dates."""
+    import random
+    from datetime import timedelta
+
+    from tular.graph.model import Attendance, Teaching
+    from tular.graph.readers import COLUMNS, Row, Table
+
+    from .factories import ikm, training
+
+    rng = random.Random(seed)
+    people = [f"P{i}" for i in range(40)]
+    skills = ["batik", "barista", "kemasan"]
+    day = lambda: date(2020, 5, 20) + timedelta(days=rng.randrange(25))  # noqa: E731 (few days: many ties)
+    stored_trainings = {"T1": training("T1", "2020-06-01", "batik"), "T2": training("T2", "2020-05-25", "barista")}
+    stored_edges = []
+    for _ in range(30):  # a DAG per skill: a lower number teaches a higher one
+        a, b = sorted(rng.sample(range(40), 2))
+        stored_edges.append(Teaching(learner_id=people[b], teacher_id=people[a], skill=rng.choice(skills), date=day()))
+    snapshot = Snapshot(Gazetteer.kota_malang(), SkillVocabulary.builtin(), TODAY, ikm={p: ikm(p) for p in people},
+                        trainings=stored_trainings,
+                        attendance=[Attendance(training_id=rng.choice(["T1", "T2"]), ikm_id=p, completed=rng.random() < .8)
+                                    for p in rng.sample(people, 10)],
+                        teachings=stored_edges)
+    rows = []
+    for _ in range(60):
+        a, b = sorted(rng.sample(range(40), 2))
+        rows.append({"learner_id": people[b], "teacher_id": people[a], "skill": rng.choice(skills),
+                     "date": day().isoformat()})
+    rows += [dict(r, date=day().isoformat()) for r in rng.sample(rows, 8)]  # the same edges, other dates
+    trainings_rows = [{"training_id": "T3", "title": "Kopi", "skill": "barista", "end_date": "2020-06-05"}]
+    attendance_rows = [{"training_id": "T3", "ikm_id": p} for p in rng.sample(people, 6)]
+
+    def table(kind: str, data: list[dict]) -> Table:
+        columns = list(COLUMNS[kind].known)
+        return Table("batch.csv" if kind == "teachings" else f"{kind}.csv", None, kind, columns,
+                     [Row(line, {c: r.get(c) for c in columns}) for line, r in enumerate(data, 2)])
+
+    checked = Validator(snapshot).run([table("teachings", rows), table("trainings", trainings_rows),
+                                       table("attendance", attendance_rows)])
+    assert not checked.errors
+    got = {(p.row, p.reason if p.reason.startswith("dated before") else p.reason.split(" (")[0])
+           for p in checked.warnings
+           if p.reason.startswith("dated before the teacher") or " is also a trainee of " in p.reason}
+    all_trainings = {**stored_trainings, "T3": checked.records.trainings[0]}
+    attended = [*snapshot.attendance, *checked.records.attendance]
+    teachings = [(r, line) for line, r in enumerate(
+        [Teaching(learner_id=r["learner_id"], teacher_id=r["teacher_id"], skill=r["skill"],
+                  date=date.fromisoformat(r["date"])) for r in rows], 2)]
+    expected = _learning_order_reference(snapshot, all_trainings, attended, teachings)
+    assert got == expected and expected  # and the rule had something to say
