@@ -248,32 +248,24 @@ def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | No
 
 
 def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float]:
-    from tular.graph.store.embedded import TABLES, _rows
+    from tular.graph.store.embedded import TABLES, _indexes_rebuilt, _page_cache, _rows
 
     tables = {kind: list(_rows(kind, records[kind])) for kind in KINDS}
     skills = [(t.training_id, skill) for t in records["trainings"] for skill in t.skills]
-    conn = sqlite3.connect(store.path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "cache_size=-2097152"):
-        conn.execute(f"PRAGMA {pragma}")
+    rows = sum(map(len, tables.values()))
+    conn = store._conn  # the store's own connection: its pragmas
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                           "AND tbl_name IN ('ikm', 'attendance', 'teaching')").fetchall()
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
-    for kind in KINDS:
-        table, keys, values = TABLES[kind]
-        columns = (*keys, *values)
-        conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         tables[kind])
-        if kind == "trainings":
-            conn.executemany("INSERT INTO training_skill(training_id, skill_id) VALUES (?, ?)", skills)
-    for _, sql in indexes:
-        conn.execute(sql)
+    with _page_cache(conn, rows), _indexes_rebuilt(conn, ["ikm", "attendance", "teaching"]):  # as tular's write
+        for kind in KINDS:
+            table, keys, values = TABLES[kind]
+            columns = (*keys, *values)
+            conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                             tables[kind])
+            if kind == "trainings":
+                conn.executemany("INSERT INTO training_skill(training_id, skill_id) VALUES (?, ?)", skills)
     conn.execute("COMMIT")
-    seconds = time.perf_counter() - start
-    conn.close()
-    return sum(map(len, tables.values())), seconds
+    return rows, time.perf_counter() - start
 
 
 def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:

@@ -44,16 +44,17 @@ class _Bars:
         if total_bytes is None:  # a workbook: rows read so far, no known end
             task = self.bars.add_task(label, total=None)
             return lambda rows: self.bars.update(task, description=f"{label}: {rows:,} rows")
-        if total_bytes < PROGRESS_MIN_BYTES:
-            return lambda done: None
-        task = self.bars.add_task(label, total=total_bytes)
-        return lambda done: self.bars.update(task, completed=done)
+        return self._bar(label, total_bytes, PROGRESS_MIN_BYTES)
 
     def checking(self, rows: int) -> Callable[[int], None]:
         self._end_step()
-        if rows < PROGRESS_MIN_ROWS:
+        return self._bar(f"Checking {rows:,} rows", rows, PROGRESS_MIN_ROWS)
+
+    def _bar(self, label: str, total: int, least: int) -> Callable[[int], None]:
+        """A bar for a count up to ``total`` (none below ``least``: over before it shows)."""
+        if total < least:
             return lambda done: None
-        task = self.bars.add_task(f"Checking {rows:,} rows", total=rows)
+        task = self.bars.add_task(label, total=total)
         return lambda done: self.bars.update(task, completed=done)
 
     def step(self, description: str) -> None:
