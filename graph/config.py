@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     tz: str = "Asia/Jakarta"
     public_read: bool = False
     max_upload_mb: int = 50
+    #: Seconds a writer waits for the store-wide write lock before giving up (SPEC §3).
+    lock_wait: float = 8.0
 
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""

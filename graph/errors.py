@@ -12,6 +12,20 @@ class StoreUnavailable(TularError):
     """The store cannot be reached (Neo4j down, wrong URL, bad credentials, locked file)."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Another write holds the store-wide write lock longer than this writer may wait
+    (SPEC §3: an import is running). Nothing was written; trying again later works."""
+
+    def __init__(self, display_url: str, waited: float, holder: str | None = None):
+        by = f" ({holder})" if holder else ""
+        super().__init__(
+            f"{display_url} is busy with another write{by}: an import is running. Nothing was written; "
+            f"try again in a minute (waited {waited:g} s for it to finish)"
+        )
+        self.waited = waited
+        self.holder = holder
+
+
 class UsageError(TularError):
     """A caller asked for something malformed: bad URL, unknown skill name, bad date."""
 

@@ -6,7 +6,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -126,6 +126,15 @@ def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, wh
 
 def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,
            timed: _Phases, progress: ImportProgress | None = None) -> ImportReport:
+    """Validate against the store as it is and write, under the store-wide write lock (SPEC
+    §3): another writer cannot change what was checked before it is written. A dry run
+    takes no lock."""
+    with nullcontext() if dry_run else store.writing():
+        return _checked_and_written(tables, files, store, today, who, dry_run, timed, progress)
+
+
+def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str,
+                         dry_run: bool, timed: _Phases, progress: ImportProgress | None) -> ImportReport:
     if progress is not None:
         progress.step(f"Reading what {store.display_url} holds")
     with timed("snapshot"):

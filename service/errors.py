@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tular.graph.errors import (
-    Forbidden, InvalidData, NotFound, StoreUnavailable, TooLarge, TularError, Unauthorized, UnknownIKM, UsageError,
+    Forbidden, InvalidData, NotFound, StoreBusy, StoreUnavailable, TooLarge, TularError, Unauthorized, UnknownIKM, UsageError,
 )
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 
 STATUS: list[tuple[type[TularError], int, str]] = [
+    (StoreBusy, 503, "store-busy"),
     (StoreUnavailable, 503, "store-unavailable"),
     (Unauthorized, 401, "unauthorized"),
     (Forbidden, 403, "forbidden"),

@@ -30,9 +30,10 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
         if not path:
             raise UsageError(f"store URL {url!r} has no file: use sqlite:///PATH (e.g. sqlite:///tular.db)")
-        return EmbeddedStore(path)
+        return EmbeddedStore(path, lock_wait=settings.lock_wait)
     if scheme in NEO4J_SCHEMES:
-        return Neo4jStore(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+        return Neo4jStore(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database,
+                          lock_wait=settings.lock_wait)
     raise UsageError(
         f"unsupported store URL {url!r}: use sqlite:///PATH, neo4j://HOST or bolt://HOST"
     )

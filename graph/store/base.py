@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
 WRITE_CHUNK = 5_000
+#: Seconds a writer waits for the store-wide write lock before ``StoreBusy`` (``TULAR_LOCK_WAIT``).
+LOCK_WAIT = 8.0
 
 
 class IKMPage(BaseModel):
@@ -69,6 +71,15 @@ class GraphStore(Protocol):
         the outer one holds."""
 
     # ------------------------------------------------------------------ writes
+    def writing(self) -> AbstractContextManager[None]:
+        """The store-wide write lock (SPEC §3 "Many writers, one truth"), for a whole
+        read-validate-write: taken on entry (by one writer of every process and thread at a
+        time), and every write inside — this thread's ``write``, ``undo``, ``forget``, … —
+        joins one transaction that commits when the block ends (rolls back on an error; moves
+        the version on only when something was written). Reads inside see every write
+        committed before the lock was taken. Nested, the outer one holds. A writer that
+        waits longer than ``lock_wait`` seconds gets ``StoreBusy``."""
+
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         """Upsert IKM, trainings, attendance, teachings, outcomes and populations, in that order, in
         one transaction: all of it is stored or none of it. A (learner, teacher, skill)

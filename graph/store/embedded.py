@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -15,7 +17,7 @@ import networkx as nx
 from .. import arrays
 from ..analytics import Person
 from ..arrays import SkillArrays
-from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
+from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from ..gazetteer import Gazetteer
 from ..model import (
     IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, KindCounts, Kelurahan, Outcome, Population,
@@ -23,7 +25,7 @@ from ..model import (
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches, embedded_arrays
-from .base import IKMPage, SeedAttendance
+from .base import LOCK_WAIT, IKMPage, SeedAttendance
 from .pinning import Pinning
 from .snapshot import GraphSnapshot, generations
 
@@ -120,6 +122,9 @@ CREATE TABLE IF NOT EXISTS batch (
 """
 
 #: Per kind: the table, its key columns and its value columns (the order of the model's fields).
+#: The tables and indexes SCHEMA creates.
+SCHEMA_OBJECTS = set(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
+
 TABLES = {
     "ikm": ("ikm", ("ikm_id",), ("name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")),
     "trainings": ("training", ("training_id",),
@@ -220,40 +225,88 @@ def _split(text: str) -> tuple[str, ...]:
 class EmbeddedStore(Pinning):
     """``sqlite:///path`` — one SQLite file in WAL mode with foreign keys enforced."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_wait: float = LOCK_WAIT):
         self.path = Path(path)
         self.display_url = f"sqlite:///{self.path}"
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the reading connection
         self._commits = 0
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
+        self._lock_wait = lock_wait
+        self._write_mutex = threading.Lock()  # one writer thread of this process at a time
+        self._writer: sqlite3.Connection | None = None  # opened for the first write
+        self._held = threading.local()  # .conn: the writing connection, in the thread holding the lock
         Pinning.__init__(self)
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._conn = self._connect(timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open {self.display_url}: {exc}") from exc
 
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
     # ------------------------------------------------------------ plumbing
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; rolled back entirely on any error."""
-        with self._lock:
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """The store-wide write lock: SQLite's own (``BEGIN IMMEDIATE`` on a connection kept
+        for writing, so that reads on the other one go on beside it); see
+        :meth:`GraphStore.writing`. Yields the writing connection."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        started = time.monotonic()
+        if not self._write_mutex.acquire(timeout=self._lock_wait):
+            raise StoreBusy(self.display_url, self._lock_wait)
+        try:
+            conn = self._begin(max(0.0, self._lock_wait - (time.monotonic() - started)))
+            self._held.conn = conn
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"{self.display_url} is not writable: {exc}") from exc
-            try:
-                yield self._conn
+                yield conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             else:
-                self._conn.execute("COMMIT")
-                self._commits += 1
+                changed = conn.total_changes != self._held.changes
+                conn.execute("COMMIT")
+                self._commits += changed
+            finally:
+                self._held.conn = None
+        finally:
+            self._write_mutex.release()
+
+    def _begin(self, wait: float) -> sqlite3.Connection:
+        try:
+            if self._writer is None:
+                self._writer = self._connect(timeout=wait)
+            self._writer.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            self._writer.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(self.display_url, self._lock_wait) from exc
+            raise StoreUnavailable(f"{self.display_url} is not writable: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.display_url} is not writable: {exc}") from exc
+        self._held.changes = self._writer.total_changes
+        return self._writer
+
+    _tx = writing
+
+    @contextmanager
+    def _looking(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction on the reading connection (a dry run: no lock, no version)."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("ROLLBACK")
 
     def version(self) -> str:
         # data_version moves when another connection commits; _commits counts this one's
@@ -271,24 +324,32 @@ class EmbeddedStore(Pinning):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+        with self._write_mutex:
+            if self._writer is not None:
+                self._writer.close()
 
     def ping(self) -> None:
         self._read("SELECT 1")
 
     # ---------------------------------------------------------------- schema
     def init_schema(self) -> None:
-        with self._lock:
-            try:
-                self._conn.executescript(SCHEMA)
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot create the schema in {self.display_url}: {exc}") from exc
+        """Create what is missing; a store that has it all is only read (a command run
+        beside an import does not wait for the write lock)."""
+        tables = {row[0] for row in self._read("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")}
+        if not SCHEMA_OBJECTS <= tables:
+            with self._tx() as conn:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
         if not self._read("SELECT 1 FROM kelurahan LIMIT 1"):
             self.load_gazetteer(Gazetteer.kota_malang())
-        with self._tx() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO skill(skill_id, name_id, name_en, aliases) VALUES (?,?,?,?)",
-                [(s.skill_id, s.name_id, s.name_en, "|".join(s.aliases)) for s in BUILTIN_SKILLS],
-            )
+        known = {row[0] for row in self._read("SELECT skill_id FROM skill")}
+        if missing := [s for s in BUILTIN_SKILLS if s.skill_id not in known]:
+            with self._tx() as conn:
+                conn.executemany(
+                    "INSERT OR IGNORE INTO skill(skill_id, name_id, name_en, aliases) VALUES (?,?,?,?)",
+                    [(s.skill_id, s.name_id, s.name_en, "|".join(s.aliases)) for s in missing],
+                )
 
     def load_gazetteer(self, gazetteer: Gazetteer) -> None:
         with self._tx() as conn:
@@ -324,7 +385,7 @@ class EmbeddedStore(Pinning):
         wanted = batches.effective(records)
         batch_id = None
         try:
-            with self._tx() as conn:
+            with self._looking() if dry_run else self.writing() as conn:
                 existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
                 planned = batches.plan(wanted, existing)
                 if not dry_run:

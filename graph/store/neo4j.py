@@ -8,8 +8,14 @@ anywhere — bad reference, lost connection, dead server — leaves nothing behi
 from __future__ import annotations
 
 import json
+import getpass
 import logging
+import os
+import random
+import secrets
+import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +28,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import networkx as nx
 import numpy as np
-from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
 
-from ..errors import InvalidData, NotFound, StoreUnavailable, UnknownIKM
+from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from ..analytics import Person
 from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
@@ -35,7 +41,7 @@ from ..model import (
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches
-from .base import WRITE_CHUNK, IKMPage, SeedAttendance
+from .base import LOCK_WAIT, WRITE_CHUNK, IKMPage, SeedAttendance
 from .pinning import Pinning
 from .shared_read import SharedRead
 from .snapshot import GraphSnapshot, SkillTables, generations
@@ -52,6 +58,44 @@ DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
 PARALLEL_FRONTIER = 20_000
 
 T = TypeVar("T")
+
+#: How long the write lease lasts unless its holder renews it (every third of it, while
+#: alive): after a writer dies, the next one waits at most this long.
+LEASE_MS = 15_000
+
+
+def _who() -> str:
+    """The writer, for the message another writer gets while it waits."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+class _LeaseKeeper:
+    """Renews the write lease every third of its length until stopped."""
+
+    def __init__(self, store: Neo4jStore, token: str):
+        self.store, self.token = store, token
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="tular-write-lease", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopped.wait(LEASE_MS / 3000):
+            try:
+                self.store._lease("renew_write_lease", self.token)
+            except StoreUnavailable:
+                pass  # the write itself will fail and say so
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+        try:
+            self.store._lease("release_write_lease", self.token)
+        except StoreUnavailable:
+            pass  # the lease runs out by itself
 
 # The driver logs each retry as a warning; tular reports the outcome itself.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -121,7 +165,8 @@ class Neo4jStore(Pinning):
     the URL before it reaches the driver.
     """
 
-    def __init__(self, url: str, user: str | None = None, password: str | None = None, database: str | None = None):
+    def __init__(self, url: str, user: str | None = None, password: str | None = None, database: str | None = None,
+                 lock_wait: float = LOCK_WAIT):
         parts = urlsplit(url)
         user = unquote(parts.username) if parts.username else user
         password = unquote(parts.password) if parts.password else password
@@ -144,6 +189,8 @@ class Neo4jStore(Pinning):
         self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
+        self._lock_wait = lock_wait
+        self._held = threading.local()  # .tx, .dirty: the write transaction of the thread holding the lock
         Pinning.__init__(self)
 
     # ------------------------------------------------------------ plumbing
@@ -158,14 +205,68 @@ class Neo4jStore(Pinning):
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"Neo4j at {self.display_url} is not reachable: {exc}") from exc
 
-    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
-        def versioned(tx: ManagedTransaction) -> T:
-            result = work(tx)
-            tx.run(query("bump_version")).consume()
-            return result
+    @contextmanager
+    def writing(self) -> Iterator[Transaction]:
+        """The store-wide write lock (see :meth:`GraphStore.writing`): a lease on a meta node,
+        taken by short transactions so that a waiting writer can give up after ``lock_wait``
+        seconds (Neo4j itself would wait for a lock for ever), kept alive while it is held
+        and running out when its holder dies; then one transaction whose first statement
+        locks the version node until it ends. Yields that transaction."""
+        held = getattr(self._held, "tx", None)
+        if held is not None:
+            yield held
+            return
+        token = secrets.token_hex(16)
+        self._take_lease(token)
+        keeper = _LeaseKeeper(self, token)
+        try:
+            with self._translated(), self._driver.session(database=self.database) as session:
+                tx = session.begin_transaction()
+                try:
+                    tx.run(query("lock_writes"), token=token).consume()
+                    self._held.tx, self._held.dirty = tx, False
+                    try:
+                        yield tx
+                    finally:
+                        self._held.tx = None
+                    if self._held.dirty:
+                        tx.run(query("bump_version")).consume()
+                        tx.commit()
+                finally:
+                    if not tx.closed():
+                        tx.close()  # rolls back what was not committed
+        finally:
+            keeper.stop()
 
-        with self._translated(), self._driver.session(database=self.database) as session:
-            return session.execute_write(versioned)
+    def _take_lease(self, token: str) -> None:
+        deadline = time.monotonic() + self._lock_wait
+        pause = 0.02
+        while True:
+            with self._translated():
+                records, _, _ = self._driver.execute_query(
+                    Query(query("take_write_lease")), token=token, lease_ms=LEASE_MS, who=_who(),
+                    database_=self.database)
+            found = records[0]
+            if found["taken"]:
+                return
+            if time.monotonic() >= deadline:
+                held = f"{found['who']}, for {found['held_ms'] // 1000} s" if found["who"] else None
+                raise StoreBusy(self.display_url, self._lock_wait, held)
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())) * (0.5 + random.random()))
+            pause = min(pause * 2, 0.25)
+
+    def _lease(self, name: str, token: str) -> int:
+        with self._translated():
+            records, _, _ = self._driver.execute_query(
+                Query(query(name)), token=token, lease_ms=LEASE_MS, database_=self.database)
+        return records[0]["renewed"] if records else 0
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """``work`` in the write transaction (the one held by this thread, or a new one)."""
+        with self.writing() as tx:
+            result = work(tx)
+            self._held.dirty = True
+            return result
 
     def version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
@@ -193,8 +294,9 @@ class Neo4jStore(Pinning):
                 self._driver.execute_query(Query(statement), database_=self.database)
         if not self._read("gazetteer"):
             self.load_gazetteer(Gazetteer.kota_malang())
-        rows = [_params(s) for s in BUILTIN_SKILLS]
-        self._write(lambda tx: tx.run(query("merge_skills"), rows=rows, only_new=True).consume())
+        known = {row["skill_id"] for row in self._read("skills")}
+        if rows := [_params(s) for s in BUILTIN_SKILLS if s.skill_id not in known]:
+            self._write(lambda tx: tx.run(query("merge_skills"), rows=rows, only_new=True).consume())
 
     def load_gazetteer(self, gazetteer: Gazetteer) -> None:
         kecamatan = [_params(k) for k in gazetteer.kecamatan_list]
@@ -211,9 +313,12 @@ class Neo4jStore(Pinning):
         self._write(lambda tx: tx.run(query("merge_skills"), rows=rows, only_new=False).consume())
 
     def wipe(self, keep_keys: bool = False) -> None:
-        with self._translated(), self._driver.session(database=self.database) as session:
-            session.run(query("wipe"), keep_keys=keep_keys).consume()
-        self._write(lambda tx: None)  # a new version, under a new epoch
+        """In batches of its own (too big for one transaction at province scale), while this
+        writer holds the write lock; the version moves on when the lock is let go."""
+        with self.writing():
+            with self._translated(), self._driver.session(database=self.database) as session:
+                session.run(query("wipe"), keep_keys=keep_keys).consume()
+            self._write(lambda tx: None)
 
     # ---------------------------------------------------------------- writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
@@ -228,7 +333,11 @@ class Neo4jStore(Pinning):
             self._upsert(tx, planned.updated, planned.created)
             return planned, self._log_batch(tx, meta, planned) if meta is not None else None
 
-        planned, batch_id = self._write(work)
+        if dry_run:  # no lock, no version: a read transaction
+            with self._translated(), self._driver.session(database=self.database) as session:
+                planned, batch_id = session.execute_read(work)
+        else:
+            planned, batch_id = self._write(work)
         return WriteResult(batch_id=batch_id, counts=planned.counts)
 
     @staticmethod

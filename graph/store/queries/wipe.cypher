@@ -1,3 +1,5 @@
+// Everything but tular's own bookkeeping (the version and the write lease, held by the
+// writer that wipes) and, when asked, the API keys.
 MATCH (n)
-WHERE NOT ($keep_keys AND n:ApiKey)
+WHERE NOT n:TularMeta AND NOT ($keep_keys AND n:ApiKey)
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
