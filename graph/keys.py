@@ -36,11 +36,12 @@ def create_key(store: GraphStore, role: str, name: str) -> tuple[str, ApiKey]:
 
 
 def revoke_key(store: GraphStore, key_id: str) -> ApiKey:
-    found = store.api_keys(key_id)
-    if not found:
-        raise UsageError(f"no API key {key_id!r} (see `tular keys list`)")
-    revoked = found[0].model_copy(update={"revoked_at": datetime.now(timezone.utc).replace(microsecond=0)})
-    store.save_api_key(revoked)
+    with store.writing():
+        found = store.api_keys(key_id)
+        if not found:
+            raise UsageError(f"no API key {key_id!r} (see `tular keys list`)")
+        revoked = found[0].model_copy(update={"revoked_at": datetime.now(timezone.utc).replace(microsecond=0)})
+        store.save_api_key(revoked)
     _cache.clear()
     return revoked
 

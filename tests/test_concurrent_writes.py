@@ -127,3 +127,33 @@ def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphS
         other.add_skill(store.skills()[0])  # once the lock is let go, the same write goes through
     finally:
         other.close()
+
+
+def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphStore, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from tular.graph import keys
+    from tular.graph.config import Settings
+    from tular.graph.store import open_store
+    from tular.service.app import create_app
+
+    import_files(store, program_files(tmp_path / "program", ikm=20, prefix="A")[:1], today=TODAY, who="petugas")
+    editor = keys.create_key(store, "editor", "petugas")[0]
+    teaching = {"learner_id": "A-0012", "teacher_id": "A-0011", "skill": "batik", "date": "2023-02-01"}
+    server_store = open_store(url_of(store), Settings(lock_wait=0.5))
+    try:
+        with TestClient(create_app(Settings(), store=server_store)) as client:
+            with store.writing():  # a big import holds the lock
+                busy = client.post("/api/v1/teachings", json=teaching, headers={"X-API-Key": editor})
+                read = client.get("/api/v1/ikm/A-0012", headers={"X-API-Key": editor})
+            assert busy.status_code == 503, busy.text
+            assert busy.headers["content-type"] == "application/problem+json"
+            assert int(busy.headers["Retry-After"]) > 0
+            assert busy.json()["type"].endswith("/store-busy")
+            assert "an import is running" in busy.json()["detail"]
+            assert read.status_code == 200  # readers do not wait for writers
+            assert store.counts().teachings == 0
+            done = client.post("/api/v1/teachings", json=teaching, headers={"X-API-Key": editor})
+            assert done.status_code == 201, done.text
+    finally:
+        server_store.close()

@@ -7,6 +7,7 @@ The figures these tests print (with ``-s``) are the ones in docs/reliability.md.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -122,14 +123,16 @@ class KillFigures:
     rows_per_batch: int = 0
 
 
-NEO4J_KILLS = 20
+#: Kills of the default run (each costs a Neo4j restart, 10–20 s here); the 20-kill run of
+#: docs/reliability.md is `python -m benchmarks.faults`.
+NEO4J_KILLS = int(os.environ.get("TULAR_NEO4J_KILLS", "6"))
 NEO4J_ROUND_IKM = 2_000
 
 
 @pytest.mark.neo4j
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_neo4j_killed_twenty_times_mid_import_leaves_each_batch_whole_or_absent(tmp_path: Path):
+def test_neo4j_killed_mid_import_leaves_each_batch_whole_or_absent(tmp_path: Path):
     rng = random.Random(SEED)
     server = Neo4jServer(tmp_path / "neo4j-data", jvm_args=FAST_START)  # restarted 20 times
     server.start()

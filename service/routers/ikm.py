@@ -53,17 +53,18 @@ def lineage(ikm_id: IKMId, store: StoreDep, settings: SettingsDep, _: Viewer, as
 @router.patch("/{ikm_id}", response_model=IKMWriteOut, responses=responses(401, 403, 404, 422, 503),
               summary="Correct an IKM's record (editor; audited)")
 def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsDep, key: Editor) -> IKMWriteOut:
-    current = store.get_ikm(ikm_id)
-    gazetteer = store.gazetteer()
-    values = {
-        "ikm_id": ikm_id, "name": current.name, "kelurahan": current.kelurahan_code,
-        "kecamatan": None, "business_name": current.business_name, "sector": current.sector,
-        "gender": current.gender, "phone": current.phone,
-        "joined_on": current.joined_on.isoformat() if current.joined_on else None,
-    }
-    values.update(patch.model_dump(exclude_unset=True))
-    table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
-    report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+    with store.writing():  # the record as it is when the lock is held, corrected in one transaction
+        current = store.get_ikm(ikm_id)
+        gazetteer = store.gazetteer()
+        values = {
+            "ikm_id": ikm_id, "name": current.name, "kelurahan": current.kelurahan_code,
+            "kecamatan": None, "business_name": current.business_name, "sector": current.sector,
+            "gender": current.gender, "phone": current.phone,
+            "joined_on": current.joined_on.isoformat() if current.joined_on else None,
+        }
+        values.update(patch.model_dump(exclude_unset=True))
+        table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
+        report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
     if not report.ok:
         raise rejected(report, "the correction")
     return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
