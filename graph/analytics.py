@@ -22,6 +22,22 @@ Readings of the spec where it leaves room (the code follows them everywhere):
   seeds are roots. A tree of one node has no pairs: its virality is null.
 - A finding's ``seeds`` are all the seeds whose lineage holds it (its seed ancestors).
 - An orphan's last activity is its latest edge in G, in or out.
+
+A store may hold a cycle within a skill anyway (SPEC §3: an older version, a hand edit in
+Neo4j Browser; ``tular check`` reports it). Every metric still answers, and the readings
+above stay as they are on a graph without one:
+
+- The cascade is breadth-first: an IKM is reached once, at its fewest steps from a seed; an
+  edge inside a cycle is not followed past an IKM already reached.
+- Lineages, seed ancestors and onward reach are about who can be reached from whom, which
+  a cycle does not make ambiguous: the IKM of a cycle share their descendants and their
+  seed ancestors. A fragment of orphans that starts at a cycle has as its top the IKM of
+  that cycle (no IKM outside it taught them).
+- The first-teacher tree: where earliest teachers would go round in a loop, each IKM of
+  the loop hangs under its earliest teacher one generation nearer a seed (as the chains
+  of SPEC §12 do), until no loop is left; the trees still partition S ∪ R.
+- Lineage paths follow the edges the cascade follows: within a cycle, only an edge into the
+  next generation, so that the paths and their count are finite and agree.
 """
 
 from __future__ import annotations
@@ -149,15 +165,24 @@ def nearest_seeds(graph: nx.DiGraph, level: Levels) -> dict[str, frozenset[str]]
 
 
 def seed_ancestors(graph: nx.DiGraph, level: Levels) -> dict[str, frozenset[str]]:
-    """For every IKM of the cascade, every seed whose lineage holds it (a seed holds itself)."""
+    """For every IKM of the cascade, every seed whose lineage holds it (a seed holds itself).
+    On a graph with a cycle, per strongly connected component: the IKM of a cycle reach one
+    another, so they have the same seed ancestors."""
     covered = set(level)
-    order = [n for n in nx.topological_sort(graph.subgraph(covered))] + [n for n in covered if n not in graph]
+    sub = graph.subgraph(covered)
+    alone = {n: frozenset([n]) if level[n] == 0 else frozenset() for n in covered if n not in graph}
+    if not nx.is_directed_acyclic_graph(sub):
+        condensed = nx.condensation(sub)
+        per_component: dict[int, frozenset[str]] = {}
+        for c in nx.topological_sort(condensed):
+            own = frozenset(n for n in condensed.nodes[c]["members"] if level[n] == 0)
+            per_component[c] = own.union(*(per_component[u] for u in condensed.predecessors(c)))
+        return {**{n: per_component[c] for n, c in condensed.graph["mapping"].items()}, **alone}
     ancestors: dict[str, frozenset[str]] = {}
-    for node in order:
-        teachers = graph.predecessors(node) if node in graph else ()
-        from_teachers = frozenset().union(*(ancestors[u] for u in teachers if u in covered))
+    for node in nx.topological_sort(sub):
+        from_teachers = frozenset().union(*(ancestors[u] for u in graph.predecessors(node) if u in covered))
         ancestors[node] = from_teachers | ({node} if level[node] == 0 else frozenset())
-    return ancestors
+    return {**ancestors, **alone}
 
 
 def onward_reach(graph: nx.DiGraph, node: str) -> int:
@@ -171,8 +196,13 @@ def top_by_onward_reach(graph: nx.DiGraph, candidates: Iterable[str], level: Lev
     computing exact reach only where an upper bound could still beat the k-th best."""
     candidates = [c for c in candidates if c in graph and graph.out_degree(c) > 0]
     bound: dict[str, int] = {}
-    for node in reversed(list(nx.topological_sort(graph))):
-        bound[node] = sum(1 + bound[child] for child in graph.successors(node))
+    try:
+        order = list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:  # a cycle (a broken invariant): no bound better than every IKM
+        bound = dict.fromkeys(graph, graph.number_of_nodes())
+    else:
+        for node in reversed(order):
+            bound[node] = sum(1 + bound[child] for child in graph.successors(node))
     def rank(node: str, reach: int) -> tuple:  # smaller is better
         return (-reach, level.get(node, 0), node)
 
@@ -189,14 +219,35 @@ def top_by_onward_reach(graph: nx.DiGraph, candidates: Iterable[str], level: Lev
 
 def first_teacher_forest(graph: nx.DiGraph, level: Levels) -> dict[str, str]:
     """Parent of every reached IKM in its seed's tree: its earliest-dated teacher in S ∪ R
-    (ties to the smaller teacher id)."""
+    (ties to the smaller teacher id).
+
+    On a graph with a cycle (a broken invariant) these parents may go round in a loop; every
+    IKM of a loop then takes its earliest teacher one generation nearer a seed instead (ties
+    to the smaller id), until no loop is left: each such step lowers the generation, so every
+    tree ends at a seed.
+
+    >>> g = nx.DiGraph()
+    >>> g.add_edge("s", "a", date=2); g.add_edge("a", "b", date=3); g.add_edge("b", "a", date=1)
+    >>> sorted(first_teacher_forest(g, {"s": 0, "a": 1, "b": 2}).items())
+    [('a', 's'), ('b', 'a')]
+    """
     parent = {}
     for node, gen in level.items():
         if gen == 0:
             continue
         teachers = [(graph.edges[u, node]["date"], u) for u in graph.predecessors(node) if u in level]
         parent[node] = min(teachers)[1]
-    return parent
+    if nx.is_directed_acyclic_graph(graph):
+        return parent
+    while True:
+        pointers = nx.DiGraph(parent.items())
+        looped = {n for loop in nx.strongly_connected_components(pointers) if len(loop) > 1 for n in loop}
+        looped |= {n for n, p in parent.items() if n == p}
+        if not looped:
+            return parent
+        for node in looped:
+            parent[node] = min((graph.edges[u, node]["date"], u) for u in graph.predecessors(node)
+                               if level.get(u) == level[node] - 1)[1]
 
 
 def structural_virality(children: Mapping[str, list[str]], root: str) -> tuple[int, float | None]:
@@ -260,7 +311,7 @@ class TopTeacher(BaseModel):
 
 
 class Virality(BaseModel):
-    seed: str
+    seed: str | None  # None in the public answer (SPEC §7)
     size: int
     structural_virality: float | None
 
@@ -531,13 +582,47 @@ def broken_chains(inputs: Inputs, dormant_days: int = DEFAULT_DORMANT_DAYS,
     if orphans:
         fragments = nx.weakly_connected_components(graph.subgraph(orphans))
         for fragment in fragments:
-            top = sorted(n for n in fragment if graph.in_degree(n) == 0)
+            top = fragment_top(graph, fragment)
             for node in fragment:
                 last = max(d for *_, d in itertools.chain(graph.in_edges(node, data="date"),
                                                           graph.out_edges(node, data="date")))
                 finding("orphan", node, last, [], top)
     findings.sort(key=lambda f: (FINDING_ORDER.index(f.kind), -(f.days_dormant or 0), f.ikm_id))
     return Broken(skill=inputs.skill, as_of=as_of, dormant_days=dormant_days, findings=findings)
+
+
+def fragment_top(graph: nx.DiGraph, fragment: Iterable[str]) -> list[str]:
+    """Where a fragment of orphans starts, sorted: its IKM that have no teacher (a teacher of
+    an orphan is an orphan too, so in G as in the fragment). Where the fragment's teachings go
+    round a cycle (a broken invariant), the IKM of a cycle that nobody outside it taught.
+
+    >>> sorted(fragment_top(nx.DiGraph([("x", "y"), ("y", "x"), ("y", "z"), ("w", "z")]), "wxyz"))
+    ['w', 'x', 'y']
+    """
+    sub = graph.subgraph(fragment)
+    if nx.is_directed_acyclic_graph(sub):
+        return sorted(n for n in sub if sub.in_degree(n) == 0)
+    condensed = nx.condensation(sub)
+    return sorted(n for c in condensed if condensed.in_degree(c) == 0 for n in condensed.nodes[c]["members"])
+
+
+def followed(graph: nx.DiGraph, level: Levels) -> nx.DiGraph:
+    """``graph`` (or a copy of it) without the edges the cascade does not follow: an edge
+    inside a cycle (both ends in one strongly connected component) is followed only into the
+    next generation, never back to an IKM already reached. On a graph without a cycle, the
+    graph itself; on any graph, a DAG.
+
+    >>> g = nx.DiGraph([("s", "a"), ("a", "b"), ("b", "a")])
+    >>> sorted(followed(g, {"s": 0, "a": 1, "b": 2}).edges)
+    [('a', 'b'), ('s', 'a')]
+    """
+    if nx.is_directed_acyclic_graph(graph):
+        return graph
+    component = {n: i for i, members in enumerate(nx.strongly_connected_components(graph)) for n in members}
+    kept = graph.copy()
+    kept.remove_edges_from([(u, v) for u, v in graph.edges if component[u] == component[v]
+                            and not (u in level and v in level and level[v] == level[u] + 1)])
+    return kept
 
 
 # ---------------------------------------------------------------------------- lineage
@@ -554,7 +639,9 @@ class LineageOfSkill(BaseModel):
 def lineage(inputs: Inputs, ikm_id: str, max_paths: int = MAX_LINEAGE_PATHS,
             cascade: Callable[[nx.DiGraph, Iterable[str]], Levels] = generations) -> LineageOfSkill:
     """Every path from a seed to ``ikm_id`` (at most ``max_paths``, shortest first, with the
-    count of all), and its downstream tree with depths and generations."""
+    count of all), and its downstream tree with depths and generations. On a graph with a
+    cycle (a broken invariant), the paths follow the edges the cascade follows
+    (:func:`followed`)."""
     graph = inputs.graph
     seeds = select_seeds(inputs)
     level = cascade(graph, seeds)
@@ -564,7 +651,7 @@ def lineage(inputs: Inputs, ikm_id: str, max_paths: int = MAX_LINEAGE_PATHS,
         learned = min((d for _, _, d in graph.in_edges(ikm_id, data="date")), default=None) if ikm_id in graph else None
     up = (nx.ancestors(graph, ikm_id) if ikm_id in graph else set()) | {ikm_id}
     sources = sorted(n for n in up if n in seeds)
-    sub = graph.subgraph(up).copy()
+    sub = followed(graph.subgraph(up), level).copy()
     sub.add_node(ikm_id)
     # the number of seed-to-IKM paths, by dynamic programming over the ancestors (a DAG)
     count: dict[str, int] = {}

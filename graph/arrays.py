@@ -122,6 +122,36 @@ class SkillArrays:
             return layers
         return self._once("from_sinks", make)
 
+    @property
+    def acyclic(self) -> bool:
+        """Whether the graph holds no cycle. SPEC §2 forbids one within a skill, but a store
+        may hold one anyway (an older version, a hand edit in Neo4j Browser): every node is
+        in :attr:`from_sinks` exactly when there is none."""
+        return self._once("acyclic", lambda: sum(len(layer) for layer in self.from_sinks) == self.n)
+
+    @property
+    def condensed(self) -> tuple[SkillArrays, np.ndarray]:
+        """The graph of the strongly connected components (a DAG: each cycle, with every node
+        that is on one with it, becomes one node, numbered in the order of its smallest
+        member) and the component of every node. It keeps the edges between components with
+        their dates; an edge within one is dropped."""
+        def make():
+            count, component = connected_components(self.forward, directed=True, connection="strong")
+            first = np.full(count, self.n, dtype=np.int64)
+            np.minimum.at(first, component, np.arange(self.n))
+            renumber = np.empty(count, dtype=np.int64)
+            renumber[np.argsort(first, kind="stable")] = np.arange(count)
+            component = renumber[component]
+            first = np.sort(first)
+            between = component[self.teacher] != component[self.learner]
+            graph = SkillArrays(
+                skill=self.skill, as_of=self.as_of, ids=self.ids[first], keys=self.keys[first],
+                kelurahan=self.kelurahan[first], kelurahan_codes=self.kelurahan_codes,
+                teacher=component[self.teacher[between]], learner=component[self.learner[between]],
+                day=self.day[between])
+            return graph, component
+        return self._once("condensed", make)
+
 
 def numbered(number: Mapping[str, int], keys: Sequence[str]) -> np.ndarray:
     """``number[k]`` for every k of ``keys``, as an array (itemgetter does the lookups in C:
@@ -249,6 +279,11 @@ def onward_reach_bound(a: SkillArrays) -> np.ndarray:
         edges = _edges_of(indptr, layer)
         if edges.size:
             np.add.at(bound, teachers[edges], 1.0 + bound[np.repeat(layer, a.in_degree[layer])])
+    if not a.acyclic:  # on a cycle or above one (a broken invariant): bounded by every node only
+        layered = np.zeros(a.n, dtype=bool)
+        for layer in a.from_sinks:
+            layered[layer] = True
+        bound[~layered] = float(a.n)
     return bound
 
 
@@ -284,9 +319,28 @@ def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarra
 
 def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
     """Parent of every reached node in its seed's tree (-1 for the others): its earliest-dated
-    teacher in S ∪ R, ties to the smaller teacher id."""
+    teacher in S ∪ R, ties to the smaller teacher id. Where the graph holds a cycle (a broken
+    invariant) these may go round in a loop: as :func:`tular.graph.analytics.first_teacher_forest`,
+    every node of a loop then hangs under its earliest teacher one generation nearer a seed,
+    until no loop is left."""
+    parent = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] >= 0))
+    if a.acyclic:
+        return parent
+    nearer = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] == level[a.learner] - 1))
+    while True:
+        child = np.flatnonzero(parent >= 0)
+        pointers = csr_array((np.ones(len(child)), (child, parent[child])), shape=(a.n, a.n))
+        _, loop = connected_components(pointers, directed=True, connection="strong")
+        looped = (np.bincount(loop)[loop] > 1) | (parent == np.arange(a.n))
+        if not looped.any():
+            return parent
+        parent = np.where(looped, nearer, parent)
+
+
+def _earliest_teachers(a: SkillArrays, keep: np.ndarray) -> np.ndarray:
+    """Per learner, the earliest-dated teacher of the edges ``keep`` selects (ties to the smaller
+    teacher id); -1 for a node without such an edge."""
     parent = np.full(a.n, -1, dtype=np.int64)
-    keep = (level[a.learner] > 0) & (level[a.teacher] >= 0)
     t, learner, day = a.teacher[keep], a.learner[keep], a.day[keep]
     teachers = np.bincount(learner, minlength=a.n)
     alone = teachers[learner] == 1
@@ -467,15 +521,17 @@ def counted(a: SkillArrays, level: np.ndarray, area: AreaFilter, gazetteer: Gaze
 # ----------------------------------------------------------------------- broken chains
 def latest_activity_below(a: SkillArrays) -> np.ndarray:
     """Per node, the latest date (ordinal) of an edge taught by it or by any of its
-    descendants; ``NEVER`` when there is none."""
-    indptr, teachers, edge = a.backward
-    latest = np.full(a.n, NEVER, dtype=np.int64)
-    np.maximum.at(latest, a.teacher, a.day)
-    for layer in a.from_sinks:
+    descendants; ``NEVER`` when there is none. On a graph with a cycle (a broken invariant),
+    worked out per strongly connected component: the IKM of a cycle share their descendants."""
+    graph, component = (a, None) if a.acyclic else a.condensed
+    indptr, teachers, edge = graph.backward
+    latest = np.full(graph.n, NEVER, dtype=np.int64)
+    np.maximum.at(latest, a.teacher if component is None else component[a.teacher], a.day)
+    for layer in graph.from_sinks:
         edges = _edges_of(indptr, layer)
         if edges.size:
-            np.maximum.at(latest, teachers[edges], latest[np.repeat(layer, a.in_degree[layer])])
-    return latest
+            np.maximum.at(latest, teachers[edges], latest[np.repeat(layer, graph.in_degree[layer])])
+    return latest if component is None else latest[component]
 
 
 def seed_ancestors(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, dict[int, frozenset[int]]]:
@@ -484,11 +540,32 @@ def seed_ancestors(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, dict[
     A non-seed with a single teacher in the cascade has its teacher's seeds: only seeds and
     IKM with several such teachers (the anchors) get a set of their own, and every node
     points to its anchor (pointer jumping), so the Python work is per anchor, not per IKM.
+    On a graph with a cycle (a broken invariant) the same on its strongly connected
+    components: the IKM of a cycle are in the same lineages.
     """
-    indptr, teachers, _ = a.backward
     covered = level >= 0
+    if a.acyclic:
+        seeds = np.flatnonzero(level == 0).tolist()
+        return _seed_ancestors(a, covered, level == 0, {s: frozenset((s,)) for s in seeds})
+    graph, component = a.condensed
+    in_cascade = np.zeros(graph.n, dtype=bool)
+    in_cascade[component[covered]] = True  # the IKM of a component are all in the cascade, or none
+    has_seeds = np.zeros(graph.n, dtype=bool)
+    own: dict[int, set[int]] = {}
+    for seed in np.flatnonzero(level == 0).tolist():
+        has_seeds[component[seed]] = True
+        own.setdefault(int(component[seed]), set()).add(seed)
+    anchor, sets = _seed_ancestors(graph, in_cascade, has_seeds, {c: frozenset(s) for c, s in own.items()})
+    return anchor[component], sets
+
+
+def _seed_ancestors(a: SkillArrays, covered: np.ndarray, has_seeds: np.ndarray, own: dict[int, frozenset[int]],
+                    ) -> tuple[np.ndarray, dict[int, frozenset[int]]]:
+    """:func:`seed_ancestors` of a DAG whose nodes ``covered`` are in the cascade, those of
+    them ``has_seeds`` holding the seeds ``own[node]``."""
+    indptr, teachers, _ = a.backward
     in_cascade = np.bincount(a.learner[covered[a.teacher]], minlength=a.n)  # teachers in the cascade
-    single = covered & (level > 0) & (in_cascade == 1)
+    single = covered & ~has_seeds & (in_cascade == 1)
     keep = covered[a.teacher] & single[a.learner]
     parent = np.full(a.n, -1, dtype=np.int64)
     parent[a.learner[keep]] = a.teacher[keep]  # the one cascade teacher of a single-teacher node
@@ -498,11 +575,11 @@ def seed_ancestors(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, dict[
     for h, layer in enumerate(a.from_sinks):
         height[layer] = h
     sets: dict[int, frozenset[int]] = {}
+    nobody: frozenset[int] = frozenset()
     for node in anchors[np.argsort(-height[anchors], kind="stable")].tolist():  # teachers first
-        own = frozenset((node,)) if level[node] == 0 else frozenset()
         above = teachers[indptr[node]:indptr[node + 1]]
         above = above[covered[above]]
-        sets[node] = own.union(*(sets[u] for u in set(anchor[above].tolist())))
+        sets[node] = own.get(node, nobody).union(*(sets[u] for u in set(anchor[above].tolist())))
     return anchor, sets
 
 
@@ -550,7 +627,14 @@ def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndar
         np.maximum.at(last, a.learner, a.day)
         orphans = np.flatnonzero(orphan)
         fragment_of[orphans] = label[orphans]
-        top = orphans[in_degree[orphans] == 0]  # ascending: sorted by id
+        if a.acyclic:
+            top = orphans[in_degree[orphans] == 0]  # ascending: sorted by id
+        else:  # a fragment may start at a cycle (a broken invariant): the IKM of one nobody outside it taught
+            _, component = a.condensed
+            entered = np.zeros(a.n, dtype=bool)
+            between = component[a.teacher] != component[a.learner]
+            entered[component[a.learner[between]]] = True
+            top = orphans[~entered[component[orphans]]]
         for fragment, node in zip(label[top].tolist(), ids[top].tolist()):
             tops.setdefault(fragment, []).append(node)
         found("orphan", orphans, last[orphans])

@@ -6,14 +6,30 @@ every record, the populations and the import-batch log with its changes — enou
 a database between stores (embedded ⇄ Neo4j) exactly, and to undo its batches there.
 
 A file is checked completely — shape, values, references — before anything in the store
-is touched.
+is touched; and ``backup`` runs the same checks, and looks for cycles, before it writes one:
+a backup that restore would refuse is never written (SPEC §3).
+
+A restore runs under the store-wide write lock and never leaves a half-restored store in
+silent use (SPEC §3 "Many writers, one truth"):
+
+- embedded: the backup is restored into a new SQLite file beside the store, checked, then
+  copied into the store in one write transaction (:meth:`EmbeddedStore.replace_content`);
+- Neo4j, up to ``restore_one_transaction_max`` records (the backup's and the store's): the
+  old content is deleted and the new one written in one transaction;
+- Neo4j, larger: a safety backup of the store is written first (``tular-safety-….json.gz``,
+  mode 0600), the store is marked "restore in progress" (committed before the wipe), wiped
+  in batches and filled; the last transaction removes the mark. While the mark exists every
+  command refuses (:func:`refuse_while_restoring`), naming the safety file and the command
+  that puts it back, ``tular restore --force`` excepted.
 """
 
 from __future__ import annotations
 
+import getpass
 import gzip
 import json
 import os
+import socket
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -21,15 +37,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tular import __version__
 
-from .errors import InvalidData, UsageError
+from .errors import InvalidData, RestoreInProgress, UsageError
 from .export import read_records, record_counts
 from .gazetteer import Gazetteer
-from .model import Batch, Kecamatan, Kelurahan, Records, Skill
-from .store.base import GraphStore
+from .model import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching
+from .skills import BUILTIN_SKILLS
+from .store.base import GraphStore, RestoreMark
+from .store.embedded import EmbeddedStore
+from .store.neo4j import Neo4jStore
 
 FORMAT = "tular-backup"
 #: Version of the file layout; a reader refuses newer versions than it knows.
@@ -37,6 +57,9 @@ VERSION = 1
 _GZIP_MAGIC = b"\x1f\x8b"
 #: Problems named in an error message at most.
 _LISTED = 5
+#: Records (the backup's and the store's together) up to which a Neo4j restore is one
+#: transaction (``TULAR_RESTORE_ONE_TRANSACTION_MAX``).
+ONE_TRANSACTION_MAX = 250_000
 
 
 class Backup(BaseModel):
@@ -67,6 +90,12 @@ class RestoreResult(BaseModel):
     created_at: datetime
     counts: dict[str, int]
     replaced: bool
+    #: How the store was replaced: ``new-file`` (embedded: built beside it, then copied in one
+    #: transaction), ``one-transaction`` (Neo4j) or ``safety-backup`` (Neo4j, too large for one
+    #: transaction: safety backup, mark, wipe in batches, the rest in one transaction).
+    method: Literal["new-file", "one-transaction", "safety-backup"]
+    #: The safety backup of what the store held before (``safety-backup`` only).
+    safety_file: str | None = None
 
 
 # --------------------------------------------------------------------------- backup
@@ -86,25 +115,99 @@ def take_backup(store: GraphStore) -> Backup:
 
 
 def write_backup(store: GraphStore, path: str | os.PathLike[str]) -> Backup:
-    """Write the store's backup to ``path`` (gzip when it ends in ``.gz``); returns what was written."""
+    """Write the store's backup to ``path`` (gzip when it ends in ``.gz``); returns what was written.
+
+    A store that breaks an invariant (SPEC §3) — what ``restore`` would refuse, or a cycle —
+    is refused with ``InvalidData`` naming the records, and no file is written."""
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"{path} is a folder: give a file name, e.g. tular-backup.json.gz")
     if not path.parent.exists():
         raise UsageError(f"folder {path.parent} does not exist")
+    refuse_while_restoring(store)
     backup = take_backup(store)
+    if problems := invariant_problems(backup):
+        raise InvalidData(
+            f"{store.display_url} holds records that break tular's rules, so `tular restore` would refuse a "
+            f"backup of it; no backup was written: {_listed(problems)}. Run `tular check` to see them: "
+            "`tular check --repair` removes the extra copies of a teaching stored more than once; a cycle needs "
+            "a person to delete the wrong teaching (usually learner and teacher were swapped). Then back up again"
+        )
+    _write_file(path, backup)
+    return backup
+
+
+def _write_file(path: Path, backup: Backup, private: bool = False) -> None:
+    """``backup`` to ``path``, whole or not at all (a partial file renamed into place);
+    ``private``: readable by its owner only (0600) and on disk before this returns."""
     data = backup.model_dump_json(indent=None).encode("utf-8")
     partial = path.with_name(f".{path.name}.partial")
     try:
-        if path.name.lower().endswith(".gz"):
-            with gzip.open(partial, "wb") as handle:
+        partial.unlink(missing_ok=True)
+        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666), "wb")
+        with handle:
+            if path.name.lower().endswith(".gz"):
+                with gzip.GzipFile(filename=path.name.removesuffix(".gz"), mode="wb", fileobj=handle) as packed:
+                    packed.write(data)
+            else:
                 handle.write(data)
-        else:
-            partial.write_bytes(data)
+            if private:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(partial, path)
+        if private:
+            folder = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
     finally:
         partial.unlink(missing_ok=True)
-    return backup
+
+
+def invariant_problems(backup: Backup) -> list[str]:
+    """What in ``backup`` breaks tular's invariants (SPEC §3): what restore refuses
+    (:func:`reference_problems`: records twice, missing references) and cycles within a skill."""
+    return [*reference_problems(backup), *cycle_problems(backup.records.teachings)]
+
+
+def cycle_problems(teachings: list[Teaching]) -> list[str]:
+    """Each cycle of teachings within a skill, naming the skill and the IKM round it in teaching
+    order (one per knot of IKM that teach one another round in circles, as ``tular check``).
+    A sparse-matrix check over every skill at once first: the cycles are named only when
+    there are some.
+
+    >>> from datetime import date
+    >>> t = [Teaching(learner_id=l, teacher_id=u, skill="kemasan", date=date(2021, 3, 1))
+    ...      for l, u in (("B", "A"), ("C", "B"), ("A", "C"), ("D", "A"))]
+    >>> cycle_problems(t)
+    ['a cycle of kemasan teachings: A taught B, B taught C, C taught A']
+    >>> cycle_problems(t[:2] + t[3:])
+    []
+    """
+    numbers: dict[tuple[str, str], int] = {}
+    number = numbers.setdefault
+    teachers = np.fromiter((number((t.skill, t.teacher_id), len(numbers)) for t in teachings), np.int64, len(teachings))
+    learners = np.fromiter((number((t.skill, t.learner_id), len(numbers)) for t in teachings), np.int64, len(teachings))
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    looped = {t.skill for t in teachings if t.teacher_id == t.learner_id}
+    knotted: set[str] = set()
+    if len(teachings):
+        matrix = csr_matrix((np.ones(len(teachings), dtype=np.int8), (teachers, learners)),
+                            shape=(len(numbers), len(numbers)))
+        count, labels = connected_components(matrix, directed=True, connection="strong")
+        if count < len(numbers):
+            sizes = np.bincount(labels)
+            knotted = {skill for (skill, _), label in zip(numbers, labels.tolist()) if sizes[label] > 1}
+    if not knotted | looped:
+        return []
+    from .quality import cycles  # names each cycle as `tular check` does
+
+    return [f"a cycle of {f.skill} teachings: "
+            + ", ".join(f"{a} taught {b}" for a, b in zip(f.ikm_ids, f.ikm_ids[1:] + f.ikm_ids[:1]))
+            for f in cycles(t for t in teachings if t.skill in knotted | looped)]
 
 
 # --------------------------------------------------------------------------- reading
@@ -222,30 +325,172 @@ def holdings(store: GraphStore) -> dict[str, int]:
             "batches": len(store.batches())}
 
 
-def restore(store: GraphStore, backup: Backup, force: bool = False) -> RestoreResult:
-    """Put ``backup`` into ``store``: gazetteer and skills first (the records refer to
-    them), then every record in one transaction, then the batch log.
+def refuse_while_restoring(store: GraphStore) -> None:
+    """``RestoreInProgress`` when the store is marked "restore in progress" (SPEC §3)."""
+    if (mark := store.restore_mark()) is not None:
+        raise in_progress(store, mark)
 
-    A store that holds records or batches is refused unless ``force``, which wipes it first.
-    """
-    held = {kind: n for kind, n in holdings(store).items() if n}
-    if held and not force:
-        what = ", ".join(f"{n:,} {kind}" for kind, n in held.items())
-        raise UsageError(f"{store.display_url} is not empty ({what}): restore into an empty store, "
-                         "or add --force to delete everything in it first")
-    if held:
-        store.wipe(keep_keys=True)
-        store.init_schema()
+
+def in_progress(store: GraphStore, mark: RestoreMark) -> RestoreInProgress:
+    """The error every command gives while ``mark`` is on ``store``."""
+    return RestoreInProgress(store.display_url, mark.safety_file, mark.backup, mark.who,
+                             f"{mark.since:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: str = "a backup",
+            safety_folders: Iterable[str | os.PathLike[str]] = (), one_transaction_max: int = ONE_TRANSACTION_MAX,
+            who: str | None = None) -> RestoreResult:
+    """Put ``backup`` into ``store``, under the store-wide write lock, so that the store holds
+    either what it held or the whole backup (see the module's description): gazetteer and
+    skills first (the records refer to them), then every record, then the batch log.
+
+    A store that holds records or batches is refused unless ``force``, which replaces them;
+    a store marked "restore in progress" likewise (``RestoreInProgress``). The target keeps
+    its API keys. ``source`` names the backup in the mark; a safety backup goes to the first
+    of ``safety_folders`` that takes it, else to the current folder."""
+    with store.writing():
+        mark = store.restore_mark()
+        if mark is not None and not force:
+            raise in_progress(store, mark)
+        held = {kind: n for kind, n in holdings(store).items() if n}
+        if held and not force:
+            what = ", ".join(f"{n:,} {kind}" for kind, n in held.items())
+            raise UsageError(f"{store.display_url} is not empty ({what}): restore into an empty store, "
+                             "or add --force to delete everything in it first")
+        safety = None
+        if isinstance(store, EmbeddedStore):
+            _restore_embedded(store, backup)
+            method = "new-file"
+        elif isinstance(store, Neo4jStore) and sum(held.values()) + sum(backup.counts().values()) > one_transaction_max:
+            safety = _restore_neo4j_in_steps(store, backup, mark, source, [*safety_folders, Path.cwd()],
+                                             who or _who())
+            method = "safety-backup"
+        elif isinstance(store, Neo4jStore):
+            _restore_in_one_transaction(store, backup, mark)
+            method = "one-transaction"
+        else:
+            raise UsageError(f"restore into {type(store).__name__} is not supported")
+    return RestoreResult(source=backup.source, created_at=backup.created_at, counts=backup.counts(),
+                         replaced=bool(held) or mark is not None, method=method,
+                         safety_file=str(safety) if safety else None)
+
+
+def _who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()} (pid {os.getpid()})"
+
+
+def _fill(store: GraphStore, backup: Backup, defaults: bool) -> None:
+    """Write ``backup`` into an emptied store (in the write transaction its caller holds);
+    ``defaults``: first what ``init_schema`` gives an empty store (the Kota Malang gazetteer,
+    the built-in skills), which the backup's own overwrite — as before (a restore has always
+    given the store the Kota Malang gazetteer and the built-in skills too)."""
+    if defaults:
+        store.load_gazetteer(Gazetteer.kota_malang())
+        for skill in BUILTIN_SKILLS:
+            store.add_skill(skill)
     store.load_gazetteer(backup.gazetteer())
     for skill in backup.skills:
         store.add_skill(skill)
     store.write(backup.records)
     store.load_batches(backup.batches)
-    return RestoreResult(source=backup.source, created_at=backup.created_at, counts=backup.counts(),
-                         replaced=bool(held))
 
 
-def restore_file(store: GraphStore, path: str | os.PathLike[str], force: bool = False) -> RestoreResult:
-    """Read and check ``path`` completely, then restore it into ``store``."""
-    return restore(store, read_backup(path), force=force)
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
 
+
+def _restore_embedded(store: EmbeddedStore, backup: Backup) -> None:
+    """Restore into a new file beside the store (a fixed name: one left by a restore that was
+    killed is removed here), check it, then copy it into the store in the write transaction
+    the caller holds."""
+    building = store.path.with_name(f".{store.path.name}.restoring")
+    for leftover in _sqlite_files(building):
+        leftover.unlink(missing_ok=True)
+    try:
+        os.close(os.open(building, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # it holds personal data
+        built = EmbeddedStore(building)
+        try:
+            built.init_schema()
+            with built.writing():
+                _fill(built, backup, defaults=False)
+            if (found := holdings(built)) != (wanted := backup.counts()):
+                raise InvalidData(f"the restored database holds {found}, not what the backup holds ({wanted}); "
+                                  f"{store.display_url} was not changed")
+        finally:
+            built.close()
+        store.replace_content(building)
+    except OSError as exc:
+        raise UsageError(f"cannot build the restored database beside {store.path} ({exc}); "
+                         f"{store.display_url} was not changed") from exc
+    finally:
+        for leftover in _sqlite_files(building):
+            leftover.unlink(missing_ok=True)
+
+
+def _restore_in_one_transaction(store: Neo4jStore, backup: Backup, mark: RestoreMark | None) -> None:
+    """The new content in place of the old in the write transaction the caller holds."""
+    kota = Gazetteer.kota_malang()
+    kecamatan = {k.code: k for k in [*kota.kecamatan_list, *backup.kecamatan]}  # the backup's win
+    kelurahan = {k.code: k for k in [*kota.kelurahan_list, *backup.kelurahan]}
+    skills = {s.skill_id: s for s in [*BUILTIN_SKILLS, *backup.skills]}
+    store.replace_content(Gazetteer(kecamatan.values(), kelurahan.values()), list(skills.values()), backup.records,
+                          backup.batches)
+    if mark is not None:
+        store.clear_restore_mark()
+
+
+def _restore_neo4j_in_steps(store: Neo4jStore, backup: Backup, mark: RestoreMark | None, source: str,
+                            folders: list[str | os.PathLike[str]], who: str) -> str:
+    """Too large for one transaction: a safety backup, the mark (committed), the wipe in
+    batches, then the new content and the mark's removal in the write transaction. A store
+    already marked (a restore that did not complete) keeps its mark's safety backup — what it
+    holds now is not worth one. Returns the safety backup's path."""
+    if mark is None:
+        current = take_backup(store)  # the write lock is held: nobody changes it meanwhile
+        if problems := reference_problems(current):
+            raise InvalidData(
+                f"{store.display_url} holds records that break tular's rules ({_listed(problems)}), so the safety "
+                "backup taken before a large restore could not be restored; nothing was changed. Run `tular check` "
+                "(`tular check --repair` removes the extra copies of a teaching stored more than once), then "
+                "restore again")
+        safety = str(_write_safety(current, folders))
+    else:
+        safety = mark.safety_file
+    store.mark_restore(RestoreMark(safety_file=safety, backup=source, who=who,
+                                   since=datetime.now(timezone.utc).replace(microsecond=0)))
+    store.wipe(keep_keys=True)
+    _fill(store, backup, defaults=True)
+    store.clear_restore_mark()
+    return safety
+
+
+def _write_safety(backup: Backup, folders: list[str | os.PathLike[str]]) -> Path:
+    """``tular-safety-YYYYMMDD-HHMMSS.json.gz`` (mode 0600: it holds personal data) in the first
+    of ``folders`` where it can be written; its absolute path."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    failures = []
+    for folder in map(Path, folders):
+        for n in range(1, 100):
+            path = (folder / f"tular-safety-{stamp}{'' if n == 1 else f'-{n}'}.json.gz").absolute()
+            if not path.exists():
+                break
+        try:
+            _write_file(path, backup, private=True)
+            return path
+        except OSError as exc:
+            failures.append(f"{folder}: {exc.strerror or exc}")
+    raise UsageError(f"the safety backup taken before a large restore could not be written ({'; '.join(failures)}); "
+                     "nothing was changed: restore from a folder where you may write")
+
+
+def restore_file(store: GraphStore, path: str | os.PathLike[str], force: bool = False, *,
+                 one_transaction_max: int = ONE_TRANSACTION_MAX, who: str | None = None) -> RestoreResult:
+    """Read and check ``path`` completely, then restore it into ``store`` (a safety backup, if
+    one is needed, goes beside ``path``)."""
+    path = Path(path)
+    return restore(store, read_backup(path), force=force, source=str(path.absolute()), safety_folders=[path.parent],
+                   one_transaction_max=one_transaction_max, who=who)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = "sqlite:///tular.db"
+#: ``tular serve`` hands its settings to the server's worker processes in this variable (JSON).
+SERVE_SETTINGS_ENV = "TULAR_SERVE_SETTINGS"
 
 
 class Settings(BaseSettings):
@@ -19,9 +22,26 @@ class Settings(BaseSettings):
     neo4j_database: str | None = None
     tz: str = "Asia/Jakarta"
     public_read: bool = False
+    #: Largest upload (the files of one import through the API or the web page), in MiB; the
+    #: body of any other request may carry 1 MiB. Both are refused before they are read.
     max_upload_mb: int = 50
+    #: Failed sign-ins (the web form) and failed API keys one client address may make in any
+    #: minute before it is answered 429 (Retry-After) until the oldest is a minute old. Counted
+    #: per worker process: with `tular serve --workers N` a client may fail N times as often.
+    signin_failures_per_minute: int = 10
+    key_failures_per_minute: int = 30
     #: Seconds a writer waits for the store-wide write lock before giving up (SPEC §3).
     lock_wait: float = 8.0
+    #: Records (the backup's and the store's together) up to which a restore into Neo4j runs
+    #: in one transaction; a larger one first writes a safety backup and marks the store
+    #: "restore in progress" (SPEC §3). City scale (13,000 IKM, 20,000 teachings) fits.
+    restore_one_transaction_max: int = 250_000
+    #: Signs the browsers' session cookies (SPEC §7), the same in every worker and server
+    #: process; unset, the secret that ``tular init`` made and keeps in the store is used.
+    secret_key: str | None = Field(default=None, repr=False)
+    #: Send every cookie with ``Secure`` (only over HTTPS), also when the request came over
+    #: plain HTTP (a TLS proxy that does not send X-Forwarded-Proto; see ``serve --proxy-headers``).
+    secure_cookies: bool = False
 
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""

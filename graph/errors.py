@@ -26,6 +26,23 @@ class StoreBusy(StoreUnavailable):
         self.holder = holder
 
 
+class RestoreInProgress(StoreUnavailable):
+    """The store is marked "restore in progress" (SPEC §3): a restore too large for one
+    transaction has wiped it and not finished — it is running, or it was stopped. Every
+    command refuses (but ``tular restore --force``) until a restore completes."""
+
+    def __init__(self, display_url: str, safety_file: str, backup: str, who: str, since: str):
+        self.safety_file, self.backup, self.who, self.since = safety_file, backup, who, since
+        self.command = f"tular restore --force {safety_file}"
+        super().__init__(
+            f"{display_url} is in the middle of a restore (of {backup}, begun {since} by {who}): what it holds "
+            "now is incomplete, so every command refuses until a restore completes. If that restore is no longer "
+            f"running, put back what the store held before it with `{self.command}` (the safety backup taken "
+            f"before it began), or restore the backup again with `tular restore --force {backup}`"
+        )
+        self.problem_extra = {"safety_file": safety_file, "command": self.command}
+
+
 class UsageError(TularError):
     """A caller asked for something malformed: bad URL, unknown skill name, bad date."""
 
@@ -38,6 +55,11 @@ class TooLarge(InvalidData):
     """An upload larger than the operator allows."""
 
 
+class BadFileName(TularError):
+    """An uploaded file's name that is not a file name: a NUL or other control character, a
+    folder in it, or longer than a file system allows (HTTP 400)."""
+
+
 class NotFound(TularError):
     """A record asked for by its key does not exist."""
 
@@ -48,6 +70,15 @@ class Unauthorized(TularError):
 
 class Forbidden(TularError):
     """A valid key whose role may not do this."""
+
+
+class TooManyAttempts(TularError):
+    """Too many failed sign-ins or API keys from one client: refused, unchecked, for
+    ``retry_after`` seconds (HTTP 429 with ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class UnknownIKM(InvalidData):

@@ -39,6 +39,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from .errors import InvalidData, UsageError
+from .files import open_private
 from .gazetteer import Gazetteer
 from .model import KINDS, Attendance, Population, Records  # noqa: F401  (Attendance: the doctest)
 from .readers import neutralise, unneutralise
@@ -302,14 +303,15 @@ def format_for(path: Path, fmt: str | None) -> str:
 
 @contextmanager
 def _replacing(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
-    """Write beside ``path`` and move into place at the end: a failed export leaves no half file."""
+    """Write beside ``path`` and move into place at the end: a failed export leaves no half file.
+    Created 0600 (:func:`~tular.graph.files.open_private`): an export holds personal data."""
     if path.is_dir():
         raise UsageError(f"{path} is a folder: give a file name")
     if not path.parent.exists():
         raise UsageError(f"folder {path.parent} does not exist")
     partial = path.with_name(f".{path.name}.partial")
     try:
-        with open(partial, mode, **kwargs) as handle:
+        with open_private(partial, mode, **kwargs) as handle:
             yield handle
         os.replace(partial, path)
     finally:
@@ -346,7 +348,7 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
         raise UsageError(f"{path} is a file: a CSV export goes to a folder (it writes one file per kind)")
     if not path.parent.exists():
         raise UsageError(f"folder {path.parent} does not exist")
-    path.mkdir(exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)  # a new folder is the owner's only; an existing one is left as it is
     written = []
     for kind, rows in tables.items():
         target = path / f"{kind}.csv"

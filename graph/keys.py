@@ -18,6 +18,9 @@ PREFIX = "tular"
 #: scrypt cost: about 50 ms per check on this machine kind; verified keys are cached briefly.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 CACHE_SECONDS = 60
+#: What a key with an unknown key id is checked against: it costs the same scrypt as a known id
+#: with a wrong secret, so that the time of a refusal does not tell which key ids exist.
+_NO_SALT, _NO_HASH = secrets.token_hex(16), "0" * 64
 
 
 def _hash(secret: str, salt: str) -> str:
@@ -73,11 +76,21 @@ class _Cache:
 _cache = _Cache()
 
 
+def _digest(presented: str) -> str:
+    return hashlib.sha256(presented.encode()).hexdigest()
+
+
+def recently_verified(presented: str) -> ApiKey | None:
+    """The stored key for ``presented`` if this process verified it within :data:`CACHE_SECONDS`
+    (no scrypt, no store); ``None`` otherwise."""
+    return _cache.get(_digest(presented))
+
+
 def verify(store: GraphStore, presented: str | None) -> ApiKey:
     """The stored key for ``presented``; :class:`Unauthorized` for anything else."""
     if not presented:
         raise Unauthorized("an API key is needed: send it in the X-API-Key header")
-    digest = hashlib.sha256(presented.encode()).hexdigest()
+    digest = _digest(presented)
     cached = _cache.get(digest)
     if cached is not None:
         return cached
@@ -85,7 +98,9 @@ def verify(store: GraphStore, presented: str | None) -> ApiKey:
     if len(parts) != 3 or parts[0] != PREFIX:
         raise Unauthorized("this is not a tular API key")
     found = store.api_keys(parts[1])
-    if not found or not hmac.compare_digest(_hash(parts[2], found[0].salt), found[0].hash):
+    salt, expected = (found[0].salt, found[0].hash) if found else (_NO_SALT, _NO_HASH)
+    matches = hmac.compare_digest(_hash(parts[2], salt), expected)  # scrypt for an unknown id too
+    if not found or not matches:
         raise Unauthorized("unknown API key")
     if found[0].revoked_at is not None:
         raise Unauthorized("this API key was revoked")

@@ -18,7 +18,8 @@ Readings of the spec (the map and ``tular reach`` agree on every number):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import networkx as nx
@@ -86,6 +87,8 @@ class MapData:
     #: the seed whose lineage alone is shown, if one was chosen
     seed: str | None = None
     seed_name: str | None = None
+    #: the public edition (SPEC §7): no names, ids or business names
+    public: bool = False
 
 
 def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str | None = None,
@@ -174,7 +177,21 @@ def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str 
 def _onward_reach(graph: nx.DiGraph, wanted: set[str]) -> dict[str, int]:
     """Onward reach (number of descendants) of every wanted IKM in the graph, from one pass
     over the DAG: each IKM's descendants as a bit set (an int), so that a long chain costs
-    little more than a bushy tree."""
+    little more than a bushy tree. A graph with a cycle (a broken invariant) is walked as the
+    DAG of its strongly connected components: the IKM of a cycle reach one another."""
+    if not nx.is_directed_acyclic_graph(graph):
+        condensed = nx.condensation(graph)
+        mapping = condensed.graph["mapping"]
+        members: dict[int, int] = {}  # per component, its IKM as a bit set
+        for index, node in enumerate(mapping):
+            members[mapping[node]] = members.get(mapping[node], 0) | 1 << index
+        under: dict[int, int] = {}
+        for c in reversed(list(nx.topological_sort(condensed))):
+            under[c] = 0
+            for d in condensed.successors(c):
+                under[c] |= members[d] | under[d]
+        return {node: members[mapping[node]].bit_count() - 1 + under[mapping[node]].bit_count()
+                for node in wanted if node in mapping}
     below: dict[str, int] = {}
     bit: dict[str, int] = {}
     for index, node in enumerate(reversed(list(nx.topological_sort(graph)))):
@@ -184,3 +201,40 @@ def _onward_reach(graph: nx.DiGraph, wanted: set[str]) -> dict[str, int]:
             descendants |= bit[child] | below[child]
         below[node] = descendants
     return {node: below[node].bit_count() for node in wanted if node in below}
+
+
+#: How a dot of the public map is described, per language (SPEC §7).
+PUBLIC_DOT = {
+    "id": ("IKM, generasi {generation}, {kelurahan}", "IKM, rantai tanpa peserta pelatihan, {kelurahan}"),
+    "en": ("IKM, generation {generation}, {kelurahan}", "IKM, chain without a trainee, {kelurahan}"),
+}
+
+
+def public_edition(data: MapData, lang: str = "id") -> MapData:
+    """The map for anonymous readers: every IKM a dot described by its generation and
+    kelurahan ("IKM, generation 2, Bunulrejo"), under an id drawn at random for this
+    edition (in an order that says nothing of the ids) — no name, ``ikm_id`` or business
+    name. One seed's lineage is not offered (it is asked by id)."""
+    if data.seed is not None:
+        raise UsageError("one seed's lineage names its seed: an API key is needed")
+    known, orphan = PUBLIC_DOT.get(lang, PUBLIC_DOT["id"])
+    tokens = {node: secrets.token_hex(6) for node in data.nodes}
+    while len(set(tokens.values())) < len(tokens):  # 48 random bits: a repeat is all but impossible
+        tokens = {node: secrets.token_hex(6) for node in data.nodes}
+
+    def described(node: MapNode) -> str:
+        if node.generation is None:
+            return orphan.format(kelurahan=node.kelurahan)
+        return known.format(generation=node.generation, kelurahan=node.kelurahan)
+
+    nodes = {}
+    for ikm_id, node in sorted(data.nodes.items(), key=lambda item: tokens[item[0]]):
+        nodes[tokens[ikm_id]] = replace(
+            node, ikm_id=tokens[ikm_id], name=described(node),
+            teachers=[Teacher(tokens[t.ikm_id], described(data.nodes[t.ikm_id]) if t.ikm_id in data.nodes
+                              else "IKM", t.date) for t in node.teachers])
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(nodes))
+    graph.add_edges_from(sorted(((tokens[u], tokens[v], attributes) for u, v, attributes in data.graph.edges(data=True)),
+                                key=lambda edge: edge[:2]))
+    return replace(data, graph=graph, nodes=nodes, seed=None, seed_name=None, public=True)

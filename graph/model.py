@@ -167,11 +167,26 @@ class KindCounts(BaseModel):
 
 
 class Change(BaseModel):
-    """What one write did to one record: created it (``before`` is None) or updated it."""
+    """What one write did to one record: created it (``before`` is None) or updated it.
+
+    ``extra_copy``: it removed ``before``, a second copy of a record stored beside the one
+    kept (``tular check --repair`` of a store that broke an invariant, SPEC §3): undo puts
+    the copy back beside it rather than over it."""
 
     kind: str
     key: tuple[str, ...]
     before: dict | None = None
+    extra_copy: bool = False
+
+
+class Repair(BaseModel):
+    """What ``tular check --repair`` did: the copies of teachings stored more than once that
+    it removed, as one batch (``batch_id``; None when there was nothing to remove), and the
+    copy kept of each such teaching (its earliest)."""
+
+    batch_id: str | None = None
+    removed: list[Teaching] = []
+    kept: list[Teaching] = []
 
 
 class BatchMeta(BaseModel):

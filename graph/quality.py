@@ -1,5 +1,20 @@
 """Data-quality findings over the whole store (``tular check``, SPEC §6).
 
+Broken invariants (SPEC §3), which tular's own writes never make but a store may hold
+anyway (an older version, a hand edit in Neo4j Browser, a restore of an old backup):
+
+- ``cycle`` — teachings of one skill that go round in a circle back to an IKM who taught
+  it, one finding per knot (strongly connected component) with one cycle through it, IKM
+  in teaching order. Reported only: a person deletes the wrong teaching (usually learner
+  and teacher were swapped). Until then the metrics do not follow a teaching past an IKM
+  already reached.
+- ``duplicate_teaching`` — a (learner, teacher, skill) stored more than once (Neo4j
+  Community cannot make a relationship unique), with the dates of the copies. The metrics
+  count it once, at its earliest date; ``tular check --repair`` removes the other copies as
+  one batch that ``tular import --undo`` puts back (:func:`repair_store`).
+
+Findings of the data as written:
+
 - ``probable_duplicate`` — two or more ids with the same normalised name and kelurahan,
   or the same phone number (the rules the importer warns about).
 - ``out_of_order`` — a teaching dated before its teacher learned the skill (learned = the
@@ -24,16 +39,21 @@ from datetime import date
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 from pydantic import BaseModel
 
-from .analytics import generations
+from .analytics import fragment_top, generations
 from .gazetteer import Gazetteer
-from .model import IKM, Attendance, Teaching, Training
+from .model import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
 from .store.base import GraphStore
-from .validate import person_key, phone_key
+from .validate import cycle_through, person_key, phone_key, strong_components
 
-FindingKind = Literal["probable_duplicate", "out_of_order", "learner_is_trainee", "orphan"]
-FINDING_KINDS: tuple[str, ...] = ("probable_duplicate", "out_of_order", "learner_is_trainee", "orphan")
+FindingKind = Literal["cycle", "duplicate_teaching", "probable_duplicate", "out_of_order", "learner_is_trainee",
+                      "orphan"]
+FINDING_KINDS: tuple[str, ...] = ("cycle", "duplicate_teaching", "probable_duplicate", "out_of_order",
+                                  "learner_is_trainee", "orphan")
+#: How a repair is named in the batch log's files (``tular import --list`` shows it).
+REPAIR_NAME = "tular check --repair"
 
 UNDATED_NOTE = ("Undated teaching edges are not looked for: none can exist, because a teaching cannot be "
                 "imported or stored without a date.")
@@ -46,12 +66,117 @@ class Finding(BaseModel):
     detail: str
     #: For ``orphan``: the fragment's IKM without a recorded teacher; otherwise ``None``.
     fragment_top: list[str] | None = None
+    #: For ``duplicate_teaching``: the date of every stored copy, earliest first (as many as
+    #: there are copies); for ``cycle``: the date of each teaching around it, ``ikm_ids[i]``
+    #: teaching ``ikm_ids[i + 1]`` (the last one the first); otherwise ``None``.
+    dates: list[date] | None = None
 
 
 class QualityReport(BaseModel):
     counts: dict[str, int]
     findings: list[Finding]
     notes: list[str]
+
+
+# --------------------------------------------------------------------------- broken invariants
+def _key(t: Teaching) -> tuple[str, str, str]:
+    return (t.learner_id, t.teacher_id, t.skill)
+
+
+def _order(t: Teaching) -> tuple:
+    """Which copy of a teaching stored more than once counts: the earliest (ties: by source, then note)."""
+    return (t.date, t.source or "", t.note or "")
+
+
+def earliest_copies(teachings: Iterable[Teaching]) -> list[Teaching]:
+    """One teaching per (learner, teacher, skill): the earliest copy of one stored more than once,
+    as the importer keeps the earliest date of a repeated teaching."""
+    kept: dict[tuple[str, str, str], Teaching] = {}
+    for t in teachings:
+        if (known := kept.get(_key(t))) is None or _order(t) < _order(known):
+            kept[_key(t)] = t
+    return list(kept.values())
+
+
+def duplicate_teachings(teachings: Iterable[Teaching]) -> list[Finding]:
+    """Teachings stored more than once (SPEC §3 allows one per learner, teacher and skill).
+
+    >>> from tular.graph.model import Teaching
+    >>> t = [Teaching(learner_id="B", teacher_id="A", skill="batik", date=date(2021, d, 1)) for d in (5, 2)]
+    >>> [(f.ikm_ids, f.dates) for f in duplicate_teachings(t)]
+    [(['B', 'A'], [datetime.date(2021, 2, 1), datetime.date(2021, 5, 1)])]
+    """
+    copies: dict[tuple[str, str, str], list[Teaching]] = defaultdict(list)
+    for t in teachings:
+        copies[_key(t)].append(t)
+    findings = []
+    for (learner, teacher, skill), found in sorted(copies.items()):
+        if len(found) < 2:
+            continue
+        dates = sorted(t.date for t in found)
+        findings.append(Finding(
+            kind="duplicate_teaching", ikm_ids=[learner, teacher], skill=skill, dates=dates,
+            detail=f"{teacher} teaching {skill} to {learner} is stored {len(found)} times (dated "
+                   f"{', '.join(d.isoformat() for d in dates)}), where tular keeps one teaching per learner, "
+                   f"teacher and skill. The metrics count it once, from the earliest date "
+                   f"({dates[0].isoformat()}); tular check --repair keeps that copy and removes the others, "
+                   "as one batch that can be undone",
+        ))
+    return findings
+
+
+def cycles(teachings: Iterable[Teaching]) -> list[Finding]:
+    """Teachings of one skill that come back to an IKM who taught it (SPEC §2: the graph of
+    a skill is a DAG): one finding per knot of IKM that all teach one another round in
+    circles (a strongly connected component), naming a shortest cycle through its smallest id.
+
+    >>> from tular.graph.model import Teaching
+    >>> t = [Teaching(learner_id=l, teacher_id=u, skill="kemasan", date=date(2021, m, 1))
+    ...      for l, u, m in (("B", "A", 3), ("A", "B", 4), ("C", "A", 5))]
+    >>> [(f.ikm_ids, f.skill, f.dates) for f in cycles(t)]
+    [(['A', 'B'], 'kemasan', [datetime.date(2021, 3, 1), datetime.date(2021, 4, 1)])]
+    """
+    per_skill: dict[str, list[Teaching]] = defaultdict(list)
+    for t in sorted(earliest_copies(teachings), key=_key):
+        per_skill[t.skill].append(t)
+    findings = []
+    for skill, edges in sorted(per_skill.items()):
+        # the knots found on arrays (a whole province's edges): only their edges become a graph
+        number: dict[str, int] = {}
+        teacher = np.fromiter((number.setdefault(t.teacher_id, len(number)) for t in edges), np.int64, len(edges))
+        learner = np.fromiter((number.setdefault(t.learner_id, len(number)) for t in edges), np.int64, len(edges))
+        knot_of = strong_components(teacher, learner, len(number))
+        on_one = (np.bincount(knot_of)[knot_of[teacher]] > 1) | (teacher == learner)
+        on_one &= knot_of[teacher] == knot_of[learner]
+        graph = nx.DiGraph()
+        graph.add_edges_from((t.teacher_id, t.learner_id, {"date": t.date})
+                             for t, keep in zip(edges, on_one.tolist()) if keep)
+        for knot in nx.strongly_connected_components(graph):
+            start = min(knot)
+            if len(knot) == 1 and not graph.has_edge(start, start):
+                continue
+            cycle = cycle_through(graph.subgraph(knot), start)
+            steps = list(zip(cycle, cycle[1:] + cycle[:1]))
+            dates = [graph.edges[u, v]["date"] for u, v in steps]
+            taught = ", ".join(f"{u} taught {v} on {d.isoformat()}" for (u, v), d in zip(steps, dates))
+            more = (f" In all {len(knot)} IKM teach one another round in circles here: {', '.join(sorted(knot))}."
+                    if len(knot) > len(cycle) else "")
+            findings.append(Finding(
+                kind="cycle", ikm_ids=cycle, skill=skill, dates=dates,
+                detail=f"{skill} comes back to an IKM who taught it ({taught}): a skill cannot be learned from "
+                       "one's own learner. Delete the wrong teaching — usually the learner and teacher were "
+                       "swapped. Until then reach, broken chains and lineage do not follow a teaching past an IKM "
+                       f"already reached.{more}",
+            ))
+    return findings
+
+
+def repair_store(store: GraphStore, who: str) -> Repair:
+    """Remove every extra copy of a teaching stored more than once, keeping the earliest (the
+    one the metrics count), as one batch logged for ``who`` that ``tular import --undo`` puts
+    back. Cycles are never repaired: which teaching is wrong is for a person to say."""
+    return store.remove_duplicate_teachings(BatchMeta(who=who, files=[SourceInfo(
+        name=REPAIR_NAME, checksum="", kinds=["teachings"])]))
 
 
 # --------------------------------------------------------------------------- persons
@@ -163,24 +288,32 @@ def orphan_fragments(graph: nx.DiGraph, seeds: Iterable[str], skill: str) -> lis
     findings = []
     for fragment in nx.weakly_connected_components(graph.subgraph(orphans)):
         members = sorted(fragment)
-        # A teacher of an orphan is an orphan too, so "no teacher" is the same in G and in the fragment.
-        top = sorted(node for node in fragment if graph.in_degree(node) == 0)
+        # A teacher of an orphan is an orphan too, so "no teacher" is the same in G and in the fragment;
+        # a fragment may start at a cycle (a broken invariant), whose IKM are then its top.
+        top = fragment_top(graph, fragment)
+        circle = any(graph.in_degree(node) for node in top)
         findings.append(Finding(
             kind="orphan", ikm_ids=members, skill=skill, fragment_top=top,
             detail=f"{len(members)} IKM with {skill} teachings that no {skill} trainee reaches; the fragment "
-                   f"starts at {', '.join(top)}, with no recorded teacher: record who taught "
-                   f"{'them' if len(top) > 1 else top[0]} {skill}, or the training attended",
+                   f"starts at {', '.join(top)}, with no recorded teacher"
+                   + (" but one another, round a cycle (see the cycle finding)" if circle else "")
+                   + f": record who taught {'them' if len(top) > 1 else top[0]} {skill}, or the training attended",
         ))
     return sorted(findings, key=lambda f: f.ikm_ids)
 
 
 # --------------------------------------------------------------------------- the command
 def check_store(store: GraphStore) -> QualityReport:
-    """Every finding over the whole store (all dates), by kind, then skill, then ids."""
+    """Every finding over the whole store (all dates), by kind, then skill, then ids. A
+    teaching stored more than once is a finding, and is otherwise looked at once, at its
+    earliest date (as the metrics count it)."""
     gazetteer = store.gazetteer()
-    teachings = store.all_teachings()
+    stored = store.all_teachings()
+    teachings = earliest_copies(stored)
     trained = first_trained(store.trainings(), store.all_attendance())
     findings = [
+        *cycles(teachings),
+        *duplicate_teachings(stored),
         *probable_duplicates(store.all_ikm(), gazetteer),
         *out_of_order(teachings, trained),
         *learners_who_are_trainees(teachings, trained),

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import os
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -74,8 +75,13 @@ INSTRUCTION_SHEETS = ("petunjuk", "instructions", "readme", "read me")
 #: Sheets holding drop-down lists. A name that also names a kind (``Daftar IKM``) is data.
 LIST_SHEETS = ("daftar", "lists")
 
-#: First characters that make a spreadsheet run a cell as a formula (SPEC §4).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet run a cell as a formula (SPEC §4), with the
+#: full-width forms of = + - @ (U+FF1D, U+FF0B, U+FF0D, U+FF20) that Japanese/Chinese input
+#: gives and spreadsheets accept too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: A cell runs as a formula when its first character that is not whitespace, a control or a
+#: format character (zero-width space, direction marks, BOM) is one of these.
+FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -83,8 +89,13 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Limits against decompression bombs, checked before openpyxl unpacks anything.
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
-#: Small members may compress very well without being a threat.
+#: Small members may compress very well without being a threat; the parts together may unpack
+#: to this much beyond ``MAX_COMPRESSION_RATIO`` times the file's size.
 RATIO_CHECK_MIN_BYTES = 1024 * 1024
+#: The last row and column a workbook can have (Excel's limits): a larger index is refused
+#: before any row is read — rows missing in between are never made (SPEC §9 "Reliable").
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 
 _PROGRESS_EVERY_BYTES = 1024 * 1024
 _PROGRESS_EVERY_ROWS = 1000
@@ -185,24 +196,46 @@ class SourceFile:
 
 
 # --------------------------------------------------------------------------- formula prefix
+def runs_as_formula(value: str) -> bool:
+    """Whether a spreadsheet could run ``value`` as a formula: it starts with a tab or a
+    carriage return, or its first character after any whitespace, control and format
+    characters is ``=`` ``+`` ``-`` ``@`` or a full-width form of one.
+
+    >>> [runs_as_formula(v) for v in ("=1", " =cmd", "\\n@x", "\\u200b+1", "\\uff1dcmd", "\\tok", "a=1", "'=1", "")]
+    [True, True, True, True, True, True, False, False, False]
+    """
+    first = value[:1]
+    if first in FORMULA_CHARACTERS or first in ("\t", "\r"):
+        return True
+    if not first or first.isalnum():  # the usual case, decided by the first character
+        return False
+    for char in value:
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+            continue
+        return char in FORMULA_CHARACTERS
+    return False
+
+
 def neutralise(value: str) -> str:
-    """Prefix ``'`` so a spreadsheet shows the value instead of running it as a formula.
+    """Prefix ``'`` so a spreadsheet shows the value instead of running it as a formula
+    (see :func:`runs_as_formula`).
 
     A value already starting with ``'`` and then a formula character gets one more
-    ``'``, so that :func:`unneutralise` gives back exactly the original.
+    ``'``, so that :func:`unneutralise` gives back exactly the original. The prefix also
+    keeps the leading whitespace of such a value through the importer's trimming.
 
     Examples
     --------
     >>> neutralise("=HYPERLINK(\\"http://x\\")")
     '\\'=HYPERLINK("http://x")'
-    >>> neutralise("-5"), neutralise("Bunulrejo")
-    ("'-5", 'Bunulrejo')
+    >>> neutralise("-5"), neutralise("Bunulrejo"), neutralise(" =cmd"), neutralise("\\uff1dcmd")
+    ("'-5", 'Bunulrejo', "' =cmd", "'\\uff1dcmd")
     >>> neutralise("'=1")
     "''=1"
-    >>> all(unneutralise(neutralise(v)) == v for v in ["=1", "'=1", "''+2", "@a", "\\tx", "'", "ok"])
+    >>> all(unneutralise(neutralise(v)) == v for v in ["=1", "'=1", "''+2", "@a", "\\tx", "'", "ok", "' =1", "\\n-"])
     True
     """
-    if value.lstrip("'").startswith(FORMULA_STARTS):
+    if runs_as_formula(value.lstrip("'")):
         return "'" + value
     return value
 
@@ -217,7 +250,7 @@ def unneutralise(value: str) -> str:
     >>> unneutralise("'tis"), unneutralise("'")
     ("'tis", "'")
     """
-    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS):
+    if value.startswith("'") and runs_as_formula(value.lstrip("'")):
         return value[1:]
     return value
 
@@ -653,6 +686,8 @@ def _check_archive(path: str | os.PathLike[str], name: str) -> None:
     if "[Content_Types].xml" not in {member.filename for member in members}:
         raise FileProblem(name, "this is a zip archive but not an Excel workbook: "
                                 "save the data from Excel as Excel Workbook (.xlsx)")
+    # The sizes the central directory declares: zipfile never unpacks a part past its declared
+    # size (a part that claims less than it holds fails its read), so checking them is enough.
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
         raise FileProblem(name, f"the workbook would unpack to {_megabytes(unpacked)}, more than the "
@@ -663,6 +698,17 @@ def _check_archive(path: str | os.PathLike[str], name: str) -> None:
             raise FileProblem(name, f"part {member.filename} of the workbook is compressed more than "
                                     f"{MAX_COMPRESSION_RATIO} times, which no real workbook is: refused "
                                     "as a possible zip bomb")
+    # Many parts, each too small for the check above, together: the same limit on the whole.
+    size = os.path.getsize(path)
+    if unpacked > MAX_COMPRESSION_RATIO * size + RATIO_CHECK_MIN_BYTES:
+        raise FileProblem(name, f"the workbook's {len(members):,} parts would unpack to {_amount(unpacked)} from a "
+                                f"file of {_amount(size)}, more than {MAX_COMPRESSION_RATIO} times its size, which "
+                                "no real workbook is: refused as a possible zip bomb")
+
+
+def _amount(size: int) -> str:
+    """Bytes in words: ``19.1 MB``, ``21 KB``."""
+    return _megabytes(size) if size >= 1024 * 1024 else f"{max(1, round(size / 1024)):,} KB"
 
 
 def _not_a_zip_reason(path: str | os.PathLike[str]) -> str:
@@ -688,7 +734,7 @@ def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
         tables = []
         for sheet, sheet_kind in _data_sheets(workbook.worksheets, name, kind):
             where = _Where(name, sheet.title)
-            table = _table(counter.count(_sheet_records(sheet)), sheet_kind, where)
+            table = _table(counter.count(_sheet_records(sheet, name)), sheet_kind, where)
             if table is not None:
                 tables.append(table)
         counter.finish()
@@ -699,7 +745,7 @@ def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
 
 def _data_sheets(sheets: list[Any], name: str, kind: str | None) -> list[tuple[Any, str]]:
     """The sheets to read, with their kinds; instructions, lists and empty sheets left out."""
-    with_data = [sheet for sheet in sheets if _has_data(sheet)]
+    with_data = [sheet for sheet in sheets if _has_data(sheet, name)]
     if not with_data:
         raise FileProblem(name, "file is empty: no sheet has any data")
     candidates = [sheet for sheet in with_data if not _is_skipped_sheet(sheet)]
@@ -733,15 +779,48 @@ def _is_skipped_sheet(sheet: Any) -> bool:
     return sheet.sheet_state != "visible" and not named_kind
 
 
-def _has_data(sheet: Any) -> bool:
-    return any(any(cell is not None for cell in cells) for _, cells in _sheet_records(sheet))
+def _has_data(sheet: Any, name: str) -> bool:
+    return any(any(cell is not None for cell in cells) for _, cells in _sheet_records(sheet, name))
 
 
-def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str | None]]]:
-    # The stored dimension may be wrong (some tools write "A1"); read every row there is.
-    sheet.reset_dimensions()
-    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield line, [_cell_text(value) for value in values]
+def _sheet_records(sheet: Any, name: str) -> Iterator[tuple[int, list[str | None]]]:
+    """The sheet's rows that hold a value, numbered as in the spreadsheet, each up to its last value.
+
+    Read from the sheet's XML as openpyxl's ``iter_rows(values_only=True)`` reads it (the stored
+    dimension, which may be wrong, is not used), except that the rows missing in between are not
+    made: openpyxl yields every one of them, so that one ``<row r="2000000">`` in a 1.4 KB file
+    kept the reader busy for seconds (an hour at ``r="2000000000"``). A row or column beyond
+    Excel's limits (:data:`MAX_ROWS`, :data:`MAX_COLUMNS`) is refused as soon as it is met.
+    Rows numbered lower than a row before them are skipped, as openpyxl does.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser  # the parser iter_rows uses (openpyxl 3.1)
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        last = 0
+        for line, cells in parser.parse():
+            if line > MAX_ROWS:
+                raise FileProblem(name, f"row number {line:,} is beyond the last row a workbook can have "
+                                        f"({MAX_ROWS:,}): no spreadsheet program writes it; save the data again "
+                                        "from Excel", sheet=sheet.title, row=line)
+            if line <= last:
+                continue
+            last = line
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] is not None}
+            if not values:
+                continue
+            width = max(values)
+            if width > MAX_COLUMNS:
+                raise FileProblem(name, f"column number {width:,} is beyond the last column a workbook can "
+                                        f"have ({MAX_COLUMNS:,}, XFD): no spreadsheet program writes it; save "
+                                        "the data again from Excel", sheet=sheet.title, row=line)
+            row: list[str | None] = [None] * width
+            for column, value in values.items():
+                if column >= 1:
+                    row[column - 1] = _cell_text(value)
+            yield line, row
 
 
 class _RowCounter:

@@ -28,14 +28,15 @@ Readings of the spec (the report states them in its methodology appendix):
   A stalled lineage's seed has taught; its dormant learners are the ones to visit.
 - Data quality is that of the store as it is now (``tular check``), plus the reach
   warnings of each skill as of T.
-- The public edition carries no personal name or IKM id except in the top-teachers list:
-  the follow-up list and the data-quality findings are counts only.
+- The public edition carries no personal name, business name or IKM id (SPEC §7, §8): top
+  teachers and narasumber are described ("a batik maker in Bunulrejo who passed the skill
+  on to 18 IKM"), the follow-up list and the data-quality findings are counts only.
 - **Outcomes** (SPEC §10): per skill with data, the rate of any outcome after learning by
   generation as of T (``tular outcomes --skill S --after-learning``).
 - **Next cohort**: per skill with data, ``tular plan --skill S --seats`` :data:`PLAN_SEATS`
   as of T (the plan for Y + 1). Narasumber are trainers — each has taught at least one IKM,
-  like the top teachers — so the public edition names them (without IKM id); the visits
-  are dormant learners, so the public edition gives their number per kelurahan only.
+  like the top teachers — described, not named, in the public edition; the visits are
+  dormant learners, so the public edition gives their number per kelurahan only.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class AreaTotals(BaseModel):
 class TopTeacher(BaseModel):
     skill: SkillName
     ikm_id: str | None  # None in the public edition
-    name: str
+    name: str | None  # None in the public edition: described, not named (SPEC §8)
     kelurahan: str
     generation: int
     onward_reach: int
@@ -189,6 +190,8 @@ class QualityItem(BaseModel):
     reason: str | None = None
     on: date | None = None
     fragment_top: list[str] = []
+    #: duplicate_teaching: the dates of its copies; cycle: of the teachings around it
+    dates: list[date] = []
 
 
 class Quality(BaseModel):
@@ -375,7 +378,8 @@ def _areas(runs: Sequence[_Run]) -> tuple[list[AreaTotals], list[AreaTotals], Ar
 def _top_teachers(runs: Sequence[_Run], names: dict[str, SkillName], public: bool) -> list[TopTeacher]:
     """The best :data:`TOP_TEACHERS_PER_SKILL` of every skill (``tular reach``'s ranking), skill by skill."""
     return [
-        TopTeacher(skill=names[r.skill], ikm_id=None if public else t.ikm_id, name=t.name, kelurahan=t.kelurahan,
+        TopTeacher(skill=names[r.skill], ikm_id=None if public else t.ikm_id, name=None if public else t.name,
+                   kelurahan=t.kelurahan,
                    generation=t.generation, onward_reach=t.onward_reach)
         for r in runs for t in r.reach.top_teachers[:TOP_TEACHERS_PER_SKILL]
     ]
@@ -449,9 +453,11 @@ def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName
             kind=f.kind, skill=names.get(f.skill) if f.skill else None, ikm_ids=listed_ids,
             names=[people[i].name if i in people else "" for i in listed_ids],
             kelurahan=[gazetteer.by_code(people[i].kelurahan).name if i in people else "" for i in listed_ids],
-            fragment_top=f.fragment_top or [],
+            fragment_top=f.fragment_top or [], dates=f.dates or [],
         )
-        if f.kind == "probable_duplicate":  # one finding per rule: the same name, or the same phone
+        if f.kind in ("cycle", "duplicate_teaching"):
+            pass  # told by its ids (in teaching order, for a cycle) and dates
+        elif f.kind == "probable_duplicate":  # one finding per rule: the same name, or the same phone
             item.reason = "phone" if f.detail.startswith("same phone") else "name"
         elif f.kind == "orphan":
             item.reason = str(len(f.ikm_ids))
@@ -522,7 +528,8 @@ def _next_cohort(store: GraphStore, skill: SkillName, as_of: date, dormant_days:
     counts = Counter(v.kelurahan for v in plan.visits)
     return NextCohort(
         skill=skill, kelurahan=plan.kelurahan,
-        narasumber=[n.model_copy(update={"ikm_id": ""}) for n in plan.narasumber] if public else plan.narasumber,
+        narasumber=[n.model_copy(update={"ikm_id": "", "name": ""}) for n in plan.narasumber] if public
+        else plan.narasumber,
         visits=[] if public else plan.visits,
         visit_counts=[VisitCount(kelurahan=k, visits=n) for k, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))],
     )

@@ -517,7 +517,13 @@ class Validator:
 
     def check_teaching_graph(self) -> None:
         """Duplicates, cycles within a skill, and the order of learning."""
-        existing = {(t.learner_id, t.teacher_id, t.skill): t for t in self.snap.teachings}
+        existing: dict[tuple[str, str, str], Teaching] = {}  # a teaching stored more than once: its earliest
+        copies: dict[tuple[str, str, str], list[date]] = defaultdict(list)
+        for t in self.snap.teachings:
+            key = (t.learner_id, t.teacher_id, t.skill)
+            copies[key].append(t.date)
+            if key not in existing or t.date < existing[key].date:
+                existing[key] = t
         first: dict[tuple[str, str, str], tuple[Teaching, Table, Row]] = {}
         for record, table, row in self.teachings:
             key = (record.learner_id, record.teacher_id, record.skill)
@@ -535,6 +541,15 @@ class Validator:
                     first[key] = (record, table, row)
                 continue
             first[key] = (record, table, row)
+            if len(copies.get(key, ())) > 1 and record.date < max(copies[key]):
+                # a broken invariant (SPEC §3: Neo4j cannot make a relationship unique): which
+                # copy a write would change is not defined
+                dates = ", ".join(d.isoformat() for d in sorted(copies[key]))
+                self.error(table, row, f"this teaching is stored {len(copies[key])} times already (dated {dates}), "
+                                       "where tular keeps one per learner, teacher and skill: it cannot be changed "
+                                       "until the extra copies are removed (tular check --repair keeps the earliest); "
+                                       "then import again", "date", record.date.isoformat())
+                continue
             if key in existing and existing[key].date != record.date:
                 kept = min(existing[key].date, record.date).isoformat()
                 self.warn(table, row, f"this teaching is already stored with date {existing[key].date.isoformat()}; "
@@ -554,6 +569,9 @@ class Validator:
     def check_cycles(self, skill: str, items: list[tuple[Teaching, Table, Row]], edges: SkillEdges) -> None:
         if not edges.cyclic():
             return
+        if _cyclic(edges.teachers[:edges.stored], edges.learners[:edges.stored], edges.size):
+            self.check_cycles_of_a_cyclic_store(skill, items, edges)
+            return
         graph = nx.DiGraph()
         graph.add_edges_from((t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill)
         rows = {}
@@ -569,6 +587,50 @@ class Validator:
             table, row = rows[closing]
             start = cycle.index(closing)  # tell the cycle from the row being reported
             path = [closing[0], *(v for _, v in cycle[start:] + cycle[:start])]
+            self.error(
+                table, row,
+                f"this teaching would close a cycle for skill {skill} ({' teaches '.join(path)}); "
+                "a skill cannot come back to someone who taught it — are the learner_id and teacher_id "
+                "columns swapped?", "teacher_id", row.values.get("teacher_id"),
+            )
+
+    def check_cycles_of_a_cyclic_store(self, skill: str, items: list[tuple[Teaching, Table, Row]],
+                                       edges: SkillEdges) -> None:
+        """:meth:`check_cycles` where the stored teachings of the skill already go round a
+        cycle (a broken invariant: an older version, a hand edit; ``tular check`` lists it).
+        A row is blamed only for a cycle that its own teaching closes: an error, as on any
+        store. A new teaching between two IKM of a stored cycle (each already reaches the
+        other) closes none of its own: a warning that points to the stored cycle. A row
+        stored already adds nothing; neither does a batch that touches no cycle."""
+        stored = strong_components(edges.teachers[:edges.stored], edges.learners[:edges.stored], edges.size)
+        combined = strong_components(edges.teachers, edges.learners, edges.size)
+        stored_size = np.bincount(stored, minlength=edges.size)
+        graph = nx.DiGraph()
+        graph.add_edges_from((t.teacher_id, t.learner_id) for t in self.snap.teachings if t.skill == skill)
+        stored_graph = graph.copy()
+        blamed: dict[int, list[tuple[str, str]]] = defaultdict(list)  # per knot of the combined graph
+        rows = {}
+        for index, (record, table, row) in enumerate(items):
+            graph.add_edge(record.teacher_id, record.learner_id)
+            if stored_graph.has_edge(record.teacher_id, record.learner_id):
+                continue  # stored already: nothing new
+            u, v = edges.teachers[edges.stored + index], edges.learners[edges.stored + index]
+            if combined[u] != combined[v]:
+                continue  # on no cycle
+            edge = (record.teacher_id, record.learner_id)
+            rows[edge] = (table, row)
+            if stored[u] == stored[v] and stored_size[stored[u]] > 1:
+                path = cycle_through(stored_graph, record.teacher_id)
+                self.warn(table, row, f"the stored teachings of {skill} already go round a cycle "
+                                      f"({' teaches '.join([*path, path[0]])}), which this teaching joins: it is "
+                                      "imported, and the data check (tular check) lists the cycle until the wrong "
+                                      "teaching is deleted", "teacher_id", row.values.get("teacher_id"))
+            else:
+                blamed[int(combined[u])].append(edge)
+        for knot in blamed.values():
+            closing = max(knot, key=lambda edge: (rows[edge][0].source, rows[edge][1].line))
+            table, row = rows[closing]
+            path = [closing[0], *nx.shortest_path(graph, closing[1], closing[0])]
             self.error(
                 table, row,
                 f"this teaching would close a cycle for skill {skill} ({' teaches '.join(path)}); "
@@ -654,6 +716,41 @@ def _cyclic(source: np.ndarray, target: np.ndarray, nodes: int) -> bool:
     matrix = csr_matrix((np.ones(len(source), dtype=np.int32), (source, target)), shape=(nodes, nodes))
     components, _ = connected_components(matrix, directed=True, connection="strong")
     return components < nodes
+
+
+def strong_components(source: np.ndarray, target: np.ndarray, nodes: int) -> np.ndarray:
+    """The strongly connected component of each of ``nodes`` numbered nodes under the edges
+    ``source[i] → target[i]``."""
+    matrix = csr_matrix((np.ones(len(source), dtype=np.int32), (source, target)), shape=(nodes, nodes))
+    return connected_components(matrix, directed=True, connection="strong")[1]
+
+
+def cycle_through(graph: nx.DiGraph, start: str) -> list[str]:
+    """A shortest cycle through ``start`` (which is on one) as the IKM from ``start`` in
+    teaching order, the last teaching the first; the same whatever order the edges were
+    read in (successors are tried in id order).
+
+    >>> cycle_through(nx.DiGraph([("a", "c"), ("c", "a"), ("a", "b"), ("b", "a")]), "a")
+    ['a', 'b']
+    """
+    if graph.has_edge(start, start):
+        return [start]
+    previous: dict[str, str | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for learner in sorted(graph.successors(node)):
+                if learner == start:
+                    path = [node]
+                    while (teacher := previous[path[-1]]) is not None:
+                        path.append(teacher)
+                    return path[::-1]
+                if learner not in previous:
+                    previous[learner] = node
+                    following.append(learner)
+        frontier = following
+    raise ValueError(f"{start} is on no cycle")
 
 
 def _position(problem: FileProblem) -> tuple:

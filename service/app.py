@@ -3,17 +3,19 @@ errors as problem+json."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from tular import __version__
-from tular.graph.config import Settings
+from tular.graph.config import SERVE_SETTINGS_ENV, Settings
 from tular.graph.errors import StoreUnavailable
 from tular.graph.store import GraphStore, open_store
 
-from . import errors, web
+from . import api_docs, errors, limits, web
+from .deps import RestoreGuard
 from .routers import analytics, documents, health, ikm, imports, keys, outcomes, teachings, trainings
 from .routers import web as web_pages
 from .sessions import Sessions
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         owned = store is None
         app.state.store = store or open_store(settings=settings)
         try:
-            app.state.store.init_schema()
+            if app.state.store.restore_mark() is None:  # marked: every request says so (RestoreGuard)
+                app.state.store.init_schema()
         except StoreUnavailable:
             pass  # the API starts anyway: /readyz says 503 until the store answers
         try:
@@ -49,16 +52,26 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 app.state.store.close()
 
     app = FastAPI(title="tular", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # served from local files instead: api_docs.install
                   openapi_tags=[{"name": n} for n in
                                 ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents",
                                  "keys", "health")])
     app.state.settings = settings
-    app.state.sessions = Sessions()
+    app.state.sessions = Sessions(settings.secret_key)  # signed cookies: valid in every worker (SPEC §7)
+    app.state.restore_guard = RestoreGuard()
     if store is not None:
         app.state.store = store
     errors.install(app)
+    api_docs.install(app)  # /docs with Swagger UI from this server: it works offline
     for module in (health, analytics, outcomes, ikm, teachings, imports, trainings, documents, keys):
         app.include_router(module.router)
+    limits.install(app, settings)  # bodies capped before they are read; failed sign-ins and keys limited
     web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import
     app.include_router(web_pages.router)
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app of one ``tular serve`` worker process (uvicorn's factory, imported by name in
+    each worker): the settings the command was run with."""
+    return create_app(Settings.model_validate_json(os.environ[SERVE_SETTINGS_ENV]))

@@ -52,11 +52,22 @@ class CliState:
     settings: Settings = field(default_factory=Settings)
     _store: GraphStore | None = None
 
-    def store(self) -> GraphStore:
-        """The store, opened on first use with its schema in place."""
+    def store(self, restoring: bool = False) -> GraphStore:
+        """The store, opened on first use with its schema in place. A store marked "restore in
+        progress" is refused (``RestoreInProgress``, SPEC §3) unless ``restoring`` (the command
+        is ``restore --force``)."""
         if self._store is None:
-            self._store = open_store(self.db, self.settings)
-            self._store.init_schema()
+            from tular.graph.backup import refuse_while_restoring
+
+            store = open_store(self.db, self.settings)
+            try:
+                if not restoring:
+                    refuse_while_restoring(store)
+                store.init_schema()
+            except BaseException:
+                store.close()
+                raise
+            self._store = store
         return self._store
 
     def close(self) -> None:
@@ -94,6 +105,7 @@ def root(
 def init(ctx: typer.Context) -> None:
     """Create the schema, constraints, the Kota Malang gazetteer and the built-in skills."""
     store = state(ctx).store()
+    store.session_secret()  # made now, kept in the store: it signs the web sign-ins of every server process
     counts = store.counts()
     out.print(
         f"[green]Ready[/green]: {store.display_url} — {counts.kecamatan} kecamatan, "
@@ -226,7 +238,9 @@ def backup(
                                          show_default=False)],
 ) -> None:
     """Write the whole database to one file: gazetteer, skills, every record, populations and the import
-    batch log. Restore it into any store (embedded or Neo4j) with `tular restore`."""
+    batch log. Restore it into any store (embedded or Neo4j) with `tular restore`. A store that breaks
+    tular's rules (a teaching stored twice, a cycle, a missing reference) is refused, naming the records:
+    see `tular check`."""
     from tular.graph.backup import write_backup
     from tular.service.datafiles import print_backup
 
@@ -241,12 +255,16 @@ def restore(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Restore a backup into an empty store (or, with --force, replace what the store holds). The file is
-    checked completely before anything is written."""
+    checked completely before anything is written, and the store holds either what it held or the whole
+    backup: a restore into Neo4j too large for one transaction first writes a safety backup
+    (tular-safety-….json.gz, beside FILE) and marks the store "restore in progress" until it completes."""
     from tular.graph.backup import restore_file
     from tular.service.datafiles import print_restore
 
-    store = state(ctx).store()
-    print_restore(out, store.display_url, restore_file(store, file, force=force), as_json)
+    cli = state(ctx)
+    store = cli.store(restoring=force)
+    result = restore_file(store, file, force=force, one_transaction_max=cli.settings.restore_one_transaction_max)
+    print_restore(out, store.display_url, result, as_json)
 
 
 @app.command()
@@ -287,14 +305,32 @@ def template(
 
 
 @app.command()
-def check(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Data-quality findings: probable duplicate persons, teachings dated before the teacher learned,
-    learners who are also trainees, orphan fragments. (Undated teachings cannot exist: the importer
-    requires a date.)"""
-    from tular.graph.quality import check_store
-    from tular.service.datafiles import print_check
+def check(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option("--repair", help="First remove the extra copies of teachings stored more "
+                                         "than once (the earliest is kept), as one import batch that "
+                                         "`tular import --undo` reverses. Cycles are never repaired: delete the "
+                                         "wrong teaching yourself.")] = False,
+    who: Annotated[str | None, typer.Option("--who", help="Who repairs (recorded with the batch); default: the "
+                                            "user name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Data-quality findings: broken invariants (teachings that go round a cycle, teachings stored more than
+    once), probable duplicate persons, teachings dated before the teacher learned, learners who are also
+    trainees, orphan fragments. (Undated teachings cannot exist: the importer requires a date.)"""
+    from tular.graph.quality import check_store, repair_store
+    from tular.service.datafiles import print_check, print_repair
 
-    print_check(out, check_store(state(ctx).store()), as_json)
+    store = state(ctx).store()
+    repaired = repair_store(store, who or getpass.getuser()) if repair else None
+    report = check_store(store)
+    if as_json:
+        print(json.dumps({**({"repair": repaired.model_dump(mode="json")} if repaired else {}),
+                          **report.model_dump(mode="json")}))
+        return
+    if repaired is not None:
+        print_repair(out, repaired)
+    print_check(out, report, as_json=False)
 
 
 def as_of_option(value: str | None, cli: CliState) -> date:
@@ -472,20 +508,42 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes. Sign-ins are valid in "
+                                         "every one and survive a restart.")] = 1,
+    proxy_headers: Annotated[bool, typer.Option("--proxy-headers", help="Behind a reverse proxy: trust its "
+                                                "X-Forwarded-Proto and X-Forwarded-For (from "
+                                                "--forwarded-allow-ips only), so that behind TLS cookies are "
+                                                "sent Secure.")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="With --proxy-headers: the "
+                                                     "proxy's addresses, comma-separated ('*': any).")] = "127.0.0.1",
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the web pages."""
     cli = state(ctx)
-    _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db}), host, port)
+    _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db}), host, port, workers=workers,
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips)
 
 
-def _run_server(settings: Settings, host: str, port: int) -> None:
+def _run_server(settings: Settings, host: str, port: int, workers: int = 1, proxy_headers: bool = False,
+                forwarded_allow_ips: str = "127.0.0.1") -> None:
+    import os
+
     import uvicorn
 
-    from tular.service.app import create_app
+    from tular.graph.config import SERVE_SETTINGS_ENV
+    from tular.service.sessions import Sessions
 
-    out.print(f"tular serves {settings.db} on [bold]http://{host}:{port}[/bold] (API docs: /docs). Ctrl+C stops.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True,
-                timeout_graceful_shutdown=10)
+    Sessions(settings.secret_key)  # a TULAR_SECRET_KEY too short is refused here, not in every worker
+    store = open_store(settings.db, settings)  # for its URL without the password: nothing is read yet
+    shown = store.display_url
+    store.close()
+    # every worker process makes its app from these settings (tular.service.app:serve_app)
+    os.environ[SERVE_SETTINGS_ENV] = settings.model_dump_json()
+    each = f"{workers} worker processes" if workers > 1 else "one process"
+    out.print(f"tular serves {shown} on [bold]http://{host}:{port}[/bold] with {each} (API docs: /docs). "
+              "Ctrl+C stops.", highlight=False, soft_wrap=True)
+    uvicorn.run("tular.service.app:serve_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, log_level="info",
+                access_log=True, timeout_graceful_shutdown=10)
 
 
 @keys_app.command("create")
@@ -525,7 +583,8 @@ def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 
 @keys_app.command("revoke")
 def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key id.")]) -> None:
-    """Revoke an API key: it stops working at once here, within a minute in running servers."""
+    """Revoke an API key: web sign-ins with it end at once in every running server; the key itself stops
+    working at once here, within a minute in running servers."""
     from tular.graph import keys
 
     revoked = keys.revoke_key(state(ctx).store(), key_id)
@@ -562,8 +621,9 @@ def skills_add(
                       aliases=tuple(skill_key(a) for a in alias or ()))
     except ValueError as exc:
         raise UsageError(f"skill id {skill_id!r} must be lower-case letters, digits and hyphens") from exc
-    SkillVocabulary(store.skills()).check_new(skill)
-    store.add_skill(skill)
+    with store.writing():  # checked against the vocabulary as it is when the lock is held
+        SkillVocabulary(store.skills()).check_new(skill)
+        store.add_skill(skill)
     out.print(f"[green]Added[/green] skill {skill.skill_id} ({skill.name_id} / {skill.name_en}).")
 
 

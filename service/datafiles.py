@@ -9,12 +9,15 @@ from rich.table import Table
 
 from tular.graph.backup import Backup, RestoreResult
 from tular.graph.export import NETWORK_FORMATS, ExportResult
+from tular.graph.model import Repair
 from tular.graph.quality import FINDING_KINDS, QualityReport
 
 #: Findings of one kind shown in the terminal; --json gives all of them.
 SHOWN_FINDINGS = 20
 
 FINDING_TITLES = {
+    "cycle": "Teachings that go round a cycle (broken invariant)",
+    "duplicate_teaching": "Teachings stored more than once (broken invariant)",
     "probable_duplicate": "Probable duplicate persons",
     "out_of_order": "Teaching dated before the teacher learned the skill",
     "learner_is_trainee": "Learner who is also a trainee of the skill",
@@ -49,8 +52,15 @@ def print_restore(console: Console, target: str, result: RestoreResult, as_json:
         print(result.model_dump_json())
         return
     replaced = " (everything it held before was deleted)" if result.replaced else ""
+    how = {"new-file": "built in a new file, then put in place in one transaction",
+           "one-transaction": "in one transaction",
+           "safety-backup": "too large for one transaction: safety backup, then wiped and written"}[result.method]
     console.print(f"[green]Restored[/green] into {target}{replaced}: {_counts(result.counts)} from the backup of "
-                  f"{result.source} taken {result.created_at:%Y-%m-%d %H:%M} UTC.", highlight=False)
+                  f"{result.source} taken {result.created_at:%Y-%m-%d %H:%M} UTC ({how}).", highlight=False)
+    if result.safety_file:
+        console.print(f"What the store held before is in the safety backup {result.safety_file} (`tular restore "
+                      "--force` of it puts it back). It holds personal data: delete it when you no longer need it.",
+                      highlight=False)
 
 
 def print_template(console: Console, path: Path) -> None:
@@ -84,5 +94,23 @@ def print_check(console: Console, report: QualityReport, as_json: bool) -> None:
             console.print(f"  … and {len(found) - SHOWN_FINDINGS:,} more (use --json to see all)")
     for note in report.notes:
         console.print(f"[dim]{note}[/dim]")
+    if report.counts.get("duplicate_teaching"):
+        console.print("Remove the extra copies with [bold]tular check --repair[/bold] (the earliest of each is kept; "
+                      "one batch, which tular import --undo reverses).")
     if not report.findings:
         console.print("[green]No findings.[/green]")
+
+
+def print_repair(console: Console, repair: Repair) -> None:
+    if repair.batch_id is None:
+        console.print("Nothing to repair: no teaching is stored more than once.")
+        return
+    console.print(f"[green]Repaired[/green]: removed {len(repair.removed):,} extra copies of {len(repair.kept):,} "
+                  f"teachings stored more than once, keeping the earliest of each — batch "
+                  f"[bold]{repair.batch_id}[/bold] (undo with: tular import --undo {repair.batch_id}).",
+                  highlight=False)
+    for t in repair.removed[:SHOWN_FINDINGS]:
+        console.print(f"  • {t.teacher_id} taught {t.skill} to {t.learner_id} on {t.date.isoformat()}: copy removed",
+                      highlight=False)
+    if len(repair.removed) > SHOWN_FINDINGS:
+        console.print(f"  … and {len(repair.removed) - SHOWN_FINDINGS:,} more (use --json to see all)")

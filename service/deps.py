@@ -10,16 +10,42 @@ from tular.graph import keys
 from tular.graph.config import Settings
 from tular.graph.errors import Forbidden, Unauthorized
 from tular.graph.model import ApiKey
+from tular.graph.backup import in_progress
 from tular.graph.store import GraphStore
+from tular.graph.store.base import RestoreMark
+
+from .limits import verify_key
 
 SESSION_COOKIE = "tular_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-# The trivial dependencies are coroutines: a plain function would cost each request a trip
-# through the thread pool for nothing.
-async def get_store(request: Request) -> GraphStore:
-    return request.app.state.store
+class RestoreGuard:
+    """Refuses every request while the store is marked "restore in progress" (SPEC §3), with
+    ``RestoreInProgress`` (503) naming the safety backup. A request costs one version read,
+    shared with the requests arriving with it (:class:`~tular.graph.store.shared_read.SharedRead`);
+    the mark itself is read only when the version has moved — writing the mark moves it, and so
+    does the restore's last transaction, which removes it."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[str, RestoreMark | None] | None = None  # (version, its mark)
+
+    def check(self, store: GraphStore) -> None:
+        version = store.version()
+        seen = self._seen
+        if seen is None or seen[0] != version:
+            seen = self._seen = (version, store.restore_mark())
+        if seen[1] is not None:
+            raise in_progress(store, seen[1])
+
+
+# A plain function (run in the thread pool): it reads the store's version. The trivial
+# dependencies are coroutines: a plain function would cost each request a trip through the
+# thread pool for nothing.
+def get_store(request: Request) -> GraphStore:
+    store = request.app.state.store
+    request.app.state.restore_guard.check(store)
+    return store
 
 
 async def get_settings(request: Request) -> Settings:
@@ -34,14 +60,17 @@ APIKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="Your
 def caller(request: Request, store: StoreDep, settings: SettingsDep, x_api_key: APIKeyHeader = None) -> ApiKey | None:
     """The key making this request (from the header, or a signed-in browser's session);
     ``None`` for an anonymous reader when the operator allows public reads."""
+    if x_api_key:
+        return verify_key(request, store, x_api_key)  # failed keys are limited per client
     sessions = request.app.state.sessions
-    presented = x_api_key or sessions.key_for(request.cookies.get(SESSION_COOKIE))
-    if presented and not x_api_key and request.method not in SAFE_METHODS:
+    session = sessions.read(store, request.cookies.get(SESSION_COOKIE))
+    key = sessions.key(store, session)  # the store's word, in every worker: signed out or revoked is None
+    if key is not None:
         # a browser's cookie goes with every request to this site: a write needs the page's token too
-        if not sessions.csrf_ok(request.cookies.get(SESSION_COOKIE), request.headers.get("X-CSRF-Token")):
+        if request.method not in SAFE_METHODS and \
+                not sessions.csrf_ok(store, session, request.headers.get("X-CSRF-Token")):
             raise Forbidden("a write with a session cookie needs the X-CSRF-Token header of the signed-in page")
-    if presented:
-        return keys.verify(store, presented)
+        return key
     if settings.public_read:
         return None
     raise Unauthorized("an API key is needed: send it in the X-API-Key header")
@@ -68,7 +97,17 @@ def admin(key: Caller) -> ApiKey:
     return key
 
 
+def named(key: Caller) -> ApiKey:
+    """For a route that exists to return persons (an ``ikm_id`` is personal data like a name):
+    a key is needed even where the operator allows public reads, which are aggregates only
+    (SPEC §7; what anonymous callers see instead is :mod:`tular.graph.public`)."""
+    if key is None:
+        raise Unauthorized("this answer names IKM: an API key is needed (anonymous readers see aggregates only)")
+    return key
+
+
 Viewer = Annotated[ApiKey | None, Depends(viewer)]
+Named = Annotated[ApiKey, Depends(named)]
 Editor = Annotated[ApiKey, Depends(editor)]
 Admin = Annotated[ApiKey, Depends(admin)]
 

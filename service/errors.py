@@ -10,20 +10,24 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tular.graph.errors import (
-    Forbidden, InvalidData, NotFound, StoreBusy, StoreUnavailable, TooLarge, TularError, Unauthorized, UnknownIKM, UsageError,
+    BadFileName, Forbidden, InvalidData, NotFound, RestoreInProgress, StoreBusy, StoreUnavailable, TooLarge,
+    TooManyAttempts, TularError, Unauthorized, UnknownIKM, UsageError,
 )
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
 
 STATUS: list[tuple[type[TularError], int, str]] = [
+    (RestoreInProgress, 503, "restore-in-progress"),
     (StoreBusy, 503, "store-busy"),
     (StoreUnavailable, 503, "store-unavailable"),
     (Unauthorized, 401, "unauthorized"),
     (Forbidden, 403, "forbidden"),
+    (TooManyAttempts, 429, "too-many-requests"),
     (UnknownIKM, 404, "unknown-ikm"),
     (NotFound, 404, "not-found"),
     (TooLarge, 413, "too-large"),
+    (BadFileName, 400, "bad-file-name"),
     (UsageError, 422, "invalid-parameter"),
     (InvalidData, 422, "invalid-data"),
     (TularError, 400, "bad-request"),
@@ -67,11 +71,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TularError)
     async def domain_error(request: Request, exc: TularError):
         status, name = status_of(exc)
+        retry_after = getattr(exc, "retry_after", None)  # TooManyAttempts: when to try again
         if (as_page := _page_for(request)) is not None:
-            return as_page(request, status, str(exc))
+            page = as_page(request, status, str(exc))
+            if retry_after:
+                page.headers["Retry-After"] = str(retry_after)
+            return page
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
         if status == 401:
             headers = {"WWW-Authenticate": 'APIKey header="X-API-Key"'}
+        if retry_after:
+            headers = {"Retry-After": str(retry_after)}
         extra = getattr(exc, "problem_extra", {}) or {}
         return problem(status, str(exc), name, str(request.url.path), headers, **extra)
 

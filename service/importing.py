@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -16,7 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tular.graph.config import Settings
-from tular.graph.errors import TooLarge
+from tular.graph.errors import BadFileName, TooLarge
 from tular.graph.ingest import ImportReport, import_files
 from tular.graph.model import Batch
 from tular.graph.readers import FileProblem
@@ -29,6 +30,8 @@ PROGRESS_MIN_BYTES = 2 * 1024 * 1024
 PROGRESS_MIN_ROWS = 50_000
 #: Uploads are copied to disk in pieces of this size.
 CHUNK = 1024 * 1024
+#: The longest upload file name, in bytes of UTF-8 (a file name's limit on common file systems).
+MAX_NAME_BYTES = 255
 
 
 class _Bars:
@@ -124,14 +127,15 @@ def print_batches(console: Console, batches: list[Batch], as_json: bool) -> None
         print(json.dumps([b.model_dump(mode="json", exclude={"changes"}) for b in batches]))
         return
     table = Table(title="Import batches", title_justify="left")
-    for column in ("Batch", "When (UTC)", "Who", "Files", "Added", "Changed", "Same"):
-        numeric = column in {"Added", "Changed", "Same"}
+    for column in ("Batch", "When (UTC)", "Who", "Files", "Added", "Changed", "Same", "Removed"):
+        numeric = column in {"Added", "Changed", "Same", "Removed"}
         table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "Files",
                          min_width=14 if column == "Files" else None)
     for b in batches:
         files = "\n".join(Path(f.name).name for f in b.files)
         table.add_row(b.batch_id, b.created_at.strftime("%Y-%m-%d\n%H:%M:%S"), b.who, files,
-                      *(f"{sum(getattr(c, n) for c in b.counts.values()):,}" for n in ("created", "updated", "unchanged")))
+                      *(f"{sum(getattr(c, n) for c in b.counts.values()):,}"
+                        for n in ("created", "updated", "unchanged", "deleted")))
     console.print(table if batches else "No import batches yet.")
     if batches:
         console.print("File checksums (sha256) are in [bold]tular import --list --json[/bold].")
@@ -140,11 +144,31 @@ def print_batches(console: Console, batches: list[Batch], as_json: bool) -> None
 def print_undone(console: Console, batch: Batch, as_json: bool) -> None:
     created = sum(c.created for c in batch.counts.values())
     updated = sum(c.updated for c in batch.counts.values())
+    deleted = sum(c.deleted for c in batch.counts.values())
     if as_json:
-        print(json.dumps({"undone": batch.batch_id, "removed": created, "restored": updated}))
+        print(json.dumps({"undone": batch.batch_id, "removed": created, "restored": updated, "put_back": deleted}))
         return
     console.print(f"[green]Undone[/green] batch {batch.batch_id}: removed {created:,} records it added, "
-                  f"restored {updated:,} it had changed.")
+                  f"restored {updated:,} it had changed" + (f", put back {deleted:,} it had removed." if deleted else "."))
+
+
+def upload_name(given: str | None, index: int) -> str:
+    """The name of upload ``index`` as sent (a default when none was), refused with
+    :class:`BadFileName` (HTTP 400) when it is not a plain file name: a NUL or other control
+    character, a folder (``/`` or ``\\``), ``.``/``..``, or more than :data:`MAX_NAME_BYTES`."""
+    if not given:
+        return f"upload-{index}.csv"
+    shown = repr(given if len(given) <= 60 else given[:60] + "…")
+    if bad := next((c for c in given if unicodedata.category(c) in ("Cc", "Cs")), None):
+        raise BadFileName(f"the file name {shown} contains the character U+{ord(bad):04X}, which a file name may "
+                          "not hold: rename the file and upload it again")
+    if "/" in given or "\\" in given or given in (".", ".."):
+        raise BadFileName(f"the file name {shown} names a folder: send the file's own name only "
+                          "(like teachings.csv), without a path")
+    if (size := len(given.encode("utf-8"))) > MAX_NAME_BYTES:
+        raise BadFileName(f"the file name {shown} is {size} bytes long, more than the {MAX_NAME_BYTES} a file "
+                          "name may have: give the file a shorter name")
+    return given
 
 
 def import_uploads(store: GraphStore, settings: Settings, uploads: Sequence, *, who: str, kind: str | None,
@@ -155,8 +179,8 @@ def import_uploads(store: GraphStore, settings: Settings, uploads: Sequence, *, 
     with tempfile.TemporaryDirectory(prefix="tular-upload-") as folder:
         paths, names, total = [], [], 0
         for index, upload in enumerate(uploads):
-            name = Path(upload.filename or f"upload-{index}.csv").name
-            path = Path(folder) / f"{index}-{name}"
+            name = upload_name(upload.filename, index)
+            path = Path(folder) / f"{index}.upload"  # the name tells the format (import_files' names)
             with path.open("wb") as out:
                 while chunk := upload.file.read(CHUNK):
                     total += len(chunk)

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 
 from tular.graph.analytics import DEFAULT_DORMANT_DAYS
-from tular.graph.errors import UsageError
-from tular.graph.maps import MapData, map_data
+from tular.graph.errors import Unauthorized, UsageError
+from tular.graph.maps import MapData, map_data, public_edition
 from tular.graph.skills import skill_key
 from tular.graph.store import GraphStore
 from tular.visualizations.propagation_map import render_map
@@ -18,11 +18,16 @@ from tular.visualizations.propagation_map import render_map
 
 def map_html(store: GraphStore, skill: str, as_of: date, *, kelurahan: str | None = None,
              kecamatan: str | None = None, seed: str | None = None,
-             dormant_days: int = DEFAULT_DORMANT_DAYS) -> tuple[MapData, str]:
+             dormant_days: int = DEFAULT_DORMANT_DAYS, public: bool = False, lang: str = "id") -> tuple[MapData, str]:
+    """The map's data and HTML; ``public``: the edition for anonymous readers (SPEC §7)."""
     if dormant_days < 1:
         raise UsageError("--dormant-days must be at least 1")
+    if public and seed is not None:
+        raise Unauthorized("one seed's lineage names its seed: an API key is needed")
     data = map_data(store, skill, as_of, kelurahan=kelurahan, kecamatan=kecamatan, seed=seed,
                     dormant_days=dormant_days)
+    if public:
+        data = public_edition(data, lang)
     return data, render_map(data)
 
 

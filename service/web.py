@@ -11,13 +11,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from tular.graph import keys
-from tular.graph.errors import Unauthorized
+from tular.graph.errors import TularError
 from tular.graph.model import ROLES, ApiKey
 from tular.visualizations import web as pages
 from tular.visualizations.i18n import Locale
 
 from .deps import SESSION_COOKIE
+from .sessions import Session, Sessions
 
 LANG_COOKIE = "tular_lang"
 CSRF_FIELD = "csrf_token"
@@ -57,12 +57,12 @@ class CsrfFailed(Exception):
 @dataclass
 class Visitor:
     key: ApiKey | None
-    session_id: str
+    session: Session
     csrf: str
     lang: str
     public_read: bool
-    #: cookies to send with the page: a new session, a chosen language
-    set_session: bool = False
+    #: cookies to send with the page: a new session's cookie, a chosen language
+    new_cookie: str | None = None
     set_lang: bool = False
 
     @property
@@ -77,28 +77,26 @@ class Visitor:
         return self.key is not None or self.public_read
 
 
-def visitor(request: Request) -> Visitor:
-    """Who is asking for a page. A browser without a session gets one (without a key), so
-    that every form, the sign-in form too, carries a CSRF token tied to a session."""
-    sessions = request.app.state.sessions
-    settings = request.app.state.settings
+def _language(request: Request) -> tuple[str, bool]:
+    """The page's language, and whether the visitor chose it just now (``?lang=``)."""
     chosen = pages.language(request.query_params.get("lang"))
-    lang = chosen or pages.language(request.cookies.get(LANG_COOKIE)) or "id"
-    session_id = request.cookies.get(SESSION_COOKIE)
-    fresh = not sessions.exists(session_id)
-    if fresh:
-        session_id, _ = sessions.open(None)
-    key = None
-    presented = sessions.key_for(session_id)
-    if presented:
-        try:
-            key = keys.verify(request.app.state.store, presented)
-        except Unauthorized:  # revoked since: signed out
-            sessions.close(session_id)
-            session_id, _ = sessions.open(None)
-            fresh = True
-    found = Visitor(key=key, session_id=session_id, csrf=sessions.csrf_for(session_id), lang=lang,
-                    public_read=settings.public_read, set_session=fresh, set_lang=chosen is not None)
+    return chosen or pages.language(request.cookies.get(LANG_COOKIE)) or "id", chosen is not None
+
+
+def visitor(request: Request) -> Visitor:
+    """Who is asking for a page: the key of the session cookie, as the store has it now
+    (:mod:`.sessions`). A browser without a valid session cookie gets a new one without a key
+    — signed, kept nowhere — so that every form, the sign-in form too, carries a CSRF token."""
+    sessions: Sessions = request.app.state.sessions
+    store = request.app.state.store
+    lang, chosen = _language(request)
+    session = sessions.read(store, request.cookies.get(SESSION_COOKIE))
+    key = sessions.key(store, session)
+    cookie = None
+    if session is None or (session.key_id is not None and key is None):  # none; signed out or revoked since
+        session, cookie = sessions.open(store, None)
+    found = Visitor(key=key, session=session, csrf=sessions.csrf(store, session), lang=lang,
+                    public_read=request.app.state.settings.public_read, new_cookie=cookie, set_lang=chosen)
     request.state.visitor = found
     return found
 
@@ -120,20 +118,38 @@ def editor(found: VisitorDep) -> Visitor:
     return found
 
 
+def signed_in(found: VisitorDep) -> Visitor:
+    """Pages that exist to show persons (IKM search and pages): a key, whatever public read
+    allows (SPEC §7: anonymous readers see aggregates only)."""
+    if found.key is None:
+        raise LoginNeeded()
+    return found
+
+
 Reader = Annotated[Visitor, Depends(reader)]
+SignedIn = Annotated[Visitor, Depends(signed_in)]
 Editor = Annotated[Visitor, Depends(editor)]
 
 
 def check_csrf(request: Request, found: Visitor, token: str | None) -> None:
-    if not request.app.state.sessions.csrf_ok(found.session_id, token):
+    if not request.app.state.sessions.csrf_ok(request.app.state.store, found.session, token):
         raise CsrfFailed()
 
 
-def set_session_cookie(response: Response, request: Request, session_id: str) -> None:
-    # HttpOnly: no script reads it; SameSite=Lax: other sites' forms do not carry it;
-    # Secure when the page itself came over HTTPS.
-    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https")
+def secure_cookies(request: Request) -> bool:
+    """Cookies go with ``Secure`` when the page came over HTTPS (behind a TLS proxy: with
+    ``serve --proxy-headers``) or the operator says so (``TULAR_SECURE_COOKIES=1``)."""
+    return request.url.scheme == "https" or request.app.state.settings.secure_cookies
+
+
+def set_session_cookie(response: Response, request: Request, cookie: str) -> None:
+    # HttpOnly: no script reads it; SameSite=Lax: other sites' forms do not carry it.
+    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", path="/",
+                        secure=secure_cookies(request))
+
+
+def delete_session_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", path="/", secure=secure_cookies(request))
 
 
 def page(request: Request, found: Visitor, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -141,11 +157,11 @@ def page(request: Request, found: Visitor, template: str, status: int = 200, **c
     html = pages.render(template, found.lang, visitor=found, csrf_field=CSRF_FIELD, path=request.url.path,
                         switch_url=switch_url(request, "en" if found.lang == "id" else "id"), **context)
     response = HTMLResponse(html, status_code=status)
-    if found.set_session:
-        set_session_cookie(response, request, found.session_id)
+    if found.new_cookie:
+        set_session_cookie(response, request, found.new_cookie)
     if found.set_lang:
         response.set_cookie(LANG_COOKIE, found.lang, max_age=365 * 24 * 3600, samesite="lax", path="/",
-                            secure=request.url.scheme == "https")
+                            secure=secure_cookies(request))
     return response
 
 
@@ -166,7 +182,11 @@ def safe_next(target: str | None) -> str:
 def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
     found = getattr(request.state, "visitor", None)
     if found is None:
-        found = visitor(request)
+        try:
+            found = visitor(request)
+        except TularError:  # the store does not answer (perhaps the error shown): a page without a session
+            found = Visitor(key=None, session=Session("", None, 0), csrf="", lang=_language(request)[0],
+                            public_read=request.app.state.settings.public_read)
     if status == 404 and detail == "Not Found":  # no such route: say it in the page's language
         detail = Locale(found.lang).t("web.not_found")
     return page(request, found, "error.html", status=status, detail=detail)

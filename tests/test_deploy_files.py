@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -108,6 +109,82 @@ def test_neo4j_auth_and_password_shared_with_api(compose: dict) -> None:
     api_env = _environment(compose["services"]["api"])
     assert neo4j_env["NEO4J_AUTH"].startswith("neo4j/${TULAR_NEO4J_PASSWORD")
     assert neo4j_env["NEO4J_AUTH"] == "neo4j/" + api_env["TULAR_NEO4J_PASSWORD"]
+
+
+# Compose's variable interpolation, as its specification defines it (`docker compose config` needs
+# the docker CLI, which the test machines do not have): $$ is a $; $VAR and ${VAR}; ${VAR:-default}
+# and ${VAR-default}; ${VAR:?error} and ${VAR?error} stop every command with the error;
+# ${VAR:+other} and ${VAR+other}. The ":" forms treat an empty variable as unset. Anything else
+# after a $ is an invalid interpolation format, which Compose refuses.
+_INTERPOLATION = re.compile(r"\$(?:(?P<escaped>\$)|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)"
+                            r"|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}$]*))?\}|(?P<invalid>))")
+
+
+class ComposeError(Exception):
+    """What `docker compose` would stop with."""
+
+
+def interpolate(value, env: dict[str, str]):
+    """``value`` (the parsed compose file, or any part of it) with its variables interpolated."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def one(match: re.Match) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["invalid"] is not None:
+            raise ComposeError(f"invalid interpolation format for {value!r}")
+        name, op, arg = match["plain"] or match["braced"], match["op"], match["arg"]
+        found = env.get(name)
+        if op is None:
+            return found or ""
+        present = bool(found) if op.startswith(":") else found is not None
+        if op.endswith("-"):
+            return found if present else arg
+        if op.endswith("?"):
+            if not present:
+                raise ComposeError(f"required variable {name} is missing a value: {arg}")
+            return found
+        return arg if present else ""
+
+    return _INTERPOLATION.sub(one, value)
+
+
+def test_the_interpolation_reads_compose_syntax() -> None:
+    env = {"A": "x", "EMPTY": ""}
+    assert interpolate("$$A ${A} $A ${B:-d} ${EMPTY:-d} ${EMPTY-d} ${A:+y} ${B+y}", env) == "$A x x d d  y "
+    with pytest.raises(ComposeError, match="B is missing a value: say B"):
+        interpolate("${B:?say B}", env)
+    with pytest.raises(ComposeError, match="EMPTY"):
+        interpolate("${EMPTY:?}", env)
+    for bad in ("${A#*/}", "${A", "$ A", "${1A}"):
+        with pytest.raises(ComposeError, match="invalid interpolation"):
+            interpolate(bad, env)
+
+
+def test_compose_requires_the_neo4j_password_and_has_no_default(compose: dict) -> None:
+    text = COMPOSE.read_text(encoding="utf-8")
+    assert "change-me" not in text
+    used = re.findall(r"(?<!\$)\$\{TULAR_NEO4J_PASSWORD([^}]*)\}", text)
+    assert len(used) == 2 and all(op.startswith(":?") and "TULAR_NEO4J_PASSWORD" in op for op in used), used
+    for env in ({}, {"TULAR_NEO4J_PASSWORD": ""}):
+        with pytest.raises(ComposeError, match="TULAR_NEO4J_PASSWORD is missing a value: set TULAR_NEO4J_PASSWORD"):
+            interpolate(compose, env)
+    ready = interpolate(compose, {"TULAR_NEO4J_PASSWORD": "a-long-secret"})  # every other $ is valid too
+    assert _environment(ready["services"]["neo4j"])["NEO4J_AUTH"] == "neo4j/a-long-secret"
+    assert _environment(ready["services"]["api"])["TULAR_NEO4J_PASSWORD"] == "a-long-secret"
+    # the healthcheck's $$ reaches the container's shell as one $, which expands NEO4J_AUTH there
+    assert '"${NEO4J_AUTH#*/}"' in " ".join(ready["services"]["neo4j"]["healthcheck"]["test"])
+
+
+def test_no_secret_in_compose_has_a_default(compose: dict) -> None:
+    secrets_with_defaults = [m.group(0) for m in re.finditer(r"(?<!\$)\$\{(\w*(?:PASSWORD|SECRET|KEY|AUTH)\w*):?[-+][^}]*\}",
+                                                             COMPOSE.read_text(encoding="utf-8"))]
+    assert secrets_with_defaults == []
 
 
 def test_neo4j_has_a_healthcheck(compose: dict) -> None:

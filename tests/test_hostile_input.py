@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from tular.graph import metrics
+from tular.graph import metrics, readers
 from tular.graph.export import export_store
 from tular.graph.ingest import ImportReport, import_files
 from tular.graph.store import EmbeddedStore, GraphStore
@@ -58,6 +58,9 @@ REFUSED = {
     "unclosed-quote": ("ikm.csv", 2, "never closed"),
     "wrong-sheets": ("data.xlsx", None, "name each sheet after what it holds"),
     "cypher-in-references": ("ikm.csv", 2, "unknown kelurahan"),
+    # made by hostile_workbook() below (test_the_hostile_workbooks_are_the_ones_their_maker_makes)
+    "huge-row-number": ("data.xlsx", 2_000_000, "row number 2,000,000 is beyond the last row a workbook can have"),
+    "many-small-parts": ("data.xlsx", None, "refused as a possible zip bomb"),
 }
 
 
@@ -131,6 +134,100 @@ def test_formula_injection_is_neutralised_in_every_spreadsheet_export(store: Gra
         rows = {r["ikm_id"]: r for r in csv.DictReader(handle)}
     assert rows["F-1"]["name"].startswith("'=HYPERLINK(") and rows["F-2"]["name"] == "'@SUM(1+1)"
     assert rows["F-1"]["phone"] == "'-0811" and rows["F-1"]["business_name"] == "'=cmd|' /C calc'!A0"
+
+
+# --------------------------------------------------------------------------- hostile workbooks
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def hostile_workbook(path: Path, sheets: dict[str, str]) -> Path:
+    """A minimal workbook whose sheets hold the given ``<sheetData>`` XML, written byte for byte
+    the same each time (fixed dates, best compression). It made the workbooks of the corpus."""
+    names = [f"xl/worksheets/sheet{i}.xml" for i in range(1, len(sheets) + 1)]
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types xmlns="{_RELS.replace("relationships", "content-types")}">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+        + "".join(f'<Override PartName="/{n}" ContentType="{_TYPE}.worksheet+xml"/>' for n in names) + "</Types>",
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+        f'Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+        + "".join(f'<sheet name="{title}" sheetId="{i}" r:id="rId{i}"/>' for i, title in enumerate(sheets, 1))
+        + "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="{_RELS}">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{_DOC}/worksheet" Target="{n[3:]}"/>'
+                  for i, n in enumerate(names, 1)) + "</Relationships>",
+        **{n: f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+           for n, rows in zip(names, sheets.values())},
+    }
+    with zipfile.ZipFile(path, "w") as book:
+        for name, text in parts.items():
+            book.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), text, zipfile.ZIP_DEFLATED, 9)
+    return path
+
+
+IKM_HEADER = '<row r="1">' + _cell("A1", "ikm_id") + _cell("B1", "name") + _cell("C1", "kelurahan") + "</row>"
+HOSTILE_WORKBOOKS = {
+    # one row numbered 2,000,000: openpyxl made the 1,999,998 rows before it, one by one
+    "huge-row-number": {"ikm": IKM_HEADER + '<row r="2000000">' + _cell("A2000000", "H-1")
+                        + _cell("B2000000", "Ibu Sari") + _cell("C2000000", "Bunulrejo") + "</row>"},
+    # 10 more sheets of 1,000,000 bytes (each under the 1 MiB a part needs for its own ratio check)
+    # of empty rows: 10 MB of XML to parse from an 18 KB file
+    "many-small-parts": {"ikm": IKM_HEADER, **{f"kosong{i}": "<row/>" * 166_666 for i in range(2, 12)}},
+}
+
+
+def test_the_hostile_workbooks_are_the_ones_their_maker_makes(tmp_path: Path):
+    for case, sheets in HOSTILE_WORKBOOKS.items():
+        made = hostile_workbook(tmp_path / f"{case}.xlsx", sheets)
+        with zipfile.ZipFile(made) as fresh, zipfile.ZipFile(HOSTILE / case / "data.xlsx") as kept:
+            assert [(i.filename, i.file_size) for i in kept.infolist()] == [
+                (i.filename, i.file_size) for i in fresh.infolist()]
+            assert all(kept.read(i) == fresh.read(i) for i in fresh.infolist())
+    with zipfile.ZipFile(HOSTILE / "many-small-parts" / "data.xlsx") as book:
+        sizes = [i.file_size for i in book.infolist()]
+    size = (HOSTILE / "many-small-parts" / "data.xlsx").stat().st_size
+    assert max(sizes) < readers.RATIO_CHECK_MIN_BYTES and sum(sizes) > 500 * size  # each part small, all huge
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_WORKBOOKS))
+def test_a_hostile_workbook_is_refused_in_under_a_second(case: str):
+    """Before: 0.8 s of CPU for one row numbered 2,000,000 (an hour at 2,000,000,000), and 6 s
+    for the ten sheets of empty rows, each parsed to its end. The bound (CPU time, steady on a
+    busy machine) proves "not that"; docs/reliability.md gives the figures."""
+    path = HOSTILE / case / "data.xlsx"
+    started = time.process_time()
+    with pytest.raises(readers.FileProblem) as refused:
+        readers.read_file(path)
+    seconds = time.process_time() - started
+    print(f"\n{case}: refused in {seconds * 1000:.0f} ms of CPU: {refused.value}")
+    file, row, words = REFUSED[case]
+    assert refused.value.file == str(path) and refused.value.row == row and words in refused.value.reason
+    assert seconds < 0.25
+
+
+def test_row_and_column_numbers_up_to_excels_limits_are_read_without_making_the_rows_between(tmp_path: Path):
+    last = readers.MAX_ROWS
+    path = hostile_workbook(tmp_path / "ikm.xlsx", {"ikm": IKM_HEADER + f'<row r="{last}">' + _cell(f"A{last}", "H-1")
+                                                   + _cell(f"B{last}", "Ibu Sari") + _cell(f"C{last}", "Bunulrejo")
+                                                   + "</row>"})
+    started = time.process_time()
+    table = readers.read_file(path).tables[0]
+    assert time.process_time() - started < 0.25  # before: 0.4 s, making 1,048,574 empty rows
+    assert [(r.line, r.values) for r in table.rows] == [
+        (last, {"ikm_id": "H-1", "name": "Ibu Sari", "kelurahan": "Bunulrejo"})]
+    beyond = hostile_workbook(tmp_path / "wide.xlsx", {"ikm": IKM_HEADER + '<row r="2">' + _cell("XFE2", "x") + "</row>"})
+    with pytest.raises(readers.FileProblem) as refused:
+        readers.read_file(beyond)
+    assert refused.value.row == 2 and "column number 16,385 is beyond the last column" in refused.value.reason
 
 
 # --------------------------------------------------------------------------- large files, made here

@@ -402,7 +402,8 @@ def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_vis
     [plan] = [c for c in public.next_cohort if c.skill.skill_id == "batik"]
     assert plan.visits == [] and [(v.kelurahan, v.visits) for v in plan.visit_counts] == [
         ("Bunulrejo", 1), ("Dinoyo", 1), ("Kesatrian", 1)]
-    assert [(n.name, n.ikm_id) for n in plan.narasumber] == [("Ibu s1", "")]  # a trainer: named, no id
+    assert [(n.name, n.ikm_id) for n in plan.narasumber] == [("", "")]  # described, not named (SPEC §8)
+    assert "Ibu s1" not in render_html(public, "id")
     dumped = public.model_dump_json(include={"next_cohort"})
     assert not [name for name in ("Ibu c", "Ibu d", "Ibu e") if name in dumped]
     assert "Ibu e" not in render_html(public, "id")

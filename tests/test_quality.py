@@ -45,7 +45,8 @@ def one_of_each() -> Records:
 def test_one_of_each_finding(store: GraphStore):
     store.write(one_of_each())
     report = check_store(store)
-    assert report.counts == {"probable_duplicate": 2, "out_of_order": 1, "learner_is_trainee": 1, "orphan": 1}
+    assert report.counts == {"cycle": 0, "duplicate_teaching": 0, "probable_duplicate": 2, "out_of_order": 1,
+                             "learner_is_trainee": 1, "orphan": 1}
     assert [(f.kind, f.ikm_ids, f.skill, f.fragment_top) for f in report.findings] == [
         ("probable_duplicate", ["p", "q"], None, None),
         ("probable_duplicate", ["sri-1", "sri-2"], None, None),

@@ -222,7 +222,9 @@ def test_public_pdf_names_no_dormant_leaf_dead_seed_duplicate_or_orphan(embedded
     for lang, document in (("id", html["id"]), ("en", html["en"]), ("en", text)):
         assert not [name for name in NOT_PUBLIC.values() if name in document], lang
         assert Locale(lang).t("label.ikm_id") not in document, lang
-        assert TEACHERS["s1"] in document and TEACHERS["k1"] in document
+        # top teachers and narasumber are described, not named (SPEC §7, §8)
+        assert TEACHERS["s1"] not in document and TEACHERS["k1"] not in document
+        assert ("who passed the skill on to" if lang == "en" else "yang menularkan keterampilannya kepada") in document
         assert Locale(lang).t("doc.edition_public") in document and Locale(lang).t("visits.title") not in document
 
 

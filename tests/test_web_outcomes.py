@@ -136,6 +136,7 @@ def test_plan_page_lists_are_the_apis_plan_for_a_signed_in_viewer(any_store_web:
 
 
 def test_seats_bound_the_lists_and_a_year_plans_from_the_end_of_the_year_before(public_web: Browser):
+    public_web.sign_in("viewer")
     client = public_web.client
     small = client.get("/rencana", params={"skill": "batik", "seats": 2, "as_of": DAY})
     # two seats: two kelurahan, one narasumber (one per five seats), two visits (e, c) in two kelurahan
@@ -162,9 +163,11 @@ def test_guests_see_the_visits_as_counts_per_kelurahan_and_no_ids(public_web: Br
     assert [(v["kelurahan"], v["visits"]) for v in rows(page.text, "visits")] == [
         ("Bunulrejo", "1"), ("Dinoyo", "1"), ("Kesatrian", "1")]
     assert ID["web.plan_visits_public"] in page.text
-    # narasumber are trainers: named, as in the report's public edition, but without id or link
-    assert [n["ikm"] for n in rows(page.text, "narasumber")] == ["", "", "", ""]
-    assert "Ibu s1" in section_text(page.text, "narasumber") and 'href="/ikm/s1' not in page.text
+    # narasumber too: counts per kelurahan, as in the report's public edition (SPEC §7)
+    narasumber = rows(page.text, "narasumber")
+    assert narasumber and all(set(n) == {"kelurahan", "narasumber"} for n in narasumber)
+    assert sum(int(n["narasumber"]) for n in narasumber) == 4
+    assert "Ibu s1" not in section_text(page.text, "narasumber") and 'href="/ikm/' not in page.text
     assert "081" not in page.text  # never a phone number
 
 

@@ -191,6 +191,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.broken": "Rantai putus",
         "plan.narasumber": "Narasumber",
         "plan.narasumber_reason": "menularkan ke {reach} IKM, {outcomes} hasil usaha",
+        "plan.narasumber_described": "seorang pelaku {skill} di {kelurahan}",
+        "top.described": "Pelaku {skill} di {kelurahan} yang menularkan keterampilannya kepada {reach} IKM",
+        "label.who": "Siapa",
         "plan.visits": "Kunjungan",
         "plan.visit_reason": "dorman {days} hari",
         "plan.visits_public": "Edisi publik: jumlah kunjungan per kelurahan; nama ada di edisi internal.",
@@ -235,6 +238,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "dihitung sebagai peserta (generasi 0), bukan terjangkau.",
         "kind.orphan_long": "IKM dengan catatan pengajaran yang tidak terhubung ke peserta pelatihan mana pun "
                             "(asal-usulnya tidak tercatat); satu temuan per kelompok.",
+        "kind.cycle": "Pengajaran berputar",
+        "kind.cycle_long": "Pengajaran satu keterampilan yang kembali ke IKM yang mengajarkannya (melanggar aturan "
+                           "data). Hapus pengajaran yang keliru — biasanya murid dan pengajar tertukar. Sampai "
+                           "saat itu, perhitungan tidak mengikuti pengajaran ke IKM yang sudah terjangkau.",
+        "kind.duplicate_teaching": "Pengajaran tercatat ganda",
+        "kind.duplicate_teaching_long": "Pengajaran yang sama (murid, pengajar, keterampilan) tersimpan lebih dari "
+                                        "sekali (melanggar aturan data). Dihitung sekali, sejak tanggal paling awal; "
+                                        "perbaikan data menghapus salinan lainnya.",
         # ---------------------------------------------------------------- quality
         "quality.title": "Kualitas data",
         "quality.lead": "Temuan pemeriksaan data (tular check) atas semua catatan di basis data pada tanggal "
@@ -252,6 +263,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "quality.same_phone": "nomor telepon sama",
         "quality.fragment": "kelompok {size} IKM, berawal dari {top}",
         "quality.dated": "pengajaran tanggal {date}",
+        "quality.cycle": "{path} (mengajar berurutan, kembali ke awal)",
+        "quality.duplicate": "tersimpan {count} kali: {dates}",
         "quality.public": "Edisi publik hanya memuat jumlah temuan. Rinciannya ada di edisi internal.",
         # ---------------------------------------------------------------- methodology
         "method.title": "Lampiran: metodologi",
@@ -336,6 +349,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "web.login_wrong": "Kunci ini tidak dikenal atau sudah dicabut. Periksa lagi kunci Anda, atau minta kunci "
                            "baru kepada admin.",
         "web.login_empty": "Isi kunci API Anda.",
+        "web.login_too_many": "Terlalu banyak percobaan masuk yang gagal dari alamat ini. Coba lagi dalam {seconds} "
+                              "detik.",
         "web.logged_out": "Anda sudah keluar.",
         "web.login_needed": "Masuk dulu untuk membuka halaman itu.",
         "web.forbidden_title": "Tidak diizinkan",
@@ -461,13 +476,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "hasil usaha; satu narasumber per lima kursi.",
         "web.plan_visits": "Murid dorman yang layak dikunjungi",
         "web.plan_visits_note": "Menurut jangkauan yang sudah ditunjukkan kelurahannya, lalu lama dorman.",
-        "web.plan_visits_public": "Sebagai tamu Anda melihat jumlah kunjungan per kelurahan; nama hanya untuk "
+        "web.plan_visits_public": "Sebagai tamu Anda melihat jumlahnya per kelurahan; nama hanya untuk "
                                   "pengguna yang masuk (UU 27/2022), seperti di edisi publik laporan.",
         "web.plan_nothing": "Tidak ada usulan.",
         "web.onward_reach": "Jangkauan lanjutan",
         "web.outcome_count": "Hasil usaha",
         "web.days_dormant": "Hari dorman",
         "web.visit_count": "Kunjungan",
+        "web.narasumber_count": "Calon narasumber",
     },
     "en": {
         # ---------------------------------------------------------------- document
@@ -621,6 +637,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "plan.broken": "Broken chains",
         "plan.narasumber": "Narasumber",
         "plan.narasumber_reason": "passed it on to {reach} IKM, {outcomes} outcomes",
+        "plan.narasumber_described": "a {skill} maker in {kelurahan}",
+        "top.described": "A {skill} maker in {kelurahan} who passed the skill on to {reach} IKM",
+        "label.who": "Who",
         "plan.visits": "Visits",
         "plan.visit_reason": "dormant {days} days",
         "plan.visits_public": "Public edition: visits per kelurahan; the names are in the internal edition.",
@@ -665,6 +684,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "as a trainee (generation 0), not as reached.",
         "kind.orphan_long": "IKM with teaching records that no trainee reaches (where they learned is not "
                             "recorded); one finding per group.",
+        "kind.cycle": "Teachings in a circle",
+        "kind.cycle_long": "Teachings of one skill that come back to an IKM who taught it (against the data's "
+                           "rules). Delete the wrong teaching — usually the learner and teacher were swapped. "
+                           "Until then the numbers do not follow a teaching to an IKM already reached.",
+        "kind.duplicate_teaching": "Teaching recorded twice",
+        "kind.duplicate_teaching_long": "The same teaching (learner, teacher, skill) stored more than once (against "
+                                        "the data's rules). It counts once, from its earliest date; the data repair "
+                                        "removes the other copies.",
         # ---------------------------------------------------------------- quality
         "quality.title": "Data quality",
         "quality.lead": "What the data check (tular check) finds in every record of the database on the report "
@@ -683,6 +710,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "quality.same_phone": "same phone number",
         "quality.fragment": "a group of {size} IKM, starting at {top}",
         "quality.dated": "teaching dated {date}",
+        "quality.cycle": "{path} (each taught the next, back to the first)",
+        "quality.duplicate": "stored {count} times: {dates}",
         "quality.public": "The public edition holds the counts only. The details are in the internal edition.",
         # ---------------------------------------------------------------- methodology
         "method.title": "Appendix: methodology",
@@ -767,6 +796,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "web.key_label": "API key",
         "web.login_wrong": "This key is unknown or was revoked. Check your key, or ask an admin for a new one.",
         "web.login_empty": "Enter your API key.",
+        "web.login_too_many": "Too many failed sign-ins from this address. Try again in {seconds} seconds.",
         "web.logged_out": "You are signed out.",
         "web.login_needed": "Sign in first to open that page.",
         "web.forbidden_title": "Not allowed",
@@ -888,13 +918,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "narasumber per five seats.",
         "web.plan_visits": "Dormant learners worth a visit",
         "web.plan_visits_note": "Ranked by the onward reach their kelurahan has shown, then days dormant.",
-        "web.plan_visits_public": "As a guest you see the visits per kelurahan; names only for people signed in "
+        "web.plan_visits_public": "As a guest you see how many per kelurahan; names only for people signed in "
                                   "(Law 27/2022), as in the report's public edition.",
         "web.plan_nothing": "Nothing to propose.",
         "web.onward_reach": "Onward reach",
         "web.outcome_count": "Outcomes",
         "web.days_dormant": "Days dormant",
         "web.visit_count": "Visits",
+        "web.narasumber_count": "Narasumber candidates",
     },
 }
 

@@ -83,6 +83,12 @@ def spanning_forest(graph: nx.DiGraph, generation: Mapping[str, int | None]) -> 
         else:
             fitting = [u for u in teachers if generation.get(u) == gen - 1]
         parents[node] = min(fitting, key=lambda u: (graph.edges[u, node]["date"], u)) if fitting else None
+    # orphans whose teachings go round a cycle (a broken invariant: `tular check` reports it)
+    # would hang under one another in a loop, and no root would lead to them: the smallest
+    # id of each loop becomes a root
+    pointers = nx.DiGraph((node, parent) for node, parent in parents.items() if parent is not None)
+    for loop in nx.simple_cycles(pointers):  # one parent each: the loops are disjoint, and few
+        parents[min(loop)] = None
     return parents
 
 

@@ -67,8 +67,10 @@ def node_size(node: MapNode) -> float:
     return round((18 if node.is_seed else 11) + 3.2 * math.sqrt(node.onward_reach), 1)
 
 
-def tooltip(node: MapNode, dormant_days: int) -> str:
-    lines = [f"{node.name} ({node.ikm_id})", f"Kelurahan {node.kelurahan}, Kecamatan {node.kecamatan}"]
+def tooltip(node: MapNode, dormant_days: int, named: bool = True) -> str:
+    """``named``: with ids (the internal map); the public edition's dots carry no id."""
+    lines = [f"{node.name} ({node.ikm_id})" if named else node.name,
+             f"Kelurahan {node.kelurahan}, Kecamatan {node.kecamatan}"]
     if node.generation is None:
         lines.append("Generasi / Generation: – (yatim / orphan)")
     else:
@@ -77,7 +79,8 @@ def tooltip(node: MapNode, dormant_days: int) -> str:
         lines.append(f"Pelatihan / Training: {node.training or '–'}, selesai / ended {node.learned_on.isoformat()}")
     for i, teacher in enumerate(node.teachers):
         prefix = "Belajar dari / Learned from:" if i == 0 else "   juga / also:"
-        lines.append(f"{prefix} {teacher.name} ({teacher.ikm_id}), {teacher.date.isoformat()}")
+        who = f"{teacher.name} ({teacher.ikm_id})" if named else teacher.name
+        lines.append(f"{prefix} {who}, {teacher.date.isoformat()}")
     lines.append(f"Murid langsung / Direct learners: {node.learners} · jangkauan lanjutan / onward reach: "
                  f"{node.onward_reach}")
     for mark in node.marks:
@@ -89,7 +92,7 @@ def tooltip(node: MapNode, dormant_days: int) -> str:
     return "\n".join(lines)
 
 
-def _vis_node(node: MapNode, x: float, y: float, dormant_days: int) -> dict:
+def _vis_node(node: MapNode, x: float, y: float, dormant_days: int, named: bool = True) -> dict:
     fill = OUTSIDE_COLOUR if node.outside_area else generation_colour(node.generation)
     # dead seeds and stalled lineages are where a program lost its chain: thicker than the
     # (many) dormant leaves, which are where a field officer might still help
@@ -98,7 +101,8 @@ def _vis_node(node: MapNode, x: float, y: float, dormant_days: int) -> dict:
     own_border, own_width = (darker(fill) if not node.outside_area else "#555555"), (2 if node.is_seed else 1)
     border = BROKEN_BORDER if broken_width else own_border
     vis = {
-        "id": node.ikm_id, "label": node.name, "title": tooltip(node, dormant_days), "x": x, "y": y,
+        "id": node.ikm_id, "label": node.name if named else "", "title": tooltip(node, dormant_days, named),
+        "x": x, "y": y,
         "shape": "star" if node.is_seed else "dot", "size": node_size(node),
         "color": {"background": fill, "border": border},
         "borderWidth": broken_width or own_width,
@@ -199,7 +203,7 @@ def render_map(data: MapData, *, cluster_threshold: int = CLUSTER_THRESHOLD) -> 
 
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     # pyvis' add_node/add_edge check membership in lists (quadratic): fill the lists directly.
-    net.nodes = [_vis_node(nodes[n], *positions[start][n], data.dormant_days) for n in order]
+    net.nodes = [_vis_node(nodes[n], *positions[start][n], data.dormant_days, not data.public) for n in order]
     net.node_ids = list(order)
     net.node_map = {n["id"]: n for n in net.nodes}
     # no edge tooltips: the learner's says from whom and when, and 13,000 of them weigh megabytes

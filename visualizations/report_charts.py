@@ -30,6 +30,10 @@ GRID = "#d9dfe2"
 STYLE = {
     "svg.fonttype": "none",           # text stays text: sharp, searchable, small
     "svg.hashsalt": "tular-report",   # the same data gives the same SVG
+    # Labels come from the data (training ids, skill and kelurahan names): drawn as typed, never
+    # read as mathtext or LaTeX, so that "T-$\x$-1" is a label and not a parse error.
+    "text.parse_math": False,
+    "text.usetex": False,
     "font.family": ["DejaVu Sans", "sans-serif"],
     "font.size": 7.5,
     "axes.titlesize": 8,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import networkx as nx
@@ -14,7 +14,8 @@ from ..analytics import Person
 from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
 from ..model import (
-    IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Skill, Teaching, Training, WriteResult,
+    IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Repair, Skill, Teaching, Training,
+    WriteResult,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +42,18 @@ class SeedAttendance(BaseModel):
     training_id: str
     end_date: date
     budget_idr: int | None = None
+
+
+class RestoreMark(BaseModel):
+    """A store marked "restore in progress" (SPEC §3): written and committed before a restore
+    too large for one transaction (Neo4j) wipes the store, removed by its last transaction."""
+
+    #: The backup of what the store held before, written before the wipe (absolute path).
+    safety_file: str
+    #: The backup being restored.
+    backup: str
+    who: str
+    since: datetime
 
 
 @runtime_checkable
@@ -115,6 +128,14 @@ class GraphStore(Protocol):
         """Remove what the batch created and put back what it changed, in one transaction.
         ``InvalidData`` naming the later batches that depend on it, if any do."""
 
+    def remove_duplicate_teachings(self, meta: BatchMeta) -> Repair:
+        """Remove every extra copy of a (learner, teacher, skill) stored more than once — a
+        broken invariant (SPEC §3) that only a store unable to make a relationship unique can
+        hold (Neo4j Community: a hand edit, an older version) — keeping the earliest copy of
+        each (ties: by source, then note, then any one, the same each time), in one
+        transaction logged as a batch described by ``meta`` whose undo puts the copies back.
+        Nothing to remove: nothing is written and no batch logged (``batch_id`` None)."""
+
     def add_skill(self, skill: Skill) -> None: ...
 
     def load_gazetteer(self, gazetteer: Gazetteer) -> None:
@@ -123,6 +144,11 @@ class GraphStore(Protocol):
     def wipe(self, keep_keys: bool = False) -> None:
         """Delete everything, schema objects excepted (and API keys, with ``keep_keys``:
         ``restore`` keeps the target's keys, so that its users can still sign in)."""
+
+    def restore_mark(self) -> RestoreMark | None:
+        """The mark of a restore that began and has not completed (see
+        :mod:`tular.graph.backup`); always None on the embedded store, whose restore is one
+        transaction."""
 
     # ------------------------------------------------------------------- reads
     def gazetteer(self) -> Gazetteer: ...
@@ -192,3 +218,21 @@ class GraphStore(Protocol):
         """The ``TAUGHT_BY`` edges of ``skill`` dated on or before ``as_of`` as a DiGraph
         pointing **from teacher to learner** (the direction knowledge flows). Edges carry
         ``date``, ``source`` and ``note``; nodes carry ``kelurahan`` (a code)."""
+
+    # ------------------------------------------------------------------ browser sessions
+    # SPEC §3 and §7: sessions take no data lock and move no version — these methods never
+    # enter ``writing()``, and a sign-in or sign-out during a long import neither waits for it
+    # nor makes every cached answer stale.
+    def session_secret(self) -> bytes:
+        """The secret that signs the browsers' session cookies: made on the first call
+        (``tular init`` makes it), then the same for every process that opens this store.
+        Kept apart from the data (a restore or a wipe leaves it)."""
+
+    def end_session(self, session_id: str, until: datetime) -> None:
+        """Record that the browser session ``session_id`` was signed out; its cookie would
+        have stopped working at ``until`` anyway, after which the record may be dropped. In a
+        short transaction of its own."""
+
+    def session_key(self, session_id: str, key_id: str) -> ApiKey | None:
+        """The key a browser session signed in with, read afresh in one look-up: None when
+        the key was revoked or is gone, or the session was signed out (``end_session``)."""

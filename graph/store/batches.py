@@ -148,11 +148,21 @@ def deletion_plan(kind: str, record: Any) -> Plan:
                 replaced=[Change(kind=kind, key=key, before=record.model_dump(mode="json"))])
 
 
+def copies_removal_plan(kind: str, copies: list[Any]) -> Plan:
+    """The log of removing ``copies``, each a second copy of a record that stays stored (a
+    broken invariant, SPEC §3): undo puts every copy back beside the record kept."""
+    return Plan(counts={kind: KindCounts(deleted=len(copies))}, created={k: {} for k in KINDS},
+                updated={k: [] for k in KINDS},
+                replaced=[Change(kind=kind, key=record_key(kind, r), before=r.model_dump(mode="json"), extra_copy=True)
+                          for r in copies])
+
+
 def encode_changes(created: Mapping[str, list[Key]], updated: Iterable[Change]) -> bytes:
     """``{"created": {kind: [key, ...]}, "updated": [change, ...]}`` as compact JSON, zlib-
     compressed (a province-scale batch: 97 MB of JSON, 26 MB so, in 0.6 s)."""
     text = json.dumps({"created": {kind: keys for kind, keys in created.items() if keys},
-                       "updated": [change.model_dump(mode="json") for change in updated]}, separators=(",", ":"))
+                       "updated": [change.model_dump(mode="json", exclude_defaults=True) for change in updated]},
+                      separators=(",", ":"))
     return zlib.compress(text.encode("utf-8"), 1)
 
 
@@ -231,12 +241,23 @@ def check_undo(target: Batch | None, batch_id: str, later: Iterable[Batch]) -> B
 
 def undo_steps(batch: Batch) -> tuple[dict[str, list[Key]], dict[str, list[Any]]]:
     """What undoing ``batch`` does: keys to delete (records it created) and records to put
-    back (the versions it replaced), per kind."""
+    back (the versions it replaced), per kind. Extra copies it removed are not among them:
+    see :func:`copies_to_put_back`."""
     delete: dict[str, list[Key]] = {kind: [] for kind in KINDS}
     restore: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     for change in batch.changes:
         if change.before is None:
             delete[change.kind].append(change.key)
-        else:
+        elif not change.extra_copy:
             restore[change.kind].append(to_model(change.kind, change.before))
     return delete, restore
+
+
+def copies_to_put_back(batch: Batch) -> dict[str, list[Any]]:
+    """The extra copies ``batch`` removed (``tular check --repair``), per kind: undoing it
+    creates each again beside the record that stayed."""
+    copies: dict[str, list[Any]] = {}
+    for change in batch.changes:
+        if change.extra_copy:
+            copies.setdefault(change.kind, []).append(to_model(change.kind, change.before))
+    return copies

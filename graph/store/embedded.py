@@ -18,13 +18,14 @@ from .. import arrays
 from ..analytics import Person
 from ..arrays import SkillArrays
 from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
+from ..files import create_private
 from ..gazetteer import Gazetteer
 from ..model import (
     IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, KindCounts, Kelurahan, Outcome, Population,
-    Records, Skill, Teaching, Training, WriteResult,
+    Records, Repair, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
-from . import batches, embedded_arrays
+from . import batches, embedded_arrays, session_file
 from .base import LOCK_WAIT, IKMPage, SeedAttendance
 from .pinning import Pinning
 from .snapshot import GraphSnapshot, generations
@@ -156,6 +157,10 @@ LARGE_WRITE_ROWS = 50_000
 SCAN_FACTOR = 4
 
 IKM_COLUMNS = ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on")
+#: The tables a restore replaces (all but the API keys), in an order that fills each after
+#: those it refers to.
+RESTORED_TABLES = ("kecamatan", "kelurahan", "skill", "ikm", "training", "training_skill", "attendance", "teaching",
+                   "outcome", "batch")
 
 
 
@@ -239,9 +244,10 @@ class EmbeddedStore(Pinning):
         try:
             if self.path.parent and not self.path.parent.exists():
                 raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
+            create_private(self.path)  # personal data: a new file is 0600, and SQLite gives -wal/-shm its mode
             self._conn = self._connect(timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"cannot open {self.display_url}: {exc}") from exc
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
@@ -379,6 +385,49 @@ class EmbeddedStore(Pinning):
         with self._tx() as conn:
             for table in tables:
                 conn.execute(f"DELETE FROM {table}")  # table names are constants above
+
+    # --------------------------------------------------------------- restore
+    def restore_mark(self) -> None:
+        """Never one: a restore of this store is one transaction (:meth:`replace_content`)."""
+        return None
+
+    def replace_content(self, source: Path) -> None:
+        """Replace everything this store holds, its API keys excepted, by the content of the
+        store file ``source`` (where ``restore`` has built and checked it), in the write
+        transaction — this thread's, held by the caller, or one of its own. Other connections
+        and processes see the old content until it commits and the new one, whole, after;
+        killed before the commit, the store keeps the old one.
+
+        The rows are copied, not the file renamed into place: a rename under open connections
+        leaves them on the old file (and a stale ``-wal`` beside the new one), and SQLite's
+        backup API cannot write into a database whose write lock this writer holds."""
+        try:
+            built = sqlite3.connect(source, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot read the restored database {source}: {exc}") from exc
+        try:
+            built.execute("BEGIN")  # one snapshot of it
+            rows = {table: _count(built, table) for table in RESTORED_TABLES}
+            with self.writing() as conn:
+                self.wipe(keep_keys=True)
+                conn.execute("DELETE FROM sqlite_sequence WHERE name = 'batch'")  # seq as in the backup
+                large = sum(rows.values()) >= LARGE_WRITE_ROWS
+                with _page_cache(conn, sum(rows.values())), \
+                        _indexes_rebuilt(conn, list(RESTORED_TABLES) if large else []):
+                    for table in RESTORED_TABLES:
+                        cursor = built.execute(f"SELECT * FROM {table}")  # table names are constants
+                        columns = [d[0] for d in cursor.description]
+                        conn.executemany(f"INSERT INTO {table}({', '.join(columns)}) "
+                                         f"VALUES ({', '.join('?' * len(columns))})", cursor)
+                copied = {table: _count(conn, table) for table in RESTORED_TABLES}
+                if copied != rows:
+                    raise StoreUnavailable(f"{self.display_url}: the restored rows were not all copied "
+                                           f"({copied} of {rows}); nothing was changed")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.display_url}: the restore could not be written ({exc}); "
+                                   "nothing was changed") from exc
+        finally:
+            built.close()
 
     # ---------------------------------------------------------------- writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
@@ -569,6 +618,10 @@ class EmbeddedStore(Pinning):
                                 "WHERE seq >= (SELECT seq FROM batch WHERE batch_id = ?) ORDER BY seq", (batch_id,))
             found = [self._batch(r) for r in rows]
             target = batches.check_undo(found[0] if found else None, batch_id, found[1:])
+            if batches.copies_to_put_back(target):
+                raise InvalidData(f"cannot undo batch {batch_id}: it removed extra copies of teachings stored more "
+                                  "than once (tular check --repair, in the store this log comes from), and this "
+                                  "store holds one teaching per learner, teacher and skill")
             delete, restore = batches.undo_steps(target)
             for kind in reversed(KINDS):
                 if kind == "populations":
@@ -777,3 +830,23 @@ class EmbeddedStore(Pinning):
             graph.add_node(learner, kelurahan=learner_kel)
             graph.add_edge(teacher, learner, date=date.fromisoformat(day), source=source, note=note)
         return graph
+
+    # ------------------------------------------------------------ broken invariants
+    def remove_duplicate_teachings(self, meta: BatchMeta) -> Repair:
+        """Nothing to remove: the teaching table's primary key holds one row per (learner,
+        teacher, skill). Nothing is written, no batch logged."""
+        return Repair()
+
+    # ------------------------------------------------------------ browser sessions
+    # In a small SQLite file beside this one, never in ``writing()``: see session_file.py.
+    def session_secret(self) -> bytes:
+        return session_file.secret(self.path)
+
+    def end_session(self, session_id: str, until: datetime) -> None:
+        session_file.end(self.path, session_id, until)
+
+    def session_key(self, session_id: str, key_id: str) -> ApiKey | None:
+        if session_file.ended(self.path, session_id):
+            return None
+        found = self.api_keys(key_id)
+        return found[0] if found and found[0].revoked_at is None else None

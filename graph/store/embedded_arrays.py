@@ -31,7 +31,9 @@ def ordinals(iso_dates: list[str]) -> np.ndarray:
 
 def snapshot(conn: sqlite3.Connection, at: Stamp) -> GraphSnapshot:
     """Every IKM, no skill yet."""
-    return GraphSnapshot.of_ikm(at, conn.execute("SELECT ikm_id, kelurahan_code FROM ikm ORDER BY ikm_id").fetchall())
+    snapshot = GraphSnapshot.of_ikm(at, conn.execute("SELECT ikm_id, kelurahan_code FROM ikm ORDER BY ikm_id").fetchall())
+    snapshot.unique_edges = True  # the teaching table's primary key
+    return snapshot
 
 
 def load(snapshot: GraphSnapshot, conn: sqlite3.Connection, skills: list[str]) -> None:

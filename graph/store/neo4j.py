@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any, TypeVar
@@ -36,12 +36,12 @@ from ..analytics import Person
 from ..arrays import SkillArrays
 from ..gazetteer import Gazetteer
 from ..model import (
-    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Records, Skill,
-    Teaching, Training, WriteResult,
+    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Population,
+    Records, Repair, Skill, Teaching, Training, WriteResult,
 )
 from ..skills import BUILTIN_SKILLS
 from . import batches
-from .base import LOCK_WAIT, WRITE_CHUNK, IKMPage, SeedAttendance
+from .base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark, SeedAttendance
 from .pinning import Pinning
 from .shared_read import SharedRead
 from .snapshot import GraphSnapshot, SkillTables, generations
@@ -59,9 +59,14 @@ PARALLEL_FRONTIER = 20_000
 
 T = TypeVar("T")
 
+#: The node labels and relationship types tular writes (a restore deletes any other).
+TULAR_LABELS = ("IKM", "Kelurahan", "Kecamatan", "Skill", "Training", "Outcome", "Batch", "ApiKey", "TularMeta")
+TULAR_RELATIONSHIPS = ("LOCATED_IN", "PART_OF", "TEACHES", "ATTENDED", "TAUGHT_BY", "ACHIEVED")
+
 #: How long the write lease lasts unless its holder renews it (every third of it, while
-#: alive): after a writer dies, the next one waits at most this long.
-LEASE_MS = 15_000
+#: alive): after a writer dies, the next one waits at most this long — less than a writer
+#: waits before it gives up (``LOCK_WAIT``), so a dead writer never makes another one fail.
+LEASE_MS = 6_000
 
 
 def _who() -> str:
@@ -320,6 +325,91 @@ class Neo4jStore(Pinning):
                 session.run(query("wipe"), keep_keys=keep_keys).consume()
             self._write(lambda tx: None)
 
+    # --------------------------------------------------------------- restore
+    def restore_mark(self) -> RestoreMark | None:
+        rows = self._read("restore_mark")
+        return RestoreMark(**{k: _native(v) for k, v in rows[0]["mark"].items()}) if rows else None
+
+    def mark_restore(self, mark: RestoreMark) -> None:
+        """Mark the store "restore in progress" (SPEC §3), committed at once — not in the write
+        transaction, which commits only at the end of the restore — so that every process sees
+        it before the wipe begins; the version moves with it (``version.cypher``). Called by
+        the restoring writer, which holds the write lock."""
+        with self._translated():
+            self._driver.execute_query(Query(query("mark_restore")), mark=mark.model_dump(mode="json"),
+                                       database_=self.database)
+
+    def clear_restore_mark(self) -> None:
+        """Remove the mark, in the write transaction (a restore's last)."""
+        self._write(lambda tx: tx.run(query("clear_restore_mark")).consume())
+
+    def replace_content(self, gazetteer: Gazetteer, skills: list[Skill], records: Records, logged: list[Batch]) -> None:
+        """Make the store hold exactly ``gazetteer``, ``skills``, ``records`` and the batch log
+        ``logged`` (a restore small enough for one transaction), its API keys and tular's
+        bookkeeping kept, in the write transaction: other readers see the old content until
+        it commits.
+
+        In place, not "delete everything, then write": a record the store holds already is
+        updated where it differs, a new one created, and only then what the new content does
+        not hold is deleted. Neo4j checks a unique key, and looks a node up by it, in time that
+        grows with the entries of its index deleted earlier in the same transaction: delete
+        13,000 IKM and create 13,000 in one transaction, and each lookup pays for all the
+        deleted ones (a city's restore took over a minute that way)."""
+        wanted = {kind: {batches.record_key(kind, r): r for r in getattr(records, kind)} for kind in KINDS}
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(query("merge_kecamatan"), rows=[_params(k) for k in gazetteer.kecamatan_list]).consume()
+            tx.run(query("merge_kelurahan"), rows=[_params(k) for k in gazetteer.kelurahan_list]).consume()
+            tx.run(query("merge_skills"), rows=[_params(s) for s in skills], only_new=False).consume()
+            stored: dict[str, dict] = {}
+            updated: dict[str, list] = {}
+            new: dict[str, dict] = {}
+            for kind in KINDS:
+                stored[kind], copies = self._stored(tx, kind)
+                if copies:  # a relationship stored more than once (a broken invariant): written again, once
+                    tx.run(query(f"delete_{kind}"), keys=[list(k) for k in copies]).consume()
+                    for key in copies:
+                        del stored[kind][key]
+                updated[kind] = [r for key, r in wanted[kind].items() if key in stored[kind] and stored[kind][key] != r]
+                new[kind] = {key: r for key, r in wanted[kind].items() if key not in stored[kind]}
+            self._upsert(tx, updated, new)
+            tx.run(query("load_batches"), rows=self._batch_rows(logged)).consume()
+            # then, all written, what the new content does not hold (deletions last: see above)
+            for kind in reversed(KINDS):
+                gone = [list(key) for key in stored[kind] if key not in wanted[kind]]
+                if kind == "ikm" and gone:
+                    tx.run(query("delete_ikm_except"), keep=[key[0] for key in wanted[kind]]).consume()
+                    continue
+                for chunk in _chunks(gone):
+                    tx.run(query(f"delete_{kind}"), keys=chunk).consume()
+            kept = {b.batch_id for b in logged}
+            logged_before = [row["batch"]["batch_id"] for row in tx.run(query("batches"), batch_id=None,
+                                                                          with_changes=False)]
+            tx.run(query("delete_batches"), batch_ids=[b for b in logged_before if b not in kept]).consume()
+            tx.run(query("delete_unlisted"), skills=[s.skill_id for s in skills],
+                   kelurahan=[k.code for k in gazetteer.kelurahan_list],
+                   kecamatan=[k.code for k in gazetteer.kecamatan_list],
+                   labels=list(TULAR_LABELS), relationship_types=list(TULAR_RELATIONSHIPS)).consume()
+
+        self._write(work)
+
+    @staticmethod
+    def _stored(tx: ManagedTransaction, kind: str) -> tuple[dict, set]:
+        """Every stored record of ``kind`` by its key, and the keys stored more than once."""
+        found: dict = {}
+        twice: set = set()
+        if kind == "populations":
+            for row in tx.run(query("populations")):
+                found[(row["code"],)] = Population(kelurahan_code=row["code"], population=row["population"])
+            return found, twice
+        for record in tx.run(query(f"stored_{kind}")):
+            model = batches.to_model(kind, {k: _native(v) for k, v in record["record"].items()})
+            key = batches.record_key(kind, model)
+            if key in found:
+                twice.add(key)
+            found[key] = model
+        return found, twice
+
     # ---------------------------------------------------------------- writes
     def write(self, records: Records, meta: BatchMeta | None = None, dry_run: bool = False) -> WriteResult:
         wanted = batches.effective(records)
@@ -457,14 +547,18 @@ class Neo4jStore(Pinning):
         return [ApiKey(**r["key"]) for r in self._read("api_keys", key_id=key_id)]
 
     def load_batches(self, logged: list[Batch]) -> None:
-        rows = [
+        rows = self._batch_rows(logged)
+        self._write(lambda tx: tx.run(query("load_batches"), rows=rows).consume())
+
+    @staticmethod
+    def _batch_rows(logged: list[Batch]) -> list[dict[str, Any]]:
+        return [
             {"batch_id": b.batch_id, "seq": b.seq, "created_at": b.created_at.isoformat(), "who": b.who,
              "files": json.dumps([f.model_dump() for f in b.files]),
              "counts": json.dumps({k: v.model_dump() for k, v in b.counts.items()}),
              "changes": batches.encode_change_list(b.changes)}
             for b in logged
         ]
-        self._write(lambda tx: tx.run(query("load_batches"), rows=rows).consume())
 
     def undo(self, batch_id: str) -> Batch:
         def work(tx: ManagedTransaction) -> Batch:
@@ -482,6 +576,8 @@ class Neo4jStore(Pinning):
                 missing[kind] = {k: r for k, r in by_key.items() if k not in present}
                 restore[kind] = [r for k, r in by_key.items() if k in present]
             self._upsert(tx, restore, missing)
+            for kind, copies in batches.copies_to_put_back(target).items():  # undoing tular check --repair
+                self._put_back_copies(tx, kind, copies)
             tx.run(query("delete_batch"), batch_id=batch_id).consume()
             return target
 
@@ -672,6 +768,68 @@ class Neo4jStore(Pinning):
             graph.add_edge(r["teacher"], r["learner"], date=_native(r["date"]), source=r["source"], note=r["note"])
         return graph
 
+    # ------------------------------------------------------------ broken invariants
+    def remove_duplicate_teachings(self, meta: BatchMeta) -> Repair:
+        """Looked for first in a read, so that a store without copies is not written to (and
+        its version, with every cached answer, stays); then found again and removed in the
+        write's own transaction."""
+        if not self._read("duplicate_teachings"):
+            return Repair()
+
+        def work(tx: ManagedTransaction) -> Repair:
+            kept, removed, ids = [], [], []
+            for record in tx.run(query("duplicate_teachings")):
+                def teaching(copy: dict[str, Any]) -> Teaching:
+                    return Teaching(learner_id=record["learner_id"], teacher_id=record["teacher_id"],
+                                    skill=record["skill"], date=_native(copy["date"]), source=copy["source"],
+                                    note=copy["note"])
+
+                copies = sorted(record["copies"], key=lambda c: (_native(c["date"]), c["source"] or "",
+                                                                 c["note"] or "", c["id"]))
+                kept.append(teaching(copies[0]))
+                removed += map(teaching, copies[1:])
+                ids += [c["id"] for c in copies[1:]]
+            if not ids:  # removed by another writer since the read
+                return Repair()
+            deleted = tx.run(query("delete_teaching_copies"), ids=ids).single(strict=True)["deleted"]
+            if deleted != len(ids):
+                raise StoreUnavailable(f"Neo4j at {self.display_url} changed the teachings while they were "
+                                       "repaired; run the repair again")
+            batch_id = self._log_batch(tx, meta, batches.copies_removal_plan("teachings", removed))
+            return Repair(batch_id=batch_id, removed=removed, kept=kept)
+
+        return self._write(work)
+
+    @staticmethod
+    def _put_back_copies(tx: ManagedTransaction, kind: str, copies: list) -> None:
+        """Create ``copies`` again beside the records that stayed (undo of a repair)."""
+        if kind != "teachings":
+            raise InvalidData(f"cannot put back copies of {kind}: only teachings are repaired")
+        written = sum(tx.run(query("create_teachings"), rows=chunk).single(strict=True)["written"]
+                      for chunk in _chunks(_new_rows(kind, copies), IMPORT_CHUNK))
+        if written != len(copies):
+            raise InvalidData(f"{len(copies) - written} teaching copies refer to an IKM or skill that is no "
+                              "longer in the store")
+
+
+    # ------------------------------------------------------------ browser sessions
+    # Each a short transaction of its own through the driver: never the write lease, never the
+    # version (SPEC §3), so that a sign-in or sign-out beside a long import neither waits for
+    # it nor makes cached answers stale. :TularMeta nodes, which wipe and restore leave.
+    def session_secret(self) -> bytes:
+        with self._translated():
+            records, _, _ = self._driver.execute_query(Query(query("session_secret")), value=secrets.token_hex(32),
+                                                       database_=self.database)
+        return bytes.fromhex(records[0]["value"])
+
+    def end_session(self, session_id: str, until: datetime) -> None:
+        with self._translated():
+            self._driver.execute_query(Query(query("end_session")), session_id=session_id, until=until.timestamp(),
+                                       now=time.time(), database_=self.database)
+
+    def session_key(self, session_id: str, key_id: str) -> ApiKey | None:
+        rows = self._read("session_key", session_id=session_id, key_id=key_id)
+        return ApiKey(**rows[0]["key"]) if rows and rows[0]["key"] else None
 
 class _Walk:
     """The shared state of a walk by one or two read transactions (:meth:`Neo4jStore._walk`):

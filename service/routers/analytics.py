@@ -10,8 +10,9 @@ from collections.abc import Callable
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from tular.graph import metrics
+from tular.graph import metrics, public
 from tular.graph.analytics import Broken, Reach, ReachAll
+from tular.graph.public import PublicBroken
 from tular.graph.store import GraphStore
 
 from ..cache import AnswerCache
@@ -35,7 +36,7 @@ AsOf = Annotated[str | None, Query(description="Count events up to this date (de
 @router.get("/reach", response_model=Reach | ReachAll, responses=responses(401, 403, 422, 503),
             summary="How far a skill travelled (SPEC §5)")
 def reach(
-    store: StoreDep, settings: SettingsDep, _: Viewer,
+    store: StoreDep, settings: SettingsDep, key: Viewer,
     skill: Annotated[str, Query(description="Skill id or alias, or `all`.", min_length=1, max_length=200,
                                 examples=["batik"])],
     as_of: AsOf = None,
@@ -46,19 +47,26 @@ def reach(
 ) -> Response:
     query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
                           cohort=tuple(cohort or ()), year=year)
-    question = ("reach", query.skill.strip().casefold(), query.as_of, kelurahan, kecamatan, query.cohort, year)
-    compute = metrics.reach_all if skill.strip().casefold() == "all" else metrics.reach
+    everything = skill.strip().casefold() == "all"
+    question = ("reach", query.skill.strip().casefold(), query.as_of, kelurahan, kecamatan, query.cohort, year,
+                key is None)
+    compute = metrics.reach_all if everything else metrics.reach
+    if key is None:  # anonymous (public read): no person named
+        return cached(store, question, lambda: (public.reach_all if everything else public.reach)(compute(store, query)))
     return cached(store, question, lambda: compute(store, query))
 
 
-@router.get("/broken-chains", response_model=Broken, responses=responses(401, 403, 422, 503),
-            summary="Where the chain broke (SPEC §5)")
+@router.get("/broken-chains", response_model=Broken | PublicBroken, responses=responses(401, 403, 422, 503),
+            summary="Where the chain broke (SPEC §5); anonymous readers get counts per kind and kelurahan")
 def broken_chains(
-    store: StoreDep, settings: SettingsDep, _: Viewer,
+    store: StoreDep, settings: SettingsDep, key: Viewer,
     skill: Annotated[str, Query(description="Skill id or alias.", min_length=1, max_length=200, examples=["batik"])],
     as_of: AsOf = None,
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
 ) -> Response:
     day = as_of_date(as_of, settings)
+    if key is None:  # anonymous (public read): counts, no person
+        return cached(store, ("broken", skill.strip().casefold(), day, dormant_days, "public"),
+                      lambda: public.broken(metrics.broken(store, skill, day, dormant_days)))
     return cached(store, ("broken", skill.strip().casefold(), day, dormant_days),
                   lambda: metrics.broken(store, skill, day, dormant_days))

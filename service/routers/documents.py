@@ -14,9 +14,14 @@ from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
 from ..maps import map_html
 from ..reports import report_document
+from ..web import MAP_FRAME_POLICY
 from .common import as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
+#: The map and the report are self-contained documents (inline scripts and styles, data: images):
+#: they may run their own scripts but load, send and submit nothing (X-Content-Type-Options:
+#: nosniff comes with every response, service/web.py).
+DOCUMENT_HEADERS = {"Content-Security-Policy": MAP_FRAME_POLICY}
 #: Reports take seconds to make: the same one on the same data is made once.
 reports = AnswerCache(size=16)
 
@@ -26,20 +31,21 @@ reports = AnswerCache(size=16)
                              "(works offline)"}, **responses(401, 403, 404, 422, 503)},
             summary="Interactive propagation map of a skill (HTML)")
 def skill_map(
-    store: StoreDep, settings: SettingsDep, _: Viewer,
+    store: StoreDep, settings: SettingsDep, caller: Viewer,
     skill: Annotated[str, Path(description="Skill id or alias.", max_length=200, examples=["batik"])],
     as_of: Annotated[str | None, Query(description="Count events up to this date (default: today, WIB).",
                                        max_length=40)] = None,
     kelurahan: Annotated[str | None, Query(description="Show the IKM of one kelurahan (and the teachers they "
                                                        "learned from).", max_length=200)] = None,
     kecamatan: Annotated[str | None, Query(description="Show the IKM of one kecamatan.", max_length=200)] = None,
-    seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id).",
+    seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id; needs a key).",
                                       max_length=200)] = None,
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
 ) -> HTMLResponse:
+    # anonymous readers (public read) get the public edition: dots without names or ids
     _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                       seed=seed, dormant_days=dormant_days)
-    return HTMLResponse(html)
+                       seed=seed, dormant_days=dormant_days, public=caller is None)
+    return HTMLResponse(html, headers=DOCUMENT_HEADERS)
 
 
 @router.get("/reports/{year}", response_class=Response,
@@ -67,4 +73,6 @@ def report(
     edition = "publik" if public else "internal"
     filename = f"laporan-{year}-{lang}-{edition}.{format}"
     return Response(content, media_type=MEDIA_TYPES[format],
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+                    headers={"Content-Disposition": f'inline; filename="{filename}"',
+                             # not on a PDF: such a policy can keep the browser's own viewer from showing it
+                             **(DOCUMENT_HEADERS if format == "html" else {})})

@@ -8,7 +8,7 @@ from tular.graph import keys, metrics
 from tular.graph.ingest import import_tables
 from tular.graph.readers import COLUMNS, Row, Table
 
-from ..deps import Admin, Editor, SettingsDep, StoreDep, Viewer, can_see_phones
+from ..deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
 from ..errors import responses
 from ..schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
 from .analytics import AsOf
@@ -21,7 +21,7 @@ IKMId = Annotated[str, Path(description="The IKM's ikm_id.", min_length=1, max_l
 
 @router.get("", response_model=IKMPageOut, responses=responses(401, 403, 422, 503), summary="Search IKM")
 def search(
-    store: StoreDep, key: Viewer,
+    store: StoreDep, key: Named,
     q: Annotated[str | None, Query(description="Part of the id, name or business name.", max_length=200)] = None,
     kelurahan: Annotated[str | None, Query(description="Kelurahan name.", max_length=200)] = None,
     skill: Annotated[str | None, Query(description="With any record of this skill.", max_length=200)] = None,
@@ -39,13 +39,13 @@ def search(
 
 
 @router.get("/{ikm_id}", response_model=IKMOut, responses=responses(401, 403, 404, 503), summary="One IKM")
-def detail(ikm_id: IKMId, store: StoreDep, key: Viewer) -> IKMOut:
+def detail(ikm_id: IKMId, store: StoreDep, key: Named) -> IKMOut:
     return IKMOut.of(store.get_ikm(ikm_id), store.gazetteer(), can_see_phones(key))
 
 
 @router.get("/{ikm_id}/lineage", responses=responses(401, 403, 404, 422, 503),
             summary="Paths from the seeds to this IKM, and its downstream")
-def lineage(ikm_id: IKMId, store: StoreDep, settings: SettingsDep, _: Viewer, as_of: AsOf = None,
+def lineage(ikm_id: IKMId, store: StoreDep, settings: SettingsDep, _: Named, as_of: AsOf = None,
             skill: Annotated[str | None, Query(max_length=200)] = None) -> dict:
     return metrics.lineage(store, ikm_id, as_of_date(as_of, settings), skill)
 

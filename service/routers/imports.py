@@ -2,17 +2,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from tular.graph import keys
 from tular.graph.ingest import ImportReport
 
-from ..deps import Editor, SettingsDep, StoreDep
+from ..deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
 from ..errors import responses
 from ..importing import import_uploads
+from ..limits import caller_first
 from .common import rejected
 
-router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+
+
+def _editor_first(request: Request) -> None:
+    """The caller of an upload, checked before its body is read or spooled (401/403 unread)."""
+    editor(caller(request, get_store(request), request.app.state.settings, request.headers.get("X-API-Key")))
+
+
+router = APIRouter(prefix="/api/v1/imports", tags=["imports"], route_class=caller_first(_editor_first))
 
 
 @router.post("", response_model=ImportReport, responses=responses(401, 403, 413, 422, 503),

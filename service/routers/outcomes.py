@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from tular.graph import metrics, planner
+from tular.graph import metrics, planner, public
 from tular.graph.analytics import OutcomeRates
 from tular.graph.planner import Plan
+from tular.graph.public import PublicPlan
 
 from ..deps import Editor, SettingsDep, StoreDep, Viewer
 from ..errors import responses
@@ -67,11 +68,12 @@ def outcome_rates(
     return cached(store, question, lambda: metrics.outcome_rates(store, query, kind, after_learning))
 
 
-@router.get("/plan", response_model=Plan, responses={
+@router.get("/plan", response_model=Plan | PublicPlan, responses={
     **responses(401, 403, 422, 503), 200: {"content": {"application/json": {"example": PLAN_EXAMPLE}}}},
-    summary="The next cohort: kelurahan, narasumber and visits (SPEC §10)")
+    summary="The next cohort: kelurahan, narasumber and visits (SPEC §10); anonymous readers get narasumber "
+            "and visits as counts per kelurahan")
 def plan(
-    store: StoreDep, settings: SettingsDep, _: Viewer, skill: Skill,
+    store: StoreDep, settings: SettingsDep, key: Viewer, skill: Skill,
     seats: Annotated[int, Query(description="Seats in the next cohort.", ge=1, le=10_000)],
     year: Annotated[int | None, Query(description="Program year planned: data up to 31 December of the year "
                                                   "before.", ge=1900, le=2200)] = None,
@@ -79,5 +81,7 @@ def plan(
     lang: Annotated[str, Query(description="Language of the reasons.", pattern="^(id|en)$")] = "id",
 ) -> Response:
     day = as_of_date(as_of, settings)
-    question = ("plan", skill.strip().casefold(), seats, year, day, lang)
+    question = ("plan", skill.strip().casefold(), seats, year, day, lang, key is None)
+    if key is None:  # anonymous (public read): nobody named
+        return cached(store, question, lambda: public.plan(planner.plan(store, skill, seats, day, year=year, lang=lang)))
     return cached(store, question, lambda: planner.plan(store, skill, seats, day, year=year, lang=lang))

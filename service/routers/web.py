@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tular.graph import keys, metrics, planner
+from tular.graph import keys, metrics, planner, public
 from tular.graph.analytics import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
-from tular.graph.errors import Unauthorized, UsageError
-from tular.graph.maps import map_data
+from tular.graph.errors import TooManyAttempts, Unauthorized, UsageError
+from tular.graph.maps import map_data, public_edition
 from tular.graph.model import OUTCOME_KINDS
 from tular.graph.readers import KINDS
 from tular.graph.store import GraphStore
@@ -24,11 +24,13 @@ from tular.visualizations.propagation_map import render_map
 from tular.visualizations.web import downstream_tree, generation_bars, outcome_bars
 
 from ..cache import AnswerCache
-from ..deps import SESSION_COOKIE, SettingsDep, StoreDep
+from ..deps import SettingsDep, StoreDep
 from ..importing import import_uploads
+from ..limits import attempts, caller_first, client_of
+from ..web import editor as web_editor, visitor
 from ..web import (
-    LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, VisitorDep, check_csrf, page, safe_next,
-    set_session_cookie,
+    LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, SignedIn, Visitor, VisitorDep, check_csrf, page, safe_next,
+    delete_session_cookie, set_session_cookie,
 )
 from .common import as_of_date
 
@@ -60,18 +62,28 @@ def login(request: Request, found: VisitorDep, store: StoreDep,
     check_csrf(request, found, csrf_token)
     loc = Locale(found.lang)
     presented = api_key.strip()
+    counted, client = attempts(request), client_of(request)
+    try:  # failed sign-ins are limited per client (settings.signin_failures_per_minute)
+        counted.check(counted.signins, client)
+    except TooManyAttempts as exc:
+        refused = page(request, found, "login.html", status=429, next=safe_next(next), message=None,
+                       error=loc.t("web.login_too_many", seconds=exc.retry_after))
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     try:
         if not presented:
             raise Unauthorized(loc.t("web.login_empty"))
-        keys.verify(store, presented)
+        key = keys.verify(store, presented)
     except Unauthorized:
+        if presented:
+            counted.failed(counted.signins, client)
         error = loc.t("web.login_empty") if not presented else loc.t("web.login_wrong")
         return page(request, found, "login.html", status=401, next=safe_next(next), message=None, error=error)
-    sessions = request.app.state.sessions
-    sessions.close(found.session_id)  # a new id for the signed-in session: none fixed beforehand gains a key
-    session_id, _ = sessions.open(presented)
+    # a new session id for the signed-in session (none fixed beforehand gains a key); its cookie
+    # carries the key's id, signed: nothing is written, the store is asked on each request
+    _, cookie = request.app.state.sessions.open(store, key)
     response = RedirectResponse(safe_next(next), status_code=303)
-    set_session_cookie(response, request, session_id)
+    set_session_cookie(response, request, cookie)
     return response
 
 
@@ -79,9 +91,9 @@ def login(request: Request, found: VisitorDep, store: StoreDep,
 def logout(request: Request, found: VisitorDep,
            csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
     check_csrf(request, found, csrf_token)
-    request.app.state.sessions.close(found.session_id)
+    request.app.state.sessions.close(request.app.state.store, found.session)  # in every worker
     response = RedirectResponse(f"{LOGIN_PATH}?keluar=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    delete_session_cookie(response, request)
     return response
 
 
@@ -168,13 +180,14 @@ def plan_page(request: Request, found: Reader, store: StoreDep, settings: Settin
     if chosen is None:
         raise UsageError("no skills are defined yet: run tular init")
     plan = planner.plan(store, chosen, chosen_seats, day, year=planned_year, lang=found.lang)
-    named = found.key is not None  # signed in with a key: names of the visits; guests: counts per kelurahan
-    visit_counts = sorted(Counter(v.kelurahan for v in plan.visits).items(), key=lambda c: (-c[1], c[0]))
+    named = found.key is not None  # signed in with a key: names; guests: counts per kelurahan (SPEC §7)
+    counted = public.plan(plan)
     this_year = settings.today().year
     first = min([t.end_date.year for t in store.trainings()] + [this_year])
     years = sorted(set(range(first, this_year + 3)) | ({planned_year} if planned_year else set()), reverse=True)
     return page(request, found, "plan.html", plan=plan, skills=skills, chosen=chosen, seats=chosen_seats,
-                year=planned_year, years=years, as_of=day, named=named, visit_counts=visit_counts)
+                year=planned_year, years=years, as_of=day, named=named, visit_counts=counted.visits,
+                narasumber_counts=counted.narasumber)
 
 
 # ------------------------------------------------------------------------------ map
@@ -188,14 +201,17 @@ def _area(store: GraphStore, wilayah: str | None) -> dict:
     return {kind: name}
 
 
-def _map(store: GraphStore, skill: str, day: date, wilayah: str | None) -> tuple[bytes, bytes]:
+def _map(store: GraphStore, skill: str, day: date, wilayah: str | None, found: Visitor) -> tuple[bytes, bytes]:
     """The map's HTML and its counts (JSON), made once per store version for the page, the
-    slider's counts and the frame alike."""
+    slider's counts and the frame alike; anonymous visitors get the public edition."""
     area = _area(store, wilayah)
-    question = ("map", metrics.resolve_skill(store, skill), day, tuple(sorted(area.items())))
+    public = found.key is None
+    question = ("map", metrics.resolve_skill(store, skill), day, tuple(sorted(area.items())), public, found.lang)
 
     def compute() -> bytes:
         data = map_data(store, skill, day, **area)
+        if public:
+            data = public_edition(data, found.lang)
         counts = {"as_of": data.as_of.isoformat(), "nodes": len(data.nodes), "edges": data.graph.number_of_edges(),
                   "seeds": data.seeds, "reached": data.reached, "total": data.total}
         return json.dumps(counts).encode() + b"\n" + render_map(data).encode()
@@ -218,7 +234,7 @@ def map_page(request: Request, found: Reader, store: StoreDep, settings: Setting
     chosen = metrics.resolve_skill(store, skill) if skill else (skills[0].skill_id if skills else None)
     if chosen is None:
         raise UsageError("no skills are defined yet: run tular init")
-    _, counts = _map(store, chosen, day, wilayah)
+    _, counts = _map(store, chosen, day, wilayah, found)
     start = _slider_start(store, chosen, day)
     end = max(day, settings.today())
     return page(request, found, "map.html", skills=skills, chosen=chosen, wilayah=wilayah or "", as_of=day,
@@ -232,7 +248,7 @@ def map_counts(found: Reader, store: StoreDep, settings: SettingsDep, skill: Tex
     """The counts of the map for the slider: IKM and teachings drawn, seeds, reached."""
     if not skill:
         raise UsageError("choose a skill")
-    _, counts = _map(store, skill, as_of_date(as_of or None, settings), wilayah)
+    _, counts = _map(store, skill, as_of_date(as_of or None, settings), wilayah, found)
     return Response(counts, media_type="application/json")
 
 
@@ -242,20 +258,20 @@ def map_frame(found: Reader, store: StoreDep, settings: SettingsDep, skill: Text
     """The map itself, shown in the map page's frame: its own scripts run inline."""
     if not skill:
         raise UsageError("choose a skill")
-    html, _ = _map(store, skill, as_of_date(as_of or None, settings), wilayah)
+    html, _ = _map(store, skill, as_of_date(as_of or None, settings), wilayah, found)
     return HTMLResponse(html, headers={"Content-Security-Policy": MAP_FRAME_POLICY})
 
 
 # ------------------------------------------------------------------------------ IKM
 @router.get("/ikm", response_class=HTMLResponse)
-def ikm_search(request: Request, found: Reader, store: StoreDep, q: Text = None) -> Response:
+def ikm_search(request: Request, found: SignedIn, store: StoreDep, q: Text = None) -> Response:
     query = (q or "").strip()
     result = store.search_ikm(q=query, limit=SEARCH_PAGE) if query else None
     return page(request, found, "search.html", q=query, result=result, gazetteer=store.gazetteer())
 
 
 @router.get("/ikm/{ikm_id}", response_class=HTMLResponse)
-def ikm_page(request: Request, ikm_id: str, found: Reader, store: StoreDep, settings: SettingsDep,
+def ikm_page(request: Request, ikm_id: str, found: SignedIn, store: StoreDep, settings: SettingsDep,
              as_of: DateText = None) -> Response:
     day = as_of_date(as_of or None, settings)
     ikm = store.get_ikm(ikm_id)  # UnknownIKM: the error page says so
@@ -280,7 +296,6 @@ def import_form(request: Request, found: Editor) -> Response:
     return page(request, found, "import.html", report=None, kinds=KINDS, error=None, shown=SHOWN_PROBLEMS)
 
 
-@router.post("/impor", response_class=HTMLResponse)
 def import_upload(request: Request, found: Editor, store: StoreDep, settings: SettingsDep,
                   files: Annotated[list[UploadFile] | None, File()] = None,
                   kind: Annotated[str, Form(max_length=40)] = "",
@@ -296,4 +311,9 @@ def import_upload(request: Request, found: Editor, store: StoreDep, settings: Se
     report = import_uploads(store, settings, chosen, who=keys.who(found.key), kind=kind or None, dry_run=dry_run)
     return page(request, found, "import.html", status=200 if report.ok else 422, report=report, kinds=KINDS,
                 error=None, shown=SHOWN_PROBLEMS)
+
+
+# the visitor is checked before the files are read or spooled: others are sent to sign in unread
+router.add_api_route("/impor", import_upload, methods=["POST"], response_class=HTMLResponse,
+                     route_class_override=caller_first(lambda request: web_editor(visitor(request))))
 
