@@ -185,17 +185,17 @@ def cycle_problems(teachings: list[Teaching]) -> list[str]:
     >>> cycle_problems(t[:2] + t[3:])
     []
     """
-    numbers: dict[tuple[str, str], int] = {}
-    number = numbers.setdefault
-    teachers = np.fromiter((number((t.skill, t.teacher_id), len(numbers)) for t in teachings), np.int64, len(teachings))
-    learners = np.fromiter((number((t.skill, t.learner_id), len(numbers)) for t in teachings), np.int64, len(teachings))
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
+    numbers: dict[tuple[str, str], int] = {}  # (skill, IKM): a node of its own per skill
+    number = numbers.setdefault
+    teachers = np.fromiter((number((t.skill, t.teacher_id), len(numbers)) for t in teachings), np.int64, len(teachings))
+    learners = np.fromiter((number((t.skill, t.learner_id), len(numbers)) for t in teachings), np.int64, len(teachings))
     looped = {t.skill for t in teachings if t.teacher_id == t.learner_id}
     knotted: set[str] = set()
     if len(teachings):
-        matrix = csr_matrix((np.ones(len(teachings), dtype=np.int8), (teachers, learners)),
+        matrix = csr_matrix((np.ones(len(teachings), dtype=np.int32), (teachers, learners)),
                             shape=(len(numbers), len(numbers)))
         count, labels = connected_components(matrix, directed=True, connection="strong")
         if count < len(numbers):

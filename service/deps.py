@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from tular.graph import keys
+from tular.graph.backup import in_progress
 from tular.graph.config import Settings
 from tular.graph.errors import Forbidden, Unauthorized
 from tular.graph.model import ApiKey
-from tular.graph.backup import in_progress
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
 

@@ -149,7 +149,8 @@ def print_undone(console: Console, batch: Batch, as_json: bool) -> None:
         print(json.dumps({"undone": batch.batch_id, "removed": created, "restored": updated, "put_back": deleted}))
         return
     console.print(f"[green]Undone[/green] batch {batch.batch_id}: removed {created:,} records it added, "
-                  f"restored {updated:,} it had changed" + (f", put back {deleted:,} it had removed." if deleted else "."))
+                  f"restored {updated:,} it had changed"
+                  + (f", put back {deleted:,} it had removed." if deleted else "."))
 
 
 def upload_name(given: str | None, index: int) -> str:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tular.graph.analytics import DEFAULT_DORMANT_DAYS
 from tular.graph.errors import Unauthorized, UsageError
+from tular.graph.files import open_private
 from tular.graph.maps import MapData, map_data, public_edition
 from tular.graph.skills import skill_key
 from tular.graph.store import GraphStore
@@ -36,7 +37,8 @@ def write_map(console: Console, store: GraphStore, skill: str, as_of: date, outp
     data, html = map_html(store, skill, as_of, **filters)
     path = output or Path(f"peta-{skill_key(data.skill_id)}.html")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    with open_private(path, "w", encoding="utf-8") as handle:  # the map names people (UU 27/2022)
+        handle.write(html)
     console.print(
         f"[green]Wrote[/green] the map of {data.skill_name_id} as of {data.as_of.isoformat()} "
         f"({len(data.nodes):,} IKM, {data.graph.number_of_edges():,} teachings; {data.seeds:,} seeds, "

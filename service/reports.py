@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from tular.graph.files import open_private
 from tular.graph.report_data import ReportData, gather_report
 from tular.graph.store import GraphStore
 from tular.visualizations.report import check_language, output_format, render
@@ -27,7 +28,8 @@ def write_report(console: Console, store: GraphStore, year: int, today: date, ou
     fmt = output_format(output)
     data, content = report_document(store, year, today, lang=lang, fmt=fmt, skills=skills, public=public)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(content)
+    with open_private(output, "wb") as handle:  # the internal edition names people (UU 27/2022)
+        handle.write(content)
     edition = "public" if public else "internal"
     when = f"to date ({data.as_of.isoformat()})" if data.year_to_date else f"as of {data.as_of.isoformat()}"
     console.print(

@@ -170,7 +170,8 @@ def test_lineage_follows_the_edges_the_cascade_follows(store: GraphStore):
     assert [(d["ikm_id"], d["depth"], d["generation"], d["taught_by"], d["date"]) for d in a["downstream"]] == [
         ("B", 1, 2, ["A"], a_taught_b.isoformat()), ("C", 2, 3, ["B"], "2020-05-01")]
     [x] = metrics.lineage(store, "X", AS_OF, SKILL)["skills"]
-    assert (x["generation"], x["seeds"], x["path_count"], x["paths"], x["learned_on"]) == (None, [], 0, [], "2020-04-01")
+    assert (x["generation"], x["seeds"], x["path_count"], x["paths"]) == (None, [], 0, [])
+    assert x["learned_on"] == "2020-04-01"
     assert [(d["ikm_id"], d["depth"], d["taught_by"]) for d in x["downstream"]] == [("Y", 1, ["X"]), ("W", 2, ["Y"])]
 
 
@@ -290,7 +291,8 @@ def test_check_lists_the_cycles_and_the_copies(store: GraphStore):
     assert "learner and teacher were swapped" in details[("cycle", "W")]
     assert "starts at W, X, Y" in details[("orphan", "W")] and "see the cycle finding" in details[("orphan", "W")]
     if is_neo4j(store):
-        assert "stored 2 times" in details[("duplicate_teaching", "C")] and "--repair" in details[("duplicate_teaching", "C")]
+        copied = details[("duplicate_teaching", "C")]
+        assert "stored 2 times" in copied and "--repair" in copied
     assert report.counts["cycle"] == 2 and report.counts["duplicate_teaching"] == (2 if is_neo4j(store) else 0)
 
 
@@ -557,6 +559,6 @@ def test_every_store_equals_the_reference_with_cycles_and_copies(request, store_
             if person.ikm_id in inputs.graph or person.ikm_id in {a[0] for a in inputs.attendance}:
                 expected.append(analytics.lineage(inputs, person.ikm_id).model_dump(mode="json"))
         assert got == expected
-    assert check_store(store).counts["cycle"] == sum(
-        1 for skill in SKILLS for knot in nx.strongly_connected_components(reference_inputs(seen, skill, date.max).graph)
-        if len(knot) > 1)
+    knots = [knot for skill in SKILLS
+             for knot in nx.strongly_connected_components(reference_inputs(seen, skill, date.max).graph)]
+    assert check_store(store).counts["cycle"] == sum(1 for knot in knots if len(knot) > 1)

@@ -148,7 +148,8 @@ def test_report_data_is_the_analytics_output_for_the_same_question(store: GraphS
     visited = {v.ikm_id for g in data.follow_up.groups for v in g.visits}
     assert visited == {"z", "k2", "d"}  # d fell dormant in 2022; c in 2021
     assert [s.skill.skill_id for s in data.skills] == ["barista", "batik"]
-    assert data.quality.counts == {"probable_duplicate": 1, "out_of_order": 0, "learner_is_trainee": 0, "orphan": 1}
+    assert data.quality.counts == {"probable_duplicate": 1, "out_of_order": 0, "learner_is_trainee": 0, "orphan": 1,
+                                   "cycle": 0, "duplicate_teaching": 0}
 
 
 def test_the_current_year_counts_to_today_and_a_future_year_has_no_report(embedded_store: EmbeddedStore):

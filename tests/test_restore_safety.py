@@ -8,6 +8,7 @@ puts the old content back exactly.
 
 from __future__ import annotations
 
+import doctest
 import io
 import json
 import os
@@ -121,6 +122,12 @@ def neo4j(neo4j_store: Neo4jStore) -> Iterator[Neo4jStore]:
 
 
 # --------------------------------------------------------------------------- backup checks first
+def test_doctests_pass():
+    from tular.graph import backup
+
+    assert doctest.testmod(backup).failed == 0
+
+
 def test_backup_refuses_a_store_with_a_cycle_naming_it_and_writes_nothing(store: GraphStore, tmp_path: Path):
     store.write(Records(ikm=[ikm("A"), ikm("B"), ikm("C"), ikm("D")],
                         teachings=[teaching("B", "A", "2021-01-01"), teaching("C", "B", "2021-02-01"),

@@ -21,6 +21,7 @@ from datetime import date
 from importlib.metadata import version as installed_version
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +35,7 @@ from tular.graph.config import Settings
 from tular.graph.errors import StoreUnavailable
 from tular.graph.export import SHEET_COLUMNS, export_store, read_records, table_rows, write_csv, write_xlsx
 from tular.graph.files import PRIVATE_MODE, create_private, open_private
+from tular.graph.gazetteer import Gazetteer
 from tular.graph.ingest import import_files
 from tular.graph.model import Attendance, Records
 from tular.graph.readers import neutralise, read_file, unneutralise
@@ -72,7 +74,8 @@ def test_readyz_tells_an_anonymous_caller_only_that_the_store_is_down(embedded_s
         assert anonymous.json()["detail"] == "not ready: the store does not answer"
         assert str(tmp_path) not in anonymous.text and "sqlite" not in anonymous.text and "I/O" not in anonymous.text
     told = client.get("/readyz", headers={"X-API-Key": viewer_key})
-    assert told.status_code == 503 and told.json()["detail"] == f"cannot open {embedded_store.display_url}: disk I/O error"
+    assert told.status_code == 503
+    assert told.json()["detail"] == f"cannot open {embedded_store.display_url}: disk I/O error"
 
 
 def test_readyz_hides_the_neo4j_host_and_driver_error_but_a_known_key_sees_them(embedded_store: EmbeddedStore,
@@ -129,6 +132,21 @@ def test_every_export_format_is_written_0600_and_a_new_csv_folder_0700(embedded_
     assert mode(out / "csv") == 0o700
     assert {p.name: mode(p) for p in (out / "csv").iterdir()} == {f"{k}.csv": PRIVATE_MODE for k in SHEET_COLUMNS}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no partial file left behind
+
+
+def test_the_map_and_report_files_are_written_0600(embedded_store: EmbeddedStore, tmp_path: Path, wide_umask):
+    """The internal map and report name people: files only their owner reads."""
+    from rich.console import Console
+
+    from tular.service.maps import write_map
+    from tular.service.reports import write_report
+
+    embedded_store.write(small_batik_program())
+    console = Console(file=io.StringIO())
+    written = write_map(console, embedded_store, "batik", date(2024, 12, 31), tmp_path / "peta.html")
+    report = write_report(console, embedded_store, 2024, date(2025, 1, 15), tmp_path / "laporan.html")
+    assert (mode(written), mode(report)) == (PRIVATE_MODE, PRIVATE_MODE)
+    assert "Ibu s1" in written.read_text("utf-8")  # the internal map does name people
 
 
 def test_the_private_file_helper(tmp_path: Path, wide_umask):
@@ -297,7 +315,7 @@ def test_any_value_survives_export_and_import_files_and_no_cell_runs_as_a_formul
     folder = tmp_path_factory.mktemp("cells")
     records = Records(ikm=[ikm(f"A{i}", name=v, business_name=v, sector="'" + v) for i, v in enumerate(values)],
                       attendance=[Attendance(training_id=v, ikm_id="A0") for v in values[:1]])
-    rows = {kind: list(table_rows(kind, records, _gazetteer())) for kind in ("ikm", "attendance")}
+    rows = {kind: list(table_rows(kind, records, Gazetteer.kota_malang())) for kind in ("ikm", "attendance")}
     for kind, kind_rows in rows.items():
         with open(folder / f"{kind}.csv", "w", encoding="utf-8-sig", newline="") as handle:
             write_csv(kind, kind_rows, handle)
@@ -316,12 +334,6 @@ def test_any_value_survives_export_and_import_files_and_no_cell_runs_as_a_formul
         sheets = {t.kind: t.rows for t in read_file(folder / "all.xlsx").tables}
         assert [r.values["name"] for r in sheets["ikm"]] == values
         assert [r.values["sector"] for r in sheets["ikm"]] == ["'" + v for v in values]
-
-
-def _gazetteer():
-    from tular.graph.gazetteer import Gazetteer
-
-    return Gazetteer.kota_malang()
 
 
 TRICKY = [" =cmd|' /C calc'!A0", "\n=HYPERLINK(\"http://evil\")", "\t=1+1", "\n @SUM(A1)", "\uff1dcmd", "\uff0b62 811",
@@ -483,7 +495,7 @@ def test_swagger_ui_renders_every_operation_offline(browser, served, artifacts: 
         docs = watched.page.goto(f"{base}/docs")
         assert "default-src 'self'" in docs.headers["content-security-policy"]
         watched.page.wait_for_selector(".opblock", timeout=30_000)
-        operations = sum(len(methods) for methods in httpx_json(f"{base}/openapi.json")["paths"].values())
+        operations = sum(len(methods) for methods in httpx.get(f"{base}/openapi.json").json()["paths"].values())
         assert watched.page.locator(".opblock").count() == operations
         assert watched.page.locator(".opblock-summary-path", has_text="/api/v1/reach").count() == 1
         watched.page.screenshot(path=artifacts / "docs-offline.png")
@@ -492,9 +504,3 @@ def test_swagger_ui_renders_every_operation_offline(browser, served, artifacts: 
         assert scripts and all(s.startswith(base + "/docs/assets/") for s in scripts)
     finally:
         watched.context.close()
-
-
-def httpx_json(url: str) -> dict:
-    import httpx
-
-    return httpx.get(url, timeout=30).json()

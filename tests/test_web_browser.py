@@ -203,6 +203,7 @@ def test_the_ikm_page_shows_the_lineage_up_to_the_seeds(page, site: Site, artifa
     assert deep, "the demo's Bunulrejo has batik learners two steps from the training"
     first = deep["skills"][0]["paths"][0]
     names = [site.api(f"/api/v1/ikm/{node}").json()["name"] for node in first]
+    sign_in(page, site, "viewer")  # a person's page: signed-in readers only (SPEC §7)
     page.goto(f"{site.base}/ikm/{deep['ikm_id']}?as_of={AS_OF}")
     batik = page.locator("article.skill[data-skill='batik']")
     assert batik.locator("li.path").first.inner_text().split(" → ") == names
