@@ -62,6 +62,8 @@ class Snapshot:
     trainings: dict[str, Training] = field(default_factory=dict)
     attendance: list[Attendance] = field(default_factory=list)
     teachings: list[Teaching] = field(default_factory=list)
+    #: the erasure register (ikm_id → day erased): whose personal data may not come back
+    erased: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, store: Any, today: date, tables: Sequence[Table] | None = None) -> Snapshot:
@@ -78,6 +80,7 @@ class Snapshot:
             gazetteer=store.gazetteer(), skills=SkillVocabulary(store.skills()), today=today, ikm=ikm,
             trainings={t.training_id: t for t in store.trainings()},
             attendance=store.all_attendance(), teachings=store.all_teachings(),
+            erased=store.erasures() if any(t.kind == "ikm" for t in tables or ()) else {},
         )
 
 
@@ -330,12 +333,32 @@ class Validator:
             sector=row.values.get("sector"), gender=gender, phone=phone,
             joined_on=self.date_value(table, row, "joined_on", required=False),
         )
+        if ikm_id in self.snap.erased:
+            self.check_erased(table, row, record)
         self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
+
+    def check_erased(self, table: Table, row: Row, record: IKM) -> None:
+        """An IKM whose personal data was erased on request (UU 27/2022): a row may keep the
+        IKM and its other fields, never bring its name, business name or phone back."""
+        from .forget import placeholder
+
+        back = [(column, value) for column, value in (("name", record.name), ("business_name", record.business_name),
+                                                      ("phone", record.phone))
+                if value and not (column == "name" and value == placeholder(record.ikm_id))]
+        for column, value in back:
+            self.error(table, row, f"{record.ikm_id} asked for their personal data to be erased (UU 27/2022; "
+                                   f"erased on {self.snap.erased[record.ikm_id]}): its {column.replace('_', ' ')} "
+                                   f"cannot be recorded again — leave it empty (the name as "
+                                   f"{placeholder(record.ikm_id)!r}); this file is probably older than the erasure",
+                       column, value)
+        if back:
+            raise _Skip
 
     def fast_ikm(self, table: Table) -> None:
         """:meth:`check_ikm` for a whole table, in-line for rows with nothing to report (most
         rows of big files); any other row goes through :meth:`check_ikm` itself."""
         batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
+        erased = self.snap.erased
         for row in self.reported(table.rows):
             values = row.values
             ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
@@ -344,7 +367,7 @@ class Validator:
             if gender is not None:
                 gender = GENDERS.get(gender.casefold().strip("."))
             day = dates.get(joined) if joined is not None else None
-            if (ikm_id is None or name is None or area is None or ikm_id in batch
+            if (ikm_id is None or name is None or area is None or ikm_id in batch or ikm_id in erased
                     or (gender is None and values.get("gender") is not None)
                     or (phone and LOST_LEADING_ZERO.fullmatch(phone))
                     or (joined is not None and (day is None or day > today))):

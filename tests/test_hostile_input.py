@@ -224,7 +224,8 @@ def test_row_and_column_numbers_up_to_excels_limits_are_read_without_making_the_
     assert time.process_time() - started < 0.25  # before: 0.4 s, making 1,048,574 empty rows
     assert [(r.line, r.values) for r in table.rows] == [
         (last, {"ikm_id": "H-1", "name": "Ibu Sari", "kelurahan": "Bunulrejo"})]
-    beyond = hostile_workbook(tmp_path / "wide.xlsx", {"ikm": IKM_HEADER + '<row r="2">' + _cell("XFE2", "x") + "</row>"})
+    beyond = hostile_workbook(tmp_path / "wide.xlsx",
+                              {"ikm": IKM_HEADER + '<row r="2">' + _cell("XFE2", "x") + "</row>"})
     with pytest.raises(readers.FileProblem) as refused:
         readers.read_file(beyond)
     assert refused.value.row == 2 and "column number 16,385 is beyond the last column" in refused.value.reason

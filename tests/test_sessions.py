@@ -28,8 +28,7 @@ from fastapi.testclient import TestClient
 
 from tular.graph import keys
 from tular.graph.config import Settings
-from tular.graph.store import EmbeddedStore, GraphStore
-from tular.graph.store import session_file
+from tular.graph.store import EmbeddedStore, GraphStore, session_file
 from tular.service.app import create_app
 
 from .factories import small_batik_program
@@ -97,10 +96,10 @@ def make_keys(store: GraphStore) -> dict[str, tuple[str, str]]:
             for made in [keys.create_key(store, role, f"Bu {role}")]}
 
 
-def sign_in(client: TestClient | httpx.Client, key: str, **request) -> httpx.Response:
+def sign_in(client: TestClient, key: str) -> httpx.Response:
     form = client.get("/masuk")
     return client.post("/masuk", data={"api_key": key, "csrf_token": csrf_of(form.text), "next": "/"},
-                       follow_redirects=False, **request)
+                       follow_redirects=False)
 
 
 # ------------------------------------------------------------------------------ a real server
@@ -142,11 +141,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for pid in self.workers:  # left behind only if the parent had to be killed
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for pid in self.workers - {self.process.pid}:  # a killed parent leaves its workers behind
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         self.process, self.workers = None, set()
 
     @property

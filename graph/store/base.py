@@ -110,6 +110,13 @@ class GraphStore(Protocol):
     def batches(self, with_changes: bool = False) -> list[Batch]:
         """Recorded import batches, oldest first."""
 
+    def erasures(self) -> dict[str, str]:
+        """The erasure register (UU 27/2022): every IKM id erased by :meth:`forget`, with the
+        day (ISO) of its erasure. Ids only; kept through ``wipe`` and ``restore``."""
+
+    def register_erasures(self, erased: dict[str, str]) -> None:
+        """Add ids to the erasure register (a restore brings the backup's)."""
+
     def forget(self, ikm_id: str, meta: BatchMeta) -> ForgetResult:
         """Erase the IKM's personal data (see :mod:`tular.graph.forget`) in the records and in
         every earlier version the batch log keeps, in one transaction, logged as a batch

@@ -120,6 +120,11 @@ CREATE TABLE IF NOT EXISTS batch (
     counts TEXT NOT NULL,
     changes TEXT NOT NULL
 );
+-- The erasure register (UU 27/2022): ids only, kept through wipe and restore.
+CREATE TABLE IF NOT EXISTS erasure (
+    ikm_id TEXT PRIMARY KEY,
+    erased_at TEXT NOT NULL
+);
 """
 
 #: Per kind: the table, its key columns and its value columns (the order of the model's fields).
@@ -544,6 +549,8 @@ class EmbeddedStore(Pinning):
             if conn.execute("UPDATE ikm SET name = ?, business_name = NULL, phone = NULL WHERE ikm_id = ?",
                             (placeholder(ikm_id), ikm_id)).rowcount != 1:
                 raise UnknownIKM(ikm_id)
+            conn.execute("INSERT OR IGNORE INTO erasure(ikm_id, erased_at) VALUES (?, ?)",
+                         (ikm_id, batches.utc_now().date().isoformat()))
             teachings = conn.execute("UPDATE teaching SET note = NULL WHERE (learner_id = ? OR teacher_id = ?) AND note IS NOT NULL",
                                      (ikm_id, ikm_id)).rowcount
             outcomes = conn.execute("UPDATE outcome SET note = NULL WHERE ikm_id = ? AND note IS NOT NULL",
@@ -850,3 +857,11 @@ class EmbeddedStore(Pinning):
             return None
         found = self.api_keys(key_id)
         return found[0] if found and found[0].revoked_at is None else None
+
+    # ------------------------------------------------------------ erasures
+    def erasures(self) -> dict[str, str]:
+        return dict(self._read("SELECT ikm_id, erased_at FROM erasure ORDER BY ikm_id"))
+
+    def register_erasures(self, erased: dict[str, str]) -> None:
+        with self._tx() as conn:
+            conn.executemany("INSERT OR IGNORE INTO erasure(ikm_id, erased_at) VALUES (?, ?)", sorted(erased.items()))

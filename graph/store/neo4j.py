@@ -60,7 +60,8 @@ PARALLEL_FRONTIER = 20_000
 T = TypeVar("T")
 
 #: The node labels and relationship types tular writes (a restore deletes any other).
-TULAR_LABELS = ("IKM", "Kelurahan", "Kecamatan", "Skill", "Training", "Outcome", "Batch", "ApiKey", "TularMeta")
+TULAR_LABELS = ("IKM", "Kelurahan", "Kecamatan", "Skill", "Training", "Outcome", "Batch", "ApiKey", "TularMeta",
+                "Erasure")
 TULAR_RELATIONSHIPS = ("LOCATED_IN", "PART_OF", "TEACHES", "ATTENDED", "TAUGHT_BY", "ACHIEVED")
 
 #: How long the write lease lasts unless its holder renews it (every third of it, while
@@ -507,6 +508,8 @@ class Neo4jStore(Pinning):
             found = tx.run(query("forget_ikm"), ikm_id=ikm_id, placeholder=placeholder(ikm_id)).single()
             if found is None:
                 raise UnknownIKM(ikm_id)
+            tx.run(query("register_erasures"),
+                   rows=[{"ikm_id": ikm_id, "erased_at": batches.utc_now().date().isoformat()}]).consume()
             rows, logged = [], 0
             for record in tx.run(query("batches"), batch_id=None, with_changes=True):
                 batch = record["batch"]
@@ -830,6 +833,15 @@ class Neo4jStore(Pinning):
     def session_key(self, session_id: str, key_id: str) -> ApiKey | None:
         rows = self._read("session_key", session_id=session_id, key_id=key_id)
         return ApiKey(**rows[0]["key"]) if rows and rows[0]["key"] else None
+
+    # ------------------------------------------------------------ erasures
+    def erasures(self) -> dict[str, str]:
+        return {row["ikm_id"]: row["erased_at"] for row in self._read("erasures")}
+
+    def register_erasures(self, erased: dict[str, str]) -> None:
+        rows = [{"ikm_id": ikm_id, "erased_at": when} for ikm_id, when in sorted(erased.items())]
+        self._write(lambda tx: tx.run(query("register_erasures"), rows=rows).consume())
+
 
 class _Walk:
     """The shared state of a walk by one or two read transactions (:meth:`Neo4jStore._walk`):
