@@ -92,11 +92,12 @@ def verify(store: GraphStore, presented: str | None) -> ApiKey:
         raise Unauthorized("an API key is needed: send it in the X-API-Key header")
     digest = _digest(presented)
     cached = _cache.get(digest)
-    if cached is not None:
+    if cached is not None and _still_valid(store, cached):
         return cached
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise Unauthorized("this is not a tular API key")
+    version = store.version()  # read first: a revocation after it moves it on
     found = store.api_keys(parts[1])
     salt, expected = (found[0].salt, found[0].hash) if found else (_NO_SALT, _NO_HASH)
     matches = hmac.compare_digest(_hash(parts[2], salt), expected)  # scrypt for an unknown id too
@@ -105,7 +106,27 @@ def verify(store: GraphStore, presented: str | None) -> ApiKey:
     if found[0].revoked_at is not None:
         raise Unauthorized("this API key was revoked")
     _cache.put(digest, found[0])
+    _versions[found[0].key_id] = version
     return found[0]
+
+
+def _still_valid(store: GraphStore, cached: ApiKey) -> bool:
+    """A key this process verified lately, read again (by id, no scrypt) when the store has
+    changed since: a revocation by any process or worker moves the store's version, so it
+    holds from the next request on everywhere."""
+    version = store.version()
+    if _versions.get(cached.key_id) == version:
+        return True
+    found = store.api_keys(cached.key_id)
+    if found and found[0].hash == cached.hash and found[0].revoked_at is None:
+        _versions[cached.key_id] = version
+        return True
+    _cache.clear()  # revoked (or replaced): verified afresh, and refused
+    return False
+
+
+#: The store version at which each cached key was last found valid.
+_versions: dict[str, str] = {}
 
 
 def require(key: ApiKey, role: Role) -> None:

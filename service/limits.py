@@ -146,11 +146,9 @@ def verify_key(request: Request, store: GraphStore, presented: str) -> ApiKey:
     """:func:`tular.graph.keys.verify`, limited per client: after ``key_failures_per_minute``
     failed keys, a client gets 429 until the oldest failure is a minute old — but for a key this
     worker verified within the last minute (someone else behind the same address)."""
-    known = keys.recently_verified(presented)
-    if known is not None:
-        return known
     counted, client = attempts(request), client_of(request)
-    counted.check(counted.keys, client)
+    if keys.recently_verified(presented) is None:  # a key verified lately is read again, not limited
+        counted.check(counted.keys, client)
     try:
         return keys.verify(store, presented)
     except Unauthorized:

@@ -281,6 +281,16 @@ def test_admins_manage_keys(api: Api):
     is_problem(api.client.get("/api/v1/trainings", headers={"X-API-Key": new_key}), 401)
 
 
+def test_a_key_revoked_by_another_process_is_refused_at_the_next_request(api: Api):
+    """The verified-key cache of a worker does not outlive a revocation made elsewhere: the
+    revocation moves the store's version, and the cached key is read again."""
+    assert api.get("/api/v1/trainings", role="viewer").status_code == 200  # verified and cached here
+    [stored] = [k for k in api.store.api_keys() if k.name == "viewer test"]
+    api.store.save_api_key(stored.model_copy(update={"revoked_at": stored.created_at}))  # not through this cache
+    is_problem(api.get("/api/v1/trainings", role="viewer"), 401)
+    assert api.get("/api/v1/trainings", role="editor").status_code == 200  # other keys unaffected
+
+
 def test_keys_are_stored_hashed(api: Api):
     stored = api.store.api_keys()
     for plaintext in api.keys.values():
