@@ -62,6 +62,15 @@ _LISTED = 5
 ONE_TRANSACTION_MAX = 250_000
 
 
+class Erasure(BaseModel):
+    """An entry of the erasure register: an IKM id and the day (ISO) its personal data was erased."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ikm_id: str
+    erased_at: str
+
+
 class Backup(BaseModel):
     """The content of a backup file."""
 
@@ -77,6 +86,8 @@ class Backup(BaseModel):
     skills: list[Skill]
     records: Records
     batches: list[Batch]
+    #: The erasure register (UU 27/2022): applied again wherever the backup is restored.
+    erasures: list[Erasure] = []
 
     def gazetteer(self) -> Gazetteer:
         return Gazetteer(self.kecamatan, self.kelurahan)
@@ -96,6 +107,9 @@ class RestoreResult(BaseModel):
     method: Literal["new-file", "one-transaction", "safety-backup"]
     #: The safety backup of what the store held before (``safety-backup`` only).
     safety_file: str | None = None
+    #: IKM of the erasure register (the backup's and the store's) whose personal data the backup
+    #: still held, erased again (UU 27/2022).
+    erasures_applied: list[str] = []
 
 
 # --------------------------------------------------------------------------- backup
@@ -111,6 +125,7 @@ def take_backup(store: GraphStore) -> Backup:
         skills=sorted(store.skills(), key=lambda s: s.skill_id),
         records=read_records(store),
         batches=sorted(store.batches(with_changes=True), key=lambda b: b.seq),
+        erasures=[Erasure(ikm_id=ikm_id, erased_at=day) for ikm_id, day in sorted(store.erasures().items())],
     )
 
 
@@ -370,9 +385,28 @@ def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: s
             method = "one-transaction"
         else:
             raise UsageError(f"restore into {type(store).__name__} is not supported")
+        applied = _erase_again(store, backup)
     return RestoreResult(source=backup.source, created_at=backup.created_at, counts=backup.counts(),
                          replaced=bool(held) or mark is not None, method=method,
-                         safety_file=str(safety) if safety else None)
+                         safety_file=str(safety) if safety else None, erasures_applied=applied)
+
+
+def _erase_again(store: GraphStore, backup: Backup) -> list[str]:
+    """Restore is exact but for the erasure register (SPEC §3, §9): the backup's and the
+    store's registers are joined, and every IKM on it whose name, business name or phone the
+    backup still held (it was taken before the erasure) is erased again, in the restore's
+    transaction, logged as an erasure."""
+    from .forget import audit_meta, placeholder
+
+    held = store.erasures()
+    register = {**{e.ikm_id: e.erased_at for e in backup.erasures}, **held}
+    if new := {ikm_id: day for ikm_id, day in register.items() if ikm_id not in held}:
+        store.register_erasures(new)
+    personal = sorted(i.ikm_id for i in backup.records.ikm if i.ikm_id in register and (
+        i.name != placeholder(i.ikm_id) or i.business_name or i.phone))
+    for ikm_id in personal:
+        store.forget(ikm_id, audit_meta("tular restore (erasure register)", ikm_id))
+    return personal
 
 
 def _who() -> str:

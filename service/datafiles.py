@@ -61,6 +61,10 @@ def print_restore(console: Console, target: str, result: RestoreResult, as_json:
         console.print(f"What the store held before is in the safety backup {result.safety_file} (`tular restore "
                       "--force` of it puts it back). It holds personal data: delete it when you no longer need it.",
                       highlight=False)
+    if result.erasures_applied:
+        console.print(f"The backup was taken before {len(result.erasures_applied):,} erasure(s) of personal data "
+                      f"(UU 27/2022): erased again — {', '.join(result.erasures_applied[:10])}"
+                      f"{' …' if len(result.erasures_applied) > 10 else ''}.", highlight=False)
 
 
 def print_template(console: Console, path: Path) -> None:

@@ -92,3 +92,21 @@ def test_a_backup_from_before_the_erasure_is_restored_erased(store: GraphStore, 
     other = request.getfixturevalue("neo4j_store" if store.display_url.startswith("sqlite") else "embedded_store")
     restore_file(other, after)
     assert set(other.erasures()) == {"a"} and other.get_ikm("a").name == placeholder("a")
+
+
+def test_the_restore_command_says_it_erased_again(embedded_store, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = embedded_store
+    store.write(small_batik_program())
+    store.write(Records(ikm=[ikm("a", name="Ibu Ani Lestari", business_name="Batik Ani", phone="081234567890")]))
+    before = tmp_path / "before.json.gz"
+    write_backup(store, before)
+    forget(store, "a", "petugas")
+    url = store.display_url
+    store.close()
+    done = subprocess.run([sys.executable, "-m", "tular", "--db", url, "restore", "--force", str(before)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "erased again" in done.stdout and "UU 27/2022" in done.stdout and " a." in done.stdout

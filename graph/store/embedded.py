@@ -289,6 +289,12 @@ class EmbeddedStore(Pinning):
                 self._commits += changed
             finally:
                 self._held.conn = None
+            if getattr(self._held, "compact", False):
+                self._held.compact = False
+                try:
+                    self._erase_free_space()
+                except StoreUnavailable:
+                    pass  # another process is reading: the next erasure compacts the file
         finally:
             self._write_mutex.release()
 
@@ -565,7 +571,10 @@ class EmbeddedStore(Pinning):
                                            "outcomes": KindCounts(updated=outcomes)},
                                    created={k: {} for k in KINDS}, updated={k: [] for k in KINDS}, replaced=[])
             batch_id = self._log_batch(conn, meta, planned)
-        self._erase_free_space()
+        if getattr(self._held, "conn", None) is None:
+            self._erase_free_space()
+        else:  # inside a larger write (a restore applying erasures again): once it has committed
+            self._held.compact = True
         return ForgetResult(ikm_id=ikm_id, batch_id=batch_id, teachings=teachings, outcomes=outcomes,
                             logged_changes=logged)
 
