@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from .errors import Forbidden, Unauthorized, UsageError
+from .errors import StoreUnavailable, Forbidden, Unauthorized, UsageError
 from .model import ROLES, ApiKey, Role
 from .store.base import GraphStore
 
@@ -114,10 +114,13 @@ def _still_valid(store: GraphStore, cached: ApiKey) -> bool:
     """A key this process verified lately, read again (by id, no scrypt) when the store has
     changed since: a revocation by any process or worker moves the store's version, so it
     holds from the next request on everywhere."""
-    version = store.version()
-    if _versions.get(cached.key_id) == version:
+    try:
+        version = store.version()
+        if _versions.get(cached.key_id) == version:
+            return True
+        found = store.api_keys(cached.key_id)
+    except StoreUnavailable:  # nothing can be read or written meanwhile: the key as it was
         return True
-    found = store.api_keys(cached.key_id)
     if found and found[0].hash == cached.hash and found[0].revoked_at is None:
         _versions[cached.key_id] = version
         return True

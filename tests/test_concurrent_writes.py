@@ -100,7 +100,9 @@ def test_random_writers_keep_every_invariant_and_the_backup_restores(
         for outcome in outcomes:
             if "refused" in outcome:
                 print("refused:", outcome["op"], outcome["refused"][:300])
-        print(f"\n{type(store).__name__}: {WRITERS} writers x {OPERATIONS} operations: {dict(counts)}; "
+        undo_cycles = sum(1 for o in outcomes if "would close a cycle" in str(o.get("result", {}).get("refused", "")))
+        print(f"\n{type(store).__name__}: {WRITERS} writers x {OPERATIONS} operations: {dict(counts)} "
+              f"({undo_cycles} undos refused: they would have closed a cycle); "
               f"{store.counts().teachings} teachings, {len(store.batches())} batches; violations: {found.total()}")
 
     # every backup restores, into the other kind of store, exactly
@@ -157,3 +159,22 @@ def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphS
             assert done.status_code == 201, done.text
     finally:
         server_store.close()
+
+
+def test_undo_never_puts_back_a_teaching_that_closes_a_cycle(store: GraphStore, tmp_path: Path) -> None:
+    """Found by the randomised run: a batch deleted A → B, a later one recorded B → A; undoing
+    the deletion would store a cycle. Undo refuses, as importing A → B again would."""
+    from tular.graph.errors import InvalidData
+    from tular.graph.model import BatchMeta
+
+    import_files(store, program_files(tmp_path / "program", ikm=12, prefix="U")[:1], today=TODAY, who="petugas")
+    header = "learner_id,teacher_id,skill,date"
+    first = write_files(tmp_path / "first", {"teachings": [header, "U-0011,U-0010,batik,2022-01-01"]})
+    assert import_files(store, first, today=TODAY, who="petugas").ok
+    deletion = store.delete_teaching(("U-0011", "U-0010", "batik"), BatchMeta(who="petugas"))
+    back = write_files(tmp_path / "back", {"teachings": [header, "U-0010,U-0011,batik,2022-02-01"]})
+    assert import_files(store, back, today=TODAY, who="petugas").ok
+    with pytest.raises(InvalidData, match=r"would close a cycle \(U-0010 teaches U-0011 teaches U-0010\)"):
+        store.undo(deletion)
+    assert violations(store).total() == 0
+    assert deletion in [b.batch_id for b in store.batches()]  # refused: still in the log

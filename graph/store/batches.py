@@ -253,6 +253,45 @@ def undo_steps(batch: Batch) -> tuple[dict[str, list[Key]], dict[str, list[Any]]
     return delete, restore
 
 
+def check_undo_cycles(batch_id: str, stored: Iterable[Teaching], delete: dict[str, list[Key]],
+                      restore: dict[str, list[Any]]) -> None:
+    """``InvalidData`` when undoing ``batch_id`` would put back a teaching that closes a cycle
+    with what is stored now (SPEC §2: one skill's teachings never form a cycle). It happens
+    when the batch deleted A → B and a later one recorded B → A: undo refuses, as an import
+    of A → B would.
+
+    >>> from datetime import date
+    >>> t = lambda learner, teacher: Teaching(learner_id=learner, teacher_id=teacher, skill="batik",
+    ...                                        date=date(2021, 1, 1))
+    >>> check_undo_cycles("B1", [t("a", "b")], {}, {"teachings": [t("b", "a")]})
+    Traceback (most recent call last):
+    ...
+    tular.graph.errors.InvalidData: undoing batch B1 would put back the batik teaching of a to b, which would close a cycle (a teaches b teaches a): delete the later teaching first, or leave the batch
+    """
+    import networkx as nx
+
+    back = restore.get("teachings", [])
+    if not back:
+        return
+    gone = set(delete.get("teachings", []))
+    graphs: dict[str, nx.DiGraph] = {t.skill: nx.DiGraph() for t in back}
+    for t in stored:
+        if t.skill in graphs and (t.learner_id, t.teacher_id, t.skill) not in gone:
+            graphs[t.skill].add_edge(t.teacher_id, t.learner_id)
+    for t in back:
+        graphs[t.skill].add_edge(t.teacher_id, t.learner_id)
+    for t in back:
+        graph = graphs[t.skill]
+        graph.remove_edge(t.teacher_id, t.learner_id)
+        if graph.has_node(t.learner_id) and graph.has_node(t.teacher_id) and \
+                nx.has_path(graph, t.learner_id, t.teacher_id):
+            path = nx.shortest_path(graph, t.learner_id, t.teacher_id)
+            raise InvalidData(f"undoing batch {batch_id} would put back the {t.skill} teaching of {t.teacher_id} to "
+                              f"{t.learner_id}, which would close a cycle ({' teaches '.join([t.teacher_id, *path])}): "
+                              "delete the later teaching first, or leave the batch")
+        graph.add_edge(t.teacher_id, t.learner_id)
+
+
 def copies_to_put_back(batch: Batch) -> dict[str, list[Any]]:
     """The extra copies ``batch`` removed (``tular check --repair``), per kind: undoing it
     creates each again beside the record that stayed."""

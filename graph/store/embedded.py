@@ -639,6 +639,8 @@ class EmbeddedStore(Pinning):
                                   "than once (tular check --repair, in the store this log comes from), and this "
                                   "store holds one teaching per learner, teacher and skill")
             delete, restore = batches.undo_steps(target)
+            if restore["teachings"]:  # the lock is held: what is committed is what is stored
+                batches.check_undo_cycles(batch_id, self.all_teachings(), delete, restore)
             for kind in reversed(KINDS):
                 if kind == "populations":
                     self._set_populations(conn, [(key[0], None) for key in delete[kind]])

@@ -568,6 +568,8 @@ class Neo4jStore(Pinning):
             found = self._batches(tx, batch_id, True)
             target = batches.check_undo(found[0] if found else None, batch_id, found[1:])
             delete, restore = batches.undo_steps(target)
+            if restore["teachings"]:  # the lock is held: what is committed is what is stored
+                batches.check_undo_cycles(batch_id, self.all_teachings(), delete, restore)
             for kind in reversed(KINDS):
                 for chunk in _chunks(delete[kind]):
                     tx.run(query(f"delete_{kind}"), keys=[list(k) for k in chunk]).consume()
