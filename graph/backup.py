@@ -152,30 +152,29 @@ def write_backup(store: GraphStore, path: str | os.PathLike[str]) -> Backup:
     return backup
 
 
-def _write_file(path: Path, backup: Backup, private: bool = False) -> None:
-    """``backup`` to ``path``, whole or not at all (a partial file renamed into place);
-    ``private``: readable by its owner only (0600) and on disk before this returns."""
+def _write_file(path: Path, backup: Backup) -> None:
+    """``backup`` to ``path``, whole or not at all (a partial file renamed into place),
+    readable by its owner only (0600: it holds every phone number) and on disk before this
+    returns."""
     data = backup.model_dump_json(indent=None).encode("utf-8")
     partial = path.with_name(f".{path.name}.partial")
     try:
         partial.unlink(missing_ok=True)
-        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666), "wb")
+        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
         with handle:
             if path.name.lower().endswith(".gz"):
                 with gzip.GzipFile(filename=path.name.removesuffix(".gz"), mode="wb", fileobj=handle) as packed:
                     packed.write(data)
             else:
                 handle.write(data)
-            if private:
-                handle.flush()
-                os.fsync(handle.fileno())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(partial, path)
-        if private:
-            folder = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
     finally:
         partial.unlink(missing_ok=True)
 
@@ -513,7 +512,7 @@ def _write_safety(backup: Backup, folders: list[str | os.PathLike[str]]) -> Path
             if not path.exists():
                 break
         try:
-            _write_file(path, backup, private=True)
+            _write_file(path, backup)
             return path
         except OSError as exc:
             failures.append(f"{folder}: {exc.strerror or exc}")

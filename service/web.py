@@ -31,7 +31,7 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
 #: them, but fetch nothing, post nothing, and be framed by this site only.
 MAP_FRAME_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                     "img-src data: blob:; font-src data:; frame-ancestors 'self'; form-action 'none'; "
-                    "base-uri 'none'")
+                    "base-uri 'none'; sandbox allow-scripts allow-forms")  # opened on its own too
 COMMON_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",

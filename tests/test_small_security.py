@@ -149,6 +149,15 @@ def test_the_map_and_report_files_are_written_0600(embedded_store: EmbeddedStore
     assert "Ibu s1" in written.read_text("utf-8")  # the internal map does name people
 
 
+def test_a_backup_file_is_written_0600(embedded_store: EmbeddedStore, tmp_path: Path, wide_umask):
+    from tular.graph.backup import write_backup
+
+    embedded_store.write(small_batik_program())
+    for name in ("cadangan.json.gz", "cadangan.json"):
+        write_backup(embedded_store, tmp_path / name)
+        assert mode(tmp_path / name) == PRIVATE_MODE, name
+
+
 def test_the_private_file_helper(tmp_path: Path, wide_umask):
     with open_private(tmp_path / "a.csv", "w", encoding="utf-8") as out:
         out.write("ikm_id\n")
