@@ -52,10 +52,10 @@ import networkx as nx
 from pydantic import BaseModel
 
 from .gazetteer import Gazetteer
+from .model import DEFAULT_DORMANT_DAYS  # one definition, with the records; read here by every surface
 
 #: SPEC §5: without a populations input, the city has 13,000 IKM.
 DEFAULT_CITY_POPULATION = 13_000
-DEFAULT_DORMANT_DAYS = 180
 TOP_TEACHERS = 20
 MAX_LINEAGE_PATHS = 100
 

@@ -157,3 +157,17 @@ def _format_number(number: object) -> str:
     if isinstance(number, float) and number.is_integer():
         return str(int(number))
     return str(number)
+
+
+def as_of(value: str | None, today: date, what: str = "as_of") -> date:
+    """The as-of date a caller asked for (any form :func:`parse_date` reads), or ``today``;
+    ``UsageError`` naming ``what`` (the option or parameter) otherwise. The one parser of the
+    CLI's ``--as-of`` and the API's ``as_of``."""
+    from .errors import UsageError
+
+    if value is None:
+        return today
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise UsageError(f"{what} {value!r}: {exc}") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -13,6 +12,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from .collector import collector_paused
 from .model import BatchMeta, KindCounts, SourceInfo, WriteResult
 from .readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from .store.base import GraphStore
@@ -82,7 +82,7 @@ def import_files(
     ``timings``, when given, receives the seconds spent per phase (``read``, ``snapshot``,
     ``validate``, ``write``), for benchmarks.
     """
-    with _collector_paused():
+    with collector_paused():
         return _import(store, paths, today, who, kind, dry_run, names, progress, _Phases(timings))
 
 
@@ -167,23 +167,6 @@ def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: Gr
     report.kinds = [k for k in kinds.values() if k.read or k.written or k.unchanged]
     report.batch_id = result.batch_id
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the import.
-
-    An import makes millions of small objects (rows, records, changes) that hold no cycles:
-    reference counting frees them, while the collector would walk them all again each time
-    it runs — over a third of a 300,000-row import's time. Collected when it resumes.
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 class _Phases:

@@ -8,11 +8,9 @@ networkx reference of :mod:`tular.graph.analytics`.
 from __future__ import annotations
 
 import functools
-import gc
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +18,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
+from .collector import collector_paused
 from . import analytics, arrays
 from .analytics import AreaFilter, Broken, Inputs, LineageOfSkill, OutcomeRates, Reach, ReachAll
 from .arrays import Lookups, SkillArrays
@@ -79,38 +78,12 @@ def _check_cohort(budgets: dict[str, int | None], cohort: Sequence[str]) -> None
         raise UsageError(f"unknown training id(s) in --cohort: {', '.join(unknown)}")
 
 
-_gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_was_enabled = True
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while an answer is built. A province-scale
-    answer allocates millions of small objects, none of them in a cycle, and each full
-    collection walks them all again: measured 2 to 5 times slower with it on. Re-enabled
-    when the last concurrent answer is done (if it was on at all)."""
-    global _gc_holders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def _answer(metric):
-    """A metric computed with the collector paused (see :func:`_collector_paused`), on the
+    """A metric computed with the collector paused (see :mod:`.collector`), on the
     store's state at the start (:meth:`GraphStore.pinned`)."""
     @functools.wraps(metric)
     def paused(store: GraphStore, *args, **kwargs):
-        with _collector_paused(), store.pinned():
+        with collector_paused(), store.pinned():
             return metric(store, *args, **kwargs)
     return paused
 

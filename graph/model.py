@@ -8,6 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+#: The dormant window W of broken chains (SPEC §5), in days, where none is given.
+DEFAULT_DORMANT_DAYS = 180
+
+
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -20,9 +20,9 @@ from rich.table import Table
 
 from tular import __version__
 from tular.graph.config import Settings
-from tular.graph.dates import parse_date
+from tular.graph.dates import as_of
 from tular.graph.errors import InvalidData, StoreUnavailable, TularError, UsageError
-from tular.graph.model import Skill
+from tular.graph.model import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
 
@@ -334,12 +334,7 @@ def check(
 
 
 def as_of_option(value: str | None, cli: CliState) -> date:
-    if value is None:
-        return cli.settings.today()
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise UsageError(f"--as-of {value!r}: {exc}") from None
+    return as_of(value, cli.settings.today(), "--as-of")
 
 
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Count events up to this date (default: today, WIB).",
@@ -387,7 +382,7 @@ def broken(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
     as_of: AsOf = None,
-    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = 180,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
     as_json: Json = False,
 ) -> None:
     """Where the chain broke: dead seeds, stalled lineages, dormant leaves, orphans."""
@@ -473,7 +468,7 @@ def map_(
                                                   "(and the teachers they learned from).")] = None,
     kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Show the IKM of one kecamatan.")] = None,
     seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help="Show one seed's lineage only.")] = None,
-    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = 180,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
 ) -> None:
     """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
     from tular.service.maps import write_map

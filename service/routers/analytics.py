@@ -15,6 +15,8 @@ from tular.graph.analytics import Broken, Reach, ReachAll
 from tular.graph.public import PublicBroken
 from tular.graph.store import GraphStore
 
+from tular.graph.model import DEFAULT_DORMANT_DAYS
+
 from ..cache import AnswerCache
 from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
@@ -62,7 +64,7 @@ def broken_chains(
     store: StoreDep, settings: SettingsDep, key: Viewer,
     skill: Annotated[str, Query(description="Skill id or alias.", min_length=1, max_length=200, examples=["batik"])],
     as_of: AsOf = None,
-    dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
+    dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = DEFAULT_DORMANT_DAYS,
 ) -> Response:
     day = as_of_date(as_of, settings)
     if key is None:  # anonymous (public read): counts, no person

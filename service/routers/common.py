@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import Query
 
 from tular.graph.config import Settings
-from tular.graph.dates import parse_date
-from tular.graph.errors import InvalidData, UsageError
+from tular.graph.dates import as_of
+from tular.graph.errors import InvalidData
 from tular.graph import keys
 from tular.graph.ingest import ImportReport, import_tables
 from tular.graph.model import ApiKey
@@ -25,12 +25,7 @@ YearFilter = Annotated[int | None, Query(description="Seeds from trainings endin
 
 
 def as_of_date(value: str | None, settings: Settings) -> date:
-    if value is None:
-        return settings.today()
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise UsageError(f"as_of {value!r}: {exc}") from None
+    return as_of(value, settings.today())
 
 
 def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: str) -> WriteOut:

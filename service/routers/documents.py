@@ -9,6 +9,8 @@ from fastapi.responses import HTMLResponse
 
 from tular.visualizations.report import MEDIA_TYPES
 
+from tular.graph.model import DEFAULT_DORMANT_DAYS
+
 from ..cache import AnswerCache
 from ..deps import SettingsDep, StoreDep, Viewer
 from ..errors import responses
@@ -40,7 +42,7 @@ def skill_map(
     kecamatan: Annotated[str | None, Query(description="Show the IKM of one kecamatan.", max_length=200)] = None,
     seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id; needs a key).",
                                       max_length=200)] = None,
-    dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = 180,
+    dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = DEFAULT_DORMANT_DAYS,
 ) -> HTMLResponse:
     # anonymous readers (public read) get the public edition: dots without names or ids
     _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
