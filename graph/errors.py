@@ -101,14 +101,3 @@ class UnknownArea(UsageError):
         self.kind = kind
         self.name = name
         self.suggestion = suggestion
-
-
-class CycleDetected(InvalidData):
-    def __init__(self, skill: str, cycle: list[str]):
-        path = " → ".join(cycle)
-        super().__init__(
-            f"teaching edges for skill {skill!r} would form a cycle: {path} "
-            "(are the learner_id and teacher_id columns swapped?)"
-        )
-        self.skill = skill
-        self.cycle = cycle

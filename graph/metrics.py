@@ -68,10 +68,6 @@ def gather(store: GraphStore, skill: str, as_of: date) -> Inputs:
     )
 
 
-def _cascade(store: GraphStore, skill: str, as_of: date):
-    return lambda graph, seeds: store.generations(skill, as_of, seeds)
-
-
 def _check_cohort(budgets: dict[str, int | None], cohort: Sequence[str]) -> None:
     unknown = [c for c in cohort if c not in budgets]
     if unknown:

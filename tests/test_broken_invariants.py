@@ -30,6 +30,7 @@ from tular.graph.quality import check_store, repair_store
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.cli import app
 
+from .engine_inputs import from_inputs, lookups_of
 from .factories import ikm, teaching, training
 from .test_metrics_arrays import FILTERS, names, worlds
 from .test_metrics_property import SKILLS, fill, programs, reference_inputs
@@ -467,8 +468,8 @@ def _leads_to_a_seed(parent: np.ndarray, level: np.ndarray) -> bool:
 @given(world=cyclic_worlds(), k=st.integers(min_value=1, max_value=6))
 def test_arrays_equal_the_reference_on_graphs_with_cycles(world, k):
     inputs, dormant = world
-    graph = arrays.from_inputs(inputs)
-    lookups = arrays.lookups_of(inputs)
+    graph = from_inputs(inputs)
+    lookups = lookups_of(inputs)
     assert graph.acyclic == nx.is_directed_acyclic_graph(inputs.graph)
     for chosen in FILTERS:
         seeds = arrays.select_seeds(graph, chosen.get("cohort"), chosen.get("year"))

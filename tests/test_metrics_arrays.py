@@ -17,6 +17,7 @@ from tular.graph import analytics, arrays, metrics
 from tular.graph.analytics import AreaFilter, Inputs, Person
 from tular.graph.gazetteer import Gazetteer
 
+from .engine_inputs import from_inputs, lookups_of
 from .test_metrics_property import SKILLS, programs, reference_inputs, fill
 
 AREAS = ["blimbing.bunulrejo", "blimbing.polehan", "lowokwaru.dinoyo", "sukun.gadang", "klojen.kasin"]
@@ -62,8 +63,8 @@ FILTERS = [{}, {"cohort": ["T1"]}, {"cohort": ["T2", "T3"]}, {"year": 2021}, {"a
 @given(world=worlds())
 def test_arrays_reach_and_broken_equal_the_networkx_reference(world):
     inputs, dormant = world
-    graph = arrays.from_inputs(inputs)
-    lookups = arrays.lookups_of(inputs)
+    graph = from_inputs(inputs)
+    lookups = lookups_of(inputs)
     for chosen in FILTERS:
         seeds = arrays.select_seeds(graph, chosen.get("cohort"), chosen.get("year"))
         level = arrays.generations(graph, seeds)
@@ -81,7 +82,7 @@ def test_arrays_reach_and_broken_equal_the_networkx_reference(world):
 def test_top_teachers_with_a_short_list_equal_the_reference(world, k):
     """With k small the bound stops the search early: the answer must not change."""
     inputs, _ = world
-    graph = arrays.from_inputs(inputs)
+    graph = from_inputs(inputs)
     level = arrays.generations(graph, arrays.select_seeds(graph))
     reference_level = analytics.generations(inputs.graph, analytics.select_seeds(inputs))
     got = arrays.top_by_onward_reach(graph, np.flatnonzero(level >= 0), level, k)
@@ -93,7 +94,7 @@ def test_top_teachers_with_a_short_list_equal_the_reference(world, k):
 @given(world=worlds())
 def test_onward_reach_bound_is_an_upper_bound(world):
     inputs, _ = world
-    graph = arrays.from_inputs(inputs)
+    graph = from_inputs(inputs)
     bound = arrays.onward_reach_bound(graph)
     for node in range(graph.n):
         assert arrays.onward_reach(graph, node) <= bound[node]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tular.graph import analytics, arrays, metrics
 from tular.graph.model import OUTCOME_KINDS, Outcome, Records
 
+from .engine_inputs import from_inputs, lookups_of
 from .test_metrics_property import SKILLS, SPAN, START, fill, programs, reference_inputs
 
 KINDS = [None, "pameran", "employees"]
@@ -51,7 +52,7 @@ def test_arrays_equal_the_networkx_reference(program, kind, after):
     for skill in SKILLS:
         inputs = reference_inputs(records, skill, as_of)
         expected = analytics.outcome_rates(inputs, counting(records, skill), kind, after_learning=after)
-        graph = arrays.from_inputs(inputs)
+        graph = from_inputs(inputs)
         level = arrays.generations(graph, list(arrays.select_seeds(graph)))
         got = arrays.outcome_rates(graph, inputs.gazetteer, level, counting(records, skill), kind, after_learning=after)
         assert got == expected
