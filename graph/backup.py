@@ -25,11 +25,9 @@ silent use (SPEC §3 "Many writers, one truth"):
 
 from __future__ import annotations
 
-import getpass
 import gzip
 import json
 import os
-import socket
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -42,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tular import __version__
 
+from .config import this_process
 from .errors import InvalidData, RestoreInProgress, UsageError
 from .export import read_records, record_counts
 from .gazetteer import Gazetteer
@@ -377,7 +376,7 @@ def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: s
             method = "new-file"
         elif isinstance(store, Neo4jStore) and sum(held.values()) + sum(backup.counts().values()) > one_transaction_max:
             safety = _restore_neo4j_in_steps(store, backup, mark, source, [*safety_folders, Path.cwd()],
-                                             who or _who())
+                                             who or this_process())
             method = "safety-backup"
         elif isinstance(store, Neo4jStore):
             _restore_in_one_transaction(store, backup, mark)
@@ -406,14 +405,6 @@ def _erase_again(store: GraphStore, backup: Backup) -> list[str]:
     for ikm_id in personal:
         store.forget(ikm_id, audit_meta("tular restore (erasure register)", ikm_id))
     return personal
-
-
-def _who() -> str:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    return f"{user}@{socket.gethostname()} (pid {os.getpid()})"
 
 
 def _fill(store: GraphStore, backup: Backup, defaults: bool) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -46,3 +49,12 @@ class Settings(BaseSettings):
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""
         return datetime.now(ZoneInfo(self.tz)).date()
+
+
+def this_process() -> str:
+    """Who is writing, for messages and marks another person reads: ``user@host (pid N)``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()} (pid {os.getpid()})"

@@ -16,14 +16,11 @@ import re
 import select
 import socket
 import statistics
-import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -33,7 +30,7 @@ from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 
 from .factories import small_batik_program
-from .neo4j_server import free_port
+from .in_process import serving
 
 KIB, MIB = 1024, 1024 * 1024
 CSV = b"ikm_id,name,kelurahan\nz-1,Ibu Zahra,Dinoyo\n"
@@ -242,24 +239,6 @@ def test_an_unknown_key_id_costs_what_a_known_one_costs(store: GraphStore):
 
 
 # ------------------------------------------------------------------------------ a real server
-@contextmanager
-def serving(app: FastAPI) -> Iterator[int]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def exchange(port: int, head: str, chunks: Iterable[bytes], end: bool = True) -> tuple[int, dict, int]:
     """Send ``head`` and the chunks (chunked encoding; with its last chunk if ``end``) until the
     server answers; the answer's status, its JSON body, and the body bytes sent."""

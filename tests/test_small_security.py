@@ -12,8 +12,6 @@ import io
 import os
 import re
 import stat
-import threading
-import time
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -45,6 +43,7 @@ from tular.service.app import create_app
 from tular.visualizations.report import render_html
 
 from .factories import ikm, small_batik_program, teaching, training
+from .in_process import serving
 from .neo4j_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -411,24 +410,12 @@ def test_fastapi_floor_allows_the_starlette_floor():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """The app on a loopback port, in this process: its base URL and a viewer key."""
-    import uvicorn
-
     store = EmbeddedStore(tmp_path_factory.mktemp("served") / "tular.db")
     store.init_schema()
     store.write(small_batik_program())
     key = keys.create_key(store, "viewer", "Bu viewer")[0]
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), store=store), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(Settings(), store=store)) as port:
+        yield f"http://127.0.0.1:{port}", key
     store.close()
 
 

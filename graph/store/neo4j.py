@@ -8,12 +8,9 @@ anywhere — bad reference, lost connection, dead server — leaves nothing behi
 from __future__ import annotations
 
 import json
-import getpass
 import logging
-import os
 import random
 import secrets
-import socket
 import threading
 import time
 from collections import deque
@@ -31,6 +28,7 @@ import numpy as np
 from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
 
+from ..config import this_process
 from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from ..analytics import Person
 from ..arrays import SkillArrays
@@ -68,15 +66,6 @@ TULAR_RELATIONSHIPS = ("LOCATED_IN", "PART_OF", "TEACHES", "ATTENDED", "TAUGHT_B
 #: alive): after a writer dies, the next one waits at most this long — less than a writer
 #: waits before it gives up (``LOCK_WAIT``), so a dead writer never makes another one fail.
 LEASE_MS = 6_000
-
-
-def _who() -> str:
-    """The writer, for the message another writer gets while it waits."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
 class _LeaseKeeper:
@@ -250,7 +239,7 @@ class Neo4jStore(Pinning):
         while True:
             with self._translated():
                 records, _, _ = self._driver.execute_query(
-                    Query(query("take_write_lease")), token=token, lease_ms=LEASE_MS, who=_who(),
+                    Query(query("take_write_lease")), token=token, lease_ms=LEASE_MS, who=this_process(),
                     database_=self.database)
             found = records[0]
             if found["taken"]:
