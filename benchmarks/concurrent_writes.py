@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.writers import TODAY, program_files, random_writer, run_writers, tally, violations  # noqa: E402
-from tular.graph.backup import restore_file, take_backup, write_backup  # noqa: E402
-from tular.graph.ingest import import_files  # noqa: E402
+from tular.graph.io.backup import restore_file, take_backup, write_backup  # noqa: E402
+from tular.graph.io.ingest import import_files  # noqa: E402
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore  # noqa: E402
 
 

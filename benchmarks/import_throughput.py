@@ -5,7 +5,7 @@
 1. Writes deterministic synthetic CSV files (ikm, trainings, attendance, teachings) to a
    temporary folder: N IKM over the 57 kelurahan of Kota Malang, one training per 500 IKM
    with 15 attendees each (the seeds), and about 2N TAUGHT_BY rows forming a DAG per skill.
-2. Imports them with :func:`tular.graph.ingest.import_files` as one batch into an empty
+2. Imports them with :func:`tular.graph.io.ingest.import_files` as one batch into an empty
    store (read + validate + write, one transaction), timing each phase, in a fresh child
    process so that its peak RSS is the import's own.
 3. Measures the floor: the same rows, read and checked beforehand, stored into an empty
@@ -41,10 +41,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tular.graph.dates import parse_date
-from tular.graph.demo import FEMALE_GIVEN, FEMALE_SECOND, MALE_GIVEN, MALE_SECOND, SECTORS
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.skills import BUILTIN_SKILLS, SkillVocabulary
+from tular.graph.model.dates import parse_date
+from tular.graph.demo.generator import FEMALE_GIVEN, FEMALE_SECOND, MALE_GIVEN, MALE_SECOND, SECTORS
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.skills import BUILTIN_SKILLS, SkillVocabulary
 
 SCALES = {"small": 500, "city": 13_000, "province": 1_000_000}
 #: A sample of this many IKM gives about 20,000 rows (IKM + 2 teachings each + a few seeds).
@@ -170,7 +170,7 @@ def files(folder: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- tular
 def import_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | None) -> dict[str, Any]:
     """Import ``folder`` into an empty store as one batch; seconds per phase and peak RSS."""
-    from tular.graph.ingest import import_files
+    from tular.graph.io.ingest import import_files
 
     store = _open(store_kind, workdir, neo4j_url)
     try:
@@ -226,9 +226,9 @@ def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | No
     plain INSERTs (SQLite, secondary indexes dropped and built again as tular does) or the
     ``create_*`` Cypher (Neo4j). No reading, no checks, no batch log: what is left of an
     import when everything tular adds to the store's work is taken away."""
-    from tular.graph.readers import read_file
+    from tular.graph.io.readers import read_file
     from tular.graph.store import batches
-    from tular.graph.validate import Snapshot, validate
+    from tular.graph.io.validation import Snapshot, validate
 
     store = _open(store_kind, workdir, neo4j_url)
     try:

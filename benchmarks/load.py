@@ -28,8 +28,8 @@ from pathlib import Path
 
 import httpx
 
-from tular.graph import keys
-from tular.graph.model import IKM, Attendance, Records, Training
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.records import IKM, Attendance, Records, Training
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 
 from .api_latency import serve
@@ -190,7 +190,7 @@ def main() -> None:
         store.wipe()
     store.init_schema()
     if args.demo:
-        from tular.graph.demo import load_demo
+        from tular.graph.demo.generator import load_demo
 
         load_demo(store)
     viewer, editor = prepare(store, args.learners)

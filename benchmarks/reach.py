@@ -3,7 +3,7 @@ against the naive baselines and the floor.
 
     .venv/bin/python -m benchmarks.reach --scale city --store both
 
-Scales: ``city`` is the demo data set (:func:`tular.graph.demo.build_demo`, as of
+Scales: ``city`` is the demo data set (:func:`tular.graph.demo.generator.build_demo`, as of
 ``DEMO_AS_OF``); ``province`` the synthetic world of :mod:`benchmarks.reach_data` at
 1,000,000 IKM (~30,000 seeds, ~2,000,000 edges); ``chain`` one 10,000-long teaching chain;
 ``tiny`` the province generator at 2,000 IKM (the smoke test). Data go in through
@@ -49,8 +49,8 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
-from tular.graph import metrics
-from tular.graph.model import IKM, Attendance, Records, Teaching, Training
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.records import IKM, Attendance, Records, Teaching, Training
 
 from . import reach_data
 
@@ -105,7 +105,7 @@ def _from_records(name: str, records: Records, as_of: date) -> DataSet:
 
 
 def city() -> DataSet:
-    from tular.graph.demo import DEMO_AS_OF, build_demo
+    from tular.graph.demo.generator import DEMO_AS_OF, build_demo
 
     return _from_records("city", build_demo(), DEMO_AS_OF)
 

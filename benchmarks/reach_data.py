@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.model import IKM, Attendance, Records, Teaching, Training
-from tular.graph.skills import BUILTIN_SKILLS
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import IKM, Attendance, Records, Teaching, Training
+from tular.graph.model.skills import BUILTIN_SKILLS
 
 SKILLS = [s.skill_id for s in BUILTIN_SKILLS]
 AS_OF = date(2026, 10, 31)

@@ -10,15 +10,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tular import __version__
-from tular.graph.config import SERVE_SETTINGS_ENV, Settings
-from tular.graph.errors import StoreUnavailable
+from tular.graph.model.settings import SERVE_SETTINGS_ENV, Settings
+from tular.graph.model.errors import StoreUnavailable
 from tular.graph.store import GraphStore, open_store
 
-from . import api_docs, errors, limits, web
-from .deps import RestoreGuard
-from .routers import analytics, documents, health, ikm, imports, keys, outcomes, teachings, trainings
-from .routers import web as web_pages
-from .sessions import Sessions
+from tular.service import api_docs, limits
+
+from tular.service import problems as errors
+
+from tular.service import web_plumbing as web
+from tular.service.deps import RestoreGuard
+from tular.service.routers import documents, health, ikm, imports, keys, outcomes, teachings, trainings
+from tular.service.routers import spread as analytics
+from tular.service.routers import site as web_pages
+from tular.service.sessions import Sessions
 
 DESCRIPTION = """
 tular tracks how skills spread through train-the-trainer programs: who taught whom, how far

@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from tular import __version__
-from tular.graph.config import Settings
-from tular.graph.dates import as_of
-from tular.graph.errors import InvalidData, StoreUnavailable, TularError, UsageError
-from tular.graph.model import DEFAULT_DORMANT_DAYS, Skill
-from tular.graph.skills import SkillVocabulary, skill_key
+from tular.graph.model.settings import Settings
+from tular.graph.model.dates import as_of
+from tular.graph.model.errors import InvalidData, StoreUnavailable, TularError, UsageError
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
+from tular.graph.model.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
 
 EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE = 1, 2, 3
@@ -57,7 +57,7 @@ class CliState:
         progress" is refused (``RestoreInProgress``, SPEC §3) unless ``restoring`` (the command
         is ``restore --force``)."""
         if self._store is None:
-            from tular.graph.backup import refuse_while_restoring
+            from tular.graph.io.backup import refuse_while_restoring
 
             store = open_store(self.db, self.settings)
             try:
@@ -137,7 +137,7 @@ def demo(
     port: Annotated[int, typer.Option("--port", help="Port of the web app (on 127.0.0.1).")] = 8000,
 ) -> None:
     """Fill the store with a synthetic Kota Malang data set and print what it shows."""
-    from tular.graph import demo as demo_data
+    from tular.graph.demo import generator as demo_data
     from tular.service.summary import print_area_story, print_skill_summary
 
     store = state(ctx).store()
@@ -159,7 +159,7 @@ def demo(
     status(ctx, as_json=False)
     print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
     print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
-    from tular.service.maps import write_map
+    from tular.service.map_documents import write_map
 
     write_map(out, store, "batik", demo_data.DEMO_AS_OF, Path("tular-demo") / "peta-batik.html")
     from tular.service.reports import write_report
@@ -225,7 +225,7 @@ def export(
     other graph tools: IKM nodes and teacher → learner edges with skill and date, WITHOUT phone numbers
     (personal data, UU 27/2022). xlsx and csv are in the import format, phone numbers included:
     `tular import` of them into an empty store gives the same records."""
-    from tular.graph.export import export_store
+    from tular.graph.io.export import export_store
     from tular.service.datafiles import print_export
 
     print_export(out, export_store(state(ctx).store(), output, fmt))
@@ -241,7 +241,7 @@ def backup(
     batch log. Restore it into any store (embedded or Neo4j) with `tular restore`. A store that breaks
     tular's rules (a teaching stored twice, a cycle, a missing reference) is refused, naming the records:
     see `tular check`."""
-    from tular.graph.backup import write_backup
+    from tular.graph.io.backup import write_backup
     from tular.service.datafiles import print_backup
 
     print_backup(out, file, write_backup(state(ctx).store(), file))
@@ -258,7 +258,7 @@ def restore(
     checked completely before anything is written, and the store holds either what it held or the whole
     backup: a restore into Neo4j too large for one transaction first writes a safety backup
     (tular-safety-….json.gz, beside FILE) and marks the store "restore in progress" until it completes."""
-    from tular.graph.backup import restore_file
+    from tular.graph.io.backup import restore_file
     from tular.service.datafiles import print_restore
 
     cli = state(ctx)
@@ -278,7 +278,7 @@ def forget(
     """Erase a person's personal data on request (UU 27/2022): the name becomes "Dihapus (ID)", the business
     name, phone number and the notes of their teaching events are removed — also from the import log's
     earlier versions. The IKM keeps its place in the graph, so reach and reports do not change."""
-    from tular.graph.forget import forget as forget_ikm
+    from tular.graph.admin.erasure import forget as forget_ikm
 
     result = forget_ikm(state(ctx).store(), ikm_id, who or getpass.getuser())
     if as_json:
@@ -297,7 +297,7 @@ def template(
 ) -> None:
     """Write an empty workbook for field officers: one sheet per kind with header rows, instructions
     (Petunjuk) and drop-down lists of kelurahan, skills and completed."""
-    from tular.graph.template import write_template
+    from tular.graph.io.template import write_template
     from tular.service.datafiles import print_template
 
     store = state(ctx).store()
@@ -318,7 +318,7 @@ def check(
     """Data-quality findings: broken invariants (teachings that go round a cycle, teachings stored more than
     once), probable duplicate persons, teachings dated before the teacher learned, learners who are also
     trainees, orphan fragments. (Undated teachings cannot exist: the importer requires a date.)"""
-    from tular.graph.quality import check_store, repair_store
+    from tular.graph.metrics.quality import check_store, repair_store
     from tular.service.datafiles import print_check, print_repair
 
     store = state(ctx).store()
@@ -362,7 +362,7 @@ def reach(
     as_json: Json = False,
 ) -> None:
     """How far a skill travelled: seeds, reached, generations, multiplier, areas."""
-    from tular.graph import metrics
+    from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
@@ -386,7 +386,7 @@ def broken(
     as_json: Json = False,
 ) -> None:
     """Where the chain broke: dead seeds, stalled lineages, dormant leaves, orphans."""
-    from tular.graph import metrics
+    from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
@@ -410,7 +410,7 @@ def outcomes(
     as_json: Json = False,
 ) -> None:
     """Outcome rate by generation: are learners doing as well as the trainees?"""
-    from tular.graph import metrics
+    from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
@@ -432,7 +432,7 @@ def plan(
     as_json: Json = False,
 ) -> None:
     """The next cohort: kelurahan by unmet need, narasumber to co-teach, dormant leaves to visit."""
-    from tular.graph import planner
+    from tular.graph.metrics import planner
     from tular.service import views
 
     cli = state(ctx)
@@ -449,7 +449,7 @@ def lineage(
     as_json: Json = False,
 ) -> None:
     """Who taught whom: paths from the seeds to one IKM, and who learned from it."""
-    from tular.graph import metrics
+    from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
@@ -471,7 +471,7 @@ def map_(
     dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
 ) -> None:
     """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
-    from tular.service.maps import write_map
+    from tular.service.map_documents import write_map
 
     cli = state(ctx)
     write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
@@ -524,7 +524,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1, prox
 
     import uvicorn
 
-    from tular.graph.config import SERVE_SETTINGS_ENV
+    from tular.graph.model.settings import SERVE_SETTINGS_ENV
     from tular.service.sessions import Sessions
 
     Sessions(settings.secret_key)  # a TULAR_SECRET_KEY too short is refused here, not in every worker
@@ -549,7 +549,7 @@ def keys_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create an API key; it is shown once and stored only as a hash."""
-    from tular.graph import keys
+    from tular.graph.admin import api_keys as keys
 
     plaintext, stored = keys.create_key(state(ctx).store(), role, name or f"{role} key")
     if as_json:
@@ -580,7 +580,7 @@ def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key id.")]) -> None:
     """Revoke an API key: web sign-ins with it end at once in every running server; the key itself stops
     working at once here, within a minute in running servers."""
-    from tular.graph import keys
+    from tular.graph.admin import api_keys as keys
 
     revoked = keys.revoke_key(state(ctx).store(), key_id)
     out.print(f"Revoked key {revoked.key_id} ({revoked.name}).")

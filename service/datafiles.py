@@ -7,10 +7,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from tular.graph.backup import Backup, RestoreResult
-from tular.graph.export import NETWORK_FORMATS, ExportResult
-from tular.graph.model import Repair
-from tular.graph.quality import FINDING_KINDS, QualityReport
+from tular.graph.io.backup import Backup, RestoreResult
+from tular.graph.io.export import NETWORK_FORMATS, ExportResult
+from tular.graph.model.records import Repair
+from tular.graph.metrics.quality import FINDING_KINDS, QualityReport
 
 #: Findings of one kind shown in the terminal; --json gives all of them.
 SHOWN_FINDINGS = 20

@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from tular.graph import keys
-from tular.graph.backup import in_progress
-from tular.graph.config import Settings
-from tular.graph.errors import Forbidden, Unauthorized
-from tular.graph.model import ApiKey
+from tular.graph.admin import api_keys as keys
+from tular.graph.io.backup import in_progress
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import Forbidden, Unauthorized
+from tular.graph.model.records import ApiKey
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
 
-from .limits import verify_key
+from tular.service.limits import verify_key
 
 SESSION_COOKIE = "tular_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -100,7 +100,7 @@ def admin(key: Caller) -> ApiKey:
 def named(key: Caller) -> ApiKey:
     """For a route that exists to return persons (an ``ikm_id`` is personal data like a name):
     a key is needed even where the operator allows public reads, which are aggregates only
-    (SPEC §7; what anonymous callers see instead is :mod:`tular.graph.public`)."""
+    (SPEC §7; what anonymous callers see instead is :mod:`tular.graph.metrics.public`)."""
     if key is None:
         raise Unauthorized("this answer names IKM: an API key is needed (anonymous readers see aggregates only)")
     return key

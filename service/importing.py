@@ -16,11 +16,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tular.graph.config import Settings
-from tular.graph.errors import BadFileName, TooLarge
-from tular.graph.ingest import ImportReport, import_files
-from tular.graph.model import Batch
-from tular.graph.readers import FileProblem
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import BadFileName, TooLarge
+from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.model.records import Batch
+from tular.graph.io.readers import FileProblem
 from tular.graph.store import GraphStore
 
 #: Problems shown in the terminal; --json gives all of them.

@@ -27,13 +27,13 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tular.graph import keys
-from tular.graph.config import Settings
-from tular.graph.errors import TooManyAttempts, Unauthorized
-from tular.graph.model import ApiKey
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import TooManyAttempts, Unauthorized
+from tular.graph.model.records import ApiKey
 from tular.graph.store import GraphStore
 
-from .errors import problem
+from tular.service.problems import problem
 
 #: The routes that take files: (method, path).
 UPLOADS = frozenset({("POST", "/api/v1/imports"), ("POST", "/impor")})
@@ -143,7 +143,7 @@ def attempts(request: Request) -> Attempts:
 
 
 def verify_key(request: Request, store: GraphStore, presented: str) -> ApiKey:
-    """:func:`tular.graph.keys.verify`, limited per client: after ``key_failures_per_minute``
+    """:func:`tular.graph.admin.api_keys.verify`, limited per client: after ``key_failures_per_minute``
     failed keys, a client gets 429 until the oldest failure is a minute old — but for a key this
     worker verified within the last minute (someone else behind the same address)."""
     counted, client = attempts(request), client_of(request)

@@ -1,4 +1,4 @@
-"""The annual impact report for the ways in: gather (``tular.graph.report_data``), lay out
+"""The annual impact report for the ways in: gather (``tular.graph.metrics.report_data``), lay out
 (``tular.visualizations.report``), write or serve."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tular.graph.files import open_private
-from tular.graph.report_data import ReportData, gather_report
+from tular.graph.io.files import open_private
+from tular.graph.metrics.report_data import ReportData, gather_report
 from tular.graph.store import GraphStore
 from tular.visualizations.report import check_language, output_format, render
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.model import IKM
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import IKM
 
 
 class IKMOut(BaseModel):

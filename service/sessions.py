@@ -30,8 +30,8 @@ from datetime import datetime, timezone
 
 from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 
-from tular.graph.errors import UsageError
-from tular.graph.model import ApiKey
+from tular.graph.model.errors import UsageError
+from tular.graph.model.records import ApiKey
 from tular.graph.store import GraphStore
 
 #: A cookie is honoured this long after it was made (signing in); then the person signs in again.

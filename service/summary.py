@@ -6,7 +6,7 @@ from datetime import date
 
 from rich.console import Console
 
-from tular.graph import metrics
+from tular.graph.metrics import answers as metrics
 from tular.graph.store import GraphStore
 from tular.service import views
 

@@ -6,10 +6,10 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from tular.graph.export import read_records
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.ingest import ImportReport, import_files
-from tular.graph.model import Records, Skill
+from tular.graph.io.export import read_records
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.model.records import Records, Skill
 from tular.graph.store import GraphStore
 
 TODAY = date(2026, 11, 23)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tular.graph.arrays import Lookups, SkillArrays
+from tular.graph.metrics.engine import Lookups, SkillArrays
 
 
 def from_inputs(inputs) -> SkillArrays:
-    """The arrays of the reference's :class:`~tular.graph.analytics.Inputs` (its networkx graph)."""
+    """The arrays of the reference's :class:`~tular.graph.metrics.nx_reference.Inputs` (its networkx graph)."""
     graph = inputs.graph
     ids = sorted(set(graph) | {ikm for ikm, _, _ in inputs.attendance})
     index = {ikm: i for i, ikm in enumerate(ids)}

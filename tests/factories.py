@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tular.graph.model import IKM, Attendance, Records, Teaching, Training
+from tular.graph.model.records import IKM, Attendance, Records, Teaching, Training
 
 BUNULREJO = "blimbing.bunulrejo"
 KESATRIAN = "blimbing.kesatrian"

@@ -9,9 +9,11 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys, metrics
-from tular.graph.config import Settings
-from tular.graph.model import Records
+from tular.graph.admin import api_keys as keys
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.settings import Settings
+from tular.graph.model.records import Records
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 

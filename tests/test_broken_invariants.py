@@ -23,10 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tular.graph import analytics, arrays, metrics, planner
-from tular.graph.errors import InvalidData
-from tular.graph.model import Attendance, Batch, Change, Outcome, Records, Teaching
-from tular.graph.quality import check_store, repair_store
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import engine as arrays
+
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import planner
+from tular.graph.model.errors import InvalidData
+from tular.graph.model.records import Attendance, Batch, Change, Outcome, Records, Teaching
+from tular.graph.metrics.quality import check_store, repair_store
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.cli import app
 
@@ -238,8 +244,8 @@ def test_every_api_route_and_web_page_answers(store: GraphStore):
 
     from fastapi.testclient import TestClient
 
-    from tular.graph import keys
-    from tular.graph.config import Settings
+    from tular.graph.admin import api_keys as keys
+    from tular.graph.model.settings import Settings
     from tular.service.app import create_app
 
     broken_store(store)

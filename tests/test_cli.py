@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.demo import build_demo
+from tular.graph.demo.generator import build_demo
 
 
 def tular(*args: str, db: str | None = None) -> subprocess.CompletedProcess:
@@ -50,7 +50,7 @@ def test_demo_on_neo4j_gives_the_same_summary(db: str, neo4j_store, neo4j_url: s
 
 
 def test_demo_refuses_to_mix_into_a_store_with_other_data(tmp_path: Path, db: str):
-    from tular.graph.model import IKM, Records
+    from tular.graph.model.records import IKM, Records
     from tular.graph.store import open_store
 
     store = open_store(db)

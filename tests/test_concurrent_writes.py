@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.backup import restore_file, take_backup, write_backup
-from tular.graph.errors import StoreBusy
-from tular.graph.ingest import import_files
+from tular.graph.io.backup import restore_file, take_backup, write_backup
+from tular.graph.model.errors import StoreBusy
+from tular.graph.io.ingest import import_files
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .writers import (
@@ -118,7 +118,7 @@ def test_random_writers_keep_every_invariant_and_the_backup_restores(
 
 def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphStore) -> None:
     """SPEC §3: more than a few seconds → StoreBusy (HTTP 503), never 'database is locked'."""
-    from tular.graph.config import Settings
+    from tular.graph.model.settings import Settings
     from tular.graph.store import open_store
 
     other = open_store(url_of(store), Settings(lock_wait=0.5))
@@ -134,8 +134,8 @@ def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphS
 def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphStore, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from tular.graph import keys
-    from tular.graph.config import Settings
+    from tular.graph.admin import api_keys as keys
+    from tular.graph.model.settings import Settings
     from tular.graph.store import open_store
     from tular.service.app import create_app
 
@@ -164,8 +164,8 @@ def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphS
 def test_undo_never_puts_back_a_teaching_that_closes_a_cycle(store: GraphStore, tmp_path: Path) -> None:
     """Found by the randomised run: a batch deleted A → B, a later one recorded B → A; undoing
     the deletion would store a cycle. Undo refuses, as importing A → B again would."""
-    from tular.graph.errors import InvalidData
-    from tular.graph.model import BatchMeta
+    from tular.graph.model.errors import InvalidData
+    from tular.graph.model.records import BatchMeta
 
     import_files(store, program_files(tmp_path / "program", ikm=12, prefix="U")[:1], today=TODAY, who="petugas")
     header = "learner_id,teacher_id,skill,date"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tular.graph import dates
-from tular.graph.dates import excel_serial_to_date, parse_date, today
+from tular.graph.model import dates
+from tular.graph.model.dates import excel_serial_to_date, parse_date, today
 
 MARCH_5 = date(2021, 3, 5)
 

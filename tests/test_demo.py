@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import networkx as nx
 import pytest
 
-from tular.graph.demo import (
+from tular.graph.demo.generator import (
     BATIK_WORKSHOP_2020,
     BUNULREJO,
     DEMO_AS_OF,
@@ -22,9 +22,9 @@ from tular.graph.demo import (
     build_demo,
     load_demo,
 )
-from tular.graph.gazetteer import Gazetteer, normalise
-from tular.graph.model import Records
-from tular.graph.skills import SkillVocabulary
+from tular.graph.model.gazetteer import Gazetteer, normalise
+from tular.graph.model.records import Records
+from tular.graph.model.skills import SkillVocabulary
 from tular.graph.store import open_store
 
 DORMANT = timedelta(days=180)

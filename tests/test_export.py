@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph import export
-from tular.graph.errors import InvalidData, UsageError
-from tular.graph.export import SHEET_COLUMNS, export_store, network, read_records
-from tular.graph.ingest import import_files
-from tular.graph.model import KINDS, Records
-from tular.graph.readers import COLUMNS
+from tular.graph.io import export
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.io.export import SHEET_COLUMNS, export_store, network, read_records
+from tular.graph.io.ingest import import_files
+from tular.graph.model.records import KINDS, Records
+from tular.graph.io.readers import COLUMNS
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .datafiles import HYPERLINK, TODAY, add_references, awkward_files, populate, run_import, write_csv

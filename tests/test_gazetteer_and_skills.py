@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tular.graph.errors import UnknownArea, UnknownSkill, UsageError
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.skills import SkillVocabulary
+from tular.graph.model.errors import UnknownArea, UnknownSkill, UsageError
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.skills import SkillVocabulary
 
 MALANG = Gazetteer.kota_malang()
 

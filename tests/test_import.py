@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.ingest import ImportReport, import_files
+from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.store import GraphStore
 
 MESSY = Path(__file__).parent / "data" / "messy"
@@ -122,7 +122,7 @@ class Recorded:
 def test_progress_follows_the_import_from_reading_to_writing(store: GraphStore, messy: Path, monkeypatch):
     """A long import is never silent: each file read, the rows checked as they go, then
     the whole-batch rules and the write as steps — and a rejected batch never says it writes."""
-    from tular.graph import validate
+    from tular.graph.io import validation as validate
 
     monkeypatch.setattr(validate, "REPORT_EVERY_ROWS", 3)
     teachings = messy / "teachings.csv"

@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from tular.graph.errors import InvalidData
-from tular.graph.model import BatchMeta, KindCounts, Records, SourceInfo
+from tular.graph.model.errors import InvalidData
+from tular.graph.model.records import BatchMeta, KindCounts, Records, SourceInfo
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.graph.store import batches, embedded, neo4j
 

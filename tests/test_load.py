@@ -48,7 +48,7 @@ def test_twenty_clients_reading_and_writing_lose_nothing(tmp_path: Path):
 def test_two_batches_logged_in_the_same_second_with_the_same_random_id_both_succeed(store, monkeypatch):
     """Found by the load test: the API records several events a second, and batch ids (second +
     three random characters) repeated — the second write then failed."""
-    from tular.graph.model import BatchMeta, Records
+    from tular.graph.model.records import BatchMeta, Records
     from tular.graph.store import batches
 
     from .factories import ikm

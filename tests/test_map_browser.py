@@ -14,11 +14,13 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import analytics, keys
-from tular.graph.config import Settings
-from tular.graph.demo import DEMO_AS_OF, load_demo
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.maps import MapData, MapNode, Teacher, map_data
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
+from tular.graph.demo.generator import DEMO_AS_OF, load_demo
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.metrics.map_data import MapData, MapNode, Teacher, map_data
 from tular.graph.store import EmbeddedStore
 from tular.service.app import create_app
 from tular.visualizations import layout

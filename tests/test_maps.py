@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.errors import UnknownIKM, UsageError
-from tular.graph.maps import map_data
-from tular.graph.model import Records
+from tular.graph.model.errors import UnknownIKM, UsageError
+from tular.graph.metrics.map_data import map_data
+from tular.graph.model.records import Records
 from tular.graph.store import GraphStore
 from tular.visualizations import layout
 from tular.visualizations.propagation_map import render_map

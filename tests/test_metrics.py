@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tular.graph import metrics
-from tular.graph.errors import UnknownIKM, UnknownSkill, UsageError
-from tular.graph.model import Attendance, Population, Records
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.errors import UnknownIKM, UnknownSkill, UsageError
+from tular.graph.model.records import Attendance, Population, Records
 from tular.graph.store import GraphStore
 
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, teaching, training

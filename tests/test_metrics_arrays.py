@@ -1,5 +1,5 @@
-"""Property tests: the array implementation of the metrics (:mod:`tular.graph.arrays`, what
-both stores answer with) equals the networkx reference of :mod:`tular.graph.analytics` on
+"""Property tests: the array implementation of the metrics (:mod:`tular.graph.metrics.engine`, what
+both stores answer with) equals the networkx reference of :mod:`tular.graph.metrics.nx_reference` on
 every field — on graphs large and deep enough to exercise what the small ones of
 ``test_metrics_property`` do not: the top-teacher bounds cutting the search, first-teacher
 trees many levels deep, seeds whose lineages overlap. No store, so many examples."""
@@ -13,9 +13,13 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph import analytics, arrays, metrics
-from tular.graph.analytics import AreaFilter, Inputs, Person
-from tular.graph.gazetteer import Gazetteer
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import engine as arrays
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.metrics.nx_reference import AreaFilter, Inputs, Person
+from tular.graph.model.gazetteer import Gazetteer
 
 from .engine_inputs import from_inputs, lookups_of
 from .test_metrics_property import SKILLS, programs, reference_inputs, fill
@@ -137,7 +141,7 @@ def test_the_metrics_cache_sees_every_write(store, request):
     write through this store, or through another store object on the same database, must
     show in the next answer; so must a wipe and a refill that bring the version counter
     back to where it was."""
-    from tular.graph.model import Attendance, Records
+    from tular.graph.model.records import Attendance, Records
 
     from .factories import ikm, teaching, training
 
@@ -176,7 +180,7 @@ def test_the_metrics_cache_sees_every_write(store, request):
 def test_cached_cascades_answer_each_question_apart(store):
     """Cascades kept per skill, date and seeds: a cohort, a year and another date asked in
     turn over the same data each get their own."""
-    from tular.graph.model import Attendance, Records
+    from tular.graph.model.records import Attendance, Records
 
     from .factories import ikm, teaching, training
 

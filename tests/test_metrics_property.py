@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph import analytics, metrics
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.model import Attendance, Records
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import Attendance, Records
 
 from .factories import ikm, teaching, training
 

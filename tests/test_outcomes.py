@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph import metrics, planner
-from tular.graph.backup import read_backup, restore, write_backup
-from tular.graph.errors import InvalidData, UsageError
-from tular.graph.export import export_store
-from tular.graph.ingest import ImportReport, import_files
-from tular.graph.model import BatchMeta, Outcome, Population, Records
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import planner
+from tular.graph.io.backup import read_backup, restore, write_backup
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.io.export import export_store
+from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.model.records import BatchMeta, Outcome, Population, Records
 from tular.graph.store import GraphStore
 
 from .factories import BUNULREJO, DINOYO, ikm, small_batik_program, teaching
@@ -193,9 +195,9 @@ def test_the_outcomes_sheet_of_a_workbook_is_read_by_its_name(store: GraphStore,
 def test_template_has_an_outcomes_sheet_with_a_kind_drop_down(tmp_path: Path):
     from openpyxl import load_workbook
 
-    from tular.graph.gazetteer import Gazetteer
-    from tular.graph.skills import BUILTIN_SKILLS
-    from tular.graph.template import write_template
+    from tular.graph.model.gazetteer import Gazetteer
+    from tular.graph.model.skills import BUILTIN_SKILLS
+    from tular.graph.io.template import write_template
 
     path = write_template(tmp_path / "template.xlsx", Gazetteer.kota_malang(), list(BUILTIN_SKILLS))
     workbook = load_workbook(path)
@@ -354,8 +356,8 @@ def test_dinoyo_helper_is_used(store: GraphStore):
 
 # ------------------------------------------------------------------ demo
 def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bunulrejo_exhibits():
-    from tular.graph import analytics
-    from tular.graph.demo import DEMO_AS_OF, build_demo
+    from tular.graph.metrics import nx_reference as analytics
+    from tular.graph.demo.generator import DEMO_AS_OF, build_demo
 
     from .test_metrics_property import reference_inputs
 
@@ -383,7 +385,7 @@ def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bu
 
 # ------------------------------------------------------------------ report
 def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_visit(embedded_store):
-    from tular.graph.report_data import gather_report
+    from tular.graph.metrics.report_data import gather_report
     from tular.visualizations.report import render_html
 
     embedded_store.write(planning())
@@ -412,7 +414,9 @@ def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_vis
 def test_doctests_pass():
     import doctest
 
-    from tular.graph import analytics, arrays
+    from tular.graph.metrics import nx_reference as analytics
+
+    from tular.graph.metrics import engine as arrays
 
     assert doctest.testmod(planner).failed == 0
     assert doctest.testmod(analytics).failed == 0

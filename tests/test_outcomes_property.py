@@ -11,8 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph import analytics, arrays, metrics
-from tular.graph.model import OUTCOME_KINDS, Outcome, Records
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import engine as arrays
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.records import OUTCOME_KINDS, Outcome, Records
 
 from .engine_inputs import from_inputs, lookups_of
 from .test_metrics_property import SKILLS, SPAN, START, fill, programs, reference_inputs
@@ -106,7 +110,7 @@ def check_plan(plan, store, seats: int) -> None:
 @settings(max_examples=60, deadline=None)
 @given(program=with_outcomes(), seats=st.integers(min_value=1, max_value=8))
 def test_every_plan_is_bounded_ordered_and_names_nobody_twice(program, seats, tmp_path_factory):
-    from tular.graph import planner
+    from tular.graph.metrics import planner
     from tular.graph.store import EmbeddedStore
 
     records, as_of, dormant = program
@@ -132,7 +136,7 @@ def test_every_plan_is_bounded_ordered_and_names_nobody_twice(program, seats, tm
                                                                    HealthCheck.too_slow])
 @given(program=with_outcomes(), seats=st.integers(min_value=1, max_value=8))
 def test_both_stores_give_the_same_plan(embedded_store, neo4j_store, program, seats):
-    from tular.graph import planner
+    from tular.graph.metrics import planner
 
     records, as_of, dormant = program
     fill(embedded_store, records)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph import metrics, planner
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import planner
 from tular.graph.store import GraphStore
 
 from .test_api import Api, is_problem, make_api

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys
-from tular.graph.backup import write_backup
-from tular.graph.config import Settings
-from tular.graph.errors import InvalidData, UnknownIKM
-from tular.graph.export import FORMATS, export_store
-from tular.graph.forget import erase_log, forget, placeholder
-from tular.graph.ingest import import_files
-from tular.graph.model import BatchMeta
+from tular.graph.admin import api_keys as keys
+from tular.graph.io.backup import write_backup
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import InvalidData, UnknownIKM
+from tular.graph.io.export import FORMATS, export_store
+from tular.graph.admin.erasure import erase_log, forget, placeholder
+from tular.graph.io.ingest import import_files
+from tular.graph.model.records import BatchMeta
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 
@@ -183,7 +183,7 @@ def test_forgetting_an_unknown_ikm_changes_nothing(store: GraphStore):
 
 def test_erase_log_leaves_other_people_alone():
     from tular.graph.store.batches import encode_change_list
-    from tular.graph.model import Change
+    from tular.graph.model.records import Change
 
     other = Change(kind="ikm", key=("b",), before=ikm("b", phone="0811").model_dump(mode="json"))
     edge = Change(kind="teachings", key=("c", "b", "batik"),
@@ -291,7 +291,7 @@ def test_api_keys_are_hashed_with_scrypt_and_compared_in_constant_time(embedded_
 
 
 def test_verify_never_compares_secrets_or_hashes_with_equals():
-    tree = ast.parse((ROOT / "graph" / "keys.py").read_text("utf-8"))
+    tree = ast.parse((ROOT / "graph" / "admin" / "api_keys.py").read_text("utf-8"))
     verify = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "verify")
     for node in ast.walk(verify):
         if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
@@ -353,7 +353,7 @@ def test_cypher_files_take_values_as_parameters():
 # --------------------------------------------------------------------------- phone numbers on the demo data
 @pytest.fixture(scope="module")
 def demo_client(tmp_path_factory: pytest.TempPathFactory):
-    from tular.graph.demo import load_demo
+    from tular.graph.demo.generator import load_demo
 
     store = EmbeddedStore(tmp_path_factory.mktemp("demo") / "tular.db")
     store.init_schema()
@@ -371,7 +371,7 @@ def phone_leaks(text: str, phones: set[str]) -> set[str]:
 
 
 def test_viewers_maps_and_reports_never_show_a_phone_number(demo_client):
-    from tular.graph.demo import BUNULREJO, DEMO_AS_OF
+    from tular.graph.demo.generator import BUNULREJO, DEMO_AS_OF
 
     test_client, made, store = demo_client
     people = store.all_ikm()
@@ -420,6 +420,6 @@ def test_viewers_maps_and_reports_never_show_a_phone_number(demo_client):
 def test_forget_doctests_pass():
     import doctest
 
-    from tular.graph import forget as forget_module
+    from tular.graph.admin import erasure as forget_module
 
     assert doctest.testmod(forget_module).failed == 0

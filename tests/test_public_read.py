@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys
-from tular.graph.config import Settings
-from tular.graph.demo import load_demo
-from tular.graph.model import Records
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
+from tular.graph.demo.generator import load_demo
+from tular.graph.model.records import Records
 from tular.graph.store import EmbeddedStore
 from tular.service.app import create_app
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tular.graph import quality
-from tular.graph.model import Attendance, Records
-from tular.graph.quality import check_store
+from tular.graph.metrics import quality
+from tular.graph.model.records import Attendance, Records
+from tular.graph.metrics.quality import check_store
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, teaching, training

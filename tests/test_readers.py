@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from tular.graph import readers
-from tular.graph.errors import InvalidData, UsageError
-from tular.graph.readers import (
+from tular.graph.io import readers
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.io.readers import (
     COLUMNS,
     KINDS,
     FileProblem,

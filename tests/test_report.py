@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys, metrics
-from tular.graph.config import Settings
-from tular.graph.errors import UsageError
-from tular.graph.model import Attendance, Records
-from tular.graph.report_data import gather_report
+from tular.graph.admin import api_keys as keys
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import UsageError
+from tular.graph.model.records import Attendance, Records
+from tular.graph.metrics.report_data import gather_report
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 from tular.visualizations.i18n import MESSAGES, Locale
@@ -101,13 +103,14 @@ def test_every_message_is_used_somewhere():
     service = root.parent / "service"
     used = "".join(p.read_text(encoding="utf-8") for p in [
         *root.glob("report*.py"), *root.glob("templates/report/*"),
-        *root.glob("web.py"), *root.glob("templates/web/*.html"), service / "web.py", service / "routers" / "web.py"])
+        *root.glob("web_pages.py"), *root.glob("templates/web/*.html"), service / "web_plumbing.py",
+        service / "routers" / "site.py"])
     unused = [key for key in MESSAGES["en"]
               if f"'{key}'" not in used and f'"{key}"' not in used
               and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method", "web.outcome"))]
     assert not unused, unused
     # the families named by a value (t('web.outcome.' ~ kind)): one message per outcome kind, no more
-    from tular.graph.model import OUTCOME_KINDS
+    from tular.graph.model.records import OUTCOME_KINDS
     assert {k.removeprefix("web.outcome.") for k in MESSAGES["en"] if k.startswith("web.outcome.")} == \
         set(OUTCOME_KINDS)
 

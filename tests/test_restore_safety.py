@@ -28,12 +28,12 @@ import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
 
-from tular.graph import keys
-from tular.graph.backup import read_backup, restore_file, take_backup, write_backup
-from tular.graph.config import Settings
-from tular.graph.errors import InvalidData, RestoreInProgress
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.model import Attendance, BatchMeta, Kecamatan, Kelurahan, Outcome, Population, Records, Skill
+from tular.graph.admin import api_keys as keys
+from tular.graph.io.backup import read_backup, restore_file, take_backup, write_backup
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import InvalidData, RestoreInProgress
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import Attendance, BatchMeta, Kecamatan, Kelurahan, Outcome, Population, Records, Skill
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 from tular.service.app import create_app
 from tular.service.datafiles import print_restore
@@ -125,7 +125,7 @@ def neo4j(neo4j_store: Neo4jStore) -> Iterator[Neo4jStore]:
 
 # --------------------------------------------------------------------------- backup checks first
 def test_doctests_pass():
-    from tular.graph import backup
+    from tular.graph.io import backup
 
     assert doctest.testmod(backup).failed == 0
 

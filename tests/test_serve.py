@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tular.graph import keys
-from tular.graph.config import Settings
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore
 from tular.service.app import create_app
 

@@ -26,8 +26,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys
-from tular.graph.config import Settings
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore, session_file
 from tular.service.app import create_app
 

@@ -28,16 +28,16 @@ from openpyxl import load_workbook
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from tular.graph import keys
-from tular.graph.config import Settings
-from tular.graph.errors import StoreUnavailable
-from tular.graph.export import SHEET_COLUMNS, export_store, read_records, table_rows, write_csv, write_xlsx
-from tular.graph.files import PRIVATE_MODE, create_private, open_private
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.ingest import import_files
-from tular.graph.model import Attendance, Records
-from tular.graph.readers import neutralise, read_file, unneutralise
-from tular.graph.report_data import gather_report
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import StoreUnavailable
+from tular.graph.io.export import SHEET_COLUMNS, export_store, read_records, table_rows, write_csv, write_xlsx
+from tular.graph.io.files import PRIVATE_MODE, create_private, open_private
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.io.ingest import import_files
+from tular.graph.model.records import Attendance, Records
+from tular.graph.io.readers import neutralise, read_file, unneutralise
+from tular.graph.metrics.report_data import gather_report
 from tular.graph.store import EmbeddedStore, Neo4jStore
 from tular.service.app import create_app
 from tular.visualizations.report import render_html
@@ -137,7 +137,7 @@ def test_the_map_and_report_files_are_written_0600(embedded_store: EmbeddedStore
     """The internal map and report name people: files only their owner reads."""
     from rich.console import Console
 
-    from tular.service.maps import write_map
+    from tular.service.map_documents import write_map
     from tular.service.reports import write_report
 
     embedded_store.write(small_batik_program())
@@ -149,7 +149,7 @@ def test_the_map_and_report_files_are_written_0600(embedded_store: EmbeddedStore
 
 
 def test_a_backup_file_is_written_0600(embedded_store: EmbeddedStore, tmp_path: Path, wide_umask):
-    from tular.graph.backup import write_backup
+    from tular.graph.io.backup import write_backup
 
     embedded_store.write(small_batik_program())
     for name in ("cadangan.json.gz", "cadangan.json"):

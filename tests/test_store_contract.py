@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph.errors import InvalidData, UnknownIKM, UsageError
-from tular.graph.model import Attendance, BatchMeta, Counts, KindCounts, Population, Records, Skill, SourceInfo
+from tular.graph.model.errors import InvalidData, UnknownIKM, UsageError
+from tular.graph.model.records import Attendance, BatchMeta, Counts, KindCounts, Population, Records, Skill, SourceInfo
 from tular.graph.store import GraphStore
 
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training

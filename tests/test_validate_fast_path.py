@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.import_throughput import generate
-from tular.graph.gazetteer import Gazetteer
-from tular.graph.readers import read_file
-from tular.graph.skills import SkillVocabulary
-from tular.graph.validate import Snapshot, Validated, Validator
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.io.readers import read_file
+from tular.graph.model.skills import SkillVocabulary
+from tular.graph.io.validation import Snapshot, Validated, Validator
 
 MESSY = Path(__file__).parent / "data" / "messy"
 TODAY = date(2026, 11, 23)
@@ -66,8 +66,8 @@ def test_a_small_batch_reads_only_the_ikm_it_names_and_says_the_same(store):
     """A few teachings and outcomes (what the API records one at a time): the snapshot holds
     only the IKM they name, and validation gives the same records and problems as against
     a snapshot of every IKM — unknown ids, a cycle, a repeat of a stored edge included."""
-    from tular.graph.readers import COLUMNS, Row, Table
-    from tular.graph.validate import validate
+    from tular.graph.io.readers import COLUMNS, Row, Table
+    from tular.graph.io.validation import validate
 
     from .factories import ikm, small_batik_program
 
@@ -136,8 +136,8 @@ def test_learning_order_on_arrays_agrees_with_the_plain_rule(seed: int):
     import random
     from datetime import timedelta
 
-    from tular.graph.model import Attendance, Teaching
-    from tular.graph.readers import COLUMNS, Row, Table
+    from tular.graph.model.records import Attendance, Teaching
+    from tular.graph.io.readers import COLUMNS, Row, Table
 
     from .factories import ikm, training
 

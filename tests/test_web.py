@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys
-from tular.graph.config import Settings
-from tular.graph.errors import UnknownIKM
-from tular.graph.model import Records
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import UnknownIKM
+from tular.graph.model.records import Records
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 from tular.visualizations.i18n import MESSAGES

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tular.graph import keys
-from tular.graph.demo import DEMO_AS_OF
+from tular.graph.admin import api_keys as keys
+from tular.graph.demo.generator import DEMO_AS_OF
 from tular.graph.store import EmbeddedStore
 from tular.visualizations.i18n import MESSAGES, Locale
 

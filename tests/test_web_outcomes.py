@@ -12,8 +12,8 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph import keys
-from tular.graph.config import Settings
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
 from tular.visualizations.i18n import MESSAGES
@@ -185,6 +185,6 @@ def test_the_plan_page_needs_a_reader_and_is_in_the_menu(web: Browser):
 def test_doctests_pass():
     import doctest
 
-    from tular.visualizations import web as pages
+    from tular.visualizations import web_pages as pages
 
     assert doctest.testmod(pages).failed == 0

@@ -17,10 +17,10 @@ from typing import Any
 
 import networkx as nx
 
-from tular.graph.errors import InvalidData, NotFound, StoreBusy, TularError, UsageError
-from tular.graph.ingest import import_files, import_tables
-from tular.graph.model import BatchMeta
-from tular.graph.readers import COLUMNS, Row, Table
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, TularError, UsageError
+from tular.graph.io.ingest import import_files, import_tables
+from tular.graph.model.records import BatchMeta
+from tular.graph.io.readers import COLUMNS, Row, Table
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore, open_store
 
 TODAY = date(2026, 11, 23)
@@ -186,7 +186,7 @@ def store_folder(store: GraphStore) -> str:
 
 
 def _open(url: str, lock_wait: float) -> GraphStore:
-    from tular.graph.config import Settings
+    from tular.graph.model.settings import Settings
 
     store = open_store(url, Settings(lock_wait=lock_wait))
     import tempfile

@@ -1,4 +1,4 @@
-"""The propagation map (SPEC §8): :class:`~tular.graph.maps.MapData` in, one self-contained
+"""The propagation map (SPEC §8): :class:`~tular.graph.metrics.map_data.MapData` in, one self-contained
 HTML document out.
 
 The network is a pyvis ``Network``; the document is our own Jinja template
@@ -19,9 +19,9 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
-from tular.graph.maps import MapData, MapNode
+from tular.graph.metrics.map_data import MapData, MapNode
 
-from . import layout
+from tular.visualizations import layout
 
 #: Above this many IKM the map opens clustered by kelurahan.
 CLUSTER_THRESHOLD = 1_500

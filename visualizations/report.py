@@ -1,5 +1,5 @@
 """The annual impact report (SPEC §8) as HTML, and as PDF made from the same HTML with
-WeasyPrint. Takes :class:`~tular.graph.report_data.ReportData`, never reads the store.
+WeasyPrint. Takes :class:`~tular.graph.metrics.report_data.ReportData`, never reads the store.
 
 >>> from tular.visualizations.report import output_format
 >>> output_format("laporan-2025.PDF"), output_format("laporan.html")
@@ -14,12 +14,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from tular.graph.errors import UsageError
-from tular.graph.report_data import (
+from tular.graph.model.errors import UsageError
+from tular.graph.metrics.report_data import (
     FOLLOW_UP_KINDS, PLAN_SEATS, TOP_TEACHERS_PER_SKILL, VISITS_PER_KELURAHAN, ReportData,
 )
 
-from .i18n import LANGUAGES, Locale
+from tular.visualizations.i18n import LANGUAGES, Locale
 
 FORMATS = ("html", "pdf")
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -58,7 +58,7 @@ def check_language(lang: str) -> str:
 
 def render_html(data: ReportData, lang: str = "id") -> str:
     """The report as one self-contained HTML document (charts as inline SVG)."""
-    from . import report_charts  # matplotlib: loaded when a report is drawn, not to check arguments
+    from tular.visualizations import report_charts  # matplotlib: loaded when a report is drawn, not to check arguments
 
     loc = Locale(check_language(lang))
     charts = {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..config import Settings
-from ..errors import UsageError
-from .base import GraphStore, IKMPage, SeedAttendance
-from .embedded import EmbeddedStore
-from .neo4j import Neo4jStore
+from tular.graph.model.settings import Settings
+from tular.graph.model.errors import UsageError
+from tular.graph.store.base import GraphStore, IKMPage, SeedAttendance
+from tular.graph.store.embedded import EmbeddedStore
+from tular.graph.store.neo4j import Neo4jStore
 
 __all__ = ["GraphStore", "IKMPage", "SeedAttendance", "EmbeddedStore", "Neo4jStore", "open_store"]
 
@@ -21,7 +21,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     >>> open_store("postgres://x")
     Traceback (most recent call last):
     ...
-    tular.graph.errors.UsageError: unsupported store URL 'postgres://x': use sqlite:///PATH, neo4j://HOST or bolt://HOST
+    tular.graph.model.errors.UsageError: unsupported store URL 'postgres://x': use sqlite:///PATH, neo4j://HOST or bolt://HOST
     """
     settings = settings or Settings()
     url = url or settings.db

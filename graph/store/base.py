@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import networkx as nx
 from pydantic import BaseModel
 
-from ..analytics import Person
-from ..arrays import SkillArrays
-from ..gazetteer import Gazetteer
-from ..model import (
+from tular.graph.metrics.nx_reference import Person
+from tular.graph.metrics.engine import SkillArrays
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import (
     IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Repair, Skill, Teaching, Training,
     WriteResult,
 )
 
 if TYPE_CHECKING:
-    from ..forget import ForgetResult
+    from tular.graph.admin.erasure import ForgetResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -59,7 +59,7 @@ class RestoreMark(BaseModel):
 @runtime_checkable
 class GraphStore(Protocol):
     """A tular store. Every method either completes or raises a ``TularError``;
-    a store that cannot be reached raises :class:`~tular.graph.errors.StoreUnavailable`."""
+    a store that cannot be reached raises :class:`~tular.graph.model.errors.StoreUnavailable`."""
 
     #: The store's URL with any password removed, for messages.
     display_url: str
@@ -118,12 +118,12 @@ class GraphStore(Protocol):
         """Add ids to the erasure register (a restore brings the backup's)."""
 
     def forget(self, ikm_id: str, meta: BatchMeta) -> ForgetResult:
-        """Erase the IKM's personal data (see :mod:`tular.graph.forget`) in the records and in
+        """Erase the IKM's personal data (see :mod:`tular.graph.admin.erasure`) in the records and in
         every earlier version the batch log keeps, in one transaction, logged as a batch
         described by ``meta``; ``UnknownIKM`` when there is no such IKM."""
 
     def save_api_key(self, key: ApiKey) -> None:
-        """Add or replace a key (hashed; see :mod:`tular.graph.keys`)."""
+        """Add or replace a key (hashed; see :mod:`tular.graph.admin.api_keys`)."""
 
     def api_keys(self, key_id: str | None = None) -> list[ApiKey]:
         """Stored keys (one, when ``key_id`` is given), oldest first."""
@@ -154,7 +154,7 @@ class GraphStore(Protocol):
 
     def restore_mark(self) -> RestoreMark | None:
         """The mark of a restore that began and has not completed (see
-        :mod:`tular.graph.backup`); always None on the embedded store, whose restore is one
+        :mod:`tular.graph.io.backup`); always None on the embedded store, whose restore is one
         transaction."""
 
     # ------------------------------------------------------------------- reads

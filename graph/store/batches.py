@@ -22,8 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import InvalidData, UsageError
-from ..model import KINDS, Attendance, Batch, Change, IKM, KindCounts, Outcome, Population, Records, Teaching, Training
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.records import KINDS, Attendance, Batch, Change, IKM, KindCounts, Outcome, Population, Records, Teaching, Training
 
 #: How an erasure (``tular forget``) is marked in the batch log's ``who``, before the IKM id.
 ERASURE = "erasure of personal data (tular forget "
@@ -266,7 +266,7 @@ def check_undo_cycles(batch_id: str, stored: Iterable[Teaching], delete: dict[st
     >>> check_undo_cycles("B1", [t("a", "b")], {}, {"teachings": [t("b", "a")]})
     Traceback (most recent call last):
     ...
-    tular.graph.errors.InvalidData: undoing batch B1 would put back the batik teaching of a to b, which would close a cycle (a teaches b teaches a): delete the later teaching first, or leave the batch
+    tular.graph.model.errors.InvalidData: undoing batch B1 would put back the batik teaching of a to b, which would close a cycle (a teaches b teaches a): delete the later teaching first, or leave the batch
     """
     import networkx as nx
 

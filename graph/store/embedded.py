@@ -14,21 +14,21 @@ from pathlib import Path
 
 import networkx as nx
 
-from .. import arrays
-from ..analytics import Person
-from ..arrays import SkillArrays
-from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
-from ..files import create_private
-from ..gazetteer import Gazetteer
-from ..model import (
+from tular.graph.metrics import engine as arrays
+from tular.graph.metrics.nx_reference import Person
+from tular.graph.metrics.engine import SkillArrays
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
+from tular.graph.io.files import create_private
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import (
     IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, KindCounts, Kelurahan, Outcome, Population,
     Records, Repair, Skill, Teaching, Training, WriteResult,
 )
-from ..skills import BUILTIN_SKILLS
-from . import batches, embedded_arrays, session_file
-from .base import LOCK_WAIT, IKMPage, SeedAttendance
-from .pinning import Pinning
-from .snapshot import GraphSnapshot, generations
+from tular.graph.model.skills import BUILTIN_SKILLS
+from tular.graph.store import batches, embedded_arrays, session_file
+from tular.graph.store.base import LOCK_WAIT, IKMPage, SeedAttendance
+from tular.graph.store.pinning import Pinning
+from tular.graph.store.snapshot import GraphSnapshot, generations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kecamatan (
@@ -549,7 +549,7 @@ class EmbeddedStore(Pinning):
             return self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
 
     def forget(self, ikm_id: str, meta: BatchMeta):
-        from ..forget import ForgetResult, erase_log, placeholder
+        from tular.graph.admin.erasure import ForgetResult, erase_log, placeholder
 
         with self._tx() as conn:
             if conn.execute("UPDATE ikm SET name = ?, business_name = NULL, phone = NULL WHERE ikm_id = ?",

@@ -12,7 +12,7 @@ from datetime import date
 
 import numpy as np
 
-from .snapshot import GraphSnapshot
+from tular.graph.store.snapshot import GraphSnapshot
 
 #: ``date.toordinal()`` of 1970-01-01, the epoch of numpy's datetime64[D].
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -28,21 +28,21 @@ import numpy as np
 from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
 
-from ..config import this_process
-from ..errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
-from ..analytics import Person
-from ..arrays import SkillArrays
-from ..gazetteer import Gazetteer
-from ..model import (
+from tular.graph.model.settings import this_process
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
+from tular.graph.metrics.nx_reference import Person
+from tular.graph.metrics.engine import SkillArrays
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import (
     KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Population,
     Records, Repair, Skill, Teaching, Training, WriteResult,
 )
-from ..skills import BUILTIN_SKILLS
-from . import batches
-from .base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark, SeedAttendance
-from .pinning import Pinning
-from .shared_read import SharedRead
-from .snapshot import GraphSnapshot, SkillTables, generations
+from tular.graph.model.skills import BUILTIN_SKILLS
+from tular.graph.store import batches
+from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark, SeedAttendance
+from tular.graph.store.pinning import Pinning
+from tular.graph.store.shared_read import SharedRead
+from tular.graph.store.snapshot import GraphSnapshot, SkillTables, generations
 
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.
@@ -491,7 +491,7 @@ class Neo4jStore(Pinning):
         return self._write(work)
 
     def forget(self, ikm_id: str, meta: BatchMeta):
-        from ..forget import ForgetResult, erase_log, placeholder
+        from tular.graph.admin.erasure import ForgetResult, erase_log, placeholder
 
         def work(tx: ManagedTransaction) -> ForgetResult:
             found = tx.run(query("forget_ikm"), ikm_id=ikm_id, placeholder=placeholder(ikm_id)).single()

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import StoreUnavailable
+from tular.graph.model.errors import StoreUnavailable
 
 SUFFIX = ".sessions"
 SCHEMA = (

@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from ..arrays import SkillArrays, levels_as_dict, numbered
+from tular.graph.metrics.engine import SkillArrays, levels_as_dict, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16

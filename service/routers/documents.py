@@ -9,15 +9,15 @@ from fastapi.responses import HTMLResponse
 
 from tular.visualizations.report import MEDIA_TYPES
 
-from tular.graph.model import DEFAULT_DORMANT_DAYS
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 
-from ..cache import AnswerCache
-from ..deps import SettingsDep, StoreDep, Viewer
-from ..errors import responses
-from ..maps import map_html
-from ..reports import report_document
-from ..web import MAP_FRAME_POLICY
-from .common import as_of_date
+from tular.service.cache import AnswerCache
+from tular.service.deps import SettingsDep, StoreDep, Viewer
+from tular.service.problems import responses
+from tular.service.map_documents import map_html
+from tular.service.reports import report_document
+from tular.service.web_plumbing import MAP_FRAME_POLICY
+from tular.service.routers.common import as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 #: The map and the report are self-contained documents (inline scripts and styles, data: images):

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from tular.graph import keys
-from tular.graph.errors import StoreUnavailable, TularError
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.errors import StoreUnavailable, TularError
 
-from ..deps import APIKeyHeader
-from ..errors import responses
-from ..schemas import Health
+from tular.service.deps import APIKeyHeader
+from tular.service.problems import responses
+from tular.service.schemas import Health
 
 router = APIRouter(tags=["health"])
 

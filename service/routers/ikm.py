@@ -4,15 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from tular.graph import keys, metrics
-from tular.graph.ingest import import_tables
-from tular.graph.readers import COLUMNS, Row, Table
+from tular.graph.admin import api_keys as keys
 
-from ..deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
-from ..errors import responses
-from ..schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
-from .analytics import AsOf
-from .common import as_of_date, rejected
+from tular.graph.metrics import answers as metrics
+from tular.graph.io.ingest import import_tables
+from tular.graph.io.readers import COLUMNS, Row, Table
+
+from tular.service.deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
+from tular.service.problems import responses
+from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
+from tular.service.routers.spread import AsOf
+from tular.service.routers.common import as_of_date, rejected
 
 router = APIRouter(prefix="/api/v1/ikm", tags=["ikm"])
 
@@ -74,6 +76,6 @@ def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsD
 @router.delete("/{ikm_id}/personal-data", response_model=WriteOut, responses=responses(401, 403, 404, 503),
                summary="Erase a person's personal data on request (admin; UU 27/2022)")
 def forget(ikm_id: IKMId, store: StoreDep, key: Admin) -> WriteOut:
-    from tular.graph.forget import forget as forget_ikm
+    from tular.graph.admin.erasure import forget as forget_ikm
 
     return WriteOut(batch_id=forget_ikm(store, ikm_id, keys.who(key)).batch_id)

@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from tular.graph import keys
-from tular.graph.ingest import ImportReport
+from tular.graph.admin import api_keys as keys
+from tular.graph.io.ingest import ImportReport
 
-from ..deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
-from ..errors import responses
-from ..importing import import_uploads
-from ..limits import caller_first
-from .common import rejected
+from tular.service.deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
+from tular.service.problems import responses
+from tular.service.importing import import_uploads
+from tular.service.limits import caller_first
+from tular.service.routers.common import rejected
 
 
 

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from tular.graph import keys
-from tular.graph.model import Role
+from tular.graph.admin import api_keys as keys
+from tular.graph.model.records import Role
 
-from ..deps import Admin, StoreDep
-from ..errors import responses
+from tular.service.deps import Admin, StoreDep
+from tular.service.problems import responses
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 

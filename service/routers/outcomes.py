@@ -7,16 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from tular.graph import metrics, planner, public
-from tular.graph.analytics import OutcomeRates
-from tular.graph.planner import Plan
-from tular.graph.public import PublicPlan
+from tular.graph.metrics import answers as metrics
 
-from ..deps import Editor, SettingsDep, StoreDep, Viewer
-from ..errors import responses
-from ..schemas import OutcomeIn, WriteOut
-from .analytics import AsOf, cached
-from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, record_one
+from tular.graph.metrics import planner
+
+from tular.graph.metrics import public
+from tular.graph.metrics.nx_reference import OutcomeRates
+from tular.graph.metrics.planner import Plan
+from tular.graph.metrics.public import PublicPlan
+
+from tular.service.deps import Editor, SettingsDep, StoreDep, Viewer
+from tular.service.problems import responses
+from tular.service.schemas import OutcomeIn, WriteOut
+from tular.service.routers.spread import AsOf, cached
+from tular.service.routers.common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, record_one
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"])
 

@@ -4,13 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from tular.graph import keys, metrics
-from tular.graph.model import BatchMeta
+from tular.graph.admin import api_keys as keys
 
-from ..deps import Editor, SettingsDep, StoreDep
-from ..errors import responses
-from ..schemas import TeachingIn, WriteOut
-from .common import record_one
+from tular.graph.metrics import answers as metrics
+from tular.graph.model.records import BatchMeta
+
+from tular.service.deps import Editor, SettingsDep, StoreDep
+from tular.service.problems import responses
+from tular.service.schemas import TeachingIn, WriteOut
+from tular.service.routers.common import record_one
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ..deps import StoreDep, Viewer
-from ..errors import responses
-from ..schemas import TrainingOut
+from tular.service.deps import StoreDep, Viewer
+from tular.service.problems import responses
+from tular.service.schemas import TrainingOut
 
 router = APIRouter(prefix="/api/v1/trainings", tags=["trainings"])
 

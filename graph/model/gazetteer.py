@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-from .errors import UnknownArea, UsageError
-from .model import Kecamatan, Kelurahan
+from tular.graph.model.errors import UnknownArea, UsageError
+from tular.graph.model.records import Kecamatan, Kelurahan
 
 
 def normalise(name: str) -> str:

@@ -1,5 +1,5 @@
 """SPEC §5 reach and broken chains on integer arrays (numpy and scipy.sparse.csgraph):
-what the stores answer with. The networkx functions of :mod:`tular.graph.analytics` are
+what the stores answer with. The networkx functions of :mod:`tular.graph.metrics.nx_reference` are
 the reference; the property tests hold these equal to them on every field.
 
 A skill's teaching graph is a :class:`SkillArrays`: nodes numbered 0..n-1 in ``ikm_id``
@@ -21,12 +21,12 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from .analytics import (
+from tular.graph.metrics.nx_reference import (
     FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, OutcomeArea, OutcomeGeneration, OutcomeRates,
     Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population, earliest_completions,
     generation_rows,
 )
-from .gazetteer import Gazetteer
+from tular.graph.model.gazetteer import Gazetteer
 
 #: Larger trees could overflow int64 in the Wiener index (n³/4); they are summed as Python ints.
 WIENER_INT64_LIMIT = 3_000_000
@@ -204,7 +204,7 @@ def _edges_of(indptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- cascade
 def select_seeds(a: SkillArrays, cohort: Iterable[str] | None = None, year: int | None = None) -> dict[int, date]:
-    """As :func:`tular.graph.analytics.select_seeds`, by node number."""
+    """As :func:`tular.graph.metrics.nx_reference.select_seeds`, by node number."""
     return earliest_completions(a.attendance, a.as_of, cohort, year)
 
 
@@ -296,7 +296,7 @@ def onward_reach(a: SkillArrays, node: int) -> int:
 
 def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarray, k: int = TOP_TEACHERS,
                         ) -> list[tuple[int, int]]:
-    """As :func:`tular.graph.analytics.top_by_onward_reach`: the ``k`` candidates with the
+    """As :func:`tular.graph.metrics.nx_reference.top_by_onward_reach`: the ``k`` candidates with the
     largest onward reach (ties: lower generation, then id), exact reach computed only where
     the bound could still beat the k-th best."""
     candidates = candidates[a.out_degree[candidates] > 0]
@@ -320,7 +320,7 @@ def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarra
 def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
     """Parent of every reached node in its seed's tree (-1 for the others): its earliest-dated
     teacher in S ∪ R, ties to the smaller teacher id. Where the graph holds a cycle (a broken
-    invariant) these may go round in a loop: as :func:`tular.graph.analytics.first_teacher_forest`,
+    invariant) these may go round in a loop: as :func:`tular.graph.metrics.nx_reference.first_teacher_forest`,
     every node of a loop then hangs under its earliest teacher one generation nearer a seed,
     until no loop is left."""
     parent = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] >= 0))
@@ -415,7 +415,7 @@ def virality(a: SkillArrays, level: np.ndarray, seeds: np.ndarray) -> list[dict]
 
 def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, cohort: Iterable[str] | None = None,
           year: int | None = None, area: AreaFilter | None = None, top: list[tuple[int, int]] | None = None) -> Reach:
-    """As :func:`tular.graph.analytics.reach`, from arrays and the cascade ``level`` walked
+    """As :func:`tular.graph.metrics.nx_reference.reach`, from arrays and the cascade ``level`` walked
     from the seeds that ``cohort`` and ``year`` select. ``top``: the top teachers, when the
     caller has them already (to look up the names of several skills' at once)."""
     area = area or AreaFilter()
@@ -584,7 +584,7 @@ def _seed_ancestors(a: SkillArrays, covered: np.ndarray, has_seeds: np.ndarray, 
 
 
 def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, dormant_days: int) -> Broken:
-    """As :func:`tular.graph.analytics.broken_chains`, from arrays and the cascade ``level``
+    """As :func:`tular.graph.metrics.nx_reference.broken_chains`, from arrays and the cascade ``level``
     walked from every seed."""
     as_of, gazetteer, ids = a.as_of, lookups.gazetteer, a.ids
     cutoff_date = as_of - timedelta(days=dormant_days)
@@ -682,7 +682,7 @@ def learned_on(a: SkillArrays, seeds: Mapping[int, date]) -> np.ndarray:
 def outcome_rates(a: SkillArrays, gazetteer: Gazetteer, level: np.ndarray, outcomes: Sequence[tuple[str, str, date]],
                   kind: str | None = None, *, after_learning: bool = False, cohort: Iterable[str] | None = None,
                   year: int | None = None, area: AreaFilter | None = None) -> OutcomeRates:
-    """As :func:`tular.graph.analytics.outcome_rates`, from arrays and the cascade ``level``
+    """As :func:`tular.graph.metrics.nx_reference.outcome_rates`, from arrays and the cascade ``level``
     walked from the seeds that ``cohort`` and ``year`` select."""
     area = area or AreaFilter()
     counted_mask = counted(a, level, area, gazetteer)

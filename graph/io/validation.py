@@ -20,12 +20,12 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .dates import parse_date
-from .errors import TularError, UnknownIKM
-from .gazetteer import Gazetteer
-from .model import OUTCOME_KINDS, IKM, Attendance, Kelurahan, Outcome, Population, Records, Teaching, Training
-from .readers import COLUMNS, FileProblem, Row, Table
-from .skills import SkillVocabulary
+from tular.graph.model.dates import parse_date
+from tular.graph.model.errors import TularError, UnknownIKM
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import OUTCOME_KINDS, IKM, Attendance, Kelurahan, Outcome, Population, Records, Teaching, Training
+from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.model.skills import SkillVocabulary
 
 #: Order in which kinds are validated and written: what is referred to comes first.
 KIND_ORDER = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
@@ -340,7 +340,7 @@ class Validator:
     def check_erased(self, table: Table, row: Row, record: IKM) -> None:
         """An IKM whose personal data was erased on request (UU 27/2022): a row may keep the
         IKM and its other fields, never bring its name, business name or phone back."""
-        from .forget import placeholder
+        from tular.graph.admin.erasure import placeholder
 
         back = [(column, value) for column, value in (("name", record.name), ("business_name", record.business_name),
                                                       ("phone", record.phone))

@@ -11,13 +11,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from tular.graph.errors import TularError
-from tular.graph.model import ROLES, ApiKey
-from tular.visualizations import web as pages
+from tular.graph.model.errors import TularError
+from tular.graph.model.records import ROLES, ApiKey
+from tular.visualizations import web_pages as pages
 from tular.visualizations.i18n import Locale
 
-from .deps import SESSION_COOKIE
-from .sessions import Session, Sessions
+from tular.service.deps import SESSION_COOKIE
+from tular.service.sessions import Session, Sessions
 
 LANG_COOKIE = "tular_lang"
 CSRF_FIELD = "csrf_token"

@@ -14,8 +14,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from .analytics import FINDING_ORDER, Broken, Reach, ReachAll
-from .planner import Plan, PlanKelurahan
+from tular.graph.metrics.nx_reference import FINDING_ORDER, Broken, Reach, ReachAll
+from tular.graph.metrics.planner import Plan, PlanKelurahan
 
 
 class KelurahanCount(BaseModel):

@@ -35,10 +35,12 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel
 
-from . import arrays, metrics
-from .analytics import DEFAULT_DORMANT_DAYS
-from .errors import UsageError
-from .store.base import GraphStore
+from tular.graph.metrics import engine as arrays
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
+from tular.graph.model.errors import UsageError
+from tular.graph.store.base import GraphStore
 
 MAX_NARASUMBER = 10
 SEATS_PER_NARASUMBER = 5

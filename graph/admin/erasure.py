@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .model import BatchMeta, Change
-from .store import batches
-from .store.base import GraphStore
+from tular.graph.model.records import BatchMeta, Change
+from tular.graph.store import batches
+from tular.graph.store.base import GraphStore
 
 #: The fields of an IKM that identify a person (``name`` is replaced, the others cleared).
 PERSONAL_IKM_FIELDS = ("name", "business_name", "phone")

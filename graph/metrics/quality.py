@@ -42,11 +42,11 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel
 
-from .analytics import fragment_top, generations
-from .gazetteer import Gazetteer
-from .model import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
-from .store.base import GraphStore
-from .validate import cycle_through, person_key, phone_key, strong_components
+from tular.graph.metrics.nx_reference import fragment_top, generations
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
+from tular.graph.store.base import GraphStore
+from tular.graph.io.validation import cycle_through, person_key, phone_key, strong_components
 
 FindingKind = Literal["cycle", "duplicate_teaching", "probable_duplicate", "out_of_order", "learner_is_trainee",
                       "orphan"]
@@ -101,7 +101,7 @@ def earliest_copies(teachings: Iterable[Teaching]) -> list[Teaching]:
 def duplicate_teachings(teachings: Iterable[Teaching]) -> list[Finding]:
     """Teachings stored more than once (SPEC §3 allows one per learner, teacher and skill).
 
-    >>> from tular.graph.model import Teaching
+    >>> from tular.graph.model.records import Teaching
     >>> t = [Teaching(learner_id="B", teacher_id="A", skill="batik", date=date(2021, d, 1)) for d in (5, 2)]
     >>> [(f.ikm_ids, f.dates) for f in duplicate_teachings(t)]
     [(['B', 'A'], [datetime.date(2021, 2, 1), datetime.date(2021, 5, 1)])]
@@ -130,7 +130,7 @@ def cycles(teachings: Iterable[Teaching]) -> list[Finding]:
     a skill is a DAG): one finding per knot of IKM that all teach one another round in
     circles (a strongly connected component), naming a shortest cycle through its smallest id.
 
-    >>> from tular.graph.model import Teaching
+    >>> from tular.graph.model.records import Teaching
     >>> t = [Teaching(learner_id=l, teacher_id=u, skill="kemasan", date=date(2021, m, 1))
     ...      for l, u, m in (("B", "A", 3), ("A", "B", 4), ("C", "A", 5))]
     >>> [(f.ikm_ids, f.skill, f.dates) for f in cycles(t)]
@@ -185,7 +185,7 @@ def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) 
 
     The phone number itself is not repeated in the finding (it is personal data).
 
-    >>> from tular.graph.model import IKM
+    >>> from tular.graph.model.records import IKM
     >>> found = probable_duplicates([IKM(ikm_id="A", name="Ibu Sri Rahayu", kelurahan_code="k"),
     ...                              IKM(ikm_id="B", name="sri  rahayu", kelurahan_code="k")])
     >>> [(f.kind, f.ikm_ids) for f in found]
@@ -232,7 +232,7 @@ def first_trained(trainings: Iterable[Training], attendance: Iterable[Attendance
 def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training]) -> list[Finding]:
     """Teachings dated before the teacher learned the skill.
 
-    >>> from tular.graph.model import Teaching
+    >>> from tular.graph.model.records import Teaching
     >>> t = [Teaching(learner_id="B", teacher_id="A", skill="batik", date=date(2021, 1, 1)),
     ...      Teaching(learner_id="A", teacher_id="S", skill="batik", date=date(2021, 6, 1))]
     >>> [f.detail for f in out_of_order(t, {})]

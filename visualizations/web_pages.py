@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .i18n import LANGUAGES, Locale
+from tular.visualizations.i18n import LANGUAGES, Locale
 
 STATIC = Path(__file__).resolve().parent / "templates" / "web" / "static"
 #: The generation chart's drawing area (SVG user units).

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tular.graph.errors import (
+from tular.graph.model.errors import (
     BadFileName, Forbidden, InvalidData, NotFound, RestoreInProgress, StoreBusy, StoreUnavailable, TooLarge,
     TooManyAttempts, TularError, Unauthorized, UnknownIKM, UsageError,
 )

@@ -10,9 +10,9 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from .errors import StoreUnavailable, Forbidden, Unauthorized, UsageError
-from .model import ROLES, ApiKey, Role
-from .store.base import GraphStore
+from tular.graph.model.errors import StoreUnavailable, Forbidden, Unauthorized, UsageError
+from tular.graph.model.records import ROLES, ApiKey, Role
+from tular.graph.store.base import GraphStore
 
 PREFIX = "tular"
 #: scrypt cost: about 50 ms per check on this machine kind; verified keys are cached briefly.

@@ -38,12 +38,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from .errors import InvalidData, UsageError
-from .files import open_private
-from .gazetteer import Gazetteer
-from .model import KINDS, Attendance, Population, Records  # noqa: F401  (Attendance: the doctest)
-from .readers import neutralise, unneutralise
-from .store.base import GraphStore
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.io.files import open_private
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import KINDS, Attendance, Population, Records  # noqa: F401  (Attendance: the doctest)
+from tular.graph.io.readers import neutralise, unneutralise
+from tular.graph.store.base import GraphStore
 
 FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
 NETWORK_FORMATS = ("graphml", "gexf", "json")
@@ -110,7 +110,7 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     teacher to learner keyed by skill, with ``skill`` and ``date`` (ISO text). Blank
     values are left out rather than written as empty attributes.
 
-    >>> from tular.graph.model import IKM, Teaching
+    >>> from tular.graph.model.records import IKM, Teaching
     >>> g = network(Records(ikm=[IKM(ikm_id="a", name="Ani", kelurahan_code="lowokwaru.dinoyo", phone="0811"),
     ...                          IKM(ikm_id="b", name="Budi", kelurahan_code="lowokwaru.dinoyo")],
     ...                     teachings=[Teaching(learner_id="b", teacher_id="a", skill="batik",
@@ -304,7 +304,7 @@ def format_for(path: Path, fmt: str | None) -> str:
 @contextmanager
 def _replacing(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
     """Write beside ``path`` and move into place at the end: a failed export leaves no half file.
-    Created 0600 (:func:`~tular.graph.files.open_private`): an export holds personal data."""
+    Created 0600 (:func:`~tular.graph.io.files.open_private`): an export holds personal data."""
     if path.is_dir():
         raise UsageError(f"{path} is a folder: give a file name")
     if not path.parent.exists():

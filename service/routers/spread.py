@@ -10,17 +10,19 @@ from collections.abc import Callable
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from tular.graph import metrics, public
-from tular.graph.analytics import Broken, Reach, ReachAll
-from tular.graph.public import PublicBroken
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import public
+from tular.graph.metrics.nx_reference import Broken, Reach, ReachAll
+from tular.graph.metrics.public import PublicBroken
 from tular.graph.store import GraphStore
 
-from tular.graph.model import DEFAULT_DORMANT_DAYS
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 
-from ..cache import AnswerCache
-from ..deps import SettingsDep, StoreDep, Viewer
-from ..errors import responses
-from .common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date
+from tular.service.cache import AnswerCache
+from tular.service.deps import SettingsDep, StoreDep, Viewer
+from tular.service.problems import responses
+from tular.service.routers.common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 answers = AnswerCache()

@@ -22,11 +22,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import UsageError
-from .export import COMPLETED_WORDS, SHEET_COLUMNS
-from .gazetteer import Gazetteer
-from .model import KINDS, OUTCOME_KINDS, Skill
-from .readers import COLUMNS
+from tular.graph.model.errors import UsageError
+from tular.graph.io.export import COMPLETED_WORDS, SHEET_COLUMNS
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import KINDS, OUTCOME_KINDS, Skill
+from tular.graph.io.readers import COLUMNS
 
 INSTRUCTIONS_SHEET = "Petunjuk"
 LISTS_SHEET = "Daftar"

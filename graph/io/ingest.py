@@ -12,11 +12,11 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from .collector import collector_paused
-from .model import BatchMeta, KindCounts, SourceInfo, WriteResult
-from .readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
-from .store.base import GraphStore
-from .validate import KIND_ORDER, CheckProgress, Snapshot, validate
+from tular.graph.model.collector import collector_paused
+from tular.graph.model.records import BatchMeta, KindCounts, SourceInfo, WriteResult
+from tular.graph.io.readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
+from tular.graph.store.base import GraphStore
+from tular.graph.io.validation import KIND_ORDER, CheckProgress, Snapshot, validate
 
 #: Errors listed in a report at most; the count says how many there were.
 MAX_LISTED_PROBLEMS = 1000

@@ -40,15 +40,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tular import __version__
 
-from .config import this_process
-from .errors import InvalidData, RestoreInProgress, UsageError
-from .export import read_records, record_counts
-from .gazetteer import Gazetteer
-from .model import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching
-from .skills import BUILTIN_SKILLS
-from .store.base import GraphStore, RestoreMark
-from .store.embedded import EmbeddedStore
-from .store.neo4j import Neo4jStore
+from tular.graph.model.settings import this_process
+from tular.graph.model.errors import InvalidData, RestoreInProgress, UsageError
+from tular.graph.io.export import read_records, record_counts
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching
+from tular.graph.model.skills import BUILTIN_SKILLS
+from tular.graph.store.base import GraphStore, RestoreMark
+from tular.graph.store.embedded import EmbeddedStore
+from tular.graph.store.neo4j import Neo4jStore
 
 FORMAT = "tular-backup"
 #: Version of the file layout; a reader refuses newer versions than it knows.
@@ -216,7 +216,7 @@ def cycle_problems(teachings: list[Teaching]) -> list[str]:
             knotted = {skill for (skill, _), label in zip(numbers, labels.tolist()) if sizes[label] > 1}
     if not knotted | looped:
         return []
-    from .quality import cycles  # names each cycle as `tular check` does
+    from tular.graph.metrics.quality import cycles  # names each cycle as `tular check` does
 
     return [f"a cycle of {f.skill} teachings: "
             + ", ".join(f"{a} taught {b}" for a, b in zip(f.ikm_ids, f.ikm_ids[1:] + f.ikm_ids[:1]))
@@ -394,7 +394,7 @@ def _erase_again(store: GraphStore, backup: Backup) -> list[str]:
     store's registers are joined, and every IKM on it whose name, business name or phone the
     backup still held (it was taken before the erasure) is erased again, in the restore's
     transaction, logged as an erasure."""
-    from .forget import audit_meta, placeholder
+    from tular.graph.admin.erasure import audit_meta, placeholder
 
     held = store.erasures()
     register = {**{e.ikm_id: e.erased_at for e in backup.erasures}, **held}

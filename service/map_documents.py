@@ -1,4 +1,4 @@
-"""Propagation maps for the ways in: gather (``tular.graph.maps``), draw
+"""Propagation maps for the ways in: gather (``tular.graph.metrics.map_data``), draw
 (``tular.visualizations.propagation_map``), write or serve."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tular.graph.analytics import DEFAULT_DORMANT_DAYS
-from tular.graph.errors import Unauthorized, UsageError
-from tular.graph.files import open_private
-from tular.graph.maps import MapData, map_data, public_edition
-from tular.graph.skills import skill_key
+from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
+from tular.graph.model.errors import Unauthorized, UsageError
+from tular.graph.io.files import open_private
+from tular.graph.metrics.map_data import MapData, map_data, public_edition
+from tular.graph.model.skills import skill_key
 from tular.graph.store import GraphStore
 from tular.visualizations.propagation_map import render_map
 

@@ -51,8 +51,8 @@ from datetime import date, timedelta
 import networkx as nx
 from pydantic import BaseModel
 
-from .gazetteer import Gazetteer
-from .model import DEFAULT_DORMANT_DAYS  # one definition, with the records; read here by every surface
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS  # one definition, with the records; read here by every surface
 
 #: SPEC §5: without a populations input, the city has 13,000 IKM.
 DEFAULT_CITY_POPULATION = 13_000
@@ -88,7 +88,7 @@ class Inputs:
 def select_seeds(inputs: Inputs, cohort: Iterable[str] | None = None, year: int | None = None) -> dict[str, date]:
     """Seeds S with the date each learned the skill (its earliest qualifying training end).
 
-    >>> from tular.graph.gazetteer import Gazetteer
+    >>> from tular.graph.model.gazetteer import Gazetteer
     >>> rows = [("a", "T1", date(2021, 5, 1)), ("a", "T0", date(2020, 1, 1)), ("b", "T1", date(2021, 5, 1))]
     >>> i = Inputs("batik", date(2022, 1, 1), nx.DiGraph(), rows, {}, Gazetteer.kota_malang())
     >>> sorted(select_seeds(i).items())
@@ -425,7 +425,7 @@ def reach(inputs: Inputs, *, cohort: Iterable[str] | None = None, year: int | No
 
     ``cascade`` computes the generations (a store may pass its own, e.g. in Cypher).
 
-    >>> from tular.graph.gazetteer import Gazetteer
+    >>> from tular.graph.model.gazetteer import Gazetteer
     >>> g = nx.DiGraph()
     >>> g.add_edge("s1", "a", date=date(2021, 1, 1)); g.add_edge("a", "b", date=date(2021, 2, 1))
     >>> people = {n: Person(n, "blimbing.bunulrejo") for n in ("s1", "s2", "a", "b")}
@@ -746,7 +746,7 @@ def outcome_rates(inputs: Inputs, outcomes: Iterable[tuple[str, str, date]], kin
     many outcomes it has. Areas: the kelurahan with at least one counted IKM, by kecamatan
     and kelurahan name. Filters as in :func:`reach`.
 
-    >>> from tular.graph.gazetteer import Gazetteer
+    >>> from tular.graph.model.gazetteer import Gazetteer
     >>> g = nx.DiGraph()
     >>> g.add_edge("s", "a", date=date(2021, 1, 1)); g.add_edge("s", "b", date=date(2021, 1, 1))
     >>> people = {n: Person(n, "blimbing.bunulrejo") for n in "sab"}

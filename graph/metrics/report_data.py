@@ -4,7 +4,7 @@
 Every number is the §5 analytics output for the same question: a skill's headline is
 ``metrics.reach`` of the skill as of T, a programme's is ``metrics.reach`` with the
 training as cohort, the follow-up list is ``metrics.broken``. Each skill's inputs are
-gathered once and handed to the same :mod:`~tular.graph.analytics` functions that
+gathered once and handed to the same :mod:`~tular.graph.metrics.nx_reference` functions that
 ``metrics`` calls, with the store walking the cascade.
 
 Readings of the spec (the report states them in its methodology appendix):
@@ -50,13 +50,17 @@ from datetime import date, timedelta
 import networkx as nx
 from pydantic import BaseModel
 
-from . import analytics, metrics, planner
-from .analytics import DEFAULT_DORMANT_DAYS, AreaFilter, Inputs, Levels, OutcomeRates, Reach
-from .planner import PlanKelurahan, PlanNarasumber, PlanVisit
-from .errors import UsageError
-from .model import Skill
-from .quality import FINDING_KINDS, check_store
-from .store.base import GraphStore
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import planner
+from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS, AreaFilter, Inputs, Levels, OutcomeRates, Reach
+from tular.graph.metrics.planner import PlanKelurahan, PlanNarasumber, PlanVisit
+from tular.graph.model.errors import UsageError
+from tular.graph.model.records import Skill
+from tular.graph.metrics.quality import FINDING_KINDS, check_store
+from tular.graph.store.base import GraphStore
 
 #: Most follow-up visits named per kelurahan in the internal edition (the rest are counted).
 VISITS_PER_KELURAHAN = 5

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .errors import UnknownSkill, UsageError
-from .model import Skill
+from tular.graph.model.errors import UnknownSkill, UsageError
+from tular.graph.model.records import Skill
 
 BUILTIN_SKILLS: tuple[Skill, ...] = (
     Skill(skill_id="batik", name_id="Batik", name_en="Batik",

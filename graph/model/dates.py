@@ -163,7 +163,7 @@ def as_of(value: str | None, today: date, what: str = "as_of") -> date:
     """The as-of date a caller asked for (any form :func:`parse_date` reads), or ``today``;
     ``UsageError`` naming ``what`` (the option or parameter) otherwise. The one parser of the
     CLI's ``--as-of`` and the API's ``as_of``."""
-    from .errors import UsageError
+    from tular.graph.model.errors import UsageError
 
     if value is None:
         return today

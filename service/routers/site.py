@@ -1,6 +1,6 @@
 """The web pages people use (SPEC §7): sign in, dashboard, map, IKM, import. Each route
 parses the form or query, asks :mod:`tular.graph` (the same functions as the API), and hands
-the answer to a template of :mod:`tular.visualizations.web`."""
+the answer to a template of :mod:`tular.visualizations.web_pages`."""
 
 from __future__ import annotations
 
@@ -12,27 +12,33 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tular.graph import keys, metrics, planner, public
-from tular.graph.analytics import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
-from tular.graph.errors import TooManyAttempts, Unauthorized, UsageError
-from tular.graph.maps import map_data, public_edition
-from tular.graph.model import OUTCOME_KINDS
-from tular.graph.readers import KINDS
+from tular.graph.admin import api_keys as keys
+
+from tular.graph.metrics import answers as metrics
+
+from tular.graph.metrics import planner
+
+from tular.graph.metrics import public
+from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
+from tular.graph.model.errors import TooManyAttempts, Unauthorized, UsageError
+from tular.graph.metrics.map_data import map_data, public_edition
+from tular.graph.model.records import OUTCOME_KINDS
+from tular.graph.io.readers import KINDS
 from tular.graph.store import GraphStore
 from tular.visualizations.i18n import Locale
 from tular.visualizations.propagation_map import render_map
-from tular.visualizations.web import downstream_tree, generation_bars, outcome_bars
+from tular.visualizations.web_pages import downstream_tree, generation_bars, outcome_bars
 
-from ..cache import AnswerCache
-from ..deps import SettingsDep, StoreDep
-from ..importing import import_uploads
-from ..limits import attempts, caller_first, client_of
-from ..web import editor as web_editor, visitor
-from ..web import (
+from tular.service.cache import AnswerCache
+from tular.service.deps import SettingsDep, StoreDep
+from tular.service.importing import import_uploads
+from tular.service.limits import attempts, caller_first, client_of
+from tular.service.web_plumbing import editor as web_editor, visitor
+from tular.service.web_plumbing import (
     LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, SignedIn, Visitor, VisitorDep, check_csrf, page, safe_next,
     delete_session_cookie, set_session_cookie,
 )
-from .common import as_of_date
+from tular.service.routers.common import as_of_date
 
 router = APIRouter(include_in_schema=False)
 #: Kelurahan rows on the dashboard; problems listed on the import page.

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 import openpyxl
 
-from .errors import InvalidData, UsageError
+from tular.graph.model.errors import InvalidData, UsageError
 
 KINDS = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
 

@@ -1,7 +1,7 @@
 """SPEC §5 metrics of a store: the store hands over each skill's teaching graph as integer
 arrays and walks its cascade (in Cypher in Neo4j, with numpy in memory embedded); the rest
-is computed by :mod:`tular.graph.arrays`, which the property tests hold equal to the
-networkx reference of :mod:`tular.graph.analytics`.
+is computed by :mod:`tular.graph.metrics.engine`, which the property tests hold equal to the
+networkx reference of :mod:`tular.graph.metrics.nx_reference`.
 
 :func:`gather` gives the reference's inputs (a networkx graph), for callers that draw it."""
 
@@ -18,15 +18,16 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
-from .collector import collector_paused
-from . import analytics, arrays
-from .analytics import AreaFilter, Broken, Inputs, LineageOfSkill, OutcomeRates, Reach, ReachAll
-from .arrays import Lookups, SkillArrays
-from .errors import UsageError
-from .gazetteer import Gazetteer
-from .model import OUTCOME_KINDS
-from .skills import SkillVocabulary
-from .store.base import GraphStore
+from tular.graph.model.collector import collector_paused
+from tular.graph.metrics import nx_reference as analytics
+from tular.graph.metrics import engine as arrays
+from tular.graph.metrics.nx_reference import AreaFilter, Broken, Inputs, LineageOfSkill, OutcomeRates, Reach, ReachAll
+from tular.graph.metrics.engine import Lookups, SkillArrays
+from tular.graph.model.errors import UsageError
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import OUTCOME_KINDS
+from tular.graph.model.skills import SkillVocabulary
+from tular.graph.store.base import GraphStore
 
 
 @dataclass
@@ -176,7 +177,7 @@ def broken(store: GraphStore, skill_name: str, as_of: date, dormant_days: int) -
 def _lineage_inputs(store: GraphStore, graph: SkillArrays, ikm_id: str, gazetteer: Gazetteer,
                     ) -> tuple[Inputs, dict[str, int]]:
     """The reference's inputs for the lineage of ``ikm_id``: the graph on its ancestors and
-    descendants only (all that :func:`~tular.graph.analytics.lineage` looks at), and their
+    descendants only (all that :func:`~tular.graph.metrics.nx_reference.lineage` looks at), and their
     generations."""
     node = graph.index(ikm_id)
     nodes = np.zeros(0, dtype=np.int64)
@@ -226,7 +227,7 @@ def resolve_outcome_kind(kind: str | None) -> str | None:
     """An outcome kind as written (``Pameran``, ``first sale``) as its id; None stays None."""
     if kind is None:
         return None
-    from .validate import OUTCOME_KIND_WORDS  # the words the importer accepts
+    from tular.graph.io.validation import OUTCOME_KIND_WORDS  # the words the importer accepts
     found = OUTCOME_KIND_WORDS.get("_".join(kind.strip().casefold().replace("-", " ").split()))
     if found is None:
         raise UsageError(f"unknown outcome kind {kind!r}; valid kinds: {', '.join(OUTCOME_KINDS)}")
@@ -238,7 +239,7 @@ def outcome_rates(store: GraphStore, query: Query, kind: str | None = None,
                   after_learning: bool = False) -> OutcomeRates:
     """SPEC §10 outcome rate by generation: the cascade walked by the store (in Cypher on
     Neo4j), the outcomes read with ``skill_outcomes``, the counting in numpy
-    (:func:`tular.graph.arrays.outcome_rates`, held equal to the networkx reference)."""
+    (:func:`tular.graph.metrics.engine.outcome_rates`, held equal to the networkx reference)."""
     skill = resolve_skill(store, query.skill)
     kind = resolve_outcome_kind(kind)
     gazetteer = store.gazetteer()

@@ -24,10 +24,12 @@ from datetime import date
 
 import networkx as nx
 
-from . import analytics, metrics
-from .analytics import DEFAULT_DORMANT_DAYS
-from .errors import UsageError
-from .store.base import GraphStore
+from tular.graph.metrics import nx_reference as analytics
+
+from tular.graph.metrics import answers as metrics
+from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
+from tular.graph.model.errors import UsageError
+from tular.graph.store.base import GraphStore
 
 
 @dataclass

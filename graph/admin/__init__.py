@@ -1,0 +1,1 @@
+"""Administration: API keys and erasure of a person's data."""
