@@ -31,9 +31,8 @@ from pathlib import Path
 import httpx
 
 from tular.graph.admin import api_keys as keys
-
-from tular.graph.metrics import answers as metrics
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
+from tular.graph.metrics import answers as metrics
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 

@@ -41,8 +41,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from tular.graph.model.dates import parse_date
 from tular.graph.demo.generator import FEMALE_GIVEN, FEMALE_SECOND, MALE_GIVEN, MALE_SECOND, SECTORS
+from tular.graph.model.dates import parse_date
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.skills import BUILTIN_SKILLS, SkillVocabulary
 
@@ -227,8 +227,8 @@ def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | No
     ``create_*`` Cypher (Neo4j). No reading, no checks, no batch log: what is left of an
     import when everything tular adds to the store's work is taken away."""
     from tular.graph.io.readers import read_file
-    from tular.graph.store import batches
     from tular.graph.io.validation import Snapshot, validate
+    from tular.graph.store import batches
 
     store = _open(store_kind, workdir, neo4j_url)
     try:
@@ -269,7 +269,7 @@ def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float]:
 
 
 def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:
-    from tular.graph.store.neo4j import IMPORT_CHUNK, _new_rows, _params, query
+    from tular.graph.store.neo4j import CREATE_QUERIES, IMPORT_CHUNK, _new_rows, _params, query
 
     created = {kind: _new_rows(kind, records[kind]) for kind in ("ikm", "attendance", "teachings")}
     trainings = [_params(t) for t in records["trainings"]]
@@ -277,7 +277,8 @@ def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:
         start = time.perf_counter()
         with session.begin_transaction() as tx:
             for kind in KINDS:
-                rows, name = (trainings, "merge_trainings") if kind == "trainings" else (created[kind], f"create_{kind}")
+                rows, name = ((trainings, "merge_trainings") if kind == "trainings"
+                              else (created[kind], CREATE_QUERIES[kind]))
                 for at in range(0, len(rows), IMPORT_CHUNK):
                     tx.run(query(name), rows=rows[at:at + IMPORT_CHUNK]).consume()
             tx.commit()

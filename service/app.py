@@ -10,18 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tular import __version__
-from tular.graph.model.settings import SERVE_SETTINGS_ENV, Settings
 from tular.graph.model.errors import StoreUnavailable
+from tular.graph.model.settings import SERVE_SETTINGS_ENV, Settings
 from tular.graph.store import GraphStore, open_store
-
 from tular.service import api_docs, limits
-
 from tular.service import problems as errors
-
 from tular.service import web_plumbing as web
 from tular.service.deps import RestoreGuard
-from tular.service.routers import documents, health, ikm, imports, keys, outcomes, teachings, trainings
-from tular.service.routers import spread as analytics
+from tular.service.routers import documents, exports, health, ikm, imports, keys, outcomes, spread, teachings, trainings
 from tular.service.routers import site as web_pages
 from tular.service.sessions import Sessions
 
@@ -60,7 +56,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   docs_url=None, redoc_url=None,  # served from local files instead: api_docs.install
                   openapi_tags=[{"name": n} for n in
                                 ("analytics", "outcomes", "ikm", "teachings", "imports", "trainings", "documents",
-                                 "keys", "health")])
+                                 "exports", "keys", "health")])
     app.state.settings = settings
     app.state.sessions = Sessions(settings.secret_key)  # signed cookies: valid in every worker (SPEC §7)
     app.state.restore_guard = RestoreGuard()
@@ -68,7 +64,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         app.state.store = store
     errors.install(app)
     api_docs.install(app)  # /docs with Swagger UI from this server: it works offline
-    for module in (health, analytics, outcomes, ikm, teachings, imports, trainings, documents, keys):
+    for module in (health, spread, outcomes, ikm, teachings, imports, trainings, documents, exports, keys):
         app.include_router(module.router)
     limits.install(app, settings)  # bodies capped before they are read; failed sign-ins and keys limited
     web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import

@@ -19,10 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tular import __version__
-from tular.graph.model.settings import Settings
 from tular.graph.model.dates import as_of
 from tular.graph.model.errors import InvalidData, StoreUnavailable, TularError, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
+from tular.graph.model.settings import Settings
 from tular.graph.model.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
 
@@ -218,17 +218,22 @@ def export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write; for csv, a folder (made if "
                                          "missing) that receives ikm.csv, trainings.csv, attendance.csv, "
                                          "teachings.csv, outcomes.csv and populations.csv.", show_default=False)],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx or csv "
-                                            "(default: from the file name).", show_default=False)] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx, csv or "
+                                            "odk-register (default: from the file name).",
+                                            show_default=False)] = None,
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="odk-register: only the IKM of this "
+                                                  "kelurahan (one officer's area).", show_default=False)] = None,
 ) -> None:
     """Export the whole store. graphml, gexf and json (networkx node-link) are network files for Gephi and
     other graph tools: IKM nodes and teacher → learner edges with skill and date, WITHOUT phone numbers
     (personal data, UU 27/2022). xlsx and csv are in the import format, phone numbers included:
-    `tular import` of them into an empty store gives the same records."""
+    `tular import` of them into an empty store gives the same records. odk-register writes ikm.csv, the IKM
+    list of the phone form (`tular template --xlsform`): id, "Name (Kelurahan)" and kelurahan, no phone
+    numbers, no erased IKM."""
     from tular.graph.io.export import export_store
     from tular.service.datafiles import print_export
 
-    print_export(out, export_store(state(ctx).store(), output, fmt))
+    print_export(out, export_store(state(ctx).store(), output, fmt, kelurahan=kelurahan))
 
 
 @app.command()
@@ -292,16 +297,33 @@ def forget(
 @app.command()
 def template(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write (.xlsx).",
-                                         show_default=False)] = Path("tular-template.xlsx"),
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Workbook to write (.xlsx; default "
+                                                "tular-template.xlsx, with --xlsform catat-pengajaran.xlsx).",
+                                                show_default=False)] = None,
+    xlsform: Annotated[bool, typer.Option("--xlsform", help="Write instead the phone form for recording "
+                                          "teachings (XLSForm for ODK Collect / KoboCollect, Indonesian and "
+                                          "English); upload it with ikm.csv from `tular export --format "
+                                          "odk-register`.")] = False,
 ) -> None:
     """Write an empty workbook for field officers: one sheet per kind with header rows, instructions
-    (Petunjuk) and drop-down lists of kelurahan, skills and completed."""
-    from tular.graph.io.template import write_template
-    from tular.service.datafiles import print_template
+    (Petunjuk) and drop-down lists of kelurahan, skills and completed. With --xlsform, the phone form."""
+    from tular.service.datafiles import print_template, print_xlsform
 
-    store = state(ctx).store()
-    print_template(out, write_template(output, store.gazetteer(), store.skills()))
+    cli = state(ctx)
+    store = cli.store()
+    if xlsform:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from tular.graph.io.xlsform import form_version, write_xlsform
+
+        version = form_version(datetime.now(ZoneInfo(cli.settings.tz)))
+        path = write_xlsform(output or Path("catat-pengajaran.xlsx"), store.skills(), store.gazetteer(), version)
+        print_xlsform(out, path, version)
+        return
+    from tular.graph.io.template import write_template
+
+    print_template(out, write_template(output or Path("tular-template.xlsx"), store.gazetteer(), store.skills()))
 
 
 @app.command()

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tular.graph.io.backup import Backup, RestoreResult
-from tular.graph.io.export import NETWORK_FORMATS, ExportResult
+from tular.graph.io.export import NETWORK_FORMATS, REGISTER_FORMAT, ExportResult
+from tular.graph.metrics.results import FINDING_KINDS, QualityReport
 from tular.graph.model.records import Repair
-from tular.graph.metrics.quality import FINDING_KINDS, QualityReport
 
 #: Findings of one kind shown in the terminal; --json gives all of them.
 SHOWN_FINDINGS = 20
@@ -32,7 +32,11 @@ def _counts(counts: dict[str, int]) -> str:
 def print_export(console: Console, result: ExportResult) -> None:
     where = result.paths[0] if len(result.paths) == 1 else str(Path(result.paths[0]).parent) + "/"
     console.print(f"[green]Exported[/green] {_counts(result.counts)} as {result.format} to {where}", highlight=False)
-    if result.format in NETWORK_FORMATS:
+    if result.format == REGISTER_FORMAT:
+        console.print("Upload it with the phone form (`tular template --xlsform`) to ODK Central or KoboToolbox. "
+                      "It holds names (personal data, UU 27/2022) but no phone numbers: send each officer only "
+                      "their area (--kelurahan) and prefer the office's own server.")
+    elif result.format in NETWORK_FORMATS:
         console.print("Phone numbers are left out of network files (personal data, UU 27/2022); "
                       "the xlsx and csv exports carry them.")
     else:
@@ -70,6 +74,12 @@ def print_restore(console: Console, target: str, result: RestoreResult, as_json:
 def print_template(console: Console, path: Path) -> None:
     console.print(f"[green]Wrote[/green] the template {path}: fill in the sheets (see Petunjuk), then "
                   f"`tular import {path.name} --dry-run`.", highlight=False)
+
+
+def print_xlsform(console: Console, path: Path, version: str) -> None:
+    console.print(f"[green]Wrote[/green] the phone form {path} (version {version}). Upload it to ODK Central or "
+                  "KoboToolbox with ikm.csv, the IKM list from `tular export --format odk-register -o ikm.csv`; "
+                  "make the form again after adding skills.", highlight=False)
 
 
 def print_check(console: Console, report: QualityReport, as_json: bool) -> None:

@@ -8,12 +8,11 @@ from fastapi import Depends, Header, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import in_progress
-from tular.graph.model.settings import Settings
 from tular.graph.model.errors import Forbidden, Unauthorized
 from tular.graph.model.records import ApiKey
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
-
 from tular.service.limits import verify_key
 
 SESSION_COOKIE = "tular_session"

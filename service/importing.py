@@ -12,15 +12,21 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 
-from tular.graph.model.settings import Settings
-from tular.graph.model.errors import BadFileName, TooLarge
 from tular.graph.io.ingest import ImportReport, import_files
-from tular.graph.model.records import Batch
 from tular.graph.io.readers import FileProblem
+from tular.graph.model.errors import BadFileName, TooLarge
+from tular.graph.model.records import Batch
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 
 #: Problems shown in the terminal; --json gives all of them.

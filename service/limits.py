@@ -28,11 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
 from tular.graph.model.errors import TooManyAttempts, Unauthorized
 from tular.graph.model.records import ApiKey
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
-
 from tular.service.problems import problem
 
 #: The routes that take files: (method, path).

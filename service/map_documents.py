@@ -8,10 +8,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
-from tular.graph.model.errors import Unauthorized, UsageError
 from tular.graph.io.files import open_private
-from tular.graph.metrics.map_data import MapData, map_data, public_edition
+from tular.graph.metrics.map_data import map_data, public_edition
+from tular.graph.metrics.results import MapData
+from tular.graph.model.errors import Unauthorized, UsageError
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.model.skills import skill_key
 from tular.graph.store import GraphStore
 from tular.visualizations.propagation_map import render_map

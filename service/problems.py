@@ -10,8 +10,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tular.graph.model.errors import (
-    BadFileName, Forbidden, InvalidData, NotFound, RestoreInProgress, StoreBusy, StoreUnavailable, TooLarge,
-    TooManyAttempts, TularError, Unauthorized, UnknownIKM, UsageError,
+    BadFileName,
+    Forbidden,
+    InvalidData,
+    NotFound,
+    RestoreInProgress,
+    StoreBusy,
+    StoreUnavailable,
+    TooLarge,
+    TooManyAttempts,
+    TularError,
+    Unauthorized,
+    UnknownIKM,
+    UsageError,
 )
 
 PROBLEM = "application/problem+json"

@@ -10,7 +10,8 @@ from pathlib import Path
 from rich.console import Console
 
 from tular.graph.io.files import open_private
-from tular.graph.metrics.report_data import ReportData, gather_report
+from tular.graph.metrics.report_data import gather_report
+from tular.graph.metrics.results import ReportData
 from tular.graph.store import GraphStore
 from tular.visualizations.report import check_language, output_format, render
 

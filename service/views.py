@@ -6,8 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from tular.graph.metrics.nx_reference import Broken, OutcomeRates, Reach, ReachAll
-from tular.graph.metrics.planner import Plan
+from tular.graph.metrics.results import Broken, OutcomeRates, Plan, Reach, ReachAll
 
 SHOWN_AREAS = 15
 SHOWN_TEACHERS = 10

@@ -13,11 +13,10 @@ from starlette.staticfiles import StaticFiles
 
 from tular.graph.model.errors import TularError
 from tular.graph.model.records import ROLES, ApiKey
-from tular.visualizations import web_pages as pages
-from tular.visualizations.i18n import Locale
-
 from tular.service.deps import SESSION_COOKIE
 from tular.service.sessions import Session, Sessions
+from tular.visualizations import web_pages as pages
+from tular.visualizations.i18n import Locale
 
 LANG_COOKIE = "tular_lang"
 CSRF_FIELD = "csrf_token"

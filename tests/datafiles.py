@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from tular.graph.io.export import read_records
-from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Records, Skill
 from tular.graph.store import GraphStore
 

@@ -58,8 +58,11 @@ from calling them):
   {T} in the selection: no seeds`` when no seed is counted; ``{n} seed(s) were also taught by
   another IKM; they count as generation 0`` where n counts the selected seeds of the whole
   city (not only the counted ones) with an incoming edge in G.
-- Top teachers: the counted IKM with an onward reach of at least 1, by onward reach
-  descending, then generation ascending, then ikm_id; the first 20.
+- Top teachers: the counted IKM that taught somebody (an outgoing edge in G), by onward
+  reach descending, then generation ascending, then ikm_id; the first 20. (On a DAG these
+  are the IKM with an onward reach of at least 1; a self-loop, which only a store breaking
+  an invariant holds, makes a teacher of onward reach 0, as it makes an IKM "active" and no
+  dormant leaf: the edge counts as a teaching everywhere.)
 - Virality: one row per counted seed, by size descending then seed id; a reached IKM's
   first teacher is its earliest-dated teacher in S ∪ R (ties: smaller id); a tree of one
   IKM has a null virality. The tree is the seed's whole tree, whatever the area filter.
@@ -251,10 +254,10 @@ class Oracle:
         graph = self.graph(skill, as_of)
         seeds = self.seeds(skill, as_of, cohort, year)
         level = generations(graph, seeds)
-        admitted = self._admitted(kelurahan, kecamatan)
-        counted = [v for v in level if self.where(v) in admitted]
+        admitted = set(self._admitted(kelurahan, kecamatan))
+        counted = {v for v in level if self.where(v) in admitted}
         reached_anywhere = {v for v, g in level.items() if g > 0}
-        counted_seeds = [v for v in counted if level[v] == 0]
+        counted_seeds = {v for v in counted if level[v] == 0}
         n_seeds, total = len(counted_seeds), len(counted)
         warnings: list[str] = []
 
@@ -275,7 +278,7 @@ class Oracle:
         # areas
         nearest = self.nearest_seeds(graph, level)
         areas = []
-        for code in admitted:
+        for code in self._admitted(kelurahan, kecamatan):
             here = [v for v in counted if self.where(v) == code]
             s = sum(1 for v in here if level[v] == 0)
             r = len(here) - s
@@ -313,7 +316,8 @@ class Oracle:
 
         # top teachers: the onward reach of every counted IKM, then ranked
         onward = {v: len(nx.descendants(graph, v)) if v in graph else 0 for v in counted}
-        ranked = sorted((v for v in counted if onward[v] > 0), key=lambda v: (-onward[v], level[v], v))
+        teachers = [v for v in counted if v in graph and graph.out_degree(v) > 0]  # taught somebody
+        ranked = sorted(teachers, key=lambda v: (-onward[v], level[v], v))
         top = [{"ikm_id": v, "name": self.ikm[v].name, "kelurahan": self.kelurahan_name(self.where(v)),
                 "generation": level[v], "onward_reach": onward[v]} for v in ranked[:TOP_TEACHERS]]
 
@@ -346,7 +350,7 @@ class Oracle:
                   cohort: Sequence[str] = (), year: int | None = None) -> dict:
         answers = [self.reach(skill, as_of, kelurahan=kelurahan, kecamatan=kecamatan, cohort=cohort, year=year)
                    for skill in self.skills]
-        admitted = self._admitted(kelurahan, kecamatan)
+        admitted = set(self._admitted(kelurahan, kecamatan))
         somewhere = set()
         for skill in self.skills:
             level = generations(self.graph(skill, as_of), self.seeds(skill, as_of, cohort, year))
@@ -458,8 +462,8 @@ class Oracle:
         graph = self.graph(skill, as_of)
         seeds = self.seeds(skill, as_of, cohort, year)
         level = generations(graph, seeds)
-        admitted = self._admitted(kelurahan, kecamatan)
-        counted = [v for v in level if self.where(v) in admitted]
+        admitted = set(self._admitted(kelurahan, kecamatan))
+        counted = {v for v in level if self.where(v) in admitted}
 
         def learned(v: str) -> date:
             return seeds[v] if level[v] == 0 else min(d for _, _, d in graph.in_edges(v, data="date"))

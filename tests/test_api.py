@@ -10,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
-
 from tular.graph.metrics import answers as metrics
-from tular.graph.model.settings import Settings
 from tular.graph.model.records import Records
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 
 from .factories import DINOYO, ikm, small_batik_program, teaching
+from .skill_graph import edges
 
 AS_OF = "2026-06-30"
 
@@ -159,12 +159,11 @@ def test_recording_a_teaching_is_audited_and_undoable(api: Api):
     response = api.post("/api/v1/teachings", json=event)
     assert response.status_code == 201, response.text
     batch_id = response.json()["batch_id"]
-    graph = api.store.teaching_graph("batik")
-    assert graph.edges["c", "x"]["date"] == date(2023, 2, 1)
+    assert edges(api.store, "batik")["c", "x"] == date(2023, 2, 1)
     [batch] = [b for b in api.store.batches() if b.batch_id == batch_id]
     assert batch.who.startswith(f"api key {api.keys['editor'].split('_')[1]}")
     api.store.undo(batch_id)
-    assert ("c", "x") not in api.store.teaching_graph("batik").edges
+    assert ("c", "x") not in edges(api.store, "batik")
 
 
 @pytest.mark.parametrize("event, words", [
@@ -195,10 +194,10 @@ def test_correcting_an_ikm_keeps_the_before_and_after(api: Api):
 def test_deleting_a_teaching_edge_is_audited_and_undoable(api: Api):
     response = api.delete("/api/v1/teachings/d/b/batik")
     assert response.status_code == 200, response.text
-    assert ("b", "d") not in api.store.teaching_graph("batik").edges
+    assert ("b", "d") not in edges(api.store, "batik")
     is_problem(api.delete("/api/v1/teachings/d/b/batik"), 404)
     api.store.undo(response.json()["batch_id"])
-    assert api.store.teaching_graph("batik").edges["b", "d"]["date"] == date(2022, 2, 2)
+    assert edges(api.store, "batik")["b", "d"] == date(2022, 2, 2)
 
 
 def test_uploading_files_imports_one_batch(api: Api):

@@ -10,8 +10,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
 from tular.graph.demo.generator import build_demo
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore
 from tular.service.app import create_app
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tular.graph.io.backup import FORMAT, VERSION, read_backup, restore, restore_file, take_backup, write_backup
-from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.io.export import export_store, read_records
+from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.records import Records
 from tular.graph.store import GraphStore
 
@@ -208,8 +208,8 @@ def test_backup_and_restore_commands(tmp_path: Path):
 
 
 def test_restore_keeps_the_target_stores_api_keys(store, tmp_path):
-    from tular.graph.io import backup as backup_module
     from tular.graph.admin import api_keys as keys
+    from tular.graph.io import backup as backup_module
 
     keys.create_key(store, "admin", "kepala dinas")
     path = tmp_path / "b.json"

@@ -16,12 +16,19 @@ from pathlib import Path
 import pytest
 
 from tular.graph.io.backup import restore_file, take_backup, write_backup
-from tular.graph.model.errors import StoreBusy
 from tular.graph.io.ingest import import_files
+from tular.graph.model.errors import StoreBusy
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .writers import (
-    TODAY, import_together, program_files, random_writer, run_writers, tally, violations, write_files,
+    TODAY,
+    import_together,
+    program_files,
+    random_writer,
+    run_writers,
+    tally,
+    violations,
+    write_files,
 )
 
 #: Writers × operations of the randomised run (the benchmark runs more).

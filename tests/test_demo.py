@@ -27,6 +27,8 @@ from tular.graph.model.records import Records
 from tular.graph.model.skills import SkillVocabulary
 from tular.graph.store import open_store
 
+from .skill_graph import attendance
+
 DORMANT = timedelta(days=180)
 _built: dict[int, Records] = {}
 
@@ -344,7 +346,7 @@ def test_load_demo_into_the_embedded_store(tmp_path, demo):
             len(records.ikm), len(records.trainings), len(records.attendance), len(records.teachings)
         )
         assert (counts.kelurahan, counts.kecamatan, counts.skills) == (57, 5, 8)
-        seeds = {a.ikm_id for a in store.seed_attendance("batik", DEMO_AS_OF)}
+        seeds = {ikm_id for ikm_id, *_ in attendance(store, "batik", DEMO_AS_OF)}
         assert seeds == set(cascades(records)["batik"].seeds)
     finally:
         store.close()

@@ -5,8 +5,9 @@ with networkx from the records, sharing no code with the engine.
 
 Compared field by field (``.model_dump()``): reach (headline, generations, areas and
 kecamatan with ``imported``, coverage, cost and its warnings, top teachers, virality),
-reach with each filter (kelurahan, kecamatan, cohort, year), ``--skill all``, broken chains,
-lineage and outcome rates.
+reach with each filter (kelurahan, kecamatan, cohort, year) and an area's headline equal to
+its row, ``--skill all``, broken chains, lineage, outcome rates (with filters, any kind or
+one, after learning or not), and ``tular check``'s orphans against broken's.
 
 The programmes exercise the spec's corners: a completed training ended on or before T in
 every one; dates drawn around T and around T − W (on, just before, just after); up to 40
@@ -25,9 +26,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tular.graph.metrics import answers
+from tular.graph.metrics.quality import check_store
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
-    IKM, OUTCOME_KINDS, Attendance, Outcome, Population, Records, Teaching, Training,
+    IKM,
+    OUTCOME_KINDS,
+    Attendance,
+    Outcome,
+    Population,
+    Records,
+    Teaching,
+    Training,
 )
 
 from .oracle import Oracle
@@ -38,6 +47,7 @@ KECAMATAN = ["Blimbing", "Lowokwaru"]
 SKILLS = ["batik", "barista"]
 KINDS = [None, "pameran", "employees"]
 EVERY_KELURAHAN = [k.code for k in Gazetteer.kota_malang().kelurahan_list]
+HEADLINE = ("seeds", "reached", "total", "multiplier")
 
 
 @st.composite
@@ -121,40 +131,62 @@ def filters(p: dict) -> list[dict]:
             {"year": p["year"]}]
 
 
-def check(store, p: dict, every_lineage: bool) -> None:
-    """Every answer of ``store`` (filled with ``p``'s records) equals the oracle's."""
+def check(store, p: dict, thorough: bool) -> None:
+    """Every answer of ``store`` (filled with ``p``'s records) equals the oracle's; ``thorough``:
+    also the lineage of every IKM (else of a few), ``--skill all`` with a filter too, and
+    ``tular check``'s orphans."""
     records, as_of = p["records"], p["as_of"]
     oracle = Oracle(records)
     for skill in SKILLS:
         for chosen in filters(p):
             got = answers.reach(store, answers.Query(skill=skill, as_of=as_of, **chosen)).model_dump()
-            assert got == oracle.reach(skill, as_of, **chosen), (skill, chosen)
+            expected = oracle.reach(skill, as_of, **chosen)
+            assert got == expected, \
+                (skill, chosen, got, expected)
+            if "kelurahan" in chosen or "kecamatan" in chosen:  # the headline of an area is its row
+                [row] = got["kecamatan"] if "kecamatan" in chosen else [
+                    a for a in got["areas"] if a["kelurahan"] == chosen["kelurahan"]]
+                assert [got[k] for k in HEADLINE] == [row[k] for k in HEADLINE]
         got = answers.broken(store, skill, as_of, p["dormant"]).model_dump()
         assert got == oracle.broken(skill, as_of, p["dormant"]), skill
         for chosen in ({}, {"kelurahan": p["kelurahan"]}, {"cohort": p["cohort"]}, {"year": p["year"]}):
             got = answers.outcome_rates(store, answers.Query(skill=skill, as_of=as_of, **chosen), p["kind"],
                                         after_learning=p["after"]).model_dump()
             assert got == oracle.outcome_rates(skill, as_of, p["kind"], after_learning=p["after"], **chosen), chosen
-    got = answers.reach_all(store, answers.Query(skill="all", as_of=as_of, kecamatan=p["kecamatan"])).model_dump()
-    assert got == oracle.reach_all(as_of, kecamatan=p["kecamatan"])
-    people = [i.ikm_id for i in records.ikm] if every_lineage else p["lineage_of"]
+    for chosen in ({}, {"kecamatan": p["kecamatan"]}) if thorough else ({},):
+        got = answers.reach_all(store, answers.Query(skill="all", as_of=as_of, **chosen)).model_dump()
+        expected = oracle.reach_all(as_of, **chosen)
+        assert got["distinct_total"] == expected["distinct_total"]
+        assert got["skills"] == expected["skills"]
+        assert len(got["skills"]) == len(expected["skills"]) and got["as_of"] == expected["as_of"]
+    # tular check's orphans (every date) are broken's orphans as of a date after every record
+    late = date(2100, 1, 1)
+    for skill in SKILLS if thorough else ():
+        fragments: dict[tuple, list[str]] = {}
+        for f in oracle.broken(skill, late, p["dormant"])["findings"]:
+            if f["kind"] == "orphan":
+                fragments.setdefault(tuple(f["fragment_top"]), []).append(f["ikm_id"])
+        checked = {(tuple(f.fragment_top), tuple(f.ikm_ids)) for f in check_store(store).findings
+                   if f.kind == "orphan" and f.skill == skill}
+        assert checked == {(top, tuple(sorted(ids))) for top, ids in fragments.items()}, skill
+    people = [i.ikm_id for i in records.ikm] if thorough else p["lineage_of"]
     for ikm_id in people:
         assert answers.lineage(store, ikm_id, as_of) == oracle.lineage(ikm_id, as_of), ikm_id
     assert answers.lineage(store, people[0], as_of, SKILLS[1]) == oracle.lineage(people[0], as_of, SKILLS[1])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(p=programmes())
 def test_the_embedded_store_equals_the_oracle(embedded_store, p):
     fill(embedded_store, p["records"])
-    check(embedded_store, p, every_lineage=True)
+    check(embedded_store, p, thorough=True)
 
 
 @pytest.mark.neo4j
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(p=programmes())
 def test_the_neo4j_store_equals_the_oracle(neo4j_store, p):
     fill(neo4j_store, p["records"])
-    check(neo4j_store, p, every_lineage=False)
+    check(neo4j_store, p, thorough=False)

@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
+from tular.graph.admin.erasure import forget
 from tular.graph.io.backup import restore_file, write_backup
-from tular.graph.model.settings import Settings
-from tular.graph.admin.erasure import forget, placeholder
 from tular.graph.io.ingest import import_files
-from tular.graph.model.records import Records
+from tular.graph.model.records import Records, placeholder
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tular.graph.io import export
-from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.io.export import SHEET_COLUMNS, export_store, network, read_records
 from tular.graph.io.ingest import import_files
-from tular.graph.model.records import KINDS, Records
 from tular.graph.io.readers import COLUMNS
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.records import KINDS, Records
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .datafiles import HYPERLINK, TODAY, add_references, awkward_files, populate, run_import, write_csv

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from tular.graph.io.backup import restore_file, write_backup
-from tular.graph.model.errors import StoreUnavailable
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.model.errors import StoreUnavailable
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 
 from .datafiles import populate

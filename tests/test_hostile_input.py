@@ -23,11 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from tular.graph.metrics import answers as metrics
-
 from tular.graph.io import readers
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.metrics import answers as metrics
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .factories import small_batik_program

@@ -11,10 +11,10 @@ import pytest
 
 from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import BatchMeta, KindCounts, Records, SourceInfo
-from tular.graph.store import EmbeddedStore, GraphStore
-from tular.graph.store import batches, embedded, neo4j
+from tular.graph.store import EmbeddedStore, GraphStore, batches, embedded, neo4j
 
 from .factories import DINOYO, ikm, small_batik_program, teaching
+from .skill_graph import edges
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +45,7 @@ def test_a_large_first_batch_then_the_same_again_then_changes_undone(store: Grap
     ), meta())
     assert changed.counts["ikm"] == KindCounts(created=1, updated=1, unchanged=0)
     assert changed.counts["teachings"] == KindCounts(created=1, updated=1)
-    assert store.teaching_graph("batik").edges["s1", "a"]["date"] == date(2020, 9, 1)
+    assert edges(store, "batik")["s1", "a"] == date(2020, 9, 1)
 
     store.undo(changed.batch_id)
     store.undo(again.batch_id)

@@ -14,17 +14,18 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
-from tular.graph.metrics import nx_reference as analytics
-
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
+from tular.graph.metrics.map_data import map_data
+from tular.graph.metrics.results import MapData, MapNode, Teacher
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.metrics.map_data import MapData, MapNode, Teacher, map_data
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore
 from tular.service.app import create_app
 from tular.visualizations import layout
 from tular.visualizations.propagation_map import render_map
+
+from .oracle import generations
 
 pytestmark = pytest.mark.browser
 
@@ -182,7 +183,7 @@ def demo_size_map(n: int = 13_000, seeds: int = 400, rng_seed: int = 6) -> MapDa
             learned[node] = learned[teacher] + timedelta(days=rng.randrange(20, 200))
             graph.add_edge(teacher, node, date=learned[node])
         ids.append(node)
-    level = analytics.generations(graph, ids[:seeds])
+    level = generations(graph, ids[:seeds])
     nodes = {
         node: MapNode(node, f"IKM {node}", where[node].code, where[node].name,
                       gazetteer.kecamatan_of(where[node].code).name, level[node], level[node] == 0, learned[node],

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.model.errors import UnknownIKM, UsageError
 from tular.graph.metrics.map_data import map_data
+from tular.graph.model.errors import UnknownIKM, UsageError
 from tular.graph.model.records import Records
 from tular.graph.store import GraphStore
 from tular.visualizations import layout

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from tular.graph.metrics import answers as metrics
+from tular.graph.metrics.results import Finding
 from tular.graph.model.errors import UnknownIKM, UnknownSkill, UsageError
 from tular.graph.model.records import Attendance, Population, Records
 from tular.graph.store import GraphStore
@@ -73,8 +74,9 @@ def test_populations_set_coverage(store: GraphStore):
     store.write(bunulrejo())
     store.write(Records(populations=[Population(kelurahan_code=BUNULREJO, population=44)]))
     assert reach(store, kelurahan="Bunulrejo").coverage == 0.5
-    # the city: 44 in Bunulrejo plus the IKM on record elsewhere (none)
-    assert reach(store).coverage == 0.5
+    # the city (SPEC §5): 13,000, since the populations give one kelurahan, not all of them
+    city = reach(store)
+    assert city.total == 22 and city.coverage == 22 / 13_000
 
 
 # -------------------------------------------------------------- counting rules
@@ -175,7 +177,7 @@ def test_unknown_names_are_usage_errors(store: GraphStore):
 
 
 # ------------------------------------------------------------- broken chains
-def findings(store: GraphStore, kind: str) -> dict[str, metrics.analytics.Finding]:
+def findings(store: GraphStore, kind: str) -> dict[str, Finding]:
     return {f.ikm_id: f for f in metrics.broken(store, "batik", T, W).findings if f.kind == kind}
 
 

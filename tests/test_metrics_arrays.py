@@ -1,8 +1,8 @@
 """Property tests: the array implementation of the metrics (:mod:`tular.graph.metrics.engine`, what
-both stores answer with) equals the networkx reference of :mod:`tular.graph.metrics.nx_reference` on
-every field — on graphs large and deep enough to exercise what the small ones of
-``test_metrics_property`` do not: the top-teacher bounds cutting the search, first-teacher
-trees many levels deep, seeds whose lineages overlap. No store, so many examples."""
+both stores answer with) equals the oracle of ``tests/oracle.py`` on every field — on graphs
+large and deep enough to exercise what the small ones of ``test_metrics_property`` do not:
+the top-teacher bounds cutting the search, first-teacher trees many levels deep, seeds
+whose lineages overlap. Through the embedded store (fast to fill), so many examples."""
 
 from __future__ import annotations
 
@@ -13,118 +13,91 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph.metrics import nx_reference as analytics
-
-from tular.graph.metrics import engine as arrays
-
 from tular.graph.metrics import answers as metrics
-from tular.graph.metrics.nx_reference import AreaFilter, Inputs, Person
-from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.metrics import engine as arrays
+from tular.graph.model.records import IKM, Attendance, Records, Teaching, Training
 
-from .engine_inputs import from_inputs, lookups_of
-from .test_metrics_property import SKILLS, programs, reference_inputs, fill
+from .oracle import Oracle
+from .test_metrics_property import fill
 
 AREAS = ["blimbing.bunulrejo", "blimbing.polehan", "lowokwaru.dinoyo", "sukun.gadang", "klojen.kasin"]
 START = date(2019, 1, 1)
 AS_OF = date(2022, 1, 1)
+SKILL = "batik"
+BUDGETS = {"T1": 30_000_000, "T2": None, "T3": 5_000_000}
 
 
 @st.composite
-def worlds(draw) -> tuple[Inputs, int]:
+def worlds(draw) -> tuple[Records, int]:
     """A teaching graph of up to 80 IKM: chains, fans, diamonds, orphans, seeds taught by
     seeds, edges on both sides of the as-of date; and a dormant window."""
     n = draw(st.integers(min_value=1, max_value=80))
     ids = [f"i{k:03d}" for k in draw(st.permutations(range(n)))]  # ids not in topological order
-    people = {i: Person(f"Ibu {i}", draw(st.sampled_from(AREAS))) for i in ids}
+    people = [IKM(ikm_id=i, name=f"Ibu {i}", kelurahan_code=draw(st.sampled_from(AREAS))) for i in ids]
     day = st.integers(min_value=0, max_value=1500).map(lambda d: START + timedelta(days=d))
-    graph = nx.DiGraph()
+    teachings = []
     for j in range(1, n):
         shape = draw(st.sampled_from(["chain", "fan", "random", "none"]))
         teachers = {j - 1} if shape == "chain" else {0} if shape == "fan" else set()
         if shape == "random":
             teachers = set(draw(st.lists(st.integers(min_value=0, max_value=j - 1), min_size=1, max_size=3)))
-        for t in teachers:
-            when = draw(day)
-            if when <= AS_OF:  # the reference's G holds the edges dated ≤ as-of only
-                graph.add_edge(ids[t], ids[j], date=when)
+        teachings += [Teaching(learner_id=ids[j], teacher_id=ids[t], skill=SKILL, date=draw(day)) for t in teachers]
+    trainings = [Training(training_id=t, title=f"Pelatihan {t}", skills=(SKILL,), end_date=draw(day), budget_idr=b)
+                 for t, b in BUDGETS.items()]
     seeds = draw(st.lists(st.sampled_from(ids), max_size=max(1, n // 4), unique=True))
-    attendance = [(s, draw(st.sampled_from(["T1", "T2", "T3"])), draw(day)) for s in seeds]
-    inputs = Inputs(skill="batik", as_of=AS_OF, graph=graph, attendance=attendance, people=people,
-                    gazetteer=Gazetteer.kota_malang(), budgets={"T1": 30_000_000, "T2": None, "T3": 5_000_000},
-                    ikm_per_kelurahan={a: 7 for a in AREAS})
-    return inputs, draw(st.integers(min_value=1, max_value=900))
+    attendance = [Attendance(training_id=t, ikm_id=s) for s in seeds
+                  for t in draw(st.lists(st.sampled_from(sorted(BUDGETS)), min_size=1, max_size=2, unique=True))]
+    records = Records(ikm=people, trainings=trainings, attendance=attendance, teachings=teachings)
+    return records, draw(st.integers(min_value=1, max_value=900))
 
 
-def names(inputs: Inputs):
-    return lambda wanted: {i: inputs.people[i] for i in wanted}
+FILTERS = [{}, {"cohort": ("T1",)}, {"cohort": ("T2", "T3")}, {"year": 2021}, {"kelurahan": "Bunulrejo"},
+           {"kecamatan": "Blimbing"}]
 
 
-FILTERS = [{}, {"cohort": ["T1"]}, {"cohort": ["T2", "T3"]}, {"year": 2021}, {"area": AreaFilter(kelurahan=AREAS[0])},
-           {"area": AreaFilter(kecamatan="blimbing")}]
+def walked(store, as_of: date = AS_OF) -> arrays.SkillArrays:
+    """The engine's arrays of the skill, with the cascade from every seed."""
+    return metrics._walked(store, [SKILL], as_of)[SKILL]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
 @given(world=worlds())
-def test_arrays_reach_and_broken_equal_the_networkx_reference(world):
-    inputs, dormant = world
-    graph = from_inputs(inputs)
-    lookups = lookups_of(inputs)
+def test_arrays_reach_and_broken_equal_the_oracle(embedded_store, world):
+    records, dormant = world
+    fill(embedded_store, records)
+    oracle = Oracle(records)
     for chosen in FILTERS:
-        seeds = arrays.select_seeds(graph, chosen.get("cohort"), chosen.get("year"))
-        level = arrays.generations(graph, seeds)
-        reference_seeds = analytics.select_seeds(inputs, chosen.get("cohort"), chosen.get("year"))
-        assert arrays.levels_as_dict(graph, level) == analytics.generations(inputs.graph, reference_seeds)
-        expected = analytics.reach(inputs, **chosen)
-        assert arrays.reach(graph, lookups, names(inputs), level, **chosen).model_dump() == expected.model_dump()
-    level = arrays.generations(graph, arrays.select_seeds(graph))
-    expected = analytics.broken_chains(inputs, dormant)
-    assert arrays.broken_chains(graph, lookups, names(inputs), level, dormant) == expected
+        got = metrics.reach(embedded_store, metrics.Query(skill=SKILL, as_of=AS_OF, **chosen)).model_dump()
+        assert got == oracle.reach(SKILL, AS_OF, **chosen), chosen
+    assert metrics.broken(embedded_store, SKILL, AS_OF, dormant).model_dump() == oracle.broken(SKILL, AS_OF, dormant)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
 @given(world=worlds(), k=st.integers(min_value=1, max_value=6))
-def test_top_teachers_with_a_short_list_equal_the_reference(world, k):
+def test_top_teachers_with_a_short_list_equal_the_oracle(embedded_store, world, k):
     """With k small the bound stops the search early: the answer must not change."""
-    inputs, _ = world
-    graph = from_inputs(inputs)
-    level = arrays.generations(graph, arrays.select_seeds(graph))
-    reference_level = analytics.generations(inputs.graph, analytics.select_seeds(inputs))
-    got = arrays.top_by_onward_reach(graph, np.flatnonzero(level >= 0), level, k)
-    expected = analytics.top_by_onward_reach(inputs.graph, reference_level, reference_level, k)
+    records, _ = world
+    fill(embedded_store, records)
+    graph = walked(embedded_store)
+    got = arrays.top_by_onward_reach(graph, np.flatnonzero(graph.level >= 0), graph.level, k)
+    expected = [(t["ikm_id"], t["onward_reach"]) for t in Oracle(records).reach(SKILL, AS_OF)["top_teachers"][:k]]
     assert [(graph.ids[node], reach) for node, reach in got] == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                    HealthCheck.too_slow])
 @given(world=worlds())
-def test_onward_reach_bound_is_an_upper_bound(world):
-    inputs, _ = world
-    graph = from_inputs(inputs)
+def test_onward_reach_bound_is_an_upper_bound(embedded_store, world):
+    records, _ = world
+    fill(embedded_store, records)
+    graph = walked(embedded_store)
+    g = Oracle(records).graph(SKILL, AS_OF)
     bound = arrays.onward_reach_bound(graph)
     for node in range(graph.n):
-        assert arrays.onward_reach(graph, node) <= bound[node]
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(program=programs())
-def test_embedded_lineage_and_reach_all_equal_the_reference(embedded_store, program):
-    """Through the store (``fill`` wipes it for every example): lineage of every IKM, and
-    ``--skill all``."""
-    records, as_of, _ = program
-    fill(embedded_store, records)
-    for person in records.ikm:
-        got = metrics.lineage(embedded_store, person.ikm_id, as_of)["skills"]
-        expected = []
-        for skill in sorted(SKILLS):  # the store lists its skills by id
-            inputs = reference_inputs(records, skill, as_of)
-            if person.ikm_id in inputs.graph or person.ikm_id in {a[0] for a in inputs.attendance}:
-                expected.append(analytics.lineage(inputs, person.ikm_id).model_dump(mode="json"))
-        assert got == expected
-    result = metrics.reach_all(embedded_store, metrics.Query(skill="all", as_of=as_of))
-    cascades = []
-    for skill in SKILLS:
-        inputs = reference_inputs(records, skill, as_of)
-        cascades.append(analytics.generations(inputs.graph, analytics.select_seeds(inputs)))
-    assert result.distinct_total == analytics.distinct_total(cascades)
+        ikm_id = graph.ids[node]
+        assert arrays.onward_reach(graph, node) == (len(nx.descendants(g, ikm_id)) if ikm_id in g else 0) <= bound[node]
 
 
 def _another(store, request):

@@ -1,23 +1,21 @@
 """Property tests: on random teaching graphs, the Neo4j store (cascade walked in Cypher) and
-the embedded store (networkx) give the same answer on every field, and both equal the
-reference computed straight from the records, without any store."""
+the embedded store (numpy) give the same answer on every field, and both equal the oracle
+of ``tests/oracle.py`` computed straight from the records, without any store."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph.metrics import nx_reference as analytics
-
 from tular.graph.metrics import answers as metrics
-from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Attendance, Records
 
+from . import skill_graph
 from .factories import ikm, teaching, training
+from .oracle import Oracle, generations
 
 AREAS = ["blimbing.bunulrejo", "blimbing.polehan", "lowokwaru.dinoyo"]
 SKILLS = ["batik", "barista"]
@@ -49,31 +47,6 @@ def programs(draw) -> tuple[Records, date, int]:
     return Records(ikm=people, trainings=trainings, attendance=attendance, teachings=teachings), as_of, dormant
 
 
-def reference_inputs(records: Records, skill: str, as_of: date) -> analytics.Inputs:
-    """The inputs built straight from the records, without a store."""
-    graph = nx.DiGraph()
-    where = {i.ikm_id: i.kelurahan_code for i in records.ikm}
-    for t in records.teachings:
-        if t.skill == skill and t.date <= as_of:
-            graph.add_node(t.teacher_id, kelurahan=where[t.teacher_id])
-            graph.add_node(t.learner_id, kelurahan=where[t.learner_id])
-            graph.add_edge(t.teacher_id, t.learner_id, date=t.date, source=t.source, note=t.note)
-    trainings = {t.training_id: t for t in records.trainings}
-    attendance = sorted(
-        (a.ikm_id, a.training_id, trainings[a.training_id].end_date) for a in records.attendance
-        if a.completed and skill in trainings[a.training_id].skills and trainings[a.training_id].end_date <= as_of
-    )
-    per_kelurahan: dict[str, int] = {}
-    for i in records.ikm:
-        per_kelurahan[i.kelurahan_code] = per_kelurahan.get(i.kelurahan_code, 0) + 1
-    return analytics.Inputs(
-        skill=skill, as_of=as_of, graph=graph, attendance=attendance,
-        people={i.ikm_id: analytics.Person(i.name, i.kelurahan_code) for i in records.ikm},
-        gazetteer=Gazetteer.kota_malang(), budgets={t.training_id: t.budget_idr for t in records.trainings},
-        ikm_per_kelurahan=per_kelurahan,
-    )
-
-
 def fill(store, records: Records) -> None:
     store.wipe()
     store.init_schema()
@@ -84,18 +57,20 @@ def fill(store, records: Records) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(program=programs(), kelurahan=st.sampled_from([None, "Bunulrejo", "Dinoyo"]))
-def test_cypher_and_networkx_agree_on_every_metric(embedded_store, neo4j_store, program, kelurahan):
+def test_cypher_and_numpy_agree_with_the_oracle_on_every_metric(embedded_store, neo4j_store, program, kelurahan):
     records, as_of, dormant = program
     fill(embedded_store, records)
     fill(neo4j_store, records)
+    oracle = Oracle(records)
     cohort = [records.trainings[0].training_id] if records.trainings else []
     for skill in SKILLS:
-        inputs = reference_inputs(records, skill, as_of)
-        seeds = set(analytics.select_seeds(inputs))
-        roots = {node for node, degree in inputs.graph.in_degree() if degree == 0}  # where every chain starts
+        graph = oracle.graph(skill, as_of)
+        seeds = set(oracle.seeds(skill, as_of))
+        roots = {node for node, degree in graph.in_degree() if degree == 0}  # where every chain starts
         for start in (seeds, roots):
-            expected_levels = analytics.generations(inputs.graph, start)
-            assert neo4j_store.generations(skill, as_of, start) == expected_levels  # the cascade walked in Cypher
+            expected_levels = generations(graph, start)
+            assert skill_graph.cascade(neo4j_store, skill, as_of, start) == expected_levels  # walked in Cypher
+            assert skill_graph.cascade(embedded_store, skill, as_of, start) == expected_levels
             # one generation per step, as for wide frontiers; then every frontier IKM a query
             # of its own, shared by two transactions (the kept cascade dropped: each walks again)
             for split in (False, True):
@@ -103,30 +78,33 @@ def test_cypher_and_networkx_agree_on_every_metric(embedded_store, neo4j_store, 
                 neo4j_store.small_frontier = 0
                 if split:
                     neo4j_store.step_chunk, neo4j_store.parallel_frontier = 1, 2
-                assert neo4j_store.generations(skill, as_of, start) == expected_levels
+                assert skill_graph.cascade(neo4j_store, skill, as_of, start) == expected_levels
                 for setting in ("small_frontier", "step_chunk", "parallel_frontier"):
                     vars(neo4j_store).pop(setting, None)
-        for query in (metrics.Query(skill=skill, as_of=as_of),
-                      metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan),
-                      metrics.Query(skill=skill, as_of=as_of, cohort=cohort)):
-            embedded = metrics.reach(embedded_store, query).model_dump()
-            assert metrics.reach(neo4j_store, query).model_dump() == embedded
-        reference = analytics.reach(reference_inputs(records, skill, as_of))
-        assert metrics.reach(embedded_store, metrics.Query(skill=skill, as_of=as_of)) == reference
-        broken = metrics.broken(embedded_store, skill, as_of, dormant)
-        assert metrics.broken(neo4j_store, skill, as_of, dormant) == broken
-        assert broken == analytics.broken_chains(reference_inputs(records, skill, as_of), dormant)
+        for query in ({}, {"kelurahan": kelurahan}, {"cohort": tuple(cohort)}):
+            expected = oracle.reach(skill, as_of, **query)
+            asked = metrics.Query(skill=skill, as_of=as_of, **query)
+            assert metrics.reach(embedded_store, asked).model_dump() == expected
+            assert metrics.reach(neo4j_store, asked).model_dump() == expected
+        expected = oracle.broken(skill, as_of, dormant)
+        assert metrics.broken(embedded_store, skill, as_of, dormant).model_dump() == expected
+        assert metrics.broken(neo4j_store, skill, as_of, dormant).model_dump() == expected
     somebody = records.ikm[-1].ikm_id
-    assert metrics.lineage(neo4j_store, somebody, as_of) == metrics.lineage(embedded_store, somebody, as_of)
+    expected = oracle.lineage(somebody, as_of)
+    assert metrics.lineage(neo4j_store, somebody, as_of) == expected == metrics.lineage(embedded_store, somebody, as_of)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(program=programs())
-def test_reach_invariants(program):
-    """Whatever the graph: totals add up, generations partition the counted IKM, areas sum to the city."""
+def test_reach_invariants(embedded_store, program):
+    """Whatever the graph, the engine's answers add up: totals, generations partition the
+    counted IKM, areas sum to the city, first-teacher trees partition S ∪ R, and every IKM
+    with an edge is counted or an orphan."""
     records, as_of, dormant = program
+    fill(embedded_store, records)
+    oracle = Oracle(records)
     for skill in SKILLS:
-        r = analytics.reach(reference_inputs(records, skill, as_of))
+        r = metrics.reach(embedded_store, metrics.Query(skill=skill, as_of=as_of))
         assert r.total == r.seeds + r.reached == sum(g.count for g in r.generations)
         assert sum(a.total for a in r.areas) == r.total == sum(k.total for k in r.kecamatan)
         assert sum(a.seeds for a in r.areas) == r.seeds
@@ -136,8 +114,8 @@ def test_reach_invariants(program):
             assert r.max_depth == len(r.generations) - 1 and r.generations[-1].ratio is None
         assert all(0 <= a.imported <= a.reached for a in r.areas)
         assert sum(v.size for v in r.virality) == r.total  # the first-teacher trees partition S ∪ R
-        b = analytics.broken_chains(reference_inputs(records, skill, as_of), dormant)
+        b = metrics.broken(embedded_store, skill, as_of, dormant)
         orphans = {f.ikm_id for f in b.findings if f.kind == "orphan"}
-        graph = reference_inputs(records, skill, as_of).graph
-        assert len(orphans) + r.total - sum(1 for s in analytics.select_seeds(reference_inputs(records, skill, as_of))
-                                            if s not in graph) == graph.number_of_nodes()
+        graph = oracle.graph(skill, as_of)
+        isolated_seeds = sum(1 for s in oracle.seeds(skill, as_of) if s not in graph)
+        assert len(orphans) + r.total - isolated_seeds == graph.number_of_nodes()

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.metrics import answers as metrics
-
-from tular.graph.metrics import planner
 from tular.graph.io.backup import read_backup, restore, write_backup
-from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files
+from tular.graph.metrics import answers as metrics
+from tular.graph.metrics import planner
+from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.records import BatchMeta, Outcome, Population, Records
 from tular.graph.store import GraphStore
 
@@ -149,17 +148,18 @@ def test_bad_outcome_rows_are_each_named_and_nothing_is_written(store: GraphStor
                                             "IKM-1,employees,2022-01-01,,tiga\n"
                                             "IKM-1,pameran,2022-01-01,tenun,\n"
                                             "IKM-2,,2022-01-01,,\n"
-                                            "IKM-2,revenue_band,2022-01-01,,\n")
+                                            "IKM-2,revenue_band,2022-01-01,,\n"
+                                            "IKM-2,employees,2022-01-01,,²\n")
     report = run(store, people, hasil)
     assert not report.ok and report.batch_id is None
     found = [(p["row"], p["column"], p["value"]) for p in report.errors]
     assert found == [(2, "ikm_id", "IKM-9"), (3, "kind", "pamerann"), (4, "date", "31/02/2022"),
                      (5, "date", "2027-01-01"), (6, "value", None), (7, "value", "tiga"), (8, "skill", "tenun"),
-                     (9, "kind", None), (10, "value", None)]
+                     (9, "kind", None), (10, "value", None), (11, "value", "²")]
     reasons = [p["reason"] for p in report.errors]
     assert "did you mean 'pameran'?" in reasons[1] and "valid kinds: pameran, marketplace" in reasons[1]
     assert "unknown ikm_id" in reasons[0] and "future" in reasons[3] and "head count" in reasons[4]
-    assert "whole number" in reasons[5] and "unknown skill" in reasons[6]
+    assert "whole number" in reasons[5] and "unknown skill" in reasons[6] and "whole number" in reasons[9]
     assert all(p["file"].endswith("outcomes.csv") for p in report.errors)
     assert store.counts().ikm == 0 and store.counts().outcomes == 0
 
@@ -195,9 +195,9 @@ def test_the_outcomes_sheet_of_a_workbook_is_read_by_its_name(store: GraphStore,
 def test_template_has_an_outcomes_sheet_with_a_kind_drop_down(tmp_path: Path):
     from openpyxl import load_workbook
 
+    from tular.graph.io.template import write_template
     from tular.graph.model.gazetteer import Gazetteer
     from tular.graph.model.skills import BUILTIN_SKILLS
-    from tular.graph.io.template import write_template
 
     path = write_template(tmp_path / "template.xlsx", Gazetteer.kota_malang(), list(BUILTIN_SKILLS))
     workbook = load_workbook(path)
@@ -355,32 +355,36 @@ def test_dinoyo_helper_is_used(store: GraphStore):
 
 
 # ------------------------------------------------------------------ demo
-def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bunulrejo_exhibits():
-    from tular.graph.metrics import nx_reference as analytics
+def test_demo_outcomes_fall_with_generation_in_some_skills_hold_in_others_and_bunulrejo_exhibits(embedded_store):
     from tular.graph.demo.generator import DEMO_AS_OF, build_demo
 
-    from .test_metrics_property import reference_inputs
+    from .oracle import Oracle
 
     records = build_demo()
     assert records.outcomes == build_demo().outcomes and all(o.date <= DEMO_AS_OF for o in records.outcomes)
+    oracle = Oracle(records)
+    embedded_store.write(records)
 
     def rates(skill: str, kind: str, **filters) -> list[float]:
-        counted = [(o.ikm_id, o.kind, o.date) for o in records.outcomes if o.skill in (None, skill)]
-        result = analytics.outcome_rates(reference_inputs(records, skill, DEMO_AS_OF), counted, kind, **filters)
-        return [g.rate for g in result.generations]
+        """The engine's rates on the demo, which the oracle computes the same."""
+        after = filters.pop("after_learning", False)
+        query = metrics.Query(skill=skill, as_of=DEMO_AS_OF, **filters)
+        result = metrics.outcome_rates(embedded_store, query, kind, after_learning=after).model_dump()
+        assert result == oracle.outcome_rates(skill, DEMO_AS_OF, kind, after_learning=after, **filters)
+        return result
 
-    food = rates("olahan-makanan", "first_sale")
+    food = [g["rate"] for g in rates("olahan-makanan", "first_sale")["generations"]]
     assert food[0] > 2 * food[1] > 0 and food[1] > food[2] > food[3]
-    batik, fesyen = rates("batik", "pameran"), rates("fesyen-muslim", "pameran")
+    batik = [g["rate"] for g in rates("batik", "pameran")["generations"]]
+    fesyen = [g["rate"] for g in rates("fesyen-muslim", "pameran")["generations"]]
     assert all(abs(rate - batik[0]) < 0.12 for rate in batik[:4])
     assert all(abs(rate - fesyen[0]) < 0.08 for rate in fesyen[:4])
-    assert rates("batik", "pameran", after_learning=True)[0] < batik[0]  # some exhibited before the workshop
-    bunulrejo = analytics.outcome_rates(
-        reference_inputs(records, "batik", DEMO_AS_OF),
-        [(o.ikm_id, o.kind, o.date) for o in records.outcomes if o.skill in (None, "batik")], "pameran",
-        after_learning=True, area=analytics.AreaFilter(kelurahan=BUNULREJO))
+    # some exhibited before the workshop
+    assert rates("batik", "pameran", after_learning=True)["generations"][0]["rate"] < batik[0]
+    bunulrejo = rates("batik", "pameran", after_learning=True, kelurahan="Bunulrejo")
     # the two mothers and every learner but e1 (taught in July 2026, before the next exhibition) exhibit
-    assert [(g.count, g.with_outcome) for g in bunulrejo.generations] == [(2, 2), (9, 9), (8, 8), (4, 4), (1, 0)]
+    assert [(g["count"], g["with_outcome"]) for g in bunulrejo["generations"]] == [
+        (2, 2), (9, 9), (8, 8), (4, 4), (1, 0)]
 
 
 # ------------------------------------------------------------------ report
@@ -414,12 +418,9 @@ def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_vis
 def test_doctests_pass():
     import doctest
 
-    from tular.graph.metrics import nx_reference as analytics
-
     from tular.graph.metrics import engine as arrays
 
     assert doctest.testmod(planner).failed == 0
-    assert doctest.testmod(analytics).failed == 0
     assert doctest.testmod(arrays).failed == 0
 
 

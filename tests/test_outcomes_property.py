@@ -1,7 +1,7 @@
 """Property tests of the outcome rate by generation (SPEC §10): on random teaching graphs
 with random outcomes, the stores (cascade walked in Cypher on Neo4j, outcomes read from a
-.cypher file) and the arrays fast path equal the networkx reference built straight from
-the records."""
+.cypher file, the counting in numpy) equal the oracle of ``tests/oracle.py`` built straight
+from the records."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tular.graph.metrics import nx_reference as analytics
-
-from tular.graph.metrics import engine as arrays
-
 from tular.graph.metrics import answers as metrics
+from tular.graph.metrics import engine as arrays
 from tular.graph.model.records import OUTCOME_KINDS, Outcome, Records
 
-from .engine_inputs import from_inputs, lookups_of
-from .test_metrics_property import SKILLS, SPAN, START, fill, programs, reference_inputs
+from .oracle import Oracle
+from .test_metrics_property import SKILLS, SPAN, START, fill, programs
 
 KINDS = [None, "pameran", "employees"]
 
@@ -39,32 +36,21 @@ def with_outcomes(draw) -> tuple[Records, date, int]:
     return records, as_of, dormant
 
 
-def counting(records: Records, skill: str) -> list[tuple[str, str, date]]:
-    """The outcomes that count for ``skill``, straight from the records (no date filter)."""
-    return [(o.ikm_id, o.kind, o.date) for o in records.outcomes if o.skill in (None, skill)]
-
-
-def reference(records: Records, skill: str, as_of: date, kind, after: bool, **filters) -> analytics.OutcomeRates:
-    return analytics.outcome_rates(reference_inputs(records, skill, as_of), counting(records, skill), kind,
-                                   after_learning=after, area=filters.get("area"), cohort=filters.get("cohort"))
-
-
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(program=with_outcomes(), kind=st.sampled_from(KINDS), after=st.booleans())
-def test_arrays_equal_the_networkx_reference(program, kind, after):
+def test_the_embedded_store_equals_the_oracle(embedded_store, program, kind, after):
     records, as_of, _ = program
+    fill(embedded_store, records)
+    oracle = Oracle(records)
     for skill in SKILLS:
-        inputs = reference_inputs(records, skill, as_of)
-        expected = analytics.outcome_rates(inputs, counting(records, skill), kind, after_learning=after)
-        graph = from_inputs(inputs)
-        level = arrays.generations(graph, list(arrays.select_seeds(graph)))
-        got = arrays.outcome_rates(graph, inputs.gazetteer, level, counting(records, skill), kind, after_learning=after)
-        assert got == expected
+        query = metrics.Query(skill=skill, as_of=as_of)
+        got = metrics.outcome_rates(embedded_store, query, kind, after_learning=after)
+        assert got.model_dump() == oracle.outcome_rates(skill, as_of, kind, after_learning=after)
         # invariants: rows partition the counted IKM; a rate is with_outcome / count
         assert sum(g.count for g in got.generations) <= sum(a.count for a in got.areas)
         assert all(0 <= g.with_outcome <= g.count and g.rate == g.with_outcome / g.count for g in got.generations)
         if after:
-            anytime = analytics.outcome_rates(inputs, counting(records, skill), kind)
+            anytime = metrics.outcome_rates(embedded_store, query, kind)
             assert all(a.with_outcome <= b.with_outcome for a, b in zip(got.generations, anytime.generations))
 
 
@@ -73,23 +59,18 @@ def test_arrays_equal_the_networkx_reference(program, kind, after):
                                                                    HealthCheck.too_slow])
 @given(program=with_outcomes(), kind=st.sampled_from(KINDS), after=st.booleans(),
        kelurahan=st.sampled_from([None, "Bunulrejo", "Dinoyo"]))
-def test_both_stores_equal_the_reference(embedded_store, neo4j_store, program, kind, after, kelurahan):
+def test_both_stores_equal_the_oracle(embedded_store, neo4j_store, program, kind, after, kelurahan):
     records, as_of, _ = program
     fill(embedded_store, records)
     fill(neo4j_store, records)
-    cohort = [records.trainings[0].training_id] if records.trainings else []
-    gazetteer = embedded_store.gazetteer()
+    oracle = Oracle(records)
+    cohort = (records.trainings[0].training_id,) if records.trainings else ()
     for skill in SKILLS:
-        queries = [
-            (metrics.Query(skill=skill, as_of=as_of), {}),
-            (metrics.Query(skill=skill, as_of=as_of, kelurahan=kelurahan),
-             {"area": metrics.resolve_area(embedded_store, kelurahan, None, gazetteer)}),
-            (metrics.Query(skill=skill, as_of=as_of, cohort=tuple(cohort)), {"cohort": cohort or None}),
-        ]
-        for query, filters in queries:
-            expected = reference(records, skill, as_of, kind, after, **filters)
-            assert metrics.outcome_rates(embedded_store, query, kind, after) == expected
-            assert metrics.outcome_rates(neo4j_store, query, kind, after) == expected
+        for filters in ({}, {"kelurahan": kelurahan}, {"cohort": cohort}):
+            expected = oracle.outcome_rates(skill, as_of, kind, after_learning=after, **filters)
+            query = metrics.Query(skill=skill, as_of=as_of, **filters)
+            assert metrics.outcome_rates(embedded_store, query, kind, after).model_dump() == expected
+            assert metrics.outcome_rates(neo4j_store, query, kind, after).model_dump() == expected
 
 
 def check_plan(plan, store, seats: int) -> None:

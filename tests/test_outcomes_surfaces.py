@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tular.graph.metrics import answers as metrics
-
 from tular.graph.metrics import planner
 from tular.graph.store import GraphStore
 

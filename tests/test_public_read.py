@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
 from tular.graph.demo.generator import load_demo
 from tular.graph.model.records import Records
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore
 from tular.service.app import create_app
 

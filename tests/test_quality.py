@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from tular.graph.metrics import quality
-from tular.graph.model.records import Attendance, Records
 from tular.graph.metrics.quality import check_store
+from tular.graph.model.records import Attendance, Records
 from tular.graph.store import EmbeddedStore, GraphStore
 
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, teaching, training

@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tular.graph.io import readers
-from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.io.readers import (
     COLUMNS,
-    KINDS,
     FileProblem,
     Row,
     kind_from_name,
@@ -27,6 +25,8 @@ from tular.graph.io.readers import (
     read_file,
     unneutralise,
 )
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.records import KINDS
 
 TEACHINGS_HEADER = "learner_id,teacher_id,skill,date"
 

@@ -6,6 +6,7 @@ data set is used once (and its page images land in test-artifacts/ for a person 
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import string
@@ -18,15 +19,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
-
 from tular.graph.metrics import answers as metrics
-from tular.graph.model.settings import Settings
+from tular.graph.metrics.report_data import gather_report
+from tular.graph.model.catalogue import MESSAGES
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import Attendance, Records
-from tular.graph.metrics.report_data import gather_report
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
-from tular.visualizations.i18n import MESSAGES, Locale
+from tular.visualizations.i18n import Locale
 from tular.visualizations.report import render_html, render_pdf
 
 from .conftest import NEO4J_REQUIRED as REQUIRED
@@ -98,13 +99,30 @@ def test_both_catalogues_have_the_same_keys_and_placeholders():
     assert not different, different
 
 
+def test_every_message_is_defined_once():
+    """One area per key (the catalogue refuses a key two areas define), and once in its area:
+    a key repeated in a dict literal would silently replace the first text."""
+    from tular.graph.model import catalogue
+
+    areas = sorted(Path(catalogue.__file__).parent.glob("*_messages.py"))
+    assert len(areas) >= 3
+    for path in areas:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
+                assert len(keys) == len(set(keys)), (path.name, sorted({k for k in keys if keys.count(k) > 1}))
+    with pytest.raises(ValueError, match="defined twice"):
+        catalogue.assembled(catalogue.WEB_MESSAGES, catalogue.WEB_MESSAGES)
+
+
 def test_every_message_is_used_somewhere():
-    root = Path(__file__).resolve().parents[1] / "visualizations"
-    service = root.parent / "service"
+    tree = Path(__file__).resolve().parents[1]
+    views, service = tree / "visualizations", tree / "service"
     used = "".join(p.read_text(encoding="utf-8") for p in [
-        *root.glob("report*.py"), *root.glob("templates/report/*"),
-        *root.glob("web_pages.py"), *root.glob("templates/web/*.html"), service / "web_plumbing.py",
-        service / "routers" / "site.py"])
+        *views.glob("report*.py"), *views.glob("templates/report/*"),
+        *views.glob("web_pages.py"), *views.glob("templates/web/*.html"), service / "web_plumbing.py",
+        service / "routers" / "site.py", tree / "graph" / "metrics" / "planner.py",
+        tree / "graph" / "io" / "xlsform.py"])
     unused = [key for key in MESSAGES["en"]
               if f"'{key}'" not in used and f'"{key}"' not in used
               and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method", "web.outcome"))]
@@ -342,6 +360,8 @@ def test_demo_report_pdf_pages_as_images(demo_run, tmp_path: Path, artifacts: Pa
 def test_doctests_pass():
     import doctest
 
+    from tular.graph.model import catalogue
     from tular.visualizations import i18n, report
 
     assert doctest.testmod(i18n).failed == 0 and doctest.testmod(report).failed == 0
+    assert doctest.testmod(catalogue).failed == 0

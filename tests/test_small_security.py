@@ -29,15 +29,15 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
-from tular.graph.model.errors import StoreUnavailable
 from tular.graph.io.export import SHEET_COLUMNS, export_store, read_records, table_rows, write_csv, write_xlsx
 from tular.graph.io.files import PRIVATE_MODE, create_private, open_private
-from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.io.ingest import import_files
-from tular.graph.model.records import Attendance, Records
 from tular.graph.io.readers import neutralise, read_file, unneutralise
 from tular.graph.metrics.report_data import gather_report
+from tular.graph.model.errors import StoreUnavailable
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import Attendance, Records
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore
 from tular.service.app import create_app
 from tular.visualizations.report import render_html

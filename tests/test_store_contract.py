@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,11 +12,13 @@ from tular.graph.model.errors import InvalidData, UnknownIKM, UsageError
 from tular.graph.model.records import Attendance, BatchMeta, Counts, KindCounts, Population, Records, Skill, SourceInfo
 from tular.graph.store import GraphStore
 
+from . import skill_graph
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 
-def edges(graph: nx.DiGraph) -> set[tuple[str, str, date]]:
-    return {(u, v, d["date"]) for u, v, d in graph.edges(data=True)}
+def edges(store: GraphStore, skill: str, as_of: date | None = None) -> set[tuple[str, str, date]]:
+    """(teacher, learner, date) of the skill's teachings, as the metrics are handed them."""
+    return {(u, v, d) for (u, v), d in skill_graph.edges(store, skill, as_of).items()}
 
 
 # ---------------------------------------------------------------------- schema
@@ -68,31 +69,33 @@ def test_ikm_upsert_updates_fields_and_moves_kelurahan(store: GraphStore):
     store.write(Records(ikm=[ikm("a", DINOYO, name="Ani Baru")]))
     assert store.get_ikm("a").name == "Ani Baru"
     assert store.get_ikm("a").kelurahan_code == DINOYO
-    assert store.teaching_graph("batik").nodes["a"]["kelurahan"] == DINOYO
+    assert skill_graph.kelurahan(store, "batik", "a") == DINOYO
     assert store.counts().ikm == 7
 
 
 def test_writing_the_same_records_twice_changes_nothing(store: GraphStore):
     store.write(small_batik_program())
-    before = (store.counts(), edges(store.teaching_graph("batik")), store.trainings())
+    before = (store.counts(), edges(store, "batik"), store.trainings())
     store.write(small_batik_program())
-    assert (store.counts(), edges(store.teaching_graph("batik")), store.trainings()) == before
+    assert (store.counts(), edges(store, "batik"), store.trainings()) == before
 
 
 def test_repeated_teaching_keeps_the_earliest_date_and_its_source(store: GraphStore):
     store.write(Records(ikm=[ikm("l"), ikm("t")], teachings=[teaching("l", "t", "2022-05-05", source="later")]))
     store.write(Records(teachings=[teaching("l", "t", "2021-01-01", source="earlier", note="pameran")]))
     store.write(Records(teachings=[teaching("l", "t", "2023-03-03", source="latest")]))
-    graph = store.teaching_graph("batik")
-    assert graph.edges["t", "l"] == {"date": date(2021, 1, 1), "source": "earlier", "note": "pameran"}
+    [kept] = store.all_teachings()
+    assert (kept.teacher_id, kept.learner_id, kept.date, kept.source, kept.note) == (
+        "t", "l", date(2021, 1, 1), "earlier", "pameran")
+    assert edges(store, "batik") == {("t", "l", date(2021, 1, 1))}
     assert store.counts().teachings == 1
 
 
 def test_same_pair_may_teach_different_skills(store: GraphStore):
     store.write(Records(ikm=[ikm("a"), ikm("b")],
                         teachings=[teaching("b", "a", "2021-01-01", "batik"), teaching("a", "b", "2021-02-01", "barista")]))
-    assert edges(store.teaching_graph("batik")) == {("a", "b", date(2021, 1, 1))}
-    assert edges(store.teaching_graph("barista")) == {("b", "a", date(2021, 2, 1))}
+    assert edges(store, "batik") == {("a", "b", date(2021, 1, 1))}
+    assert edges(store, "barista") == {("b", "a", date(2021, 2, 1))}
     assert store.counts().teachings == 2
 
 
@@ -130,36 +133,35 @@ def test_wipe_empties_the_store(store: GraphStore):
 
 
 # ----------------------------------------------------------------------- reads
-def test_teaching_graph_points_from_teacher_to_learner_up_to_as_of(store: GraphStore):
+def test_the_skill_graph_points_from_teacher_to_learner_up_to_as_of(store: GraphStore):
     store.write(small_batik_program())
-    graph = store.teaching_graph("batik")
-    assert ("s1", "a") in graph.edges and ("a", "s1") not in graph.edges
-    assert graph.nodes["c"]["kelurahan"] == KESATRIAN
-    assert len(edges(graph)) == 5
+    graph = edges(store, "batik")
+    assert ("s1", "a", date(2020, 10, 1)) in graph and not any(e[:2] == ("a", "s1") for e in graph)
+    assert skill_graph.kelurahan(store, "batik", "c") == KESATRIAN
+    assert len(graph) == 5
     # as-of is inclusive: an edge dated exactly on it exists, the day before it does not
-    assert ("b", "d") in store.teaching_graph("batik", date(2022, 2, 2)).edges
-    assert ("b", "d") not in store.teaching_graph("batik", date(2022, 2, 1)).edges
-    assert set(store.teaching_graph("batik", date(2020, 12, 31)).edges) == {("s1", "a")}
-    assert store.teaching_graph("barista").number_of_edges() == 0
+    assert ("b", "d", date(2022, 2, 2)) in edges(store, "batik", date(2022, 2, 2))
+    assert not any(e[:2] == ("b", "d") for e in edges(store, "batik", date(2022, 2, 1)))
+    assert {e[:2] for e in edges(store, "batik", date(2020, 12, 31))} == {("s1", "a")}
+    assert edges(store, "barista") == set()
 
 
-def test_seed_attendance_counts_completed_trainings_of_the_skill_ended_by_as_of(store: GraphStore):
+def test_the_seeds_attendance_is_the_completed_trainings_of_the_skill_ended_by_as_of(store: GraphStore):
     program = small_batik_program()
     store.write(program)
     store.write(Records(
         trainings=[training("T-MIX-2021", "2021-05-05", "barista", "batik", budget_idr=None)],
         attendance=[Attendance(training_id="T-MIX-2021", ikm_id="s1"), Attendance(training_id="T-MIX-2021", ikm_id="c")],
     ))
-    rows = store.seed_attendance("batik")
-    assert [(r.ikm_id, r.training_id, r.end_date, r.budget_idr) for r in rows] == [
+    assert skill_graph.attendance(store, "batik") == [
         ("c", "T-MIX-2021", date(2021, 5, 5), None),
         ("s1", "T-BATIK-2020", date(2020, 8, 1), 50_000_000),
         ("s1", "T-MIX-2021", date(2021, 5, 5), None),
         ("s2", "T-BATIK-2020", date(2020, 8, 1), 50_000_000),
     ]
-    assert {r.ikm_id for r in store.seed_attendance("batik", date(2021, 5, 4))} == {"s1", "s2"}
-    assert {r.ikm_id for r in store.seed_attendance("barista")} == {"s1", "c"}
-    assert store.seed_attendance("kemasan") == []
+    assert {r[0] for r in skill_graph.attendance(store, "batik", date(2021, 5, 4))} == {"s1", "s2"}
+    assert {r[0] for r in skill_graph.attendance(store, "barista")} == {"s1", "c"}
+    assert skill_graph.attendance(store, "kemasan") == []
 
 
 def test_trainings_round_trip(store: GraphStore):
@@ -195,7 +197,7 @@ teaching_rows = st.lists(st.tuples(names, names, days, st.sampled_from(["batik",
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=teaching_rows, as_of=days)
 @pytest.mark.neo4j
-def test_both_stores_load_the_same_teaching_graph(embedded_store, neo4j_store, rows, as_of):
+def test_both_stores_hand_over_the_same_teaching_graph(embedded_store, neo4j_store, rows, as_of):
     records = Records(
         ikm=[ikm(f"n{i}", [BUNULREJO, DINOYO][i % 2]) for i in range(8)],
         teachings=[teaching(l, t, d.isoformat(), s) for l, t, d, s in rows if l != t],
@@ -205,9 +207,11 @@ def test_both_stores_load_the_same_teaching_graph(embedded_store, neo4j_store, r
         s.init_schema()
         s.write(records)
     for skill in ("batik", "barista"):
-        emb, neo = embedded_store.teaching_graph(skill, as_of), neo4j_store.teaching_graph(skill, as_of)
-        assert sorted(emb.edges(data=True)) == sorted(neo.edges(data=True))
-        assert dict(emb.nodes(data=True)) == dict(neo.nodes(data=True))
+        emb, neo = skill_graph.arrays(embedded_store, skill, as_of), skill_graph.arrays(neo4j_store, skill, as_of)
+        assert skill_graph.edges(embedded_store, skill, as_of) == skill_graph.edges(neo4j_store, skill, as_of)
+        located = [{i: g.kelurahan_codes[k] for i, k in zip(g.ids.tolist(), g.kelurahan.tolist())} for g in (emb, neo)]
+        assert located[0] == located[1]
+    assert embedded_store.all_teachings() == neo4j_store.all_teachings()  # with their source and note
     assert embedded_store.counts() == neo4j_store.counts()
 
 
@@ -235,7 +239,7 @@ def test_reimporting_counts_everything_unchanged(store: GraphStore):
 
 def test_undo_removes_what_the_batch_added_and_restores_what_it_changed(store: GraphStore):
     store.write(small_batik_program(), meta("first"))
-    before = (store.counts(), edges(store.teaching_graph("batik")), store.get_ikm("a"))
+    before = (store.counts(), edges(store, "batik"), store.get_ikm("a"))
     second = store.write(Records(
         ikm=[ikm("a", DINOYO, name="Ani Baru"), ikm("e")],
         teachings=[teaching("e", "c", "2023-01-01"), teaching("a", "s1", "2020-09-01")],  # the second moves a date earlier
@@ -246,7 +250,7 @@ def test_undo_removes_what_the_batch_added_and_restores_what_it_changed(store: G
     assert store.populations() == {BUNULREJO: 240}
     undone = store.undo(second.batch_id)
     assert undone.batch_id == second.batch_id
-    assert (store.counts(), edges(store.teaching_graph("batik")), store.get_ikm("a")) == before
+    assert (store.counts(), edges(store, "batik"), store.get_ikm("a")) == before
     assert store.populations() == {}
     assert [b.batch_id for b in store.batches()] == [store.batches()[0].batch_id]
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from tular.graph.model.settings import Settings
 from tular.graph.model.errors import StoreUnavailable, UsageError
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore, open_store
 
 from .neo4j_server import free_port

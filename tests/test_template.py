@@ -9,13 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tular.graph.model.errors import UsageError
 from tular.graph.io.export import SHEET_COLUMNS, read_records
+from tular.graph.io.readers import COLUMNS, read_file
+from tular.graph.io.template import write_template
+from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import KINDS, Skill
-from tular.graph.io.readers import COLUMNS, read_file
 from tular.graph.store import GraphStore
-from tular.graph.io.template import write_template
 
 from .datafiles import run_import
 

@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.settings import Settings
+from tular.graph.model.catalogue import MESSAGES
 from tular.graph.model.errors import UnknownIKM
 from tular.graph.model.records import Records
+from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
-from tular.visualizations.i18n import MESSAGES
 
 from .factories import DINOYO, ikm, small_batik_program
 

@@ -17,8 +17,9 @@ import pytest
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF
+from tular.graph.model.catalogue import MESSAGES
 from tular.graph.store import EmbeddedStore
-from tular.visualizations.i18n import MESSAGES, Locale
+from tular.visualizations.i18n import Locale
 
 from .neo4j_server import free_port
 

@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
+from tular.graph.model.catalogue import MESSAGES
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
-from tular.visualizations.i18n import MESSAGES
 
 from .test_outcomes import AS_OF, planning
 from .test_web import Browser, text_of

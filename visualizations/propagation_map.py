@@ -1,4 +1,4 @@
-"""The propagation map (SPEC §8): :class:`~tular.graph.metrics.map_data.MapData` in, one self-contained
+"""The propagation map (SPEC §8): :class:`~tular.graph.metrics.results.MapData` in, one self-contained
 HTML document out.
 
 The network is a pyvis ``Network``; the document is our own Jinja template
@@ -19,8 +19,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
-from tular.graph.metrics.map_data import MapData, MapNode
-
+from tular.graph.metrics.results import MapData, MapNode
 from tular.visualizations import layout
 
 #: Above this many IKM the map opens clustered by kelurahan.

@@ -1,5 +1,5 @@
 """The annual impact report (SPEC §8) as HTML, and as PDF made from the same HTML with
-WeasyPrint. Takes :class:`~tular.graph.metrics.report_data.ReportData`, never reads the store.
+WeasyPrint. Takes :class:`~tular.graph.metrics.results.ReportData`, never reads the store.
 
 >>> from tular.visualizations.report import output_format
 >>> output_format("laporan-2025.PDF"), output_format("laporan.html")
@@ -14,11 +14,14 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from tular.graph.model.errors import UsageError
-from tular.graph.metrics.report_data import (
-    FOLLOW_UP_KINDS, PLAN_SEATS, TOP_TEACHERS_PER_SKILL, VISITS_PER_KELURAHAN, ReportData,
+from tular.graph.metrics.results import (
+    FOLLOW_UP_KINDS,
+    PLAN_SEATS,
+    TOP_TEACHERS_PER_SKILL,
+    VISITS_PER_KELURAHAN,
+    ReportData,
 )
-
+from tular.graph.model.errors import UsageError
 from tular.visualizations.i18n import LANGUAGES, Locale
 
 FORMATS = ("html", "pdf")

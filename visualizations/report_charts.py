@@ -15,8 +15,7 @@ matplotlib.use("Agg")  # no display: documents only
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from tular.graph.metrics.report_data import AreaTotals, Programme, ReportData, SkillSection  # noqa: E402
-
+from tular.graph.metrics.results import AreaTotals, Programme, ReportData, SkillSection
 from tular.visualizations.i18n import Locale  # noqa: E402
 
 CM = 1 / 2.54

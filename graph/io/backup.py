@@ -39,12 +39,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tular import __version__
-
-from tular.graph.model.settings import this_process
-from tular.graph.model.errors import InvalidData, RestoreInProgress, UsageError
+from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
+from tular.graph.model.errors import InvalidData, RestoreInProgress, UsageError
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching
+from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
+from tular.graph.model.settings import this_process
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store.base import GraphStore, RestoreMark
 from tular.graph.store.embedded import EmbeddedStore
@@ -394,7 +394,6 @@ def _erase_again(store: GraphStore, backup: Backup) -> list[str]:
     store's registers are joined, and every IKM on it whose name, business name or phone the
     backup still held (it was taken before the erasure) is erased again, in the restore's
     transaction, logged as an erasure."""
-    from tular.graph.admin.erasure import audit_meta, placeholder
 
     held = store.erasures()
     register = {**{e.ikm_id: e.erased_at for e in backup.erasures}, **held}

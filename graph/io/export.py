@@ -10,6 +10,9 @@ Two families:
   ``csv`` (one file per kind in a folder). ``tular import`` of such an export into an empty
   store gives back the same records, phone numbers included.
 
+And the IKM register of the phone form (``odk-register``, SPEC §13): ``ikm.csv``, the list
+the form's learner and teacher are picked from — ids, names and kelurahan only.
+
 Everything here is a pure function of data read through the ``GraphStore`` interface,
 except :func:`export_store`, which reads the store once and writes the file.
 
@@ -22,10 +25,12 @@ except :func:`export_store`, which reads the store once and writes the file.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -38,14 +43,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.io.files import open_private
-from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import KINDS, Attendance, Population, Records  # noqa: F401  (Attendance: the doctest)
 from tular.graph.io.readers import neutralise, unneutralise
+from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.gazetteer import Gazetteer
+from tular.graph.model.records import IKM, KINDS, Attendance, Population, Records, placeholder  # noqa: F401  (Attendance: the doctest)
 from tular.graph.store.base import GraphStore
 
-FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
+REGISTER_FORMAT = "odk-register"
+FORMATS = ("graphml", "gexf", "json", "xlsx", "csv", REGISTER_FORMAT)
 NETWORK_FORMATS = ("graphml", "gexf", "json")
 _SUFFIX_FORMATS = {".graphml": "graphml", ".gexf": "gexf", ".json": "json", ".xlsx": "xlsx", ".csv": "csv"}
 
@@ -284,6 +290,70 @@ def write_xlsx(tables: dict[str, list[list[Any]]], handle: IO[bytes]) -> None:
     workbook.save(handle)
 
 
+# --------------------------------------------------------------------------- the phone form's register
+#: ``name`` is the value the form stores (the ikm_id), ``label`` what the officer searches.
+REGISTER_COLUMNS = ("name", "label", "kelurahan")
+
+
+def register_rows(ikm: Iterable[IKM], gazetteer: Gazetteer, erased: Iterable[str] = (),
+                  kelurahan_code: str | None = None) -> list[list[str]]:
+    """The rows of ``ikm.csv``: ``[ikm_id, "Name (Kelurahan)", kelurahan]`` sorted by label,
+    never a phone number; IKM whose personal data was erased left out (``erased``, or the
+    placeholder name); only ``kelurahan_code``'s IKM if given. Two IKM of one name in one
+    kelurahan get their id after the label, so that the officer can tell them apart. Text is
+    neutralised against formulas, as in every CSV export.
+
+    >>> g = Gazetteer.kota_malang()
+    >>> rows = register_rows([IKM(ikm_id="a", name="Ani", kelurahan_code="lowokwaru.dinoyo", phone="0811"),
+    ...                       IKM(ikm_id="b", name="=Budi", kelurahan_code="blimbing.bunulrejo"),
+    ...                       IKM(ikm_id="c", name=placeholder("c"), kelurahan_code="lowokwaru.dinoyo")], g)
+    >>> rows
+    [['b', "'=Budi (Bunulrejo)", 'Bunulrejo'], ['a', 'Ani (Dinoyo)', 'Dinoyo']]
+    >>> register_rows([IKM(ikm_id="a", name="Ani", kelurahan_code="lowokwaru.dinoyo")], g, erased=["a"])
+    []
+    """
+    gone = set(erased)
+    kept = [i for i in ikm if i.ikm_id not in gone and i.name != placeholder(i.ikm_id)
+            and (kelurahan_code is None or i.kelurahan_code == kelurahan_code)]
+    # a name pasted with a line break would break the phone's list: one line each
+    labels = {i.ikm_id: f"{' '.join(i.name.split())} ({gazetteer.by_code(i.kelurahan_code).name})" for i in kept}
+    shared = {label for label, n in Counter(labels.values()).items() if n > 1}
+    rows = []
+    for record in kept:
+        label = labels[record.ikm_id]
+        rows.append([record.ikm_id, f"{label} · {record.ikm_id}" if label in shared else label,
+                     gazetteer.by_code(record.kelurahan_code).name])
+    rows.sort(key=lambda row: (row[1].casefold(), row[0]))
+    return [[neutralise(value) for value in row] for row in rows]
+
+
+def odk_register(store: GraphStore, kelurahan: str | None = None) -> list[list[str]]:
+    """The register of ``store``'s IKM (:func:`register_rows`); ``kelurahan`` a name as
+    people write it (``UnknownArea`` suggests the closest)."""
+    gazetteer = store.gazetteer()
+    code = gazetteer.kelurahan(kelurahan).code if kelurahan else None
+    rows = register_rows(store.all_ikm(), gazetteer, store.erasures(), code)
+    bad = [row[0] for row in rows if any(_NOT_IN_CSV.search(value) for value in row)]
+    if bad:
+        raise InvalidData(f"{len(bad)} IKM hold a NUL character (U+0000), which a CSV file cannot hold: "
+                          f"{', '.join(unneutralise(b) for b in bad[:_LISTED_CELLS])}. Correct the records.")
+    return rows
+
+
+def write_register(rows: list[list[str]], handle: IO[str]) -> None:
+    """``ikm.csv`` as ODK Collect reads it: UTF-8 without a byte-order mark, ``,``-separated."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(REGISTER_COLUMNS)
+    writer.writerows(rows)
+
+
+def register_csv(rows: list[list[str]]) -> bytes:
+    """``ikm.csv`` as bytes, for a download."""
+    buffer = io.StringIO()
+    write_register(rows, buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
 # --------------------------------------------------------------------------- the command
 def format_for(path: Path, fmt: str | None) -> str:
     """The export format: as given, or told by the output's suffix (a folder: csv)."""
@@ -318,8 +388,10 @@ def _replacing(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]
         partial.unlink(missing_ok=True)
 
 
-def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | None = None) -> ExportResult:
-    """Export the whole store to ``output`` in ``fmt`` (see :data:`FORMATS`).
+def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | None = None,
+                 kelurahan: str | None = None) -> ExportResult:
+    """Export the whole store to ``output`` in ``fmt`` (see :data:`FORMATS`); ``odk-register``
+    of one ``kelurahan`` if given.
 
     For ``csv``, ``output`` is a folder (made if missing) that receives ``ikm.csv``,
     ``trainings.csv``, ``attendance.csv``, ``teachings.csv``, ``outcomes.csv`` and ``populations.csv``
@@ -330,6 +402,13 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
     """
     path = Path(output)
     fmt = format_for(path, fmt)
+    if kelurahan and fmt != REGISTER_FORMAT:
+        raise UsageError(f"a kelurahan restricts the {REGISTER_FORMAT} export only; {fmt} exports the whole store")
+    if fmt == REGISTER_FORMAT:
+        rows = odk_register(store, kelurahan)
+        with _replacing(path, "w", encoding="utf-8", newline="") as handle:
+            write_register(rows, handle)
+        return ExportResult(format=fmt, paths=[str(path)], counts={"ikm": len(rows)})
     records = read_records(store)
     gazetteer = store.gazetteer()
     counts = record_counts(records)

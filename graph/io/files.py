@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from tular.graph.model.errors import UsageError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 #: Read and write for the owner, nothing for anybody else.
 PRIVATE_MODE = 0o600
@@ -60,3 +65,23 @@ def create_private(path: str | os.PathLike[str]) -> bool:
         return False
     os.close(fd)
     return True
+
+
+def save_workbook(path: str | os.PathLike[str], workbook: Workbook, what: str) -> Path:
+    """Save ``workbook`` (``what`` it is, for the messages: "the template is an Excel workbook")
+    to ``path``, an ``.xlsx`` file in a folder that exists; written aside and renamed into
+    place, so that nothing half-written is ever left at ``path``."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{what}: give a name ending in .xlsx, not {path.name!r}")
+    if not path.parent.exists():
+        raise UsageError(f"folder {path.parent} does not exist")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: give a file name ending in .xlsx")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        workbook.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path

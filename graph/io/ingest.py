@@ -12,11 +12,11 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from tular.graph.model.collector import collector_paused
-from tular.graph.model.records import BatchMeta, KindCounts, SourceInfo, WriteResult
 from tular.graph.io.readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
+from tular.graph.io.validation import CheckProgress, Snapshot, validate
+from tular.graph.model.collector import collector_paused
+from tular.graph.model.records import KINDS, BatchMeta, KindCounts, SourceInfo, WriteResult
 from tular.graph.store.base import GraphStore
-from tular.graph.io.validation import KIND_ORDER, CheckProgress, Snapshot, validate
 
 #: Errors listed in a report at most; the count says how many there were.
 MAX_LISTED_PROBLEMS = 1000
@@ -188,7 +188,7 @@ class _Phases:
 
 
 def _kind_rank(kind: str) -> int:
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)
 
 
 def _add_counts(target: KindReport, counts: KindCounts) -> None:

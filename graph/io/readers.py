@@ -33,8 +33,7 @@ from typing import IO, Any
 import openpyxl
 
 from tular.graph.model.errors import InvalidData, UsageError
-
-KINDS = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
+from tular.graph.model.records import KINDS
 
 
 @dataclass(frozen=True)
@@ -440,7 +439,7 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
     path : str or path-like
         The file to read.
     kind : str, optional
-        One of :data:`KINDS` (or an alias). For a CSV file, or a workbook with a single
+        One of :data:`~tular.graph.model.records.KINDS` (or an alias). For a CSV file, or a workbook with a single
         sheet of data, it overrides what the name says.
     max_bytes : int
         Larger files are refused before parsing.

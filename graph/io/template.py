@@ -22,11 +22,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tular.graph.model.errors import UsageError
 from tular.graph.io.export import COMPLETED_WORDS, SHEET_COLUMNS
+from tular.graph.io.files import save_workbook
+from tular.graph.io.readers import COLUMNS
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import KINDS, OUTCOME_KINDS, Skill
-from tular.graph.io.readers import COLUMNS
 
 INSTRUCTIONS_SHEET = "Petunjuk"
 LISTS_SHEET = "Daftar"
@@ -242,17 +242,4 @@ def template_workbook(gazetteer: Gazetteer, skills: list[Skill]) -> Workbook:
 
 def write_template(path: str | os.PathLike[str], gazetteer: Gazetteer, skills: list[Skill]) -> Path:
     """Write the template to ``path`` (an ``.xlsx`` file)."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"the template is an Excel workbook: give a name ending in .xlsx, not {path.name!r}")
-    if not path.parent.exists():
-        raise UsageError(f"folder {path.parent} does not exist")
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder: give a file name ending in .xlsx")
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        template_workbook(gazetteer, skills).save(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return save_workbook(path, template_workbook(gazetteer, skills), "the template is an Excel workbook")

@@ -20,15 +20,24 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
 from tular.graph.model.dates import parse_date
 from tular.graph.model.errors import TularError, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import OUTCOME_KINDS, IKM, Attendance, Kelurahan, Outcome, Population, Records, Teaching, Training
-from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.model.records import (
+    IKM,
+    KINDS,
+    OUTCOME_KINDS,
+    Attendance,
+    Kelurahan,
+    Outcome,
+    Population,
+    Records,
+    Teaching,
+    Training,
+    placeholder,
+)
 from tular.graph.model.skills import SkillVocabulary
-
-#: Order in which kinds are validated and written: what is referred to comes first.
-KIND_ORDER = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
 
 #: Words accepted for each outcome kind (SPEC §10), matched case-, space- and hyphen-insensitively.
 OUTCOME_KIND_WORDS = {
@@ -48,6 +57,8 @@ GENDERS = {
 }
 HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "hj", "h", "ny", "nyonya", "sdr", "sdri", "mbak", "mas"}
 SKILL_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
+WORD_BREAKS = re.compile(r"[\W_]+")
+NOT_DIGITS = re.compile(r"\D")
 LOST_LEADING_ZERO = re.compile(r"8\d{8,11}")
 
 
@@ -118,14 +129,14 @@ class _Skip(Exception):
 
 def person_key(name: str) -> str:
     """A name with honorifics, case, spaces and punctuation taken out: ``Ibu Sri  Rahayu`` = ``sri rahayu``."""
-    words = [w for w in re.split(r"[\W_]+", name.casefold()) if w]
+    words = [w for w in WORD_BREAKS.split(name.casefold()) if w]
     while len(words) > 1 and words[0] in HONORIFICS:
         words.pop(0)
     return "".join(words)
 
 
 def phone_key(phone: str | None) -> str | None:
-    digits = re.sub(r"\D", "", phone or "")
+    digits = NOT_DIGITS.sub("", phone or "")
     if digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits if len(digits) >= 8 else None
@@ -141,6 +152,59 @@ def parse_money(text: str) -> int:
     if not cleaned.isdigit():
         raise ValueError("not an amount in rupiah: write it as 1250000 or Rp 1.250.000")
     return int(cleaned)
+
+
+def money_or_none(text: str) -> int | None:
+    """:func:`parse_money`, or None where it finds no amount."""
+    try:
+        return parse_money(text)
+    except ValueError:
+        return None
+
+
+def completed_or_none(text: str) -> bool | None:
+    """A ``completed`` cell as a truth value, or None when it is no word for one.
+
+    >>> completed_or_none("Ya"), completed_or_none("tidak"), completed_or_none("maybe")
+    (True, False, None)
+    """
+    word = text.casefold()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+
+def outcome_kind(text: str) -> str | None:
+    """The outcome kind a word names (:data:`OUTCOME_KIND_WORDS`), or None.
+
+    >>> outcome_kind(" Jualan online "), outcome_kind("Penjualan-Pertama"), outcome_kind("lomba")
+    ('marketplace', 'first_sale', None)
+    """
+    return OUTCOME_KIND_WORDS.get(re.sub(r"[\s\-]+", "_", text.strip().casefold()))
+
+
+def head_count(text: str) -> str | None:
+    """The value of an ``employees`` outcome as a whole number's digits, or None when it is none.
+
+    >>> head_count("04"), head_count("1.200"), head_count("3,5"), head_count("²")
+    ('4', '1200', None, None)
+    """
+    count = text.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text) else text
+    return str(int(count)) if count.isdecimal() else None  # "²" is a digit, but no number
+
+
+def whole_number(text: str | None) -> int | None:
+    """A population cell (``12.500``, ``12,500`` or ``12500``) as a number, or None.
+
+    >>> whole_number("12.500"), whole_number("about 40"), whole_number(None)
+    (12500, None, None)
+    """
+    digits = text.replace(".", "").replace(",", "") if text is not None else ""
+    return int(digits) if re.fullmatch(r"\d+", digits) else None
+
+
+def row_note(values: dict[str, str | None], extra_columns: list[str]) -> str | None:
+    """A row's note, with the values of its columns that tular does not use (``column: value``)."""
+    extra = [f"{c}: {values[c]}" for c in extra_columns if values.get(c)]
+    return "; ".join(filter(None, [values.get("note"), *extra])) or None
 
 
 class CheckProgress(Protocol):
@@ -259,21 +323,20 @@ class Validator:
 
     # ---------------------------------------------------------------- kinds
     def run(self, tables: Iterable[Table]) -> Validated:
-        tables = sorted(tables, key=lambda t: KIND_ORDER.index(t.kind) if t.kind in KIND_ORDER else 99)
+        check = {"ikm": self.check_ikm, "trainings": self.check_trainings, "attendance": self.check_attendance,
+                 "teachings": self.check_teachings, "outcomes": self.check_outcomes,
+                 "populations": self.check_populations}
+        tables = sorted(tables, key=lambda t: KINDS.index(t.kind) if t.kind in KINDS else 99)
         rows_read: dict[str, int] = defaultdict(int)
         if self.progress is not None:
-            self._checked = self.progress.checking(sum(len(t.rows) for t in tables if t.kind in KIND_ORDER))
+            self._checked = self.progress.checking(sum(len(t.rows) for t in tables if t.kind in KINDS))
         for table in tables:
-            if table.kind not in KIND_ORDER:
+            if table.kind not in check:
                 self.error(table, None, f"{table.kind} files cannot be imported yet")
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
-            fast = getattr(self, f"fast_{table.kind}", None)
-            if fast is not None:
-                fast(table)
-            else:
-                self.each_row(table, getattr(self, f"check_{table.kind}"))
+            check[table.kind](table)
         if self.progress is not None:
             self.progress.step("Checking for duplicate persons, cycles and the order of learning")
         self.check_duplicate_persons()
@@ -289,6 +352,12 @@ class Validator:
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
                          dict(rows_read))
 
+    # Each kind is checked one way: ``check_<kind>`` takes a whole table and keeps, in-line,
+    # every row with nothing to report (most rows of big files), reading dates, skills and
+    # kelurahan from what the batch has read already; any other row (a problem, or a value
+    # met for the first time) goes to ``explain_<kind>``, which reads it in full, names each
+    # problem, and keeps the record when there are only warnings.
+
     def reported(self, rows: list[Row]) -> Iterator[Row]:
         """``rows``, telling the progress hook how many rows are checked as it goes."""
         if self._checked is None:
@@ -300,14 +369,35 @@ class Validator:
             self._rows_checked += len(part)
             self._checked(self._rows_checked)
 
-    def each_row(self, table: Table, check: Any) -> None:
-        for row in self.reported(table.rows):
-            try:
-                check(table, row)
-            except _Skip:
-                pass
+    def explain(self, explain_row: Callable[[Table, Row], None], table: Table, row: Row) -> None:
+        """``row``, which the in-line check did not keep, read in full by ``explain_row``."""
+        try:
+            explain_row(table, row)
+        except _Skip:
+            pass
 
-    def check_ikm(self, table: Table, row: Row) -> None:
+    def check_ikm(self, table: Table) -> None:
+        batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
+        erased = self.snap.erased
+        for row in self.reported(table.rows):
+            values = row.values
+            ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
+            gender, phone, joined = values.get("gender"), values.get("phone"), values.get("joined_on")
+            area = areas.get((kelurahan, values.get("kecamatan")))
+            if gender is not None:
+                gender = GENDERS.get(gender.casefold().strip("."))
+            day = dates.get(joined) if joined is not None else None
+            if (ikm_id is None or name is None or area is None or ikm_id in batch or ikm_id in erased
+                    or (gender is None and values.get("gender") is not None)
+                    or (phone and LOST_LEADING_ZERO.fullmatch(phone))
+                    or (joined is not None and (day is None or day > today))):
+                self.explain(self.explain_ikm, table, row)
+                continue
+            batch[ikm_id] = (IKM(ikm_id=ikm_id, name=name, kelurahan_code=area.code,
+                                 business_name=values.get("business_name"), sector=values.get("sector"),
+                                 gender=gender, phone=phone, joined_on=day), table, row)
+
+    def explain_ikm(self, table: Table, row: Row) -> None:
         ikm_id = self.required(table, row, "ikm_id")
         name = self.required(table, row, "name")
         kelurahan = self.required(table, row, "kelurahan")
@@ -340,7 +430,6 @@ class Validator:
     def check_erased(self, table: Table, row: Row, record: IKM) -> None:
         """An IKM whose personal data was erased on request (UU 27/2022): a row may keep the
         IKM and its other fields, never bring its name, business name or phone back."""
-        from tular.graph.admin.erasure import placeholder
 
         back = [(column, value) for column, value in (("name", record.name), ("business_name", record.business_name),
                                                       ("phone", record.phone))
@@ -354,33 +443,28 @@ class Validator:
         if back:
             raise _Skip
 
-    def fast_ikm(self, table: Table) -> None:
-        """:meth:`check_ikm` for a whole table, in-line for rows with nothing to report (most
-        rows of big files); any other row goes through :meth:`check_ikm` itself."""
-        batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
-        erased = self.snap.erased
+    def check_trainings(self, table: Table) -> None:
+        batch, skills, dates, today = self.trainings, self._skills, self._dates, self.snap.today
         for row in self.reported(table.rows):
             values = row.values
-            ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
-            gender, phone, joined = values.get("gender"), values.get("phone"), values.get("joined_on")
-            area = areas.get((kelurahan, values.get("kecamatan")))
-            if gender is not None:
-                gender = GENDERS.get(gender.casefold().strip("."))
-            day = dates.get(joined) if joined is not None else None
-            if (ikm_id is None or name is None or area is None or ikm_id in batch or ikm_id in erased
-                    or (gender is None and values.get("gender") is not None)
-                    or (phone and LOST_LEADING_ZERO.fullmatch(phone))
-                    or (joined is not None and (day is None or day > today))):
-                try:
-                    self.check_ikm(table, row)
-                except _Skip:
-                    pass
+            training_id, title, skill_text = values.get("training_id"), values.get("title"), values.get("skill")
+            start_text, budget_text = values.get("start_date"), values.get("budget_idr")
+            known = ([skills.get(s) for s in SKILL_SEPARATORS.split(skill_text) if s] if skill_text is not None
+                     else [None])
+            end = dates.get(values.get("end_date"))
+            start = dates.get(start_text) if start_text is not None else None
+            budget = money_or_none(budget_text) if budget_text is not None else None
+            if (training_id is None or title is None or None in known or end is None or end > today
+                    or (start_text is not None and (start is None or start > end))
+                    or (budget_text is not None and budget is None) or training_id in batch):
+                self.explain(self.explain_trainings, table, row)
                 continue
-            batch[ikm_id] = (IKM(ikm_id=ikm_id, name=name, kelurahan_code=area.code,
-                                 business_name=values.get("business_name"), sector=values.get("sector"),
-                                 gender=gender, phone=phone, joined_on=day), table, row)
+            batch[training_id] = (Training(training_id=training_id, title=title, skills=tuple(known), end_date=end,
+                                           start_date=start, organizer=values.get("organizer"),
+                                           location=values.get("location"), budget_idr=budget,
+                                           target_group=values.get("target_group")), table, row)
 
-    def check_trainings(self, table: Table, row: Row) -> None:
+    def explain_trainings(self, table: Table, row: Row) -> None:
         training_id = self.required(table, row, "training_id")
         title = self.required(table, row, "title")
         skill_text = self.required(table, row, "skill")
@@ -406,7 +490,23 @@ class Validator:
         )
         self.keep_record(self.trainings, training_id, record, table, row, "training_id")
 
-    def check_attendance(self, table: Table, row: Row) -> None:
+    def check_attendance(self, table: Table) -> None:
+        batch, trainings, stored_trainings = self.attendance, self.trainings, self.snap.trainings
+        ikm, stored_ikm = self.ikm, self.snap.ikm
+        for row in self.reported(table.rows):
+            values = row.values
+            training_id, ikm_id, completed_text = (values.get("training_id"), values.get("ikm_id"),
+                                                   values.get("completed"))
+            completed = True if completed_text is None else completed_or_none(completed_text)
+            if ((training_id not in trainings and training_id not in stored_trainings)
+                    or (ikm_id not in ikm and ikm_id not in stored_ikm)
+                    or completed is None or (training_id, ikm_id) in batch):
+                self.explain(self.explain_attendance, table, row)
+                continue
+            batch[(training_id, ikm_id)] = (Attendance(training_id=training_id, ikm_id=ikm_id, completed=completed),
+                                            table, row)
+
+    def explain_attendance(self, table: Table, row: Row) -> None:
         training_id = self.required(table, row, "training_id")
         if training_id not in self.trainings and training_id not in self.snap.trainings:
             self.error(table, row, "unknown training_id: not in the store and not in a trainings file of this "
@@ -416,41 +516,18 @@ class Validator:
         completed_text = row.values.get("completed")
         completed = True
         if completed_text is not None:
-            word = completed_text.casefold()
-            if word in TRUE_WORDS:
-                completed = True
-            elif word in FALSE_WORDS:
-                completed = False
-            else:
+            completed = completed_or_none(completed_text)
+            if completed is None:
                 self.error(table, row, "completed must be true/ya/1 or false/tidak/0 (blank means true)",
                            "completed", completed_text)
                 raise _Skip
         record = Attendance(training_id=training_id, ikm_id=ikm_id, completed=completed)
         self.keep_record(self.attendance, (training_id, ikm_id), record, table, row, "training_id/ikm_id")
 
-    def check_teachings(self, table: Table, row: Row) -> None:
-        learner = self.known_ikm(table, row, "learner_id")
-        teacher = self.known_ikm(table, row, "teacher_id")
-        skill = self.skill(table, row, "skill", self.required(table, row, "skill"))
-        day = self.date_value(table, row, "date")
-        if learner == teacher:
-            self.error(table, row, "learner_id and teacher_id are the same IKM: nobody teaches themselves",
-                       "teacher_id", teacher)
-            raise _Skip
-        extra = [f"{c}: {row.values[c]}" for c in table.unknown_columns if row.values.get(c)]
-        note = "; ".join(filter(None, [row.values.get("note"), *extra])) or None
-        record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
-                          source=row.values.get("source"), note=note)
-        self.teachings.append((record, table, row))
-
-    def fast_teachings(self, table: Table) -> None:
-        """:meth:`check_teachings` for a whole table, in-line for rows with nothing to report
-        (most rows of big files); any other row goes through :meth:`check_teachings` itself."""
-        if table.unknown_columns:  # their values go into each row's note
-            self.each_row(table, self.check_teachings)
-            return
+    def check_teachings(self, table: Table) -> None:
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
         keep = self.teachings.append
+        extra_columns = table.unknown_columns  # their values go into each row's note
         for row in self.reported(table.rows):
             values = row.values
             learner, teacher, day_text = values.get("learner_id"), values.get("teacher_id"), values.get("date")
@@ -459,18 +536,55 @@ class Validator:
             if (skill is None or day is None or day > today or learner == teacher
                     or (learner not in batch and learner not in stored)
                     or (teacher not in batch and teacher not in stored)):
-                try:
-                    self.check_teachings(table, row)
-                except _Skip:
-                    pass
+                self.explain(self.explain_teachings, table, row)
                 continue
             keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
-                           note=values.get("note")), table, row))
+                           note=row_note(values, extra_columns) if extra_columns else values.get("note")),
+                  table, row))
 
-    def check_outcomes(self, table: Table, row: Row) -> None:
+    def explain_teachings(self, table: Table, row: Row) -> None:
+        learner = self.known_ikm(table, row, "learner_id")
+        teacher = self.known_ikm(table, row, "teacher_id")
+        skill = self.skill(table, row, "skill", self.required(table, row, "skill"))
+        day = self.date_value(table, row, "date")
+        if learner == teacher:
+            self.error(table, row, "learner_id and teacher_id are the same IKM: nobody teaches themselves",
+                       "teacher_id", teacher)
+            raise _Skip
+        record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
+                          source=row.values.get("source"), note=row_note(row.values, table.unknown_columns))
+        self.teachings.append((record, table, row))
+
+    def check_outcomes(self, table: Table) -> None:
+        batch, ikm, stored_ikm = self.outcomes, self.ikm, self.snap.ikm
+        skills, dates, today = self._skills, self._dates, self.snap.today
+        extra_columns = table.unknown_columns
+        for row in self.reported(table.rows):
+            values = row.values
+            ikm_id, kind_text, skill_text, value = (values.get("ikm_id"), values.get("kind"), values.get("skill"),
+                                                    values.get("value"))
+            kind = outcome_kind(kind_text) if kind_text is not None else None
+            day = dates.get(values.get("date"))
+            skill = skills.get(skill_text) if skill_text is not None else None
+            if kind == "employees" and value is not None:
+                value = head_count(value)
+            if ((ikm_id not in ikm and ikm_id not in stored_ikm) or kind is None or day is None or day > today
+                    or (skill_text is not None and skill is None)
+                    or (value is None and kind in ("employees", "revenue_band"))):
+                self.explain(self.explain_outcomes, table, row)
+                continue
+            record = Outcome(ikm_id=ikm_id, kind=kind, date=day, skill=skill, value=value,
+                             note=row_note(values, extra_columns))
+            key = (ikm_id, kind, record.skill_key, record.date_key)
+            if key in batch:
+                self.explain(self.explain_outcomes, table, row)
+                continue
+            batch[key] = (record, table, row)
+
+    def explain_outcomes(self, table: Table, row: Row) -> None:
         ikm_id = self.known_ikm(table, row, "ikm_id")
         kind_text = self.required(table, row, "kind")
-        kind = OUTCOME_KIND_WORDS.get(re.sub(r"[\s\-]+", "_", kind_text.strip().casefold()))
+        kind = outcome_kind(kind_text)
         if kind is None:
             close = difflib.get_close_matches(kind_text.casefold(), list(OUTCOME_KIND_WORDS), n=1, cutoff=0.6)
             hint = f"did you mean {OUTCOME_KIND_WORDS[close[0]]!r}? " if close else ""
@@ -486,30 +600,41 @@ class Validator:
             self.error(table, row, f"required value is missing: an outcome of kind {kind} needs {what}", "value")
             raise _Skip
         if kind == "employees":
-            count = value.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", value) else value
-            if not count.isdigit():
+            count = head_count(value)
+            if count is None:
                 self.error(table, row, "the value of an employees outcome is a head count: a whole number "
                                        "such as 4", "value", value)
                 raise _Skip
-            value = str(int(count))
-        extra = [f"{c}: {row.values[c]}" for c in table.unknown_columns if row.values.get(c)]
-        note = "; ".join(filter(None, [row.values.get("note"), *extra])) or None
-        record = Outcome(ikm_id=ikm_id, kind=kind, date=day, skill=skill, value=value, note=note)
+            value = count
+        record = Outcome(ikm_id=ikm_id, kind=kind, date=day, skill=skill, value=value,
+                         note=row_note(row.values, table.unknown_columns))
         key = (ikm_id, kind, record.skill_key, record.date_key)
         self.keep_record(self.outcomes, key, record, table, row, "ikm_id/kind/skill/date")
 
-    def check_populations(self, table: Table, row: Row) -> None:
+    def check_populations(self, table: Table) -> None:
+        batch, areas = self.populations, self._areas
+        for row in self.reported(table.rows):
+            values = row.values
+            area = areas.get((values.get("kelurahan"), values.get("kecamatan")))
+            count = whole_number(values.get("population"))
+            if area is None or count is None or area.code in batch:
+                self.explain(self.explain_populations, table, row)
+                continue
+            batch[area.code] = (Population(kelurahan_code=area.code, population=count), table, row)
+
+    def explain_populations(self, table: Table, row: Row) -> None:
         kelurahan = self.required(table, row, "kelurahan")
         try:
-            area = self.snap.gazetteer.kelurahan(kelurahan, row.values.get("kecamatan"))
+            area = self.area(kelurahan, row.values.get("kecamatan"))
         except TularError as exc:
             self.error(table, row, str(exc), "kelurahan", kelurahan)
             raise _Skip from None
         text = self.required(table, row, "population")
-        if not re.fullmatch(r"\d+", text.replace(".", "").replace(",", "")):
+        count = whole_number(text)
+        if count is None:
             self.error(table, row, "population must be a whole number of IKM", "population", text)
             raise _Skip
-        record = Population(kelurahan_code=area.code, population=int(text.replace(".", "").replace(",", "")))
+        record = Population(kelurahan_code=area.code, population=count)
         self.keep_record(self.populations, area.code, record, table, row, "kelurahan")
 
     # ----------------------------------------------------- whole-batch rules

@@ -1,33 +1,29 @@
 """SPEC §5 metrics of a store: the store hands over each skill's teaching graph as integer
 arrays and walks its cascade (in Cypher in Neo4j, with numpy in memory embedded); the rest
-is computed by :mod:`tular.graph.metrics.engine`, which the property tests hold equal to the
-networkx reference of :mod:`tular.graph.metrics.nx_reference`.
-
-:func:`gather` gives the reference's inputs (a networkx graph), for callers that draw it."""
+is computed by :mod:`tular.graph.metrics.engine`, the one engine (SPEC §3), which the
+property tests hold equal to the networkx oracle of the tests."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
-import networkx as nx
 import numpy as np
-from scipy.sparse.csgraph import breadth_first_order
 
-from tular.graph.model.collector import collector_paused
-from tular.graph.metrics import nx_reference as analytics
-from tular.graph.metrics import engine as arrays
-from tular.graph.metrics.nx_reference import AreaFilter, Broken, Inputs, LineageOfSkill, OutcomeRates, Reach, ReachAll
+from tular.graph.metrics import engine
 from tular.graph.metrics.engine import Lookups, SkillArrays
+from tular.graph.metrics.results import AreaFilter, Broken, LineageOfSkill, OutcomeRates, Reach, ReachAll
+from tular.graph.model.collector import collector_paused
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import OUTCOME_KINDS
 from tular.graph.model.skills import SkillVocabulary
 from tular.graph.store.base import GraphStore
+from tular.graph.store.pinning import OnFirstUse
 
 
 @dataclass
@@ -58,17 +54,6 @@ def resolve_area(store: GraphStore, kelurahan: str | None, kecamatan: str | None
     return AreaFilter()
 
 
-def gather(store: GraphStore, skill: str, as_of: date) -> Inputs:
-    graph = store.teaching_graph(skill, as_of)
-    attendance = [(row.ikm_id, row.training_id, row.end_date) for row in store.seed_attendance(skill, as_of)]
-    people = store.people(set(graph) | {ikm for ikm, _, _ in attendance})
-    return Inputs(
-        skill=skill, as_of=as_of, graph=graph, attendance=attendance, people=people,
-        gazetteer=store.gazetteer(), budgets={t.training_id: t.budget_idr for t in store.trainings()},
-        populations=store.populations(), ikm_per_kelurahan=store.ikm_per_kelurahan(),
-    )
-
-
 def _check_cohort(budgets: dict[str, int | None], cohort: Sequence[str]) -> None:
     unknown = [c for c in cohort if c not in budgets]
     if unknown:
@@ -85,38 +70,17 @@ def _answer(metric):
     return paused
 
 
-class _OnFirstUse(Mapping):
-    """A mapping read from the store only if something looks into it."""
-
-    def __init__(self, read: Callable[[], Mapping]):
-        self._read, self._data = read, None
-
-    def _mapping(self) -> Mapping:
-        if self._data is None:
-            self._data = self._read()
-        return self._data
-
-    def __getitem__(self, key):
-        return self._mapping()[key]
-
-    def __iter__(self):
-        return iter(self._mapping())
-
-    def __len__(self) -> int:
-        return len(self._mapping())
-
-
 def _lookups(store: GraphStore) -> Lookups:
     """The store-wide inputs, read once per call (not once per skill). IKM per kelurahan only
     when a coverage needs them (a count over every IKM: a second at province scale)."""
     return Lookups(gazetteer=store.gazetteer(), budgets={t.training_id: t.budget_idr for t in store.trainings()},
-                   populations=store.populations(), ikm_per_kelurahan=_OnFirstUse(store.ikm_per_kelurahan))
+                   populations=store.populations(), ikm_per_kelurahan=OnFirstUse(store.ikm_per_kelurahan))
 
 
 def _walked(store: GraphStore, skills: Sequence[str], as_of: date, cohort: Sequence[str] = (),
             year: int | None = None) -> dict[str, SkillArrays]:
     """The skills' graphs with their cascades walked from the seeds ``cohort`` and ``year`` select."""
-    return store.skill_arrays(skills, as_of, seeds=lambda graph: list(arrays.select_seeds(graph, cohort or None, year)))
+    return store.skill_arrays(skills, as_of, seeds=lambda graph: list(engine.select_seeds(graph, cohort or None, year)))
 
 
 @_answer
@@ -126,7 +90,7 @@ def reach(store: GraphStore, query: Query) -> Reach:
     area = resolve_area(store, query.kelurahan, query.kecamatan, lookups.gazetteer)
     _check_cohort(lookups.budgets, query.cohort)
     graph = _walked(store, [skill], query.as_of, query.cohort, query.year)[skill]
-    return arrays.reach(graph, lookups, store.people, graph.level, cohort=query.cohort or None, year=query.year,
+    return engine.reach(graph, lookups, store.people, graph.level, cohort=query.cohort or None, year=query.year,
                         area=area)
 
 
@@ -146,16 +110,16 @@ def reach_all(store: GraphStore, query: Query) -> ReachAll:
     _check_cohort(lookups.budgets, query.cohort)
     skills = [s.skill_id for s in store.skills()]
     graphs = _walked(store, skills, query.as_of, query.cohort, query.year)
-    counted = {skill: arrays.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
+    counted = {skill: engine.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
     # numpy lets go of the GIL for most of the work on large graphs; on small ones a thread costs more
     large = sum(len(g.teacher) for g in graphs.values()) >= PARALLEL_EDGES
     with ThreadPoolExecutor(max_workers=2) if large else nullcontext(_InThread()) as pool:
         tops = dict(zip(skills, pool.map(
-            lambda skill: arrays.top_by_onward_reach(graphs[skill], np.flatnonzero(counted[skill]), graphs[skill].level),
+            lambda skill: engine.top_by_onward_reach(graphs[skill], np.flatnonzero(counted[skill]), graphs[skill].level),
             skills)))
         people = store.people([graphs[skill].ids[node] for skill, top in tops.items() for node, _ in top])  # one read
         results = list(pool.map(
-            lambda skill: arrays.reach(graphs[skill], lookups, lambda ids: people, graphs[skill].level,
+            lambda skill: engine.reach(graphs[skill], lookups, lambda ids: people, graphs[skill].level,
                                        cohort=query.cohort or None, year=query.year, area=area, top=tops[skill]),
             skills))
     keys = np.concatenate([g.keys[counted[skill]] for skill, g in graphs.items()] or [np.zeros(0, dtype=np.int64)])
@@ -171,34 +135,7 @@ def broken(store: GraphStore, skill_name: str, as_of: date, dormant_days: int) -
         raise UsageError("--dormant-days must be at least 1")
     skill = resolve_skill(store, skill_name)
     graph = _walked(store, [skill], as_of)[skill]
-    return arrays.broken_chains(graph, Lookups(gazetteer=store.gazetteer()), store.people, graph.level, dormant_days)
-
-
-def _lineage_inputs(store: GraphStore, graph: SkillArrays, ikm_id: str, gazetteer: Gazetteer,
-                    ) -> tuple[Inputs, dict[str, int]]:
-    """The reference's inputs for the lineage of ``ikm_id``: the graph on its ancestors and
-    descendants only (all that :func:`~tular.graph.metrics.nx_reference.lineage` looks at), and their
-    generations."""
-    node = graph.index(ikm_id)
-    nodes = np.zeros(0, dtype=np.int64)
-    if node is not None and (graph.out_degree[node] or graph.in_degree[node]):
-        down = breadth_first_order(graph.forward, node, directed=True, return_predecessors=False)
-        up = breadth_first_order(graph.reverse, node, directed=True, return_predecessors=False)
-        nodes = np.union1d(down, up)
-    inside = np.zeros(graph.n, dtype=bool)
-    inside[nodes] = True
-    keep = inside[graph.teacher] & inside[graph.learner]
-    ids = graph.ids
-    sub = nx.DiGraph()
-    sub.add_edges_from((ids[u], ids[v], {"date": date.fromordinal(d)}) for u, v, d in
-                       zip(graph.teacher[keep].tolist(), graph.learner[keep].tolist(), graph.day[keep].tolist()))
-    attendance = [(ids[n], training, end) for n, training, end in graph.attendance]
-    people = store.people([*ids[nodes].tolist(), ikm_id])
-    level = {ids[n]: int(graph.level[n]) for n in nodes.tolist() if graph.level[n] >= 0}
-    if node is not None and graph.level[node] >= 0:
-        level[ikm_id] = int(graph.level[node])
-    return Inputs(skill=graph.skill, as_of=graph.as_of, graph=sub, attendance=attendance, people=people,
-                  gazetteer=gazetteer), level
+    return engine.broken_chains(graph, Lookups(gazetteer=store.gazetteer()), store.people, graph.level, dormant_days)
 
 
 @_answer
@@ -214,8 +151,7 @@ def lineage(store: GraphStore, ikm_id: str, as_of: date, skill_name: str | None 
                                          or any(n == node for n, _, _ in graph.attendance))
         if not recorded and skill_name is None:
             continue
-        inputs, level = _lineage_inputs(store, graph, ikm_id, gazetteer)
-        per_skill.append(analytics.lineage(inputs, ikm_id, cascade=lambda g, seeds, level=level: level))
+        per_skill.append(engine.lineage(graph, graph.level, ikm_id, store.people, gazetteer))
     return {
         "ikm_id": ikm.ikm_id, "name": ikm.name, "kelurahan": gazetteer.by_code(ikm.kelurahan_code).name,
         "kecamatan": gazetteer.kecamatan_of(ikm.kelurahan_code).name, "as_of": as_of.isoformat(),
@@ -248,5 +184,5 @@ def outcome_rates(store: GraphStore, query: Query, kind: str | None = None,
         _check_cohort({t.training_id: t.budget_idr for t in store.trainings()}, query.cohort)
     graph = _walked(store, [skill], query.as_of, query.cohort, query.year)[skill]
     outcomes = store.skill_outcomes(skill, query.as_of, kind)
-    return arrays.outcome_rates(graph, gazetteer, graph.level, outcomes, kind, after_learning=after_learning,
+    return engine.outcome_rates(graph, gazetteer, graph.level, outcomes, kind, after_learning=after_learning,
                                 cohort=query.cohort or None, year=query.year, area=area)

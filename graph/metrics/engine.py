@@ -1,6 +1,8 @@
-"""SPEC §5 reach and broken chains on integer arrays (numpy and scipy.sparse.csgraph):
-what the stores answer with. The networkx functions of :mod:`tular.graph.metrics.nx_reference` are
-the reference; the property tests hold these equal to them on every field.
+"""The one metrics engine (SPEC §3): reach, broken chains, lineage, onward reach and
+outcome rates of SPEC §5 and §10 on integer arrays (numpy and scipy.sparse.csgraph), over
+the cascade a store hands over. Every answer — CLI, API, web, map, report, planner — is
+computed here; the networkx oracle of the tests (SPEC §5 written plainly) is what the
+property tests hold these equal to on every field.
 
 A skill's teaching graph is a :class:`SkillArrays`: nodes numbered 0..n-1 in ``ikm_id``
 order (so every tie broken "by the smaller id" is broken by the smaller number), edges
@@ -12,6 +14,7 @@ the one before it.
 
 from __future__ import annotations
 
+import heapq
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +24,23 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-from tular.graph.metrics.nx_reference import (
-    FINDING_ORDER, TOP_TEACHERS, AreaFilter, Broken, OutcomeArea, OutcomeGeneration, OutcomeRates,
-    Person, Reach, TopTeacher, _multiplier, area_tables, cost_per_ikm, coverage_population, earliest_completions,
-    generation_rows,
+from tular.graph.metrics.results import (
+    DEFAULT_CITY_POPULATION,
+    FINDING_ORDER,
+    MAX_LINEAGE_PATHS,
+    TOP_TEACHERS,
+    AreaFilter,
+    AreaRow,
+    Broken,
+    GenerationRow,
+    KecamatanRow,
+    LineageOfSkill,
+    OutcomeArea,
+    OutcomeGeneration,
+    OutcomeRates,
+    Person,
+    Reach,
+    TopTeacher,
 )
 from tular.graph.model.gazetteer import Gazetteer
 
@@ -203,9 +219,39 @@ def _edges_of(indptr: np.ndarray, nodes: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- cascade
+def earliest_completions(attendance: Iterable[tuple], as_of: date, cohort: Iterable[str] | None = None,
+                         year: int | None = None) -> dict:
+    """Per attendee of ``(attendee, training, end)`` completions, its earliest end by ``as_of``
+    among the trainings ``cohort`` and ``year`` choose: the seeds and when they learned."""
+    wanted = set(cohort) if cohort else None
+    seeds: dict = {}
+    for attendee, training, end in attendance:
+        if end > as_of or (wanted is not None and training not in wanted):
+            continue
+        if year is not None and end.year != year:
+            continue
+        if attendee not in seeds or end < seeds[attendee]:
+            seeds[attendee] = end
+    return seeds
+
+
 def select_seeds(a: SkillArrays, cohort: Iterable[str] | None = None, year: int | None = None) -> dict[int, date]:
-    """As :func:`tular.graph.metrics.nx_reference.select_seeds`, by node number."""
+    """Seeds S (SPEC §5) by node number, with the day each learned the skill: its earliest
+    completed training of the skill ended by the as-of date (in ``cohort`` / ending in
+    ``year``, when given)."""
     return earliest_completions(a.attendance, a.as_of, cohort, year)
+
+
+def seed_trainings(a: SkillArrays, nodes: Iterable[int], cohort: Iterable[str] | None = None,
+                   year: int | None = None) -> set[str]:
+    """The distinct trainings (ended by the as-of date, in ``cohort`` / ending in ``year``)
+    that made seeds of ``nodes``: the trainings whose budgets a cost counts."""
+    chosen, wanted = set(nodes), set(cohort) if cohort else None
+    return {
+        training for node, training, end in a.attendance
+        if node in chosen and end <= a.as_of and (wanted is None or training in wanted)
+        and (year is None or end.year == year)
+    }
 
 
 def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:
@@ -242,6 +288,85 @@ class Lookups:
 
 
 Names = Callable[[Iterable[str]], Mapping[str, Person]]
+
+
+def multiplier(total: int, seeds: int) -> float | None:
+    """total / |S|, null without a seed (SPEC §5).
+
+    >>> multiplier(22, 2), multiplier(3, 0)  # Bunulrejo: 2 seeds, 20 reached
+    (11.0, None)
+    """
+    return total / seeds if seeds else None
+
+
+def headline(counted_level: np.ndarray) -> tuple[int, int, int | None]:
+    """Seeds, total and max depth of the counted IKM of a cascade, given their generations
+    (SPEC §5: with no seed, no depth)."""
+    n_seeds = int(np.count_nonzero(counted_level == 0))
+    return n_seeds, int(counted_level.size), int(counted_level.max()) if n_seeds else None
+
+
+def coverage_population(lookups: Lookups, area: AreaFilter) -> int | None:
+    """IKM population of the counted area (SPEC §5): a kelurahan's figure from the populations
+    input, else the IKM on record there; a kecamatan the sum of its kelurahan; the city the sum
+    of all kelurahan only when the input gives every one of them, else 13,000 (one kelurahan's
+    figure never replaces the city's)."""
+    def kelurahan_population(code: str) -> int:
+        return lookups.populations.get(code, lookups.ikm_per_kelurahan.get(code, 0))
+
+    if area.kelurahan:
+        return kelurahan_population(area.kelurahan)
+    if area.kecamatan:
+        return sum(kelurahan_population(k.code) for k in lookups.gazetteer.kelurahan_list
+                   if k.kecamatan_code == area.kecamatan)
+    every = lookups.gazetteer.kelurahan_list
+    if not all(k.code in lookups.populations for k in every):
+        return DEFAULT_CITY_POPULATION
+    return sum(lookups.populations[k.code] for k in every)
+
+
+def generation_rows(sizes: Sequence[int], active: Sequence[int]) -> list[GenerationRow]:
+    """The generation rows of a reach from the IKM counted per generation and, of them, those
+    who taught someone reached."""
+    return [
+        GenerationRow(
+            generation=g, count=sizes[g],
+            ratio=sizes[g + 1] / sizes[g] if g + 1 < len(sizes) and sizes[g] else None,
+            active_share=active[g] / sizes[g] if sizes[g] else None,
+        )
+        for g in range(len(sizes))
+    ]
+
+
+def area_tables(kel_rows: Mapping[str, Sequence[int]], kec_rows: Mapping[str, Sequence[int]], gazetteer: Gazetteer,
+                ) -> tuple[list[AreaRow], list[KecamatanRow]]:
+    """The per-kelurahan and per-kecamatan rows of a reach from ``[seeds, reached, imported]``
+    by kelurahan and by kecamatan code, in name order."""
+    area_rows = [
+        AreaRow(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=gazetteer.by_code(code).name, seeds=s,
+                reached=r, total=s + r, multiplier=multiplier(s + r, s), imported=imp)
+        for code, (s, r, imp) in kel_rows.items()
+    ]
+    area_rows.sort(key=lambda row: (row.kecamatan, row.kelurahan))
+    kec_name = {k.code: k.name for k in gazetteer.kecamatan_list}
+    kecamatan_rows = sorted(
+        (KecamatanRow(kecamatan=kec_name[code], seeds=s, reached=r, total=s + r, multiplier=multiplier(s + r, s),
+                      imported=imp) for code, (s, r, imp) in kec_rows.items()),
+        key=lambda row: row.kecamatan,
+    )
+    return area_rows, kecamatan_rows
+
+
+def cost_per_ikm(budgets: Mapping[str, int | None], trainings: Iterable[str], total: int,
+                 warnings: list[str]) -> int | None:
+    """The seeds' trainings' budgets over the IKM counted (SPEC §5), rounded to the rupiah;
+    a warning names the trainings left out for want of a budget."""
+    trainings = sorted(trainings)
+    known = [budgets[t] for t in trainings if budgets.get(t) is not None]
+    unbudgeted = [t for t in trainings if budgets.get(t) is None]
+    if unbudgeted and known:
+        warnings.append(f"trainings without a budget are left out of the cost: {', '.join(unbudgeted)}")
+    return round(sum(known) / total) if known and total else None
 
 
 def _gazetteer_positions(a: SkillArrays, gazetteer: Gazetteer) -> np.ndarray:
@@ -294,11 +419,35 @@ def onward_reach(a: SkillArrays, node: int) -> int:
     return len(breadth_first_order(a.forward, node, directed=True, return_predecessors=False)) - 1
 
 
+def onward_reaches(a: SkillArrays) -> np.ndarray:
+    """Onward reach of every node (the number of its descendants in G: an IKM reachable two
+    ways counts once), from one pass over the graph read from its sinks: each node's
+    descendants as a bit set (a Python int, the nodes read first on the low bits), so that a
+    long chain costs little more than a bushy tree. On a graph with a cycle (a broken
+    invariant), on the graph of its strongly connected components, each one a run of bits:
+    the IKM of a cycle reach one another."""
+    graph, component = (a, None) if a.acyclic else a.condensed
+    size = np.ones(graph.n, dtype=np.int64) if component is None else np.bincount(component, minlength=graph.n)
+    order = np.concatenate(graph.from_sinks) if graph.n else np.zeros(0, dtype=np.int64)
+    offset = np.empty(graph.n, dtype=np.int64)
+    offset[order] = np.cumsum(size[order]) - size[order]
+    offset, size = offset.tolist(), size.tolist()
+    indptr, learners = graph.forward.indptr.tolist(), graph.forward.indices.tolist()
+    below = [0] * graph.n
+    for node in order.tolist():
+        start, end = indptr[node], indptr[node + 1]
+        descendants = 0
+        for learner in learners[start:end]:
+            descendants |= (((1 << size[learner]) - 1) << offset[learner]) | below[learner]
+        below[node] = descendants
+    reach = np.array([n - 1 + b.bit_count() for n, b in zip(size, below)], dtype=np.int64)
+    return reach if component is None else reach[component]
+
+
 def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarray, k: int = TOP_TEACHERS,
                         ) -> list[tuple[int, int]]:
-    """As :func:`tular.graph.metrics.nx_reference.top_by_onward_reach`: the ``k`` candidates with the
-    largest onward reach (ties: lower generation, then id), exact reach computed only where
-    the bound could still beat the k-th best."""
+    """The ``k`` candidates with the largest onward reach (ties: lower generation, then id),
+    exact reach computed only where the bound could still beat the k-th best."""
     candidates = candidates[a.out_degree[candidates] > 0]
     if not candidates.size:
         return []
@@ -320,9 +469,9 @@ def top_by_onward_reach(a: SkillArrays, candidates: np.ndarray, level: np.ndarra
 def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
     """Parent of every reached node in its seed's tree (-1 for the others): its earliest-dated
     teacher in S ∪ R, ties to the smaller teacher id. Where the graph holds a cycle (a broken
-    invariant) these may go round in a loop: as :func:`tular.graph.metrics.nx_reference.first_teacher_forest`,
-    every node of a loop then hangs under its earliest teacher one generation nearer a seed,
-    until no loop is left."""
+    invariant) these may go round in a loop: every node of a loop then hangs under its
+    earliest teacher one generation nearer a seed (ties to the smaller id), until no loop is
+    left — each such step lowers the generation, so every tree ends at a seed."""
     parent = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] >= 0))
     if a.acyclic:
         return parent
@@ -415,9 +564,9 @@ def virality(a: SkillArrays, level: np.ndarray, seeds: np.ndarray) -> list[dict]
 
 def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, cohort: Iterable[str] | None = None,
           year: int | None = None, area: AreaFilter | None = None, top: list[tuple[int, int]] | None = None) -> Reach:
-    """As :func:`tular.graph.metrics.nx_reference.reach`, from arrays and the cascade ``level`` walked
-    from the seeds that ``cohort`` and ``year`` select. ``top``: the top teachers, when the
-    caller has them already (to look up the names of several skills' at once)."""
+    """SPEC §5 reach of one skill, from arrays and the cascade ``level`` walked from the
+    seeds that ``cohort`` and ``year`` select. ``top``: the top teachers, when the caller
+    has them already (to look up the names of several skills' at once)."""
     area = area or AreaFilter()
     gazetteer = lookups.gazetteer
     seeds = select_seeds(a, cohort, year)
@@ -426,7 +575,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
     kecamatan_codes = sorted({k.kecamatan_code for k in kelurahan_list})
     kecamatan_position = {code: i for i, code in enumerate(kecamatan_codes)}
     kecamatan_of = np.array([kecamatan_position[k.kecamatan_code] for k in kelurahan_list], dtype=np.int64)
-    admitted = np.array([area.admits(k.code, gazetteer) for k in kelurahan_list], dtype=bool)
+    admitted = _admitted(area, gazetteer)
     covered = level >= 0
     counted = covered & admitted[kelurahan]
     reached_all = level > 0
@@ -434,9 +583,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
 
     # headline
     counted_level = level[counted]
-    n_seeds = int(np.count_nonzero(counted_level == 0))
-    n_total = int(counted_level.size)
-    depth = int(counted_level.max()) if n_seeds else None
+    n_seeds, n_total, depth = headline(counted_level)
     rows = []
     if depth is not None:
         sizes = np.bincount(counted_level, minlength=depth + 1).tolist()
@@ -477,13 +624,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
     # coverage and cost
     population = coverage_population(lookups, area)
     coverage = n_total / population if population else None
-    chosen = set(counted_seeds.tolist())
-    wanted = set(cohort) if cohort else None
-    trainings = {
-        training for node, training, end in a.attendance
-        if node in chosen and end <= a.as_of and (wanted is None or training in wanted)
-        and (year is None or end.year == year)
-    }
+    trainings = seed_trainings(a, counted_seeds.tolist(), cohort, year)
     cost = cost_per_ikm(lookups.budgets, trainings, n_total, warnings)
     if not n_seeds:
         warnings.append(f"no completed training of {a.skill} ended by {a.as_of.isoformat()} in the selection: no seeds")
@@ -505,17 +646,25 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
     ]
     return Reach(
         skill=a.skill, as_of=a.as_of, seeds=n_seeds, reached=n_total - n_seeds, total=n_total,
-        multiplier=_multiplier(n_total, n_seeds), max_depth=depth, coverage=coverage, cost_per_ikm_idr=cost,
+        multiplier=multiplier(n_total, n_seeds), max_depth=depth, coverage=coverage, cost_per_ikm_idr=cost,
         generations=rows, areas=area_rows, kecamatan=kecamatan_rows, top_teachers=top_teachers,
         virality=virality(a, level, counted_seeds), warnings=warnings,
     )
 
 
+def _admitted(area: AreaFilter, gazetteer: Gazetteer) -> np.ndarray:
+    """Per position in ``gazetteer.kelurahan_list``, whether ``area`` admits the kelurahan."""
+    return np.array([area.admits(k.code, gazetteer) for k in gazetteer.kelurahan_list], dtype=bool)
+
+
+def in_area(a: SkillArrays, area: AreaFilter, gazetteer: Gazetteer) -> np.ndarray:
+    """Which nodes are located in ``area`` (by the IKM's own kelurahan)."""
+    return _admitted(area, gazetteer)[_gazetteer_positions(a, gazetteer)]
+
+
 def counted(a: SkillArrays, level: np.ndarray, area: AreaFilter, gazetteer: Gazetteer) -> np.ndarray:
     """Which nodes a reach counts: in the cascade and in the area."""
-    kelurahan = _gazetteer_positions(a, gazetteer)
-    admitted = np.array([area.admits(k.code, gazetteer) for k in gazetteer.kelurahan_list], dtype=bool)
-    return (level >= 0) & admitted[kelurahan]
+    return (level >= 0) & in_area(a, area, gazetteer)
 
 
 # ----------------------------------------------------------------------- broken chains
@@ -583,14 +732,43 @@ def _seed_ancestors(a: SkillArrays, covered: np.ndarray, has_seeds: np.ndarray, 
     return anchor, sets
 
 
+def orphan_fragments(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+    """SPEC §5 orphans of the cascade ``level``: the IKM with an edge in G that no seed
+    reaches (ascending), the fragment of each (a weakly connected component of the orphans,
+    by a number), and per fragment its top (ascending): its IKM that have no teacher — a
+    teacher of an orphan is an orphan too. Where a fragment starts at a cycle (a broken
+    invariant), its top is the IKM of a cycle that nobody outside it taught. What
+    ``broken`` and ``tular check`` report alike."""
+    orphan = ((a.out_degree > 0) | (a.in_degree > 0)) & (level < 0)
+    orphans = np.flatnonzero(orphan)
+    if not orphans.size:
+        return orphans, orphans, {}
+    keep = orphan[a.teacher] & orphan[a.learner]
+    _, label = connected_components(_csr(a.teacher[keep], a.learner[keep], a.n), directed=True, connection="weak")
+    if a.acyclic:
+        top = orphans[a.in_degree[orphans] == 0]
+    else:
+        _, component = a.condensed
+        entered = np.zeros(a.n, dtype=bool)
+        between = component[a.teacher] != component[a.learner]
+        entered[component[a.learner[between]]] = True
+        top = orphans[~entered[component[orphans]]]
+    order = np.argsort(label[top], kind="stable")  # by fragment, ascending within one
+    top, fragment = top[order], label[top][order]
+    starts = np.flatnonzero(np.r_[True, fragment[1:] != fragment[:-1]]) if top.size else top
+    tops = dict(zip(fragment[starts].tolist(), np.split(top, starts[1:])))
+    return orphans, label[orphans], tops
+
+
 def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, dormant_days: int) -> Broken:
-    """As :func:`tular.graph.metrics.nx_reference.broken_chains`, from arrays and the cascade ``level``
-    walked from every seed."""
+    """SPEC §5 broken chains of one skill with window W = ``dormant_days``, from arrays and
+    the cascade ``level`` walked from every seed. "≥ W before T" means on or before T − W;
+    the stalled window is (T − W, T]."""
     as_of, gazetteer, ids = a.as_of, lookups.gazetteer, a.ids
     cutoff_date = as_of - timedelta(days=dormant_days)
     cutoff = cutoff_date.toordinal()
     seeds = select_seeds(a)
-    out_degree, in_degree = a.out_degree, a.in_degree
+    out_degree = a.out_degree
     # per finding: kind (its rank in FINDING_ORDER), node, last activity (ordinal)
     kinds: list[np.ndarray] = []
     nodes: list[np.ndarray] = []
@@ -616,27 +794,13 @@ def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndar
     found("dormant_leaf", leaves, learned_on[leaves])
 
     fragment_of = np.full(a.n, -1, dtype=np.int64)
-    tops: dict[int, list[str]] = {}
-    orphan = ((out_degree > 0) | (in_degree > 0)) & (level < 0)
-    if orphan.any():
-        keep = orphan[a.teacher] & orphan[a.learner]
-        _, label = connected_components(_csr(a.teacher[keep], a.learner[keep], a.n), directed=True,
-                                        connection="weak")
+    orphans, fragments, top_nodes = orphan_fragments(a, level)
+    tops = {fragment: ids[top].tolist() for fragment, top in top_nodes.items()}
+    if orphans.size:
         last = np.full(a.n, NEVER, dtype=np.int64)
         np.maximum.at(last, a.teacher, a.day)
         np.maximum.at(last, a.learner, a.day)
-        orphans = np.flatnonzero(orphan)
-        fragment_of[orphans] = label[orphans]
-        if a.acyclic:
-            top = orphans[in_degree[orphans] == 0]  # ascending: sorted by id
-        else:  # a fragment may start at a cycle (a broken invariant): the IKM of one nobody outside it taught
-            _, component = a.condensed
-            entered = np.zeros(a.n, dtype=bool)
-            between = component[a.teacher] != component[a.learner]
-            entered[component[a.learner[between]]] = True
-            top = orphans[~entered[component[orphans]]]
-        for fragment, node in zip(label[top].tolist(), ids[top].tolist()):
-            tops.setdefault(fragment, []).append(node)
+        fragment_of[orphans] = fragments
         found("orphan", orphans, last[orphans])
 
     kind, node, last = np.concatenate(kinds), np.concatenate(nodes), np.concatenate(lasts)
@@ -668,6 +832,165 @@ def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndar
     return Broken(skill=a.skill, as_of=as_of, dormant_days=dormant_days, findings=findings)
 
 
+# ----------------------------------------------------------------------------- lineage
+def lineage(a: SkillArrays, level: np.ndarray, ikm_id: str, names: Names, gazetteer: Gazetteer,
+            max_paths: int = MAX_LINEAGE_PATHS) -> LineageOfSkill:
+    """SPEC §5 lineage of ``ikm_id`` in one skill, on the cascade ``level`` walked from every
+    seed: every path from a seed to it (through other seeds too; a seed's own lineage holds
+    the one-IKM path), at most ``max_paths`` of them, shortest first (ties by the paths'
+    ids), with the count of all; and its downstream tree. The paths follow the edges the
+    cascade follows: within a cycle (a broken invariant) only an edge into the next
+    generation, so that the paths and their count are finite and agree."""
+    node = a.index(ikm_id)
+    if node is None:  # no record of the skill at all
+        return LineageOfSkill(skill=a.skill, generation=None, learned_on=None, seeds=[], path_count=0, paths=[],
+                              downstream=[])
+    seeds = select_seeds(a)
+    indptr, _, edge = a.backward
+    if node in seeds:
+        learned = seeds[node]
+    elif a.in_degree[node]:
+        learned = date.fromordinal(int(a.day[edge[indptr[node]:indptr[node + 1]]].min()))
+    else:
+        learned = None
+    up = _ancestry(a, node)
+    teacher, learner = _followed_edges(a, level, up)
+    is_seed = [int(u) in seeds for u in up.tolist()]
+    count, paths = seed_paths(len(up), teacher.tolist(), learner.tolist(), is_seed,
+                              int(np.searchsorted(up, node)), max_paths)
+    ids = a.ids
+    return LineageOfSkill(
+        skill=a.skill, generation=int(level[node]) if level[node] >= 0 else None, learned_on=learned,
+        seeds=[ids[u] for u, seed in zip(up.tolist(), is_seed) if seed], path_count=count,
+        paths=[ids[up[list(path)]].tolist() for path in paths], downstream=downstream(a, level, node, names, gazetteer),
+    )
+
+
+def _ancestry(a: SkillArrays, node: int) -> np.ndarray:
+    """``node`` and its ancestors in G, ascending."""
+    if not a.in_degree[node]:
+        return np.array([node], dtype=np.int64)
+    return np.sort(breadth_first_order(a.reverse, node, directed=True, return_predecessors=False)).astype(np.int64)
+
+
+def _followed_edges(a: SkillArrays, level: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The edges among ``nodes`` (ascending, closed under teachers: a node's ancestors) that
+    the cascade follows — inside a strongly connected component, only from generation g to
+    g + 1 — as (teacher, learner) positions in ``nodes``: a DAG."""
+    indptr, teachers, edge = a.backward
+    at = _edges_of(indptr, nodes)  # every teacher of an ancestor is one
+    teacher, learner = teachers[at], a.learner[edge[at]]
+    if not a.acyclic:
+        _, component = a.condensed
+        keep = (component[teacher] != component[learner]) | (
+            (level[teacher] >= 0) & (level[learner] == level[teacher] + 1))
+        teacher, learner = teacher[keep], learner[keep]
+    return np.searchsorted(nodes, teacher), np.searchsorted(nodes, learner)
+
+
+def seed_paths(n: int, teacher: Sequence[int], learner: Sequence[int], is_seed: Sequence[bool], target: int,
+               max_paths: int) -> tuple[int, list[tuple[int, ...]]]:
+    """The number of paths from a seed to ``target`` in the DAG of ``n`` nodes and edges
+    ``teacher[i] -> learner[i]`` (by dynamic programming, in topological order), and the
+    first ``max_paths`` of them by (length, nodes): all of them when they are that few,
+    else by a best-first search from the seeds whose bound is the prefix's length plus its
+    last node's shortest way to ``target`` (a bound that never overestimates and never
+    decreases along a path, so the paths come out in order).
+
+    >>> diamond = dict(teacher=[0, 0, 1, 2], learner=[1, 2, 3, 3], is_seed=[True, True, False, False], target=3)
+    >>> seed_paths(4, **diamond, max_paths=100)  # 0-1-3, 0-2-3 and, from the seed 1, 1-3
+    (3, [(1, 3), (0, 1, 3), (0, 2, 3)])
+    >>> seed_paths(4, **diamond, max_paths=2)
+    (3, [(1, 3), (0, 1, 3)])
+    """
+    successors: list[list[int]] = [[] for _ in range(n)]
+    teachers_of: list[list[int]] = [[] for _ in range(n)]
+    waiting = [0] * n
+    for t, v in sorted(zip(teacher, learner)):
+        successors[t].append(v)
+        teachers_of[v].append(t)
+        waiting[v] += 1
+    count = [int(s) for s in is_seed]
+    ready = [v for v in range(n) if not waiting[v]]
+    while ready:  # Kahn's topological order
+        u = ready.pop()
+        for v in successors[u]:
+            count[v] += count[u]
+            waiting[v] -= 1
+            if not waiting[v]:
+                ready.append(v)
+    total = count[target]
+    if total <= max_paths:  # all of them, walked up from the target through nodes some seed reaches
+        paths = []
+        stack: list[tuple[int, tuple | None]] = [(target, None)]
+        while stack:
+            v, rest = stack.pop()
+            link = (v, rest)
+            if is_seed[v]:
+                path, at = [], link
+                while at is not None:
+                    path.append(at[0])
+                    at = at[1]
+                paths.append(tuple(path))
+            stack.extend((u, link) for u in teachers_of[v] if count[u])
+        return total, sorted(paths, key=lambda p: (len(p), p))
+    remaining = [0] * n  # nodes on the shortest way from each node to the target, itself included (0: none)
+    remaining[target] = 1
+    frontier = [target]
+    while frontier:
+        following = []
+        for v in frontier:
+            for u in teachers_of[v]:
+                if not remaining[u]:
+                    remaining[u] = remaining[v] + 1
+                    following.append(u)
+        frontier = following
+    heap = [(remaining[s], (s,)) for s in range(n) if is_seed[s] and remaining[s]]
+    heapq.heapify(heap)
+    paths = []
+    while heap and len(paths) < max_paths:
+        _, prefix = heapq.heappop(heap)
+        last = prefix[-1]
+        if last == target:
+            paths.append(prefix)
+            continue
+        for v in successors[last]:
+            if remaining[v]:
+                heapq.heappush(heap, (len(prefix) + remaining[v], (*prefix, v)))
+    return total, paths
+
+
+def downstream(a: SkillArrays, level: np.ndarray, node: int, names: Names, gazetteer: Gazetteer) -> list[dict]:
+    """The descendants of ``node`` by (depth, id): each with its depth (fewest steps from
+    ``node``), its generation (None outside the cascade), its teachers among ``node`` and
+    its descendants (``taught_by``) and the earliest date one of them taught it."""
+    if not a.out_degree[node]:
+        return []
+    depth = generations(a, [node])
+    below = np.flatnonzero(depth > 0)
+    below = below[np.lexsort((below, depth[below]))]
+    indptr, teachers, edge = a.backward
+    at = _edges_of(indptr, below)
+    at = at[depth[teachers[at]] >= 0]
+    at = at[np.lexsort((teachers[at], a.learner[edge[at]]))]
+    taught_by: dict[int, list[str]] = {}
+    first: dict[int, int] = {}
+    ids = a.ids
+    for v, u, day in zip(a.learner[edge[at]].tolist(), ids[teachers[at]].tolist(), a.day[edge[at]].tolist()):
+        taught_by.setdefault(v, []).append(u)
+        first[v] = min(first.get(v, day), day)
+    people = names(ids[below].tolist())
+    found = []
+    for v, ikm_id, d, g in zip(below.tolist(), ids[below].tolist(), depth[below].tolist(), level[below].tolist()):
+        person = people[ikm_id]
+        found.append({
+            "ikm_id": ikm_id, "name": person.name, "kelurahan": gazetteer.by_code(person.kelurahan).name,
+            "depth": d, "generation": g if g >= 0 else None, "taught_by": taught_by[v],
+            "date": date.fromordinal(first[v]),
+        })
+    return found
+
+
 # ----------------------------------------------------------------------------- outcomes
 def learned_on(a: SkillArrays, seeds: Mapping[int, date]) -> np.ndarray:
     """Per node, the ordinal of the day it learned the skill: a seed's earliest qualifying
@@ -682,8 +1005,10 @@ def learned_on(a: SkillArrays, seeds: Mapping[int, date]) -> np.ndarray:
 def outcome_rates(a: SkillArrays, gazetteer: Gazetteer, level: np.ndarray, outcomes: Sequence[tuple[str, str, date]],
                   kind: str | None = None, *, after_learning: bool = False, cohort: Iterable[str] | None = None,
                   year: int | None = None, area: AreaFilter | None = None) -> OutcomeRates:
-    """As :func:`tular.graph.metrics.nx_reference.outcome_rates`, from arrays and the cascade ``level``
-    walked from the seeds that ``cohort`` and ``year`` select."""
+    """SPEC §10 outcome rate by generation, from arrays and the cascade ``level`` walked from
+    the seeds that ``cohort`` and ``year`` select: the share of the counted generation-g IKM
+    with an outcome of ``kind`` (any kind when None) dated ≤ T — and, ``after_learning``,
+    on or after the day it learned the skill."""
     area = area or AreaFilter()
     counted_mask = counted(a, level, area, gazetteer)
     kelurahan = _gazetteer_positions(a, gazetteer)

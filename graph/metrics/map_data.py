@@ -19,148 +19,101 @@ Readings of the spec (the map and ``tular reach`` agree on every number):
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 import networkx as nx
-
-from tular.graph.metrics import nx_reference as analytics
+import numpy as np
+from scipy.sparse.csgraph import breadth_first_order
 
 from tular.graph.metrics import answers as metrics
-from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
+from tular.graph.metrics import engine
+from tular.graph.metrics.results import MapData, MapNode, Mark, Teacher
 from tular.graph.model.errors import UsageError
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
 
-@dataclass
-class Teacher:
-    ikm_id: str
-    name: str
-    date: date
-
-
-@dataclass
-class Mark:
-    """A broken-chain finding on an IKM (SPEC §5)."""
-
-    kind: str
-    days_dormant: int | None
-
-
-@dataclass
-class MapNode:
-    ikm_id: str
-    name: str
-    kelurahan_code: str
-    kelurahan: str
-    kecamatan: str
-    #: None for an orphan (no seed reaches it)
-    generation: int | None
-    is_seed: bool
-    #: the seed's training end, or the date of its earliest teaching edge
-    learned_on: date | None
-    #: the seed's (earliest) training of the skill
-    training: str | None = None
-    teachers: list[Teacher] = field(default_factory=list)
-    learners: int = 0
-    onward_reach: int = 0
-    marks: list[Mark] = field(default_factory=list)
-    #: a teacher shown as context, located outside the chosen area
-    outside_area: bool = False
-
-
-@dataclass
-class MapData:
-    skill_id: str
-    skill_name_id: str
-    skill_name_en: str
-    as_of: date
-    seeds: int
-    reached: int
-    total: int
-    multiplier: float | None
-    max_depth: int | None
-    dormant_days: int
-    #: teacher → learner, the IKM and edges the map draws; edges carry ``date``
-    graph: nx.DiGraph
-    nodes: dict[str, MapNode]
-    #: "Kelurahan Bunulrejo", "Kecamatan Blimbing" or None for the whole city
-    area: str | None = None
-    #: the seed whose lineage alone is shown, if one was chosen
-    seed: str | None = None
-    seed_name: str | None = None
-    #: the public edition (SPEC §7): no names, ids or business names
-    public: bool = False
-
-
+@metrics._answer
 def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str | None = None,
              kecamatan: str | None = None, seed: str | None = None,
              dormant_days: int = DEFAULT_DORMANT_DAYS) -> MapData:
-    """Everything the map of ``skill_name`` as of ``as_of`` shows."""
+    """Everything the map of ``skill_name`` as of ``as_of`` shows, computed by the engine on
+    the cascade the store walks (the graph drawn is built from its arrays)."""
     skill_id = metrics.resolve_skill(store, skill_name)
-    area = metrics.resolve_area(store, kelurahan, kecamatan)
+    gazetteer = store.gazetteer()
+    area = metrics.resolve_area(store, kelurahan, kecamatan, gazetteer)
     if seed is not None:
         store.get_ikm(seed)  # UnknownIKM when there is none
-    inputs = metrics.gather(store, skill_id, as_of)
-    graph, gazetteer = inputs.graph, inputs.gazetteer
-    seeds = analytics.select_seeds(inputs)
+    graph = metrics._walked(store, [skill_id], as_of)[skill_id]
+    ids, teacher, learner, day = graph.ids, graph.teacher, graph.learner, graph.day
+    seeds = engine.select_seeds(graph)
+    level = graph.level
+    findings = engine.broken_chains(graph, engine.Lookups(gazetteer=gazetteer), store.people, level,
+                                    dormant_days).findings
 
-    def cascade(g: nx.DiGraph, from_seeds) -> dict[str, int]:
-        return store.generations(skill_id, as_of, from_seeds)
-
-    level = cascade(graph, seeds)
-    findings = analytics.broken_chains(inputs, dormant_days, cascade=cascade).findings
-
-    universe = set(graph) | set(seeds)
+    in_graph = (graph.out_degree > 0) | (graph.in_degree > 0)
+    universe = in_graph.copy()
+    universe[list(seeds)] = True
     if seed is not None:
-        if seed not in seeds:
+        node = graph.index(seed)
+        if node not in seeds:
             raise UsageError(f"{seed} is not a seed of {skill_id} as of {as_of.isoformat()}: it completed no "
                              "training of the skill by then")
-        universe = {seed} | nx.descendants(graph, seed) if seed in graph else {seed}
-        lineage = graph.subgraph(universe)
-        level = analytics.generations(lineage, [s for s in seeds if s in universe])
+        universe = np.zeros(graph.n, dtype=bool)
+        universe[node] = True
+        if graph.out_degree[node]:
+            universe[breadth_first_order(graph.forward, node, directed=True, return_predecessors=False)] = True
+        # the lineage's own cascade: its seeds' descendants never leave it
+        level = engine.generations(graph, [s for s in seeds if universe[s]])
 
-    counted = {n for n in universe if area.admits(inputs.people[n].kelurahan, gazetteer)}
-    context = {u for v in counted if v in graph for u in graph.predecessors(v) if u in universe} - counted
+    counted = universe & engine.in_area(graph, area, gazetteer)
+    context = np.zeros(graph.n, dtype=bool)
+    context[teacher[counted[learner] & universe[teacher]]] = True
+    context &= ~counted
     shown = counted | context
+    n_seeds, total, depth = engine.headline(level[counted & (level >= 0)])
 
-    if seed is None:
-        headline = analytics.reach(inputs, area=area, cascade=cascade)
-        n_seeds, n_reached, depth = headline.seeds, headline.reached, headline.max_depth
-    else:
-        cascade_counted = [n for n in counted if n in level]
-        n_seeds = sum(1 for n in cascade_counted if level[n] == 0)
-        n_reached = len(cascade_counted) - n_seeds
-        depth = max((level[n] for n in cascade_counted), default=None) if n_seeds else None
-    total = n_seeds + n_reached
-
-    trainings = {t.training_id: t.title for t in store.trainings()}
-    training_of = {}
-    for ikm, training, end in sorted(inputs.attendance, key=lambda row: (row[2], row[1])):
-        if ikm in seeds and ikm not in training_of:
-            training_of[ikm] = trainings.get(training, training)
+    titles = {t.training_id: t.title for t in store.trainings()}
+    training_of: dict[int, str] = {}
+    for node, training, _ in sorted(graph.attendance, key=lambda row: (row[2], row[1])):
+        if node in seeds and node not in training_of:
+            training_of[node] = titles.get(training, training)
     marks: dict[str, list[Mark]] = {}
     for finding in findings:
         marks.setdefault(finding.ikm_id, []).append(Mark(finding.kind, finding.days_dormant))
 
+    nodes_shown = np.flatnonzero(shown)
+    drawn_edges = np.flatnonzero(shown[teacher] & shown[learner])
+    drawn_edges = drawn_edges[np.lexsort((learner[drawn_edges], day[drawn_edges], teacher[drawn_edges]))]
     drawn = nx.DiGraph()
-    drawn.add_nodes_from(sorted(shown))
-    drawn.add_edges_from((u, v, {"date": d}) for u, v, d in graph.edges(data="date") if u in shown and v in shown)
-    onward = _onward_reach(graph, shown)
+    drawn.add_nodes_from(ids[nodes_shown].tolist())
+    drawn.add_edges_from((u, v, {"date": date.fromordinal(d)}) for u, v, d in zip(
+        ids[teacher[drawn_edges]].tolist(), ids[learner[drawn_edges]].tolist(), day[drawn_edges].tolist()))
+    into = np.flatnonzero(shown[learner])  # every teaching of a shown IKM, by (learner, date, teacher)
+    into = into[np.lexsort((teacher[into], day[into], learner[into]))]
+    teachers_of: dict[int, list[tuple[int, date]]] = {}
+    for v, u, d in zip(learner[into].tolist(), teacher[into].tolist(), day[into].tolist()):
+        teachers_of.setdefault(v, []).append((u, date.fromordinal(d)))
+    wanted = set(nodes_shown.tolist()) | {u for taught in teachers_of.values() for u, _ in taught}
+    people = store.people([*ids[sorted(wanted)].tolist(), *([seed] if seed else [])])
+    onward = engine.onward_reaches(graph)
+    out_degree = graph.out_degree
     nodes: dict[str, MapNode] = {}
-    for node in sorted(shown):
-        person = inputs.people[node]
-        in_edges = sorted(graph.in_edges(node, data="date"), key=lambda e: (e[2], e[0])) if node in graph else []
-        nodes[node] = MapNode(
-            ikm_id=node, name=person.name, kelurahan_code=person.kelurahan,
+    for node in nodes_shown.tolist():
+        ikm_id = ids[node]
+        person = people[ikm_id]
+        taught = teachers_of.get(node, [])
+        nodes[ikm_id] = MapNode(
+            ikm_id=ikm_id, name=person.name, kelurahan_code=person.kelurahan,
             kelurahan=gazetteer.by_code(person.kelurahan).name,
             kecamatan=gazetteer.kecamatan_of(person.kelurahan).name,
-            generation=level.get(node), is_seed=node in seeds,
-            learned_on=seeds[node] if node in seeds else (in_edges[0][2] if in_edges else None),
+            generation=int(level[node]) if level[node] >= 0 else None, is_seed=node in seeds,
+            learned_on=seeds[node] if node in seeds else (taught[0][1] if taught else None),
             training=training_of.get(node),
-            teachers=[Teacher(u, inputs.people[u].name, d) for u, _, d in in_edges],
-            learners=graph.out_degree(node) if node in graph else 0,
-            onward_reach=onward.get(node, 0), marks=marks.get(node, []), outside_area=node in context,
+            teachers=[Teacher(ids[u], people[ids[u]].name, d) for u, d in taught],
+            learners=int(out_degree[node]), onward_reach=int(onward[node]), marks=marks.get(ikm_id, []),
+            outside_area=bool(context[node]),
         )
     skill = next(s for s in store.skills() if s.skill_id == skill_id)
     area_label = None
@@ -170,39 +123,10 @@ def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str 
         area_label = f"Kecamatan {next(k.name for k in gazetteer.kecamatan_list if k.code == area.kecamatan)}"
     return MapData(
         skill_id=skill_id, skill_name_id=skill.name_id, skill_name_en=skill.name_en, as_of=as_of,
-        seeds=n_seeds, reached=n_reached, total=total, multiplier=total / n_seeds if n_seeds else None,
+        seeds=n_seeds, reached=total - n_seeds, total=total, multiplier=engine.multiplier(total, n_seeds),
         max_depth=depth, dormant_days=dormant_days, graph=drawn, nodes=nodes, area=area_label, seed=seed,
-        seed_name=inputs.people[seed].name if seed else None,
+        seed_name=people[seed].name if seed else None,
     )
-
-
-def _onward_reach(graph: nx.DiGraph, wanted: set[str]) -> dict[str, int]:
-    """Onward reach (number of descendants) of every wanted IKM in the graph, from one pass
-    over the DAG: each IKM's descendants as a bit set (an int), so that a long chain costs
-    little more than a bushy tree. A graph with a cycle (a broken invariant) is walked as the
-    DAG of its strongly connected components: the IKM of a cycle reach one another."""
-    if not nx.is_directed_acyclic_graph(graph):
-        condensed = nx.condensation(graph)
-        mapping = condensed.graph["mapping"]
-        members: dict[int, int] = {}  # per component, its IKM as a bit set
-        for index, node in enumerate(mapping):
-            members[mapping[node]] = members.get(mapping[node], 0) | 1 << index
-        under: dict[int, int] = {}
-        for c in reversed(list(nx.topological_sort(condensed))):
-            under[c] = 0
-            for d in condensed.successors(c):
-                under[c] |= members[d] | under[d]
-        return {node: members[mapping[node]].bit_count() - 1 + under[mapping[node]].bit_count()
-                for node in wanted if node in mapping}
-    below: dict[str, int] = {}
-    bit: dict[str, int] = {}
-    for index, node in enumerate(reversed(list(nx.topological_sort(graph)))):
-        bit[node] = 1 << index
-        descendants = 0
-        for child in graph.successors(node):
-            descendants |= bit[child] | below[child]
-        below[node] = descendants
-    return {node: below[node].bit_count() for node in wanted if node in below}
 
 
 #: How a dot of the public map is described, per language (SPEC §7).

@@ -33,72 +33,17 @@ from collections import Counter
 from datetime import date
 
 import numpy as np
-from pydantic import BaseModel
-
-from tular.graph.metrics import engine as arrays
 
 from tular.graph.metrics import answers as metrics
-from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS
+from tular.graph.metrics import engine
+from tular.graph.metrics.results import Plan, PlanKelurahan, PlanNarasumber, PlanVisit
+from tular.graph.model.catalogue import LANGUAGES, MESSAGES
 from tular.graph.model.errors import UsageError
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
 MAX_NARASUMBER = 10
 SEATS_PER_NARASUMBER = 5
-
-#: One line per recommendation, in the report's two languages.
-REASONS: dict[str, dict[str, str]] = {
-    "id": {
-        "kelurahan": "{unmet_need} dari {population} IKM belum terjangkau ({total} sudah dilatih atau tertular); "
-                     "{broken} rantai putus",
-        "narasumber": "menularkan ke {reach} IKM (generasi {generation}); {outcomes} hasil usaha tercatat",
-        "visit": "belum menularkan selama {days} hari; kelurahannya sudah menularkan ke {kelurahan_reach} IKM",
-    },
-    "en": {
-        "kelurahan": "{unmet_need} of {population} IKM not reached yet ({total} trained or reached); "
-                     "{broken} broken chains",
-        "narasumber": "passed the skill on to {reach} IKM (generation {generation}); {outcomes} outcome(s) recorded",
-        "visit": "has taught nobody for {days} days; IKM of its kelurahan taught {kelurahan_reach} IKM",
-    },
-}
-LANGUAGES = tuple(REASONS)
-
-
-class PlanKelurahan(BaseModel):
-    kecamatan: str
-    kelurahan: str
-    population: int
-    total: int
-    unmet_need: int
-    broken: int
-    reason: str
-
-
-class PlanNarasumber(BaseModel):
-    ikm_id: str
-    name: str
-    kelurahan: str
-    per_seed_reach: int
-    outcomes: int
-    reason: str
-
-
-class PlanVisit(BaseModel):
-    ikm_id: str
-    name: str
-    kelurahan: str
-    days_dormant: int
-    reason: str
-
-
-class Plan(BaseModel):
-    """SPEC §10 ``tular plan --json``; each list best first."""
-
-    skill: str
-    seats: int
-    as_of: date
-    kelurahan: list[PlanKelurahan]
-    narasumber: list[PlanNarasumber]
-    visits: list[PlanVisit]
 
 
 def plan_as_of(year: int | None, as_of: date) -> date:
@@ -125,9 +70,9 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     """The next-cohort plan of one skill (see the module's readings)."""
     if seats < 1:
         raise UsageError("--seats must be at least 1")
-    if lang not in REASONS:
+    if lang not in LANGUAGES:
         raise UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
-    reasons = REASONS[lang]
+    reasons = MESSAGES[lang]  # one line per recommendation
     skill = metrics.resolve_skill(store, skill_name)
     day = plan_as_of(year, as_of)
     graph = metrics._walked(store, [skill], day)[skill]
@@ -136,10 +81,10 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     code_name = {k.code: k.name for k in gazetteer.kelurahan_list}
     on_record = store.ikm_per_kelurahan()
     populations = store.populations()
-    broken = arrays.broken_chains(graph, arrays.Lookups(gazetteer=gazetteer), store.people, level, dormant_days)
+    broken = engine.broken_chains(graph, engine.Lookups(gazetteer=gazetteer), store.people, level, dormant_days)
     where = store.people({f.ikm_id for f in broken.findings})
     broken_per = Counter(where[f.ikm_id].kelurahan for f in broken.findings)
-    positions = arrays._gazetteer_positions(graph, gazetteer)
+    positions = engine._gazetteer_positions(graph, gazetteer)
     in_cascade = level >= 0
     totals = np.bincount(positions[in_cascade], minlength=len(gazetteer.kelurahan_list))
 
@@ -157,7 +102,7 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
         rows.append(PlanKelurahan(
             kecamatan=kecamatan, kelurahan=k.name, population=population, total=total, unmet_need=unmet,
             broken=broken_per[k.code],
-            reason=reasons["kelurahan"].format(unmet_need=unmet, population=population, total=total,
+            reason=reasons["planner.kelurahan"].format(unmet_need=unmet, population=population, total=total,
                                                broken=broken_per[k.code]),
         ))
     rows.sort(key=lambda r: (-r.unmet_need, -r.broken, r.kecamatan, r.kelurahan))
@@ -171,7 +116,8 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     narasumber = [
         PlanNarasumber(ikm_id=ikm_id, name=people[ikm_id].name, kelurahan=code_name[people[ikm_id].kelurahan],
                        per_seed_reach=reach, outcomes=outcomes,
-                       reason=reasons["narasumber"].format(reach=reach, generation=generation, outcomes=outcomes))
+                       reason=reasons["planner.narasumber"].format(reach=reach, generation=generation,
+                                                                   outcomes=outcomes))
         for reach, outcomes, generation, ikm_id in candidates
     ]
 
@@ -191,24 +137,24 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     leaves.sort(key=lambda item: (-item[0], -(item[1].days_dormant or 0), item[1].ikm_id))
     visits = [
         PlanVisit(ikm_id=f.ikm_id, name=f.name, kelurahan=f.kelurahan, days_dormant=f.days_dormant or 0,
-                  reason=reasons["visit"].format(days=f.days_dormant or 0, kelurahan_reach=shown))
+                  reason=reasons["planner.visit"].format(days=f.days_dormant or 0, kelurahan_reach=shown))
         for shown, f in leaves[:seats]
     ]
     return Plan(skill=skill, seats=seats, as_of=day, kelurahan=kelurahan_rows, narasumber=narasumber, visits=visits)
 
 
-def _narasumber(graph: arrays.SkillArrays, teachers: np.ndarray, outcome_count: Counter, k: int,
+def _narasumber(graph: engine.SkillArrays, teachers: np.ndarray, outcome_count: Counter, k: int,
                 ) -> list[tuple[int, int, int, str]]:
     """The ``k`` best (onward reach, outcomes, generation, ikm_id), best first. Exact reach is
     computed only while a teacher's upper bound can still reach the k-th best's (a tie may
     still win on outcomes), as for the top teachers: a province has many teachers."""
-    bound = arrays.onward_reach_bound(graph)
+    bound = engine.onward_reach_bound(graph)
     best: list[tuple[int, int, int, str]] = []
     for n in sorted(teachers.tolist(), key=lambda n: -bound[n]):
         if len(best) == k and bound[n] < best[-1][0]:
             break
         ikm_id = graph.ids[n]
-        best.append((arrays.onward_reach(graph, n), outcome_count[ikm_id], int(graph.level[n]), ikm_id))
+        best.append((engine.onward_reach(graph, n), outcome_count[ikm_id], int(graph.level[n]), ikm_id))
         best.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
         del best[k:]
     return best

@@ -10,44 +10,18 @@ the map and the report's public edition all call them.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
-from pydantic import BaseModel
-
-from tular.graph.metrics.nx_reference import FINDING_ORDER, Broken, Reach, ReachAll
-from tular.graph.metrics.planner import Plan, PlanKelurahan
-
-
-class KelurahanCount(BaseModel):
-    kelurahan: str
-    count: int
-
-
-class KindCount(BaseModel):
-    kind: str
-    kelurahan: str
-    count: int
-
-
-class PublicBroken(BaseModel):
-    """Broken chains for the public: how many findings of each kind in each kelurahan."""
-
-    skill: str
-    as_of: date
-    dormant_days: int
-    counts: list[KindCount]
-
-
-class PublicPlan(BaseModel):
-    """The next-cohort plan for the public: the kelurahan ranking as it is; narasumber and
-    visits as counts per kelurahan."""
-
-    skill: str
-    seats: int
-    as_of: date
-    kelurahan: list[PlanKelurahan]
-    narasumber: list[KelurahanCount]
-    visits: list[KelurahanCount]
+from tular.graph.metrics.results import (
+    FINDING_ORDER,
+    Broken,
+    KelurahanCount,
+    KindCount,
+    Plan,
+    PublicBroken,
+    PublicPlan,
+    Reach,
+    ReachAll,
+)
 
 
 def reach(answer: Reach) -> Reach:

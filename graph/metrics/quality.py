@@ -23,7 +23,9 @@ Findings of the data as written:
   trainee stays generation 0, so the teaching does not add to reach.
 - ``orphan`` — IKM with teaching edges of a skill that no trainee of the skill reaches
   (SPEC §5), one finding per fragment (weakly connected component of the orphans) with
-  its top: the fragment's IKM that have no recorded teacher.
+  its top: the fragment's IKM that have no recorded teacher. Found by the engine on the
+  cascade the store walks (:func:`~tular.graph.metrics.engine.orphan_fragments`, what
+  ``tular broken`` reports as ``orphan``), over every date and from every trainee.
 
 Undated teaching edges cannot exist — the importer rejects a teaching without a date and the
 record model requires one — so there is nothing to look for.
@@ -36,46 +38,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel
 
-from tular.graph.metrics.nx_reference import fragment_top, generations
+from tular.graph.io.validation import cycle_through, person_key, phone_key, strong_components
+from tular.graph.metrics import answers, engine
+from tular.graph.metrics.engine import SkillArrays
+from tular.graph.metrics.results import FINDING_KINDS, QualityFinding, QualityReport
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
 from tular.graph.store.base import GraphStore
-from tular.graph.io.validation import cycle_through, person_key, phone_key, strong_components
 
-FindingKind = Literal["cycle", "duplicate_teaching", "probable_duplicate", "out_of_order", "learner_is_trainee",
-                      "orphan"]
-FINDING_KINDS: tuple[str, ...] = ("cycle", "duplicate_teaching", "probable_duplicate", "out_of_order",
-                                  "learner_is_trainee", "orphan")
 #: How a repair is named in the batch log's files (``tular import --list`` shows it).
 REPAIR_NAME = "tular check --repair"
 
 UNDATED_NOTE = ("Undated teaching edges are not looked for: none can exist, because a teaching cannot be "
                 "imported or stored without a date.")
-
-
-class Finding(BaseModel):
-    kind: FindingKind
-    ikm_ids: list[str]
-    skill: str | None = None
-    detail: str
-    #: For ``orphan``: the fragment's IKM without a recorded teacher; otherwise ``None``.
-    fragment_top: list[str] | None = None
-    #: For ``duplicate_teaching``: the date of every stored copy, earliest first (as many as
-    #: there are copies); for ``cycle``: the date of each teaching around it, ``ikm_ids[i]``
-    #: teaching ``ikm_ids[i + 1]`` (the last one the first); otherwise ``None``.
-    dates: list[date] | None = None
-
-
-class QualityReport(BaseModel):
-    counts: dict[str, int]
-    findings: list[Finding]
-    notes: list[str]
 
 
 # --------------------------------------------------------------------------- broken invariants
@@ -98,7 +77,7 @@ def earliest_copies(teachings: Iterable[Teaching]) -> list[Teaching]:
     return list(kept.values())
 
 
-def duplicate_teachings(teachings: Iterable[Teaching]) -> list[Finding]:
+def duplicate_teachings(teachings: Iterable[Teaching]) -> list[QualityFinding]:
     """Teachings stored more than once (SPEC §3 allows one per learner, teacher and skill).
 
     >>> from tular.graph.model.records import Teaching
@@ -114,7 +93,7 @@ def duplicate_teachings(teachings: Iterable[Teaching]) -> list[Finding]:
         if len(found) < 2:
             continue
         dates = sorted(t.date for t in found)
-        findings.append(Finding(
+        findings.append(QualityFinding(
             kind="duplicate_teaching", ikm_ids=[learner, teacher], skill=skill, dates=dates,
             detail=f"{teacher} teaching {skill} to {learner} is stored {len(found)} times (dated "
                    f"{', '.join(d.isoformat() for d in dates)}), where tular keeps one teaching per learner, "
@@ -125,7 +104,7 @@ def duplicate_teachings(teachings: Iterable[Teaching]) -> list[Finding]:
     return findings
 
 
-def cycles(teachings: Iterable[Teaching]) -> list[Finding]:
+def cycles(teachings: Iterable[Teaching]) -> list[QualityFinding]:
     """Teachings of one skill that come back to an IKM who taught it (SPEC §2: the graph of
     a skill is a DAG): one finding per knot of IKM that all teach one another round in
     circles (a strongly connected component), naming a shortest cycle through its smallest id.
@@ -161,7 +140,7 @@ def cycles(teachings: Iterable[Teaching]) -> list[Finding]:
             taught = ", ".join(f"{u} taught {v} on {d.isoformat()}" for (u, v), d in zip(steps, dates))
             more = (f" In all {len(knot)} IKM teach one another round in circles here: {', '.join(sorted(knot))}."
                     if len(knot) > len(cycle) else "")
-            findings.append(Finding(
+            findings.append(QualityFinding(
                 kind="cycle", ikm_ids=cycle, skill=skill, dates=dates,
                 detail=f"{skill} comes back to an IKM who taught it ({taught}): a skill cannot be learned from "
                        "one's own learner. Delete the wrong teaching — usually the learner and teacher were "
@@ -180,7 +159,7 @@ def repair_store(store: GraphStore, who: str) -> Repair:
 
 
 # --------------------------------------------------------------------------- persons
-def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) -> list[Finding]:
+def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) -> list[QualityFinding]:
     """Groups of ids with the same normalised name in the same kelurahan, or the same phone.
 
     The phone number itself is not repeated in the finding (it is personal data).
@@ -203,12 +182,12 @@ def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) 
         if len(people) > 1:
             place = gazetteer.by_code(kelurahan_code).name if gazetteer else kelurahan_code
             names = ", ".join(f"{p.ikm_id} ({p.name})" for p in sorted(people, key=lambda p: p.ikm_id))
-            findings.append(Finding(kind="probable_duplicate", ikm_ids=sorted(p.ikm_id for p in people),
+            findings.append(QualityFinding(kind="probable_duplicate", ikm_ids=sorted(p.ikm_id for p in people),
                                     detail=f"same name in kelurahan {place}: {names}"))
     for _, people in sorted(by_phone.items()):
         if len(people) > 1:
             ids = sorted(p.ikm_id for p in people)
-            findings.append(Finding(kind="probable_duplicate", ikm_ids=ids,
+            findings.append(QualityFinding(kind="probable_duplicate", ikm_ids=ids,
                                     detail=f"same phone number under {len(ids)} ids: {', '.join(ids)}"))
     return findings
 
@@ -229,7 +208,7 @@ def first_trained(trainings: Iterable[Training], attendance: Iterable[Attendance
     return first
 
 
-def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training]) -> list[Finding]:
+def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training]) -> list[QualityFinding]:
     """Teachings dated before the teacher learned the skill.
 
     >>> from tular.graph.model.records import Teaching
@@ -250,7 +229,7 @@ def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], T
     for t in teachings:
         when = learned.get((t.teacher_id, t.skill))
         if when is not None and t.date < when[0]:
-            findings.append(Finding(
+            findings.append(QualityFinding(
                 kind="out_of_order", ikm_ids=[t.learner_id, t.teacher_id], skill=t.skill,
                 detail=f"{t.teacher_id} taught {t.skill} to {t.learner_id} on {t.date.isoformat()}, "
                        f"before {t.teacher_id} learned it ({when[0].isoformat()}, {when[1]})",
@@ -259,13 +238,13 @@ def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], T
 
 
 def learners_who_are_trainees(teachings: Iterable[Teaching],
-                              trained: dict[tuple[str, str], Training]) -> list[Finding]:
+                              trained: dict[tuple[str, str], Training]) -> list[QualityFinding]:
     """Teachings whose learner also completed a training of the same skill."""
     findings = []
     for t in teachings:
         training = trained.get((t.learner_id, t.skill))
         if training is not None:
-            findings.append(Finding(
+            findings.append(QualityFinding(
                 kind="learner_is_trainee", ikm_ids=[t.learner_id, t.teacher_id], skill=t.skill,
                 detail=f"{t.learner_id}, taught {t.skill} by {t.teacher_id} on {t.date.isoformat()}, also completed "
                        f"the {t.skill} training {training.training_id}: from its end "
@@ -276,23 +255,21 @@ def learners_who_are_trainees(teachings: Iterable[Teaching],
 
 
 # --------------------------------------------------------------------------- orphans
-def orphan_fragments(graph: nx.DiGraph, seeds: Iterable[str], skill: str) -> list[Finding]:
-    """One finding per fragment of IKM in ``graph`` (teacher → learner) that no seed reaches.
-
-    >>> g = nx.DiGraph([("s", "a"), ("x", "y"), ("y", "z"), ("w", "z"), ("p", "q")])
-    >>> [(f.ikm_ids, f.fragment_top) for f in orphan_fragments(g, ["s"], "batik")]
-    [(['p', 'q'], ['p']), (['w', 'x', 'y', 'z'], ['w', 'x'])]
-    """
-    reached = generations(graph, seeds)
-    orphans = [node for node in graph if node not in reached]
+def orphan_fragments(graph: SkillArrays, skill: str) -> list[QualityFinding]:
+    """One finding per fragment of IKM of ``graph`` that no seed reaches (its cascade walked
+    from every seed, in ``graph.level``), by ids."""
+    orphans, fragments, tops = engine.orphan_fragments(graph, graph.level)
+    ids = graph.ids
+    order = np.argsort(fragments, kind="stable")  # by fragment, ascending ids within one
+    starts = np.flatnonzero(np.r_[True, fragments[order][1:] != fragments[order][:-1]]) if order.size else order
+    members_of = dict(zip(fragments[order][starts].tolist(), np.split(orphans[order], starts[1:])))
     findings = []
-    for fragment in nx.weakly_connected_components(graph.subgraph(orphans)):
-        members = sorted(fragment)
-        # A teacher of an orphan is an orphan too, so "no teacher" is the same in G and in the fragment;
-        # a fragment may start at a cycle (a broken invariant), whose IKM are then its top.
-        top = fragment_top(graph, fragment)
-        circle = any(graph.in_degree(node) for node in top)
-        findings.append(Finding(
+    for fragment, top_nodes in tops.items():
+        members = ids[members_of[fragment]].tolist()
+        top = ids[top_nodes].tolist()
+        # a fragment may start at a cycle (a broken invariant), whose IKM are then its top
+        circle = bool(graph.in_degree[top_nodes].any())
+        findings.append(QualityFinding(
             kind="orphan", ikm_ids=members, skill=skill, fragment_top=top,
             detail=f"{len(members)} IKM with {skill} teachings that no {skill} trainee reaches; the fragment "
                    f"starts at {', '.join(top)}, with no recorded teacher"
@@ -318,9 +295,9 @@ def check_store(store: GraphStore) -> QualityReport:
         *out_of_order(teachings, trained),
         *learners_who_are_trainees(teachings, trained),
     ]
-    for skill in sorted({t.skill for t in teachings}):
-        seeds = {s.ikm_id for s in store.seed_attendance(skill)}
-        findings += orphan_fragments(store.teaching_graph(skill), seeds, skill)
+    skills = sorted({t.skill for t in teachings})
+    for skill, graph in answers._walked(store, skills, date.max).items():  # every date, every trainee
+        findings += orphan_fragments(graph, skill)
     findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind), f.skill or "", f.ikm_ids))
     counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in FINDING_KINDS}
     return QualityReport(counts=counts, findings=findings, notes=[UNDATED_NOTE])

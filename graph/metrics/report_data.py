@@ -3,9 +3,9 @@
 
 Every number is the §5 analytics output for the same question: a skill's headline is
 ``metrics.reach`` of the skill as of T, a programme's is ``metrics.reach`` with the
-training as cohort, the follow-up list is ``metrics.broken``. Each skill's inputs are
-gathered once and handed to the same :mod:`~tular.graph.metrics.nx_reference` functions that
-``metrics`` calls, with the store walking the cascade.
+training as cohort, the follow-up list is ``metrics.broken``. Each skill's graph is handed
+over once per date by the store, which walks its cascade, and every number is computed
+by the same :mod:`~tular.graph.metrics.engine` functions that ``metrics`` calls.
 
 Readings of the spec (the report states them in its methodology appendix):
 
@@ -43,260 +43,81 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import networkx as nx
-from pydantic import BaseModel
-
-from tular.graph.metrics import nx_reference as analytics
+import numpy as np
 
 from tular.graph.metrics import answers as metrics
-
-from tular.graph.metrics import planner
-from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS, AreaFilter, Inputs, Levels, OutcomeRates, Reach
-from tular.graph.metrics.planner import PlanKelurahan, PlanNarasumber, PlanVisit
+from tular.graph.metrics import engine, planner
+from tular.graph.metrics.engine import Lookups, SkillArrays
+from tular.graph.metrics.quality import check_store
+from tular.graph.metrics.results import (
+    FINDING_KINDS,
+    FOLLOW_UP_KINDS,
+    PLAN_SEATS,
+    QUALITY_LISTED,
+    TOP_TEACHERS_PER_SKILL,
+    VISITS_PER_KELURAHAN,
+    AreaFilter,
+    AreaTotals,
+    FollowUp,
+    FollowUpCount,
+    NextCohort,
+    OutcomeSection,
+    Overall,
+    Programme,
+    Quality,
+    QualityItem,
+    Reach,
+    ReportData,
+    ReportTeacher,
+    SkillName,
+    SkillSection,
+    SkillWarnings,
+    Visit,
+    VisitCount,
+    VisitGroup,
+)
 from tular.graph.model.errors import UsageError
-from tular.graph.model.records import Skill
-from tular.graph.metrics.quality import FINDING_KINDS, check_store
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.store.base import GraphStore
-
-#: Most follow-up visits named per kelurahan in the internal edition (the rest are counted).
-VISITS_PER_KELURAHAN = 5
-#: Most data-quality findings listed per kind in the internal edition.
-QUALITY_LISTED = 25
-#: Top teachers listed per skill.
-TOP_TEACHERS_PER_SKILL = 3
-FOLLOW_UP_KINDS = ("dead_seed", "stalled_lineage", "dormant_leaf")
-#: Seats of the next cohort the report plans per skill.
-PLAN_SEATS = 5
-
-
-# ------------------------------------------------------------------------ the shape
-class SkillName(BaseModel):
-    skill_id: str
-    name_id: str
-    name_en: str
-
-
-class Overall(BaseModel):
-    """All chosen skills together, as of one date (see the module's readings)."""
-
-    as_of: date
-    trained: int
-    learned_only: int
-    total: int
-    multiplier: float | None
-    population: int | None
-    coverage: float | None
-    cost_per_ikm_idr: int | None
-    budget_idr: int
-    trainings: int
-
-
-class SkillWarnings(BaseModel):
-    unbudgeted_trainings: list[str] = []
-    seeds_taught_by_others: int = 0
-
-
-class SkillSection(BaseModel):
-    skill: SkillName
-    now: Reach
-    previous: Reach
-    warnings: SkillWarnings
-
-
-class Programme(BaseModel):
-    """One training that ended in the report's year, for one skill it teaches: its cohort's reach."""
-
-    training_id: str
-    title: str
-    skill: SkillName
-    start_date: date | None
-    end_date: date
-    budget_idr: int | None
-    target_group: str | None
-    reach: Reach
-
-
-class AreaTotals(BaseModel):
-    """One kelurahan (or a kecamatan, ``kelurahan`` None): per-skill totals and the distinct IKM."""
-
-    kecamatan: str
-    kelurahan: str | None
-    population: int
-    totals: dict[str, int]
-    trained: int
-    total: int
-    coverage: float | None
-
-
-class TopTeacher(BaseModel):
-    skill: SkillName
-    ikm_id: str | None  # None in the public edition
-    name: str | None  # None in the public edition: described, not named (SPEC §8)
-    kelurahan: str
-    generation: int
-    onward_reach: int
-
-
-class FollowUpCount(BaseModel):
-    kecamatan: str
-    kelurahan: str
-    dead_seed: int = 0
-    stalled_lineage: int = 0
-    dormant_leaf: int = 0
-    newly_dormant: int = 0
-
-    @property
-    def findings(self) -> int:
-        return self.dead_seed + self.stalled_lineage + self.dormant_leaf
-
-
-class Visit(BaseModel):
-    kecamatan: str
-    kelurahan: str
-    kind: str
-    skill: SkillName
-    ikm_id: str
-    name: str
-    generation: int | None
-    last_activity: date | None
-    days_dormant: int | None
-
-
-class VisitGroup(BaseModel):
-    kecamatan: str
-    kelurahan: str
-    visits: list[Visit]
-    not_listed: int
-
-
-class FollowUp(BaseModel):
-    dormant_days: int
-    #: learned on or after this date and dormant by T: fell dormant during the year
-    newly_dormant_since: date
-    counts: list[FollowUpCount]
-    totals: FollowUpCount
-    groups: list[VisitGroup]  # empty in the public edition
-    listed: int
-    not_listed: int
-
-
-class QualityItem(BaseModel):
-    kind: str
-    skill: SkillName | None
-    ikm_ids: list[str]
-    names: list[str]
-    kelurahan: list[str]
-    #: probable_duplicate: "name" or "phone"; orphan: its size; out_of_order / learner_is_trainee: the edge's date
-    reason: str | None = None
-    on: date | None = None
-    fragment_top: list[str] = []
-    #: duplicate_teaching: the dates of its copies; cycle: of the teachings around it
-    dates: list[date] = []
-
-
-class Quality(BaseModel):
-    counts: dict[str, int]
-    items: list[QualityItem]  # empty in the public edition
-    not_listed: int
-    warnings: dict[str, SkillWarnings]
-
-
-class OutcomeSection(BaseModel):
-    skill: SkillName
-    rates: OutcomeRates
-
-
-class VisitCount(BaseModel):
-    kelurahan: str
-    visits: int
-
-
-class NextCohort(BaseModel):
-    """The planner's answer for one skill; ``visits`` named only in the internal edition."""
-
-    skill: SkillName
-    kelurahan: list[PlanKelurahan]
-    narasumber: list[PlanNarasumber]
-    visits: list[PlanVisit]
-    visit_counts: list[VisitCount]
-
-
-class ReportData(BaseModel):
-    year: int
-    as_of: date
-    #: True while the year is the current one: T is today, not 31 December
-    year_to_date: bool
-    previous_as_of: date
-    generated_on: date
-    public: bool
-    skills_chosen: list[SkillName]
-    skills_without_data: list[SkillName]
-    headline: Overall
-    previous: Overall
-    skills: list[SkillSection]
-    programmes: list[Programme]
-    kecamatan: list[AreaTotals]
-    kelurahan: list[AreaTotals]
-    city: AreaTotals
-    top_teachers: list[TopTeacher]
-    follow_up: FollowUp
-    quality: Quality
-    outcomes: list[OutcomeSection] = []
-    next_cohort: list[NextCohort] = []
 
 
 # ------------------------------------------------------------------------ gathering
-class _ReadOnce:
-    """The store, with the lookups that every skill and date share read once per report
-    (the report gathers each skill twice; on Neo4j every lookup is a round trip)."""
-
-    SHARED = ("gazetteer", "skills", "trainings", "populations", "ikm_per_kelurahan")
-
-    def __init__(self, store: GraphStore):
-        self._store = store
-        self._answers: dict[str, object] = {}
-
-    def __getattr__(self, name: str):
-        method = getattr(self._store, name)
-        if name not in self.SHARED:
-            return method
-
-        def once():
-            if name not in self._answers:
-                self._answers[name] = method()
-            return self._answers[name]
-        return once
-
-
 @dataclass
 class _Run:
-    """One skill as of one date: its inputs gathered once, its cascade walked by the store."""
+    """One skill as of one date: its graph with the cascade from every seed, walked by the
+    store, and its reach."""
 
     skill: str
-    inputs: Inputs
-    cascade: Callable[[nx.DiGraph, Iterable[str]], Levels]
-    seeds: dict[str, date]
-    level: Levels
+    graph: SkillArrays
+    seeds: dict[int, date]
     reach: Reach
 
+    def seed_ids(self) -> set[str]:
+        return set(self.graph.ids[list(self.seeds)].tolist())
 
-def _run(store: GraphStore, skill: str, as_of: date) -> _Run:
-    inputs = metrics.gather(store, skill, as_of)
-    walked: dict[frozenset, Levels] = {}
+    def covered(self) -> np.ndarray:
+        """The seeds and the IKM reached."""
+        return np.flatnonzero(self.graph.level >= 0)
 
-    def cascade(graph, seeds) -> Levels:  # the store's walk, once per seed set
-        key = frozenset(seeds)
-        if key not in walked:
-            walked[key] = store.generations(skill, as_of, key)
-        return walked[key]
+    def kelurahan_of(self, nodes: Sequence[int] | np.ndarray) -> dict[str, str]:
+        """The kelurahan code of each of ``nodes``, by ikm_id."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        graph = self.graph
+        codes = np.asarray(graph.kelurahan_codes, dtype=object)[graph.kelurahan[nodes]] if nodes.size else []
+        return dict(zip(graph.ids[nodes].tolist(), list(codes)))
 
-    seeds = analytics.select_seeds(inputs)
-    reach = analytics.reach(inputs, cascade=cascade)
-    return _Run(skill, inputs, cascade, seeds, cascade(inputs.graph, seeds), reach)
+
+def _runs(store: GraphStore, skills: Sequence[str], as_of: date, lookups: Lookups) -> dict[str, _Run]:
+    """The skills as of ``as_of``: their graphs handed over together (one walk, on Neo4j one
+    transaction), each skill's reach as ``metrics.reach`` answers it."""
+    graphs = metrics._walked(store, skills, as_of)
+    return {skill: _Run(skill, graph, engine.select_seeds(graph),
+                        engine.reach(graph, lookups, store.people, graph.level))
+            for skill, graph in graphs.items()}
 
 
 def report_as_of(year: int, today: date) -> tuple[date, bool]:
@@ -308,14 +129,14 @@ def report_as_of(year: int, today: date) -> tuple[date, bool]:
     return date(year, 12, 31), False
 
 
-def overall(runs: Sequence[_Run], as_of: date) -> Overall:
+def overall(runs: Sequence[_Run], as_of: date, lookups: Lookups) -> Overall:
     """All the skills of ``runs`` together (see the module's readings)."""
-    trained = set().union(*(r.seeds for r in runs))
-    everyone = set().union(*(r.level for r in runs))
-    trainings = set().union(*(analytics.seed_trainings(r.inputs, r.seeds) for r in runs))
-    budgets = runs[0].inputs.budgets if runs else {}
+    trained = set().union(*(r.seed_ids() for r in runs))
+    everyone = set().union(*(r.graph.ids[r.covered()].tolist() for r in runs))
+    trainings = set().union(*(engine.seed_trainings(r.graph, r.seeds) for r in runs))
+    budgets = lookups.budgets if runs else {}
     budgeted = [budgets[t] for t in sorted(trainings) if budgets.get(t) is not None]
-    population = analytics.coverage_population(runs[0].inputs, AreaFilter()) if runs else None
+    population = engine.coverage_population(lookups, AreaFilter()) if runs else None
     total = len(everyone)
     return Overall(
         as_of=as_of, trained=len(trained), learned_only=total - len(trained), total=total,
@@ -326,20 +147,19 @@ def overall(runs: Sequence[_Run], as_of: date) -> Overall:
     )
 
 
-def _warnings(run: _Run) -> SkillWarnings:
-    trainings = analytics.seed_trainings(run.inputs, run.seeds)
-    graph = run.inputs.graph
+def _warnings(run: _Run, lookups: Lookups) -> SkillWarnings:
+    trainings = engine.seed_trainings(run.graph, run.seeds)
+    in_degree = run.graph.in_degree
     return SkillWarnings(
-        unbudgeted_trainings=sorted(t for t in trainings if run.inputs.budgets.get(t) is None),
-        seeds_taught_by_others=sum(1 for s in run.seeds if s in graph and graph.in_degree(s) > 0),
+        unbudgeted_trainings=sorted(t for t in trainings if lookups.budgets.get(t) is None),
+        seeds_taught_by_others=sum(1 for s in run.seeds if in_degree[s] > 0),
     )
 
 
-def _areas(runs: Sequence[_Run]) -> tuple[list[AreaTotals], list[AreaTotals], AreaTotals]:
+def _areas(runs: Sequence[_Run], lookups: Lookups) -> tuple[list[AreaTotals], list[AreaTotals], AreaTotals]:
     """Per kelurahan, per kecamatan and for the city: per-skill totals (the reach rows) and the
     distinct IKM. Populations as §5 counts them for a kelurahan, a kecamatan, the city."""
-    inputs = runs[0].inputs
-    gazetteer = inputs.gazetteer
+    gazetteer = lookups.gazetteer
     skills = [r.skill for r in runs]
     per_kel: dict[str, dict[str, int]] = {k.code: {} for k in gazetteer.kelurahan_list}
     code_of = {(gazetteer.by_code(k.code).name, gazetteer.kecamatan_of(k.code).name): k.code
@@ -347,12 +167,12 @@ def _areas(runs: Sequence[_Run]) -> tuple[list[AreaTotals], list[AreaTotals], Ar
     for run in runs:
         for row in run.reach.areas:
             per_kel[code_of[(row.kelurahan, row.kecamatan)]][run.skill] = row.total
-    kelurahan_of = {node: person.kelurahan for r in runs for node, person in r.inputs.people.items()}
-    trained = Counter(kelurahan_of[node] for node in set().union(*(r.seeds for r in runs)))
-    everyone = Counter(kelurahan_of[node] for node in set().union(*(r.level for r in runs)))
+    kelurahan_of = {ikm: code for r in runs for ikm, code in r.kelurahan_of(r.covered()).items()}
+    trained = Counter(kelurahan_of[ikm] for ikm in set().union(*(r.seed_ids() for r in runs)))
+    everyone = Counter(kelurahan_of[ikm] for ikm in kelurahan_of)
 
     def population(code: str) -> int:
-        return analytics.coverage_population(inputs, AreaFilter(kelurahan=code)) or 0
+        return engine.coverage_population(lookups, AreaFilter(kelurahan=code)) or 0
 
     kelurahan = []
     for k in gazetteer.kelurahan_list:
@@ -375,31 +195,33 @@ def _areas(runs: Sequence[_Run]) -> tuple[list[AreaTotals], list[AreaTotals], Ar
     for row in kelurahan:
         by_kecamatan[row.kecamatan].append(row)
     kecamatan = [summed(rows, name) for name, rows in sorted(by_kecamatan.items())]
-    city = analytics.coverage_population(inputs, AreaFilter()) or 0  # 13,000 unless populations say otherwise
+    city = engine.coverage_population(lookups, AreaFilter()) or 0  # 13,000 unless populations say otherwise
     return kelurahan, kecamatan, summed(kelurahan, "", city)
 
 
-def _top_teachers(runs: Sequence[_Run], names: dict[str, SkillName], public: bool) -> list[TopTeacher]:
+def _top_teachers(runs: Sequence[_Run], names: dict[str, SkillName], public: bool) -> list[ReportTeacher]:
     """The best :data:`TOP_TEACHERS_PER_SKILL` of every skill (``tular reach``'s ranking), skill by skill."""
     return [
-        TopTeacher(skill=names[r.skill], ikm_id=None if public else t.ikm_id, name=None if public else t.name,
+        ReportTeacher(skill=names[r.skill], ikm_id=None if public else t.ikm_id, name=None if public else t.name,
                    kelurahan=t.kelurahan,
                    generation=t.generation, onward_reach=t.onward_reach)
         for r in runs for t in r.reach.top_teachers[:TOP_TEACHERS_PER_SKILL]
     ]
 
 
-def _follow_up(runs: Sequence[_Run], year: int, dormant_days: int, names: dict[str, SkillName], public: bool) -> FollowUp:
-    gazetteer = runs[0].inputs.gazetteer
+def _follow_up(store: GraphStore, runs: Sequence[_Run], year: int, dormant_days: int, names: dict[str, SkillName],
+               public: bool, lookups: Lookups) -> FollowUp:
+    gazetteer = lookups.gazetteer
     since = date(year, 1, 1) - timedelta(days=dormant_days)
     counts: dict[str, FollowUpCount] = {}
     visits: dict[str, list[Visit]] = defaultdict(list)
     for run in runs:
-        found = analytics.broken_chains(run.inputs, dormant_days, cascade=run.cascade)
-        for f in found.findings:
-            if f.kind not in FOLLOW_UP_KINDS:
-                continue  # orphans belong to data quality
-            code = run.inputs.people[f.ikm_id].kelurahan
+        found = engine.broken_chains(run.graph, Lookups(gazetteer=gazetteer), store.people, run.graph.level,
+                                     dormant_days)
+        followed = [f for f in found.findings if f.kind in FOLLOW_UP_KINDS]  # orphans belong to data quality
+        kelurahan_of = run.kelurahan_of([run.graph.index(f.ikm_id) for f in followed])
+        for f in followed:
+            code = kelurahan_of[f.ikm_id]
             kecamatan = gazetteer.kecamatan_of(code).name
             row = counts.setdefault(code, FollowUpCount(kecamatan=kecamatan, kelurahan=f.kelurahan))
             setattr(row, f.kind, getattr(row, f.kind) + 1)
@@ -436,12 +258,13 @@ def _follow_up(runs: Sequence[_Run], year: int, dormant_days: int, names: dict[s
 _DATE = re.compile(r"\bon (\d{4}-\d{2}-\d{2})\b")
 
 
-def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName], public: bool) -> Quality:
+def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName], public: bool,
+             lookups: Lookups) -> Quality:
     checked = check_store(store)
     chosen = {r.skill for r in runs}
     findings = [f for f in checked.findings if f.skill is None or f.skill in chosen]
     counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in FINDING_KINDS}
-    warnings = {r.skill: _warnings(r) for r in runs}
+    warnings = {r.skill: _warnings(r, lookups) for r in runs}
     if public:
         return Quality(counts=counts, items=[], not_listed=0, warnings=warnings)
     gazetteer = store.gazetteer()
@@ -471,16 +294,19 @@ def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName
     return Quality(counts=counts, items=items, not_listed=sum(counts.values()) - len(items), warnings=warnings)
 
 
-def _programmes(store: GraphStore, runs: dict[str, _Run], year: int, names: dict[str, SkillName]) -> list[Programme]:
+def _programmes(store: GraphStore, runs: dict[str, _Run], year: int, names: dict[str, SkillName],
+                lookups: Lookups) -> list[Programme]:
     found = []
     for training in sorted(store.trainings(), key=lambda t: (t.end_date, t.training_id)):
         if training.end_date.year != year:
             continue
         for skill in training.skills:
             run = runs.get(skill)
-            if run is None or training.end_date > run.inputs.as_of:
+            if run is None or training.end_date > run.graph.as_of:
                 continue
-            reach = analytics.reach(run.inputs, cohort=[training.training_id], cascade=run.cascade)
+            cohort = [training.training_id]
+            graph = metrics._walked(store, [skill], run.graph.as_of, cohort)[skill]
+            reach = engine.reach(graph, lookups, store.people, graph.level, cohort=cohort)
             found.append(Programme(
                 training_id=training.training_id, title=training.title, skill=names[skill],
                 start_date=training.start_date, end_date=training.end_date, budget_idr=training.budget_idr,
@@ -489,9 +315,10 @@ def _programmes(store: GraphStore, runs: dict[str, _Run], year: int, names: dict
 
 
 def _has_data(now: _Run, previous: _Run) -> bool:
-    return bool(now.level or now.inputs.graph.number_of_edges() or previous.level)
+    return bool(now.covered().size or now.graph.teacher.size or previous.covered().size)
 
 
+@metrics._answer
 def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[str] = (), public: bool = False,
                   dormant_days: int = DEFAULT_DORMANT_DAYS) -> ReportData:
     """Everything the annual report of ``year`` shows, as of 31 December (or ``today`` in the
@@ -499,28 +326,28 @@ def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[st
     if dormant_days < 1:
         raise UsageError("the dormant window must be at least 1 day")
     as_of, year_to_date = report_as_of(year, today)
-    store = _ReadOnce(store)  # type: ignore[assignment]
     previous_as_of = date(year - 1, 12, 31)
     vocabulary: list[Skill] = store.skills()
     names = {s.skill_id: SkillName(skill_id=s.skill_id, name_id=s.name_id, name_en=s.name_en) for s in vocabulary}
     chosen = list(dict.fromkeys(metrics.resolve_skill(store, s) for s in skills)) if skills else list(names)
-    now = {s: _run(store, s, as_of) for s in chosen}
-    before = {s: _run(store, s, previous_as_of) for s in chosen}
+    lookups = metrics._lookups(store)  # read once for the report (store.pinned keeps them per version too)
+    now = _runs(store, chosen, as_of, lookups)
+    before = _runs(store, chosen, previous_as_of, lookups)
     with_data = [s for s in chosen if _has_data(now[s], before[s])]
     runs = [now[s] for s in chosen]
-    kelurahan, kecamatan, city = _areas(runs)
+    kelurahan, kecamatan, city = _areas(runs, lookups)
     return ReportData(
         year=year, as_of=as_of, year_to_date=year_to_date, previous_as_of=previous_as_of, generated_on=today,
         public=public, skills_chosen=[names[s] for s in chosen],
         skills_without_data=[names[s] for s in chosen if s not in with_data],
-        headline=overall(runs, as_of), previous=overall([before[s] for s in chosen], previous_as_of),
-        skills=[SkillSection(skill=names[s], now=now[s].reach, previous=before[s].reach, warnings=_warnings(now[s]))
-                for s in with_data],
-        programmes=_programmes(store, now, year, names),
+        headline=overall(runs, as_of, lookups), previous=overall([before[s] for s in chosen], previous_as_of, lookups),
+        skills=[SkillSection(skill=names[s], now=now[s].reach, previous=before[s].reach,
+                             warnings=_warnings(now[s], lookups)) for s in with_data],
+        programmes=_programmes(store, now, year, names, lookups),
         kecamatan=kecamatan, kelurahan=kelurahan, city=city,
         top_teachers=_top_teachers(runs, names, public),
-        follow_up=_follow_up(runs, year, dormant_days, names, public),
-        quality=_quality(store, runs, names, public),
+        follow_up=_follow_up(store, runs, year, dormant_days, names, public, lookups),
+        quality=_quality(store, runs, names, public, lookups),
         outcomes=[OutcomeSection(skill=names[s], rates=metrics.outcome_rates(
             store, metrics.Query(skill=s, as_of=as_of), None, after_learning=True)) for s in with_data],
         next_cohort=[_next_cohort(store, names[s], as_of, dormant_days, public) for s in with_data],

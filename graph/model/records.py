@@ -7,7 +7,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
 #: The dormant window W of broken chains (SPEC §5), in days, where none is given.
 DEFAULT_DORMANT_DAYS = 180
 
@@ -205,6 +204,29 @@ class WriteResult(BaseModel):
     @property
     def written(self) -> int:
         return sum(c.written for c in self.counts.values())
+
+
+class ForgetResult(BaseModel):
+    ikm_id: str
+    batch_id: str
+    teachings: int  # teaching edges whose free text was erased
+    outcomes: int = 0  # outcomes whose note was erased
+    logged_changes: int  # earlier versions erased in the batch log
+
+
+#: The fields of an IKM that identify a person (``name`` is replaced, the others cleared).
+PERSONAL_IKM_FIELDS = ("name", "business_name", "phone")
+#: Free text on a teaching edge, which may describe either person.
+PERSONAL_TEACHING_FIELDS = ("note",)
+
+
+def placeholder(ikm_id: str) -> str:
+    """The name an erased IKM carries.
+
+    >>> placeholder("IKM-0042")
+    'Dihapus (IKM-0042)'
+    """
+    return f"Dihapus ({ikm_id})"
 
 
 class Batch(BaseModel):

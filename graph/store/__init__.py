@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tular.graph.model.settings import Settings
 from tular.graph.model.errors import UsageError
-from tular.graph.store.base import GraphStore, IKMPage, SeedAttendance
+from tular.graph.model.settings import Settings
+from tular.graph.store.base import GraphStore, IKMPage
 from tular.graph.store.embedded import EmbeddedStore
 from tular.graph.store.neo4j import Neo4jStore
 
-__all__ = ["GraphStore", "IKMPage", "SeedAttendance", "EmbeddedStore", "Neo4jStore", "open_store"]
+__all__ = ["GraphStore", "IKMPage", "EmbeddedStore", "Neo4jStore", "open_store"]
 
 NEO4J_SCHEMES = {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}
 

@@ -5,21 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-import networkx as nx
 from pydantic import BaseModel
 
-from tular.graph.metrics.nx_reference import Person
 from tular.graph.metrics.engine import SkillArrays
+from tular.graph.metrics.results import Person
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
-    IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Outcome, Records, Repair, Skill, Teaching, Training,
+    IKM,
+    ApiKey,
+    Attendance,
+    Batch,
+    BatchMeta,
+    Counts,
+    ForgetResult,
+    Outcome,
+    Records,
+    Repair,
+    Skill,
+    Teaching,
+    Training,
     WriteResult,
 )
-
-if TYPE_CHECKING:
-    from tular.graph.admin.erasure import ForgetResult
 
 #: Rows per UNWIND / executemany chunk: large enough to amortise round trips, small
 #: enough to keep each statement's parameter map modest.
@@ -33,15 +41,6 @@ class IKMPage(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-class SeedAttendance(BaseModel):
-    """A completed attendance at a training that teaches a skill (a candidate seed)."""
-
-    ikm_id: str
-    training_id: str
-    end_date: date
-    budget_idr: int | None = None
 
 
 class RestoreMark(BaseModel):
@@ -190,10 +189,6 @@ class GraphStore(Protocol):
     def ikm_per_kelurahan(self) -> dict[str, int]:
         """Number of IKM on record per kelurahan code."""
 
-    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        """The cascade of ``skill`` from ``seeds`` over edges dated ≤ ``as_of``: the generation
-        of every seed (0) and of every IKM reached (fewest teaching steps from a seed)."""
-
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
         """The ``TAUGHT_BY`` edges of each of ``skills`` dated on or before ``as_of``, with the
@@ -217,14 +212,6 @@ class GraphStore(Protocol):
         """(ikm_id, kind, date) of every outcome that counts for ``skill`` (its skill is
         ``skill`` or blank) dated on or before ``as_of``, of ``kind`` only when given;
         ordered by (ikm_id, date, kind)."""
-
-    def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
-        """Completed attendances at trainings teaching ``skill`` that ended on or before ``as_of``."""
-
-    def teaching_graph(self, skill: str, as_of: date | None = None) -> nx.DiGraph:
-        """The ``TAUGHT_BY`` edges of ``skill`` dated on or before ``as_of`` as a DiGraph
-        pointing **from teacher to learner** (the direction knowledge flows). Edges carry
-        ``date``, ``source`` and ``note``; nodes carry ``kelurahan`` (a code)."""
 
     # ------------------------------------------------------------------ browser sessions
     # SPEC §3 and §7: sessions take no data lock and move no version — these methods never

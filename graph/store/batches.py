@@ -23,7 +23,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from tular.graph.model.errors import InvalidData, UsageError
-from tular.graph.model.records import KINDS, Attendance, Batch, Change, IKM, KindCounts, Outcome, Population, Records, Teaching, Training
+from tular.graph.model.records import (
+    IKM,
+    KINDS,
+    PERSONAL_TEACHING_FIELDS,
+    Attendance,
+    Batch,
+    Change,
+    KindCounts,
+    Outcome,
+    Population,
+    Records,
+    Teaching,
+    Training,
+    placeholder,
+)
 
 #: How an erasure (``tular forget``) is marked in the batch log's ``who``, before the IKM id.
 ERASURE = "erasure of personal data (tular forget "
@@ -300,3 +314,31 @@ def copies_to_put_back(batch: Batch) -> dict[str, list[Any]]:
         if change.extra_copy:
             copies.setdefault(change.kind, []).append(to_model(change.kind, change.before))
     return copies
+
+
+# ------------------------------------------------------------------ erasure (tular forget)
+def erase_record(kind: str, data: dict[str, Any], ikm_id: str) -> dict[str, Any]:
+    """``data`` (a record of ``kind`` as stored in the batch log) without the personal data of
+    ``ikm_id``; unchanged when it does not concern that IKM."""
+    if kind == "ikm" and data.get("ikm_id") == ikm_id:
+        return {**data, "name": placeholder(ikm_id), "business_name": None, "phone": None}
+    if kind == "teachings" and ikm_id in (data.get("learner_id"), data.get("teacher_id")):
+        return {**data, **dict.fromkeys(PERSONAL_TEACHING_FIELDS)}
+    if kind == "outcomes" and data.get("ikm_id") == ikm_id:
+        return {**data, "note": None}
+    return data
+
+
+def erase_log(logged: bytes | str, ikm_id: str) -> tuple[bytes | None, int]:
+    """A batch log's changes without the personal data of ``ikm_id``: the new log text
+    (None when nothing in it concerned the IKM) and how many earlier versions changed."""
+    changes = [Change.model_validate(c) for c in decode_changes(logged)]
+    erased, count = [], 0
+    for change in changes:
+        if change.before is not None:
+            before = erase_record(change.kind, change.before, ikm_id)
+            if before != change.before:
+                change = change.model_copy(update={"before": before})
+                count += 1
+        erased.append(change)
+    return (encode_change_list(erased) if count else None), count

@@ -1,4 +1,4 @@
-"""The zero-setup store: SQLite for durability, networkx for graph work."""
+"""The zero-setup store: SQLite for durability, the metrics' graph as integer arrays in memory."""
 
 from __future__ import annotations
 
@@ -12,23 +12,39 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-import networkx as nx
-
-from tular.graph.metrics import engine as arrays
-from tular.graph.metrics.nx_reference import Person
-from tular.graph.metrics.engine import SkillArrays
-from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.io.files import create_private
+from tular.graph.metrics import engine
+from tular.graph.metrics.engine import SkillArrays
+from tular.graph.metrics.results import Person
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
-    IKM, KINDS, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, KindCounts, Kelurahan, Outcome, Population,
-    Records, Repair, Skill, Teaching, Training, WriteResult,
+    IKM,
+    KINDS,
+    ApiKey,
+    Attendance,
+    Batch,
+    BatchMeta,
+    Counts,
+    ForgetResult,
+    Kecamatan,
+    Kelurahan,
+    KindCounts,
+    Outcome,
+    Population,
+    Records,
+    Repair,
+    Skill,
+    Teaching,
+    Training,
+    WriteResult,
+    placeholder,
 )
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store import batches, embedded_arrays, session_file
-from tular.graph.store.base import LOCK_WAIT, IKMPage, SeedAttendance
+from tular.graph.store.base import LOCK_WAIT, IKMPage
 from tular.graph.store.pinning import Pinning
-from tular.graph.store.snapshot import GraphSnapshot, generations
+from tular.graph.store.snapshot import GraphSnapshot
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kecamatan (
@@ -549,7 +565,6 @@ class EmbeddedStore(Pinning):
             return self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
 
     def forget(self, ikm_id: str, meta: BatchMeta):
-        from tular.graph.admin.erasure import ForgetResult, erase_log, placeholder
 
         with self._tx() as conn:
             if conn.execute("UPDATE ikm SET name = ?, business_name = NULL, phone = NULL WHERE ikm_id = ?",
@@ -563,7 +578,7 @@ class EmbeddedStore(Pinning):
                                     (ikm_id,)).rowcount
             logged = 0
             for seq, changes in conn.execute("SELECT seq, changes FROM batch").fetchall():
-                erased, count = erase_log(changes, ikm_id)
+                erased, count = batches.erase_log(changes, ikm_id)
                 if erased is not None:
                     conn.execute("UPDATE batch SET changes = ? WHERE seq = ?", (erased, seq))
                     logged += count
@@ -741,14 +756,14 @@ class EmbeddedStore(Pinning):
         return found
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
+        return dict(self._kept_for("ikm_per_kelurahan", self._ikm_per_kelurahan))
+
+    def _ikm_per_kelurahan(self) -> dict[str, int]:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is not None and snapshot.stamp == embedded_arrays.stamp(self._conn):
                 return snapshot.ikm_per_kelurahan()  # a count over a million rows costs more
         return dict(self._read("SELECT kelurahan_code, count(*) FROM ikm GROUP BY kelurahan_code"))
-
-    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        return generations(self, skill, as_of, seeds)
 
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
@@ -769,7 +784,7 @@ class EmbeddedStore(Pinning):
             views = {skill: self._snapshot.view(skill, as_of) for skill in skills}
         if seeds is not None:
             for graph in views.values():
-                graph.level = arrays.generations(graph, seeds(graph))
+                graph.level = engine.generations(graph, seeds(graph))
         return views
 
     def all_ikm(self) -> list[IKM]:
@@ -821,33 +836,6 @@ class EmbeddedStore(Pinning):
                 "FROM training ORDER BY training_id"
             )
         ]
-
-    def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
-        rows = self._read(
-            "SELECT a.ikm_id, t.training_id, t.end_date, t.budget_idr FROM attendance a "
-            "JOIN training t USING (training_id) JOIN training_skill ts USING (training_id) "
-            "WHERE ts.skill_id = ? AND a.completed = 1 AND (? IS NULL OR t.end_date <= ?) "
-            "ORDER BY a.ikm_id, t.end_date, t.training_id",
-            (skill, _iso(as_of), _iso(as_of)),
-        )
-        return [
-            SeedAttendance(ikm_id=r[0], training_id=r[1], end_date=date.fromisoformat(r[2]), budget_idr=r[3])
-            for r in rows
-        ]
-
-    def teaching_graph(self, skill: str, as_of: date | None = None) -> nx.DiGraph:
-        rows = self._read(
-            "SELECT t.teacher_id, t.learner_id, t.date, t.source, t.note, tk.kelurahan_code, lk.kelurahan_code "
-            "FROM teaching t JOIN ikm tk ON tk.ikm_id = t.teacher_id JOIN ikm lk ON lk.ikm_id = t.learner_id "
-            "WHERE t.skill_id = ? AND (? IS NULL OR t.date <= ?)",
-            (skill, _iso(as_of), _iso(as_of)),
-        )
-        graph = nx.DiGraph(skill=skill, as_of=as_of)
-        for teacher, learner, day, source, note, teacher_kel, learner_kel in rows:
-            graph.add_node(teacher, kelurahan=teacher_kel)
-            graph.add_node(learner, kelurahan=learner_kel)
-            graph.add_edge(teacher, learner, date=date.fromisoformat(day), source=source, note=note)
-        return graph
 
     # ------------------------------------------------------------ broken invariants
     def remove_duplicate_teachings(self, meta: BatchMeta) -> Repair:

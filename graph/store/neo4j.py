@@ -23,26 +23,43 @@ from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import networkx as nx
 import numpy as np
 from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
 
-from tular.graph.model.settings import this_process
-from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
-from tular.graph.metrics.nx_reference import Person
 from tular.graph.metrics.engine import SkillArrays
+from tular.graph.metrics.results import Person
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
-    KINDS, IKM, ApiKey, Attendance, Batch, BatchMeta, Counts, Kecamatan, Kelurahan, KindCounts, Outcome, Population,
-    Records, Repair, Skill, Teaching, Training, WriteResult,
+    IKM,
+    KINDS,
+    ApiKey,
+    Attendance,
+    Batch,
+    BatchMeta,
+    Counts,
+    ForgetResult,
+    Kecamatan,
+    Kelurahan,
+    KindCounts,
+    Outcome,
+    Population,
+    Records,
+    Repair,
+    Skill,
+    Teaching,
+    Training,
+    WriteResult,
+    placeholder,
 )
+from tular.graph.model.settings import this_process
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store import batches
-from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark, SeedAttendance
+from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark
 from tular.graph.store.pinning import Pinning
 from tular.graph.store.shared_read import SharedRead
-from tular.graph.store.snapshot import GraphSnapshot, SkillTables, generations
+from tular.graph.store.snapshot import GraphSnapshot, SkillTables
 
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.
@@ -116,6 +133,25 @@ def statements(name: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
+# The query of each operation for each kind of record, each named in full (grepping a .cypher
+# file's name finds where it is used).
+MERGE_QUERIES = {"ikm": "merge_ikm", "trainings": "merge_trainings", "attendance": "merge_attendance",
+                 "teachings": "merge_teachings", "outcomes": "merge_outcomes", "populations": "merge_populations"}
+#: The kinds whose records, known not to exist yet, are created without a look-up first.
+CREATE_QUERIES = {"ikm": "create_ikm", "attendance": "create_attendance", "teachings": "create_teachings",
+                  "outcomes": "create_outcomes"}
+DELETE_QUERIES = {"ikm": "delete_ikm", "trainings": "delete_trainings", "attendance": "delete_attendance",
+                  "teachings": "delete_teachings", "outcomes": "delete_outcomes",
+                  "populations": "delete_populations"}
+#: Every stored record of a kind (populations are read with ``populations``).
+STORED_QUERIES = {"ikm": "stored_ikm", "trainings": "stored_trainings", "attendance": "stored_attendance",
+                  "teachings": "stored_teachings", "outcomes": "stored_outcomes"}
+#: The stored records of a kind with the given keys.
+EXISTING_QUERIES = {"ikm": "existing_ikm", "trainings": "existing_trainings", "attendance": "existing_attendance",
+                    "teachings": "existing_teachings", "outcomes": "existing_outcomes",
+                    "populations": "existing_populations"}
+
+
 def _native(value: Any) -> Any:
     """neo4j.time values to Python ones."""
     return value.to_native() if hasattr(value, "to_native") else value
@@ -139,7 +175,7 @@ SCAN_FACTOR = 4
 
 
 def _new_rows(kind: str, records: list) -> list[list]:
-    """Records as the positional rows of ``create_<kind>.cypher``; dates as ISO text, which
+    """Records as the positional rows of the :data:`CREATE_QUERIES`; dates as ISO text, which
     the driver packs many times faster than ``date`` values."""
     if kind == "ikm":
         return [[r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone,
@@ -357,7 +393,7 @@ class Neo4jStore(Pinning):
             for kind in KINDS:
                 stored[kind], copies = self._stored(tx, kind)
                 if copies:  # a relationship stored more than once (a broken invariant): written again, once
-                    tx.run(query(f"delete_{kind}"), keys=[list(k) for k in copies]).consume()
+                    tx.run(query(DELETE_QUERIES[kind]), keys=[list(k) for k in copies]).consume()
                     for key in copies:
                         del stored[kind][key]
                 updated[kind] = [r for key, r in wanted[kind].items() if key in stored[kind] and stored[kind][key] != r]
@@ -371,7 +407,7 @@ class Neo4jStore(Pinning):
                     tx.run(query("delete_ikm_except"), keep=[key[0] for key in wanted[kind]]).consume()
                     continue
                 for chunk in _chunks(gone):
-                    tx.run(query(f"delete_{kind}"), keys=chunk).consume()
+                    tx.run(query(DELETE_QUERIES[kind]), keys=chunk).consume()
             kept = {b.batch_id for b in logged}
             logged_before = [row["batch"]["batch_id"] for row in tx.run(query("batches"), batch_id=None,
                                                                           with_changes=False)]
@@ -392,7 +428,7 @@ class Neo4jStore(Pinning):
             for row in tx.run(query("populations")):
                 found[(row["code"],)] = Population(kelurahan_code=row["code"], population=row["population"])
             return found, twice
-        for record in tx.run(query(f"stored_{kind}")):
+        for record in tx.run(query(STORED_QUERIES[kind])):
             model = batches.to_model(kind, {k: _native(v) for k, v in record["record"].items()})
             key = batches.record_key(kind, model)
             if key in found:
@@ -429,7 +465,7 @@ class Neo4jStore(Pinning):
             return found
         if stored is not None and stored <= SCAN_FACTOR * len(keys):
             wanted, fields = set(keys), batches.KEY_FIELDS[kind]
-            for record in tx.run(query(f"stored_{kind}")):
+            for record in tx.run(query(STORED_QUERIES[kind])):
                 data = record["record"]
                 if kind == "outcomes":  # its key is made of derived fields
                     model = batches.to_model(kind, {k: _native(v) for k, v in data.items()})
@@ -439,7 +475,7 @@ class Neo4jStore(Pinning):
                     found[key] = batches.to_model(kind, {k: _native(v) for k, v in data.items()})
             return found
         for chunk in _chunks(keys, IMPORT_CHUNK):
-            for record in tx.run(query(f"existing_{kind}"), keys=[list(k) for k in chunk]):
+            for record in tx.run(query(EXISTING_QUERIES[kind]), keys=[list(k) for k in chunk]):
                 model = batches.to_model(kind, {k: _native(v) for k, v in record["record"].items()})
                 found[batches.record_key(kind, model)] = model
         return found
@@ -448,21 +484,21 @@ class Neo4jStore(Pinning):
     def _upsert(tx: ManagedTransaction, rows: dict[str, list], new: dict[str, dict] | None = None) -> None:
         """Write in dependency order; a row whose references are missing rolls everything back.
 
-        ``rows`` are upserted (``merge_<kind>``; a teaching there must exist already); ``new``
+        ``rows`` are upserted (:data:`MERGE_QUERIES`; a teaching there must exist already); ``new``
         records, which this transaction has found not to exist, are created
-        (``create_<kind>``) where the kind has such a query, else upserted too."""
+        (:data:`CREATE_QUERIES`) where the kind has such a query, else upserted too."""
         for kind in KINDS:
             created = list((new or {}).get(kind, {}).values())
             written = expected = 0
-            if created and kind in ("ikm", "attendance", "teachings", "outcomes"):
+            if created and kind in CREATE_QUERIES:
                 expected += len(created)
                 for chunk in _chunks(_new_rows(kind, created), IMPORT_CHUNK):
-                    written += tx.run(query(f"create_{kind}"), rows=chunk).single(strict=True)["written"]
+                    written += tx.run(query(CREATE_QUERIES[kind]), rows=chunk).single(strict=True)["written"]
                 created = []
             params = [_params(r) for r in [*created, *rows[kind]]]
             expected += sum(len(p["skills"]) for p in params) if kind == "trainings" else len(params)
             for chunk in _chunks(params, IMPORT_CHUNK):
-                written += tx.run(query(f"merge_{kind}"), rows=chunk).single(strict=True)["written"]
+                written += tx.run(query(MERGE_QUERIES[kind]), rows=chunk).single(strict=True)["written"]
             if written != expected:
                 raise InvalidData(f"{expected - written} {kind} rows refer to an IKM, training, skill or kelurahan "
                                   "that is not in the store")
@@ -491,7 +527,6 @@ class Neo4jStore(Pinning):
         return self._write(work)
 
     def forget(self, ikm_id: str, meta: BatchMeta):
-        from tular.graph.admin.erasure import ForgetResult, erase_log, placeholder
 
         def work(tx: ManagedTransaction) -> ForgetResult:
             found = tx.run(query("forget_ikm"), ikm_id=ikm_id, placeholder=placeholder(ikm_id)).single()
@@ -502,7 +537,7 @@ class Neo4jStore(Pinning):
             rows, logged = [], 0
             for record in tx.run(query("batches"), batch_id=None, with_changes=True):
                 batch = record["batch"]
-                erased, count = erase_log(batch["changes"], ikm_id)
+                erased, count = batches.erase_log(batch["changes"], ikm_id)
                 if erased is not None:
                     rows.append({"batch_id": batch["batch_id"], "changes": erased})
                     logged += count
@@ -561,7 +596,7 @@ class Neo4jStore(Pinning):
                 batches.check_undo_cycles(batch_id, self.all_teachings(), delete, restore)
             for kind in reversed(KINDS):
                 for chunk in _chunks(delete[kind]):
-                    tx.run(query(f"delete_{kind}"), keys=[list(k) for k in chunk]).consume()
+                    tx.run(query(DELETE_QUERIES[kind]), keys=[list(k) for k in chunk]).consume()
             # a record the batch deleted is created again; one it changed is written over
             missing: dict[str, dict] = {}
             for kind, records in restore.items():
@@ -632,6 +667,9 @@ class Neo4jStore(Pinning):
             return session.execute_read(work)
 
     def ikm_per_kelurahan(self) -> dict[str, int]:
+        return dict(self._kept_for("ikm_per_kelurahan", self._ikm_per_kelurahan))
+
+    def _ikm_per_kelurahan(self) -> dict[str, int]:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.stamp == (self._pinned_version() or self.version()):
             return snapshot.ikm_per_kelurahan()  # a count over a million IKM costs more
@@ -671,9 +709,6 @@ class Neo4jStore(Pinning):
                 walk.stop()  # after a failure here the helper stops at its next query
                 if walk.helper is not None:
                     walk.helper.result()  # raises what stopped it
-
-    def generations(self, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-        return generations(self, skill, as_of, seeds)
 
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
@@ -747,20 +782,6 @@ class Neo4jStore(Pinning):
             Training(**{k: _native(v) for k, v in r["training"].items()}, skills=tuple(r["skills"]))
             for r in self._read("trainings")
         ]))
-
-    def seed_attendance(self, skill: str, as_of: date | None = None) -> list[SeedAttendance]:
-        return [
-            SeedAttendance(**{k: _native(v) for k, v in r.items()})
-            for r in self._read("seed_attendance", skill=skill, as_of=as_of)
-        ]
-
-    def teaching_graph(self, skill: str, as_of: date | None = None) -> nx.DiGraph:
-        graph = nx.DiGraph(skill=skill, as_of=as_of)
-        for r in self._read("teaching_graph", skill=skill, as_of=as_of):
-            graph.add_node(r["teacher"], kelurahan=r["teacher_kelurahan"])
-            graph.add_node(r["learner"], kelurahan=r["learner_kelurahan"])
-            graph.add_edge(r["teacher"], r["learner"], date=_native(r["date"]), source=r["source"], note=r["note"])
-        return graph
 
     # ------------------------------------------------------------ broken invariants
     def remove_duplicate_teachings(self, meta: BatchMeta) -> Repair:

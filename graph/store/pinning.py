@@ -1,7 +1,8 @@
 """One version read for a whole answer (:meth:`GraphStore.pinned`), shared by both stores.
 
-An answer asks the store for several store-wide things — the gazetteer, the skills, the
-trainings and their budgets, the populations — that change only with a write. Inside
+This is the one "read once" mechanism of tular. An answer asks the store for several
+store-wide things — the gazetteer, the skills, the trainings and their budgets, the
+populations, the IKM per kelurahan — that change only with a write. Inside
 ``pinned()`` they are kept in memory per store version (read once on entry, in the thread
 that entered), so a repeated question costs one version read, not one read per lookup;
 outside it every call reads afresh.
@@ -10,7 +11,7 @@ outside it every call reads afresh.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -55,3 +56,26 @@ class Pinning:
         if name not in kept:
             kept[name] = read()
         return kept[name]
+
+
+class OnFirstUse(Mapping):
+    """A mapping read only if something looks into it, then held: for a lookup that an answer
+    may not need and that costs a count over every IKM (read through :meth:`Pinning._kept_for`
+    by the store, it is still read once per version)."""
+
+    def __init__(self, read: Callable[[], Mapping]):
+        self._read, self._data = read, None
+
+    def _mapping(self) -> Mapping:
+        if self._data is None:
+            self._data = self._read()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._mapping()[key]
+
+    def __iter__(self):
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())

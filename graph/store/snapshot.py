@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from tular.graph.metrics.engine import SkillArrays, levels_as_dict, numbered
+from tular.graph.metrics.engine import SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
@@ -185,10 +185,3 @@ def _first_of_each(skill: np.ndarray, teacher: np.ndarray, learner: np.ndarray, 
     first.sort()
     return first
 
-
-def generations(store, skill: str, as_of: date, seeds: Iterable[str]) -> dict[str, int]:
-    """:meth:`GraphStore.generations` of a store whose ``skill_arrays`` walks cascades: every
-    seed (generation 0) and every IKM reached, from the store's kept snapshot."""
-    seeds = list(seeds)
-    graph = store.skill_arrays([skill], as_of, seeds=lambda g: [i for i in map(g.index, seeds) if i is not None])[skill]
-    return {**dict.fromkeys(seeds, 0), **levels_as_dict(graph, graph.level)}

@@ -5,17 +5,15 @@ from typing import Annotated
 
 from fastapi import Query
 
-from tular.graph.model.settings import Settings
-from tular.graph.model.dates import as_of
-from tular.graph.model.errors import InvalidData
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport, import_tables
-from tular.graph.model.records import ApiKey
 from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.model.dates import as_of
+from tular.graph.model.errors import InvalidData
+from tular.graph.model.records import ApiKey
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
-
 from tular.service.schemas import WriteOut
-
 
 # The filters of SPEC §5, shared by the metrics routes.
 KelurahanFilter = Annotated[str | None, Query(description="Count the IKM of one kelurahan.", max_length=200)]

@@ -7,17 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from tular.visualizations.report import MEDIA_TYPES
-
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
-
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
-from tular.service.problems import responses
 from tular.service.map_documents import map_html
+from tular.service.problems import responses
 from tular.service.reports import report_document
-from tular.service.web_plumbing import MAP_FRAME_POLICY
 from tular.service.routers.common import as_of_date
+from tular.service.web_plumbing import MAP_FRAME_POLICY
+from tular.visualizations.report import MEDIA_TYPES
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 #: The map and the report are self-contained documents (inline scripts and styles, data: images):

@@ -4,7 +4,6 @@ from fastapi import APIRouter, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.errors import StoreUnavailable, TularError
-
 from tular.service.deps import APIKeyHeader
 from tular.service.problems import responses
 from tular.service.schemas import Health

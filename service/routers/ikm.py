@@ -5,16 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from tular.graph.admin import api_keys as keys
-
-from tular.graph.metrics import answers as metrics
 from tular.graph.io.ingest import import_tables
 from tular.graph.io.readers import COLUMNS, Row, Table
-
+from tular.graph.metrics import answers as metrics
 from tular.service.deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
 from tular.service.problems import responses
-from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
-from tular.service.routers.spread import AsOf
 from tular.service.routers.common import as_of_date, rejected
+from tular.service.routers.spread import AsOf
+from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
 
 router = APIRouter(prefix="/api/v1/ikm", tags=["ikm"])
 

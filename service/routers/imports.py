@@ -6,13 +6,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport
-
 from tular.service.deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
-from tular.service.problems import responses
 from tular.service.importing import import_uploads
 from tular.service.limits import caller_first
+from tular.service.problems import responses
 from tular.service.routers.common import rejected
-
 
 
 def _editor_first(request: Request) -> None:

@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.records import Role
-
 from tular.service.deps import Admin, StoreDep
 from tular.service.problems import responses
 

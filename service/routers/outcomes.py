@@ -8,19 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from tular.graph.metrics import answers as metrics
-
-from tular.graph.metrics import planner
-
-from tular.graph.metrics import public
-from tular.graph.metrics.nx_reference import OutcomeRates
-from tular.graph.metrics.planner import Plan
-from tular.graph.metrics.public import PublicPlan
-
+from tular.graph.metrics import planner, public
+from tular.graph.metrics.results import OutcomeRates, Plan, PublicPlan
 from tular.service.deps import Editor, SettingsDep, StoreDep, Viewer
 from tular.service.problems import responses
-from tular.service.schemas import OutcomeIn, WriteOut
+from tular.service.routers.common import (
+    CohortFilter,
+    KecamatanFilter,
+    KelurahanFilter,
+    YearFilter,
+    as_of_date,
+    record_one,
+)
 from tular.service.routers.spread import AsOf, cached
-from tular.service.routers.common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date, record_one
+from tular.service.schemas import OutcomeIn, WriteOut
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"])
 

@@ -13,32 +13,39 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tular.graph.admin import api_keys as keys
-
+from tular.graph.io.export import odk_register, register_csv
 from tular.graph.metrics import answers as metrics
-
-from tular.graph.metrics import planner
-
-from tular.graph.metrics import public
-from tular.graph.metrics.nx_reference import DEFAULT_DORMANT_DAYS, FINDING_ORDER, Reach
-from tular.graph.model.errors import TooManyAttempts, Unauthorized, UsageError
+from tular.graph.metrics import planner, public
 from tular.graph.metrics.map_data import map_data, public_edition
-from tular.graph.model.records import OUTCOME_KINDS
-from tular.graph.io.readers import KINDS
+from tular.graph.metrics.results import FINDING_ORDER, Reach
+from tular.graph.model.errors import TooManyAttempts, Unauthorized, UsageError
+from tular.graph.model.records import DEFAULT_DORMANT_DAYS, KINDS, OUTCOME_KINDS
 from tular.graph.store import GraphStore
-from tular.visualizations.i18n import Locale
-from tular.visualizations.propagation_map import render_map
-from tular.visualizations.web_pages import downstream_tree, generation_bars, outcome_bars
-
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
 from tular.service.limits import attempts, caller_first, client_of
-from tular.service.web_plumbing import editor as web_editor, visitor
-from tular.service.web_plumbing import (
-    LOGIN_PATH, MAP_FRAME_POLICY, Editor, Reader, SignedIn, Visitor, VisitorDep, check_csrf, page, safe_next,
-    delete_session_cookie, set_session_cookie,
-)
 from tular.service.routers.common import as_of_date
+from tular.service.routers.exports import REGISTER_DOWNLOAD
+from tular.service.web_plumbing import (
+    LOGIN_PATH,
+    MAP_FRAME_POLICY,
+    Editor,
+    Reader,
+    SignedIn,
+    Visitor,
+    VisitorDep,
+    check_csrf,
+    delete_session_cookie,
+    page,
+    safe_next,
+    set_session_cookie,
+    visitor,
+)
+from tular.service.web_plumbing import editor as web_editor
+from tular.visualizations.i18n import Locale
+from tular.visualizations.propagation_map import render_map
+from tular.visualizations.web_pages import downstream_tree, generation_bars, outcome_bars
 
 router = APIRouter(include_in_schema=False)
 #: Kelurahan rows on the dashboard; problems listed on the import page.
@@ -323,3 +330,16 @@ def import_upload(request: Request, found: Editor, store: StoreDep, settings: Se
 router.add_api_route("/impor", import_upload, methods=["POST"], response_class=HTMLResponse,
                      route_class_override=caller_first(lambda request: web_editor(visitor(request))))
 
+
+# ------------------------------------------------------------------------------ export
+@router.get("/ekspor", response_class=HTMLResponse)
+def export_page(request: Request, found: Editor, store: StoreDep) -> Response:
+    """Downloads for editors: the IKM list of the phone form (SPEC §13)."""
+    return page(request, found, "export.html", gazetteer=store.gazetteer())
+
+
+@router.get("/ekspor/ikm.csv")
+def odk_register_download(found: Editor, store: StoreDep, kelurahan: Text = None) -> Response:
+    """``ikm.csv`` (the same file as GET /api/v1/exports/odk-register), of one kelurahan if chosen."""
+    return Response(register_csv(odk_register(store, kelurahan or None)), media_type="text/csv; charset=utf-8",
+                    headers=REGISTER_DOWNLOAD)

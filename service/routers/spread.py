@@ -3,22 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from tular.graph.metrics import answers as metrics
-
 from tular.graph.metrics import public
-from tular.graph.metrics.nx_reference import Broken, Reach, ReachAll
-from tular.graph.metrics.public import PublicBroken
-from tular.graph.store import GraphStore
-
+from tular.graph.metrics.results import Broken, PublicBroken, Reach, ReachAll
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
-
+from tular.graph.store import GraphStore
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
 from tular.service.problems import responses

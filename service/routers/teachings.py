@@ -5,14 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from tular.graph.admin import api_keys as keys
-
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.records import BatchMeta
-
 from tular.service.deps import Editor, SettingsDep, StoreDep
 from tular.service.problems import responses
-from tular.service.schemas import TeachingIn, WriteOut
 from tular.service.routers.common import record_one
+from tular.service.schemas import TeachingIn, WriteOut
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 

@@ -1,0 +1,517 @@
+"""Every answer tular gives, as types: what the engine, the use cases, the service and the
+views share. Nothing here computes or reads a store; a view imports this module and
+:mod:`tular.graph.model`, never a module that reads a store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+import networkx as nx
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from tular.graph.model.gazetteer import Gazetteer
+
+
+# ---------------------------------------------------------------------- reach, broken chains, lineage, outcome rates (SPEC §5, §10)
+#: SPEC §5: without a populations input, the city has 13,000 IKM.
+DEFAULT_CITY_POPULATION = 13_000
+
+
+TOP_TEACHERS = 20
+
+
+MAX_LINEAGE_PATHS = 100
+
+
+@dataclass
+class Person:
+    name: str
+    kelurahan: str  # code
+
+
+class GenerationRow(BaseModel):
+    generation: int
+    count: int
+    ratio: float | None
+    active_share: float | None
+
+
+class AreaRow(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    seeds: int
+    reached: int
+    total: int
+    multiplier: float | None
+    imported: int
+
+
+class KecamatanRow(BaseModel):
+    kecamatan: str
+    seeds: int
+    reached: int
+    total: int
+    multiplier: float | None
+    imported: int
+
+
+class TopTeacher(BaseModel):
+    ikm_id: str
+    name: str
+    kelurahan: str
+    generation: int
+    onward_reach: int
+
+
+class Virality(BaseModel):
+    seed: str | None  # None in the public answer (SPEC §7)
+    size: int
+    structural_virality: float | None
+
+
+class Reach(BaseModel):
+    skill: str
+    as_of: date
+    seeds: int
+    reached: int
+    total: int
+    multiplier: float | None
+    max_depth: int | None
+    coverage: float | None
+    cost_per_ikm_idr: int | None
+    generations: list[GenerationRow]
+    areas: list[AreaRow]
+    kecamatan: list[KecamatanRow]
+    top_teachers: list[TopTeacher]
+    virality: list[Virality]
+    warnings: list[str]
+
+
+class ReachAll(BaseModel):
+    as_of: date
+    skills: list[Reach]
+    distinct_total: int
+
+
+@dataclass
+class AreaFilter:
+    """Which IKM are counted: all, those of one kelurahan, or those of one kecamatan (codes)."""
+
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+
+    def admits(self, kelurahan_code: str, gazetteer: Gazetteer) -> bool:
+        if self.kelurahan:
+            return kelurahan_code == self.kelurahan
+        if self.kecamatan:
+            return gazetteer.by_code(kelurahan_code).kecamatan_code == self.kecamatan
+        return True
+
+
+class Finding(BaseModel):
+    kind: str
+    ikm_id: str
+    name: str
+    kelurahan: str
+    generation: int | None
+    last_activity: date | None
+    days_dormant: int | None
+    seeds: list[str]
+    fragment_top: list[str] | None
+
+
+class Broken(BaseModel):
+    skill: str
+    as_of: date
+    dormant_days: int
+    findings: list[Finding]
+
+
+FINDING_ORDER = ("dead_seed", "stalled_lineage", "dormant_leaf", "orphan")
+
+
+class LineageOfSkill(BaseModel):
+    skill: str
+    generation: int | None
+    learned_on: date | None
+    seeds: list[str]
+    path_count: int
+    paths: list[list[str]]
+    downstream: list[dict]
+
+
+class OutcomeGeneration(BaseModel):
+    generation: int
+    count: int
+    with_outcome: int
+    rate: float | None
+
+
+class OutcomeArea(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    count: int
+    with_outcome: int
+    rate: float | None
+
+
+class OutcomeRates(BaseModel):
+    """SPEC §10 outcome rate by generation (and per kelurahan) of one skill."""
+
+    skill: str
+    kind: str | None
+    as_of: date
+    generations: list[OutcomeGeneration]
+    areas: list[OutcomeArea]
+
+
+# ---------------------------------------------------------------------- the next-cohort plan (SPEC §10)
+class PlanKelurahan(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    population: int
+    total: int
+    unmet_need: int
+    broken: int
+    reason: str
+
+
+class PlanNarasumber(BaseModel):
+    ikm_id: str
+    name: str
+    kelurahan: str
+    per_seed_reach: int
+    outcomes: int
+    reason: str
+
+
+class PlanVisit(BaseModel):
+    ikm_id: str
+    name: str
+    kelurahan: str
+    days_dormant: int
+    reason: str
+
+
+class Plan(BaseModel):
+    """SPEC §10 ``tular plan --json``; each list best first."""
+
+    skill: str
+    seats: int
+    as_of: date
+    kelurahan: list[PlanKelurahan]
+    narasumber: list[PlanNarasumber]
+    visits: list[PlanVisit]
+
+
+# ---------------------------------------------------------------------- public shapes: aggregates only (SPEC §7)
+class KelurahanCount(BaseModel):
+    kelurahan: str
+    count: int
+
+
+class KindCount(BaseModel):
+    kind: str
+    kelurahan: str
+    count: int
+
+
+class PublicBroken(BaseModel):
+    """Broken chains for the public: how many findings of each kind in each kelurahan."""
+
+    skill: str
+    as_of: date
+    dormant_days: int
+    counts: list[KindCount]
+
+
+class PublicPlan(BaseModel):
+    """The next-cohort plan for the public: the kelurahan ranking as it is; narasumber and
+    visits as counts per kelurahan."""
+
+    skill: str
+    seats: int
+    as_of: date
+    kelurahan: list[PlanKelurahan]
+    narasumber: list[KelurahanCount]
+    visits: list[KelurahanCount]
+
+
+# ---------------------------------------------------------------------- data-quality findings (tular check)
+FindingKind = Literal["cycle", "duplicate_teaching", "probable_duplicate", "out_of_order", "learner_is_trainee",
+                      "orphan"]
+
+
+FINDING_KINDS: tuple[str, ...] = ("cycle", "duplicate_teaching", "probable_duplicate", "out_of_order",
+                                  "learner_is_trainee", "orphan")
+
+
+class QualityFinding(BaseModel):
+    kind: FindingKind
+    ikm_ids: list[str]
+    skill: str | None = None
+    detail: str
+    #: For ``orphan``: the fragment's IKM without a recorded teacher; otherwise ``None``.
+    fragment_top: list[str] | None = None
+    #: For ``duplicate_teaching``: the date of every stored copy, earliest first (as many as
+    #: there are copies); for ``cycle``: the date of each teaching around it, ``ikm_ids[i]``
+    #: teaching ``ikm_ids[i + 1]`` (the last one the first); otherwise ``None``.
+    dates: list[date] | None = None
+
+
+class QualityReport(BaseModel):
+    counts: dict[str, int]
+    findings: list[QualityFinding]
+    notes: list[str]
+
+
+# ---------------------------------------------------------------------- the propagation map's data
+@dataclass
+class Teacher:
+    ikm_id: str
+    name: str
+    date: date
+
+
+@dataclass
+class Mark:
+    """A broken-chain finding on an IKM (SPEC §5)."""
+
+    kind: str
+    days_dormant: int | None
+
+
+@dataclass
+class MapNode:
+    ikm_id: str
+    name: str
+    kelurahan_code: str
+    kelurahan: str
+    kecamatan: str
+    #: None for an orphan (no seed reaches it)
+    generation: int | None
+    is_seed: bool
+    #: the seed's training end, or the date of its earliest teaching edge
+    learned_on: date | None
+    #: the seed's (earliest) training of the skill
+    training: str | None = None
+    teachers: list[Teacher] = field(default_factory=list)
+    learners: int = 0
+    onward_reach: int = 0
+    marks: list[Mark] = field(default_factory=list)
+    #: a teacher shown as context, located outside the chosen area
+    outside_area: bool = False
+
+
+@dataclass
+class MapData:
+    skill_id: str
+    skill_name_id: str
+    skill_name_en: str
+    as_of: date
+    seeds: int
+    reached: int
+    total: int
+    multiplier: float | None
+    max_depth: int | None
+    dormant_days: int
+    #: teacher → learner, the IKM and edges the map draws; edges carry ``date``
+    graph: nx.DiGraph
+    nodes: dict[str, MapNode]
+    #: "Kelurahan Bunulrejo", "Kecamatan Blimbing" or None for the whole city
+    area: str | None = None
+    #: the seed whose lineage alone is shown, if one was chosen
+    seed: str | None = None
+    seed_name: str | None = None
+    #: the public edition (SPEC §7): no names, ids or business names
+    public: bool = False
+
+
+# ---------------------------------------------------------------------- the annual report's data
+#: Most follow-up visits named per kelurahan in the internal edition (the rest are counted).
+VISITS_PER_KELURAHAN = 5
+#: Most data-quality findings listed per kind in the internal edition.
+QUALITY_LISTED = 25
+#: Top teachers listed per skill.
+TOP_TEACHERS_PER_SKILL = 3
+FOLLOW_UP_KINDS = ("dead_seed", "stalled_lineage", "dormant_leaf")
+#: Seats of the next cohort the report plans per skill.
+PLAN_SEATS = 5
+
+
+class SkillName(BaseModel):
+    skill_id: str
+    name_id: str
+    name_en: str
+
+
+class Overall(BaseModel):
+    """All chosen skills together, as of one date (see the module's readings)."""
+
+    as_of: date
+    trained: int
+    learned_only: int
+    total: int
+    multiplier: float | None
+    population: int | None
+    coverage: float | None
+    cost_per_ikm_idr: int | None
+    budget_idr: int
+    trainings: int
+
+
+class SkillWarnings(BaseModel):
+    unbudgeted_trainings: list[str] = []
+    seeds_taught_by_others: int = 0
+
+
+class SkillSection(BaseModel):
+    skill: SkillName
+    now: Reach
+    previous: Reach
+    warnings: SkillWarnings
+
+
+class Programme(BaseModel):
+    """One training that ended in the report's year, for one skill it teaches: its cohort's reach."""
+
+    training_id: str
+    title: str
+    skill: SkillName
+    start_date: date | None
+    end_date: date
+    budget_idr: int | None
+    target_group: str | None
+    reach: Reach
+
+
+class AreaTotals(BaseModel):
+    """One kelurahan (or a kecamatan, ``kelurahan`` None): per-skill totals and the distinct IKM."""
+
+    kecamatan: str
+    kelurahan: str | None
+    population: int
+    totals: dict[str, int]
+    trained: int
+    total: int
+    coverage: float | None
+
+
+class ReportTeacher(BaseModel):
+    skill: SkillName
+    ikm_id: str | None  # None in the public edition
+    name: str | None  # None in the public edition: described, not named (SPEC §8)
+    kelurahan: str
+    generation: int
+    onward_reach: int
+
+
+class FollowUpCount(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    dead_seed: int = 0
+    stalled_lineage: int = 0
+    dormant_leaf: int = 0
+    newly_dormant: int = 0
+
+    @property
+    def findings(self) -> int:
+        return self.dead_seed + self.stalled_lineage + self.dormant_leaf
+
+
+class Visit(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    kind: str
+    skill: SkillName
+    ikm_id: str
+    name: str
+    generation: int | None
+    last_activity: date | None
+    days_dormant: int | None
+
+
+class VisitGroup(BaseModel):
+    kecamatan: str
+    kelurahan: str
+    visits: list[Visit]
+    not_listed: int
+
+
+class FollowUp(BaseModel):
+    dormant_days: int
+    #: learned on or after this date and dormant by T: fell dormant during the year
+    newly_dormant_since: date
+    counts: list[FollowUpCount]
+    totals: FollowUpCount
+    groups: list[VisitGroup]  # empty in the public edition
+    listed: int
+    not_listed: int
+
+
+class QualityItem(BaseModel):
+    kind: str
+    skill: SkillName | None
+    ikm_ids: list[str]
+    names: list[str]
+    kelurahan: list[str]
+    #: probable_duplicate: "name" or "phone"; orphan: its size; out_of_order / learner_is_trainee: the edge's date
+    reason: str | None = None
+    on: date | None = None
+    fragment_top: list[str] = []
+    #: duplicate_teaching: the dates of its copies; cycle: of the teachings around it
+    dates: list[date] = []
+
+
+class Quality(BaseModel):
+    counts: dict[str, int]
+    items: list[QualityItem]  # empty in the public edition
+    not_listed: int
+    warnings: dict[str, SkillWarnings]
+
+
+class OutcomeSection(BaseModel):
+    skill: SkillName
+    rates: OutcomeRates
+
+
+class VisitCount(BaseModel):
+    kelurahan: str
+    visits: int
+
+
+class NextCohort(BaseModel):
+    """The planner's answer for one skill; ``visits`` named only in the internal edition."""
+
+    skill: SkillName
+    kelurahan: list[PlanKelurahan]
+    narasumber: list[PlanNarasumber]
+    visits: list[PlanVisit]
+    visit_counts: list[VisitCount]
+
+
+class ReportData(BaseModel):
+    year: int
+    as_of: date
+    #: True while the year is the current one: T is today, not 31 December
+    year_to_date: bool
+    previous_as_of: date
+    generated_on: date
+    public: bool
+    skills_chosen: list[SkillName]
+    skills_without_data: list[SkillName]
+    headline: Overall
+    previous: Overall
+    skills: list[SkillSection]
+    programmes: list[Programme]
+    kecamatan: list[AreaTotals]
+    kelurahan: list[AreaTotals]
+    city: AreaTotals
+    top_teachers: list[ReportTeacher]
+    follow_up: FollowUp
+    quality: Quality
+    outcomes: list[OutcomeSection] = []
+    next_cohort: list[NextCohort] = []

@@ -1,0 +1,108 @@
+"""The import rules of the layout (DEVELOPERS.md "Where things are"), held so that they stay
+true: the domain (``tular.graph``) never imports the ways in (``tular.service``) or the views
+(``tular.visualizations``); a view never imports, even through another module, a module that
+reads a store; no module imports itself round a circle; every module name is used once."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = {"graph": "tular.graph", "service": "tular.service", "visualizations": "tular.visualizations"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for folder, package in FOLDERS.items():
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = path.relative_to(ROOT / folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join((package, *parts))] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Line numbers inside ``if TYPE_CHECKING:`` blocks: imports for annotations only."""
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def _imports(module: str) -> set[str]:
+    """The tular modules ``module`` imports, at the top or inside a function (a module named in
+    ``from package import name`` counts as that module)."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text("utf-8"))
+    skip = _type_checking_only(tree)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("tular."))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            if not base.startswith("tular"):
+                continue
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+    return {name for name in found if name in MODULES and name != module}
+
+
+GRAPH = nx.DiGraph((module, imported) for module in MODULES for imported in _imports(module))
+
+
+def test_the_domain_never_imports_the_service_or_the_views():
+    wrong = sorted((a, b) for a, b in GRAPH.edges
+                   if a.startswith("tular.graph") and b.startswith(("tular.service", "tular.visualizations")))
+    assert not wrong, wrong
+
+
+def test_views_never_reach_a_store():
+    for view in (m for m in MODULES if m.startswith("tular.visualizations")):
+        reached = nx.descendants(GRAPH, view) if view in GRAPH else set()
+        stores = sorted(m for m in reached if m.startswith("tular.graph.store"))
+        assert not stores, f"{view} reaches {stores} through {nx.shortest_path(GRAPH, view, stores[0])}"
+
+
+def test_drawing_a_report_or_a_map_loads_no_database_driver():
+    """Loaded for real: the modules a report and a map are drawn with, and nothing that talks to
+    a database."""
+    code = ("import sys, tular.visualizations.report, tular.visualizations.report_charts, "
+            "tular.visualizations.propagation_map, tular.visualizations.web_pages; "
+            "print(sorted(m for m in sys.modules if m == 'neo4j' or m.startswith(('neo4j.', 'sqlite3', "
+            "'tular.graph.store', 'tular.service')))) ")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]", loaded
+
+
+def test_no_import_circles():
+    circles = sorted(sorted(c) for c in nx.strongly_connected_components(GRAPH) if len(c) > 1)
+    assert not circles, circles
+
+
+def test_every_module_name_is_used_once():
+    names = Counter(path.name for path in MODULES.values() if path.name != "__init__.py")
+    assert [name for name, n in names.items() if n > 1] == []
+
+
+def test_the_rules_see_real_imports():
+    """The graph the rules read is the real one: a module known to import the store does so here."""
+    assert "tular.graph.store.base" in _imports("tular.graph.metrics.answers")
+    assert "tular.graph.metrics.results" in _imports("tular.visualizations.report")
