@@ -37,12 +37,14 @@ RUN groupadd --system --gid 10001 tular \
     && install -d -o tular -g tular -m 0750 /var/lib/tular
 
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY tular/ tular/
 COPY graph/ graph/
 COPY service/ service/
 COPY visualizations/ visualizations/
-RUN pip install --no-cache-dir . \
+# (setup.py compiles the message catalogues into the installed package; the odk extra is
+# `tular import --from-odk`)
+RUN pip install --no-cache-dir ".[odk]" \
     && rm -rf /src/build /src/*.egg-info
 
 USER 10001:10001

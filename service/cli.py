@@ -1,7 +1,7 @@
 """The ``tular`` command line: thin commands over ``tular.graph``.
 
 Exit codes (SPEC §6): 0 ok (warnings included), 1 invalid data, 2 usage error,
-3 store unavailable.
+3 store unavailable, 4 remote source unavailable (ODK Central).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from rich.table import Table
 
 from tular import __version__
 from tular.graph.model.dates import as_of
-from tular.graph.model.errors import InvalidData, StoreUnavailable, TularError, UsageError
+from tular.graph.model.errors import InvalidData, RemoteUnavailable, StoreUnavailable, TularError, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.model.settings import Settings
 from tular.graph.model.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
 
-EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE = 1, 2, 3
+EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE, EXIT_REMOTE_UNAVAILABLE = 1, 2, 3, 4
 
 # Piped output has no terminal width; give tables room rather than truncating numbers.
 out = Console() if sys.stdout.isatty() else Console(width=120)
@@ -179,7 +179,9 @@ def demo(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind).",
+    paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind); "
+                                                       "or the submissions export of the phone form from ODK "
+                                                       "Central (CSV or zip) or KoboToolbox (XLSX or CSV).",
                                                        show_default=False)] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="Kind of every file, when the names do not say: "
                                              "ikm, trainings, attendance, teachings, outcomes, populations.")] = None,
@@ -188,16 +190,39 @@ def import_(
     undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help="Undo an import batch.")] = None,
     who: Annotated[str | None, typer.Option("--who", help="Who imports (recorded with the batch); default: "
                                             "the user name.")] = None,
+    from_odk: Annotated[str | None, typer.Option("--from-odk", metavar="URL", help="Pull the phone form's new "
+                                                 "submissions from this ODK Central server (credentials from "
+                                                 "pyodk's config, ~/.pyodk_config.toml), with --project and "
+                                                 "--form.", show_default=False)] = None,
+    project: Annotated[int | None, typer.Option("--project", help="--from-odk: the project's number.",
+                                                show_default=False)] = None,
+    form: Annotated[str | None, typer.Option("--form", help="--from-odk: the form's ID (xmlFormId).",
+                                             show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Import files as one batch: all of it, or nothing when any row has an error."""
+    """Import files as one batch: all of it, or nothing when any row has an error. With --from-odk, pull the
+    submissions made since the last pull from ODK Central and import them as one batch (exit 4 when the server
+    cannot be reached or refuses the credentials)."""
     from tular.service import importing
 
     cli = state(ctx)
-    chosen = sum(bool(x) for x in (paths, list_batches, undo))
+    chosen = sum(bool(x) for x in (paths, list_batches, undo, from_odk))
     if chosen != 1:
-        raise UsageError("give files to import, or --list, or --undo BATCH")
+        raise UsageError("give files to import, or --from-odk URL, or --list, or --undo BATCH")
+    if (project is not None or form) and not from_odk:
+        raise UsageError("--project and --form go with --from-odk URL")
+    if from_odk and (project is None or not form):
+        raise UsageError("--from-odk needs the project's number and the form's ID: --project P --form F")
     store = cli.store()
+    if from_odk:
+        from tular.graph.io.central import pull
+
+        pulled = pull(store, from_odk, project, form, today=cli.settings.today(), who=who or getpass.getuser(),
+                      dry_run=dry_run)
+        importing.print_pull(out, pulled, as_json)
+        if not pulled.ok:
+            raise typer.Exit(EXIT_INVALID_DATA)
+        return
     if list_batches:
         importing.print_batches(out, store.batches(), as_json)
         return
@@ -372,6 +397,15 @@ CohortFilter = Annotated[list[str] | None, typer.Option("--cohort", help="Seeds 
 YearFilter = Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")]
 
 
+def filtered_query(cli: CliState, skill: str, as_of: str | None, kelurahan: str | None, kecamatan: str | None,
+                   cohort: list[str] | None, year: int | None):
+    """The question of ``reach`` and ``outcomes``: a skill as of a date, under their filters."""
+    from tular.graph.metrics import answers as metrics
+
+    return metrics.Query(skill=skill, as_of=as_of_option(as_of, cli), kelurahan=kelurahan, kecamatan=kecamatan,
+                         cohort=cohort or (), year=year)
+
+
 @app.command()
 def reach(
     ctx: typer.Context,
@@ -388,8 +422,7 @@ def reach(
     from tular.service import views
 
     cli = state(ctx)
-    query = metrics.Query(skill=skill, as_of=as_of_option(as_of, cli), kelurahan=kelurahan, kecamatan=kecamatan,
-                          cohort=cohort or (), year=year)
+    query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     store = cli.store()
     if skill.strip().casefold() == "all":
         result = metrics.reach_all(store, query)
@@ -436,8 +469,7 @@ def outcomes(
     from tular.service import views
 
     cli = state(ctx)
-    query = metrics.Query(skill=skill, as_of=as_of_option(as_of, cli), kelurahan=kelurahan, kecamatan=kecamatan,
-                          cohort=cohort or (), year=year)
+    query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     result = metrics.outcome_rates(cli.store(), query, kind, after_learning)
     print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning)
 
@@ -648,6 +680,8 @@ def skills_add(
 def exit_code_for(exc: TularError) -> int:
     if isinstance(exc, StoreUnavailable):
         return EXIT_STORE_UNAVAILABLE
+    if isinstance(exc, RemoteUnavailable):
+        return EXIT_REMOTE_UNAVAILABLE
     if isinstance(exc, UsageError):
         return EXIT_USAGE
     if isinstance(exc, InvalidData):

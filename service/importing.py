@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from tular.graph.io.central import PullReport
 from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.io.readers import FileProblem
 from tular.graph.model.errors import BadFileName, TooLarge
@@ -122,6 +123,20 @@ def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
     else:
         console.print(f"[green]Imported[/green] as batch [bold]{report.batch_id}[/bold] "
                       f"(undo with: tular import --undo {report.batch_id}).")
+
+
+def print_pull(console: Console, pulled: PullReport, as_json: bool) -> None:
+    """What a pull from ODK Central brought (SPEC §13), then its import's report."""
+    if as_json:
+        print(pulled.model_dump_json())
+        return
+    since = f" since {pulled.since}" if pulled.since else ""
+    if not pulled.pulled:
+        console.print(f"No new submissions of {pulled.form_url}{since}: nothing to import.", highlight=False)
+        return
+    console.print(f"Pulled {pulled.pulled:,} submission{'s' if pulled.pulled != 1 else ''} of {pulled.form_url}"
+                  f"{since} (the newest of {pulled.newest_submission}).", highlight=False, soft_wrap=True)
+    print_report(console, pulled.report, as_json=False)
 
 
 def _describe(problem: dict) -> str:

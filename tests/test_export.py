@@ -165,7 +165,7 @@ def test_values_a_workbook_cannot_hold_are_refused_by_xlsx_and_kept_by_csv(embed
 def test_an_empty_store_exports_header_only_files_that_import_as_nothing(store: GraphStore, tmp_path: Path):
     export_store(store, tmp_path / "csv")
     export_store(store, tmp_path / "all.xlsx")
-    assert (tmp_path / "csv" / "teachings.csv").read_bytes() == b"\xef\xbb\xbflearner_id,teacher_id,skill,date,source,note\r\n"
+    assert (tmp_path / "csv" / "teachings.csv").read_bytes() == b"\xef\xbb\xbflearner_id,teacher_id,skill,date,source,note,submission_id\r\n"
     for paths in (csv_files(tmp_path / "csv"), [tmp_path / "all.xlsx"]):
         assert reimported(store, paths) == Records()
 

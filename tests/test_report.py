@@ -6,7 +6,6 @@ data set is used once (and its page images land in test-artifacts/ for a person 
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 import string
@@ -21,7 +20,6 @@ from fastapi.testclient import TestClient
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.report_data import gather_report
-from tular.graph.model.catalogue import MESSAGES
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import Attendance, Records
 from tular.graph.model.settings import Settings
@@ -88,9 +86,35 @@ def row(text: str, label: str, *cells: str) -> bool:
 
 
 # ------------------------------------------------------------------------ catalogue and formats
-def test_both_catalogues_have_the_same_keys_and_placeholders():
-    indonesian, english = MESSAGES["id"], MESSAGES["en"]
+def read_catalogue(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as file:
+        return read_po(file, abort_invalid=True)
+
+
+def extracted_ids(tmp_path: Path) -> set[str]:
+    """The message ids a fresh ``./scripts/messages extract`` finds in the code and the templates."""
+    tree = Path(__file__).resolve().parents[1]
+    pot = tmp_path / "tular.pot"
+    subprocess.run([tree / "scripts" / "messages", "extract"], check=True, cwd=tree,
+                   env={"PATH": "/usr/bin:/bin", "POT": str(pot), "PYBABEL": str(Path(sys.executable).parent / "pybabel")})
+    return {message.id for message in read_catalogue(pot) if message.id}
+
+
+def test_every_message_has_both_texts_with_the_same_placeholders():
+    from tular.graph.model import catalogue
+
+    texts = {}
+    for lang in catalogue.LANGUAGES:
+        entries = [m for m in read_catalogue(catalogue.po_path(lang)) if m.id]
+        assert entries, lang
+        without = [m.id for m in entries if not m.string or m.fuzzy]
+        assert not without, (lang, "without a text (or marked fuzzy)", without)
+        texts[lang] = {m.id: m.string for m in entries}
+    indonesian, english = texts["id"], texts["en"]
     assert set(indonesian) == set(english), set(indonesian) ^ set(english)
+    assert texts == catalogue.every_text()
 
     def fields(text: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
@@ -99,38 +123,78 @@ def test_both_catalogues_have_the_same_keys_and_placeholders():
     assert not different, different
 
 
-def test_every_message_is_defined_once():
-    """One area per key (the catalogue refuses a key two areas define), and once in its area:
-    a key repeated in a dict literal would silently replace the first text."""
+def test_every_catalogue_compiles():
+    """Each .po parses strictly, holds each id once, passes Babel's checks and compiles to a .mo
+    that gettext loads; a missing id is an error, not its own id shown on a page."""
+    import gettext
+    import io
+    import re
+
+    from babel.messages.mofile import write_mo
+
     from tular.graph.model import catalogue
 
-    areas = sorted(Path(catalogue.__file__).parent.glob("*_messages.py"))
-    assert len(areas) >= 3
-    for path in areas:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Dict):
-                keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
-                assert len(keys) == len(set(keys)), (path.name, sorted({k for k in keys if keys.count(k) > 1}))
-    with pytest.raises(ValueError, match="defined twice"):
-        catalogue.assembled(catalogue.WEB_MESSAGES, catalogue.WEB_MESSAGES)
+    for lang in catalogue.LANGUAGES:
+        path = catalogue.po_path(lang)
+        ids = re.findall(r'^msgid "(.+)"$', path.read_text("utf-8"), flags=re.MULTILINE)
+        assert len(ids) == len(set(ids)), (lang, sorted({i for i in ids if ids.count(i) > 1}))
+        parsed = read_catalogue(path)
+        assert (str(parsed.locale), parsed.domain or catalogue.DOMAIN) == (lang, "tular")
+        assert not list(parsed.check()), (lang, list(parsed.check()))
+        compiled = io.BytesIO()
+        write_mo(compiled, parsed)
+        loaded = gettext.GNUTranslations(io.BytesIO(compiled.getvalue()))
+        assert all(loaded.gettext(m.id) == m.string for m in parsed if m.id)
+        with pytest.raises(KeyError):
+            catalogue.Messages(lang).t("web.no_such_message")
 
 
-def test_every_message_is_used_somewhere():
-    tree = Path(__file__).resolve().parents[1]
-    views, service = tree / "visualizations", tree / "service"
-    used = "".join(p.read_text(encoding="utf-8") for p in [
-        *views.glob("report*.py"), *views.glob("templates/report/*"),
-        *views.glob("web_pages.py"), *views.glob("templates/web/*.html"), service / "web_plumbing.py",
-        service / "routers" / "site.py", tree / "graph" / "metrics" / "planner.py",
-        tree / "graph" / "io" / "xlsform.py"])
-    unused = [key for key in MESSAGES["en"]
-              if f"'{key}'" not in used and f'"{key}"' not in used
-              and not any(key.startswith(f"{prefix}.") for prefix in ("kind", "method", "web.outcome"))]
-    assert not unused, unused
-    # the families named by a value (t('web.outcome.' ~ kind)): one message per outcome kind, no more
+def test_the_template_and_the_catalogues_hold_what_the_code_uses(tmp_path: Path):
+    """tular.pot is current, and every id the code asks for is in each .po, and each .po id is
+    used somewhere (found by `./scripts/messages extract`: t("…"), N_("…"), the templates' t('…'))."""
+    from tular.graph.metrics.results import FINDING_KINDS, FOLLOW_UP_KINDS
+    from tular.graph.model import catalogue
     from tular.graph.model.records import OUTCOME_KINDS
-    assert {k.removeprefix("web.outcome.") for k in MESSAGES["en"] if k.startswith("web.outcome.")} == \
-        set(OUTCOME_KINDS)
+
+    used = extracted_ids(tmp_path)
+    assert len(used) > 300
+    assert {m.id for m in read_catalogue(catalogue.LOCALE_DIR / "tular.pot") if m.id} == used, \
+        "tular.pot is stale: run ./scripts/messages extract"
+    for lang in catalogue.LANGUAGES:
+        ids = {m.id for m in read_catalogue(catalogue.po_path(lang)) if m.id}
+        assert not used - ids, (lang, "used without a text (./scripts/messages update, then translate)",
+                                sorted(used - ids))
+        assert not ids - used, (lang, "used nowhere", sorted(ids - used))
+    # the families named by a value (t('web.outcome.' ~ kind), t('kind.' ~ kind ~ '_long')): one
+    # message per outcome kind, a name and an explanation per finding kind, no more
+    assert {k.removeprefix("web.outcome.") for k in used if k.startswith("web.outcome.")} == set(OUTCOME_KINDS)
+    kinds = {k.removeprefix("kind.") for k in used if k.startswith("kind.") and not k.endswith(("_long", "_short"))}
+    assert kinds == set(FINDING_KINDS) | set(FOLLOW_UP_KINDS)
+    assert {f"kind.{kind}_long" for kind in kinds} <= used
+
+
+def test_the_running_text_is_the_po_even_before_it_is_compiled(tmp_path: Path, monkeypatch):
+    """A .mo missing or older than its .po (a developer just edited a text) is not used: the
+    .po is compiled in memory. A current .mo is."""
+    import os
+    import shutil as files
+
+    from tular.graph.model import catalogue
+
+    monkeypatch.setattr(catalogue, "LOCALE_DIR", tmp_path / "locale")
+    files.copytree(Path(catalogue.__file__).parent / "locale", catalogue.LOCALE_DIR,
+                   ignore=files.ignore_patterns("*.mo"))
+    po = catalogue.po_path("en")
+    assert catalogue.Messages("en").t("web.nav_export") == "Export"  # no .mo
+    po.write_text(po.read_text("utf-8").replace('msgstr "Export"', 'msgstr "Export now"'), "utf-8")
+    assert catalogue.Messages("en").t("web.nav_export") == "Export now"
+    mo = po.with_suffix(".mo")
+    mo.write_bytes(catalogue.compile_po("en"))
+    po.write_text(po.read_text("utf-8").replace('msgstr "Export now"', 'msgstr "Export it"'), "utf-8")
+    os.utime(mo, ns=(po.stat().st_mtime_ns - 10**10,) * 2)  # compiled 10 s before the edit
+    assert catalogue.Messages("en").t("web.nav_export") == "Export it"
+    os.utime(mo, ns=(po.stat().st_mtime_ns + 10**10,) * 2)  # compiled after it: the .mo is used
+    assert catalogue.Messages("en").t("web.nav_export") == "Export now"
 
 
 def test_numbers_money_and_dates_follow_the_locale():
@@ -143,6 +207,15 @@ def test_numbers_money_and_dates_follow_the_locale():
     assert (indonesian.percent(0.373), english.percent(0.373)) == ("37,3%", "37.3%")
     assert (indonesian.signed(557), indonesian.signed(-1234), english.change_percent(4849, 4292)) == \
         ("+557", "−1.234", "+13.0%")
+    # Babel's CLDR data (SPEC §11), with the true minus sign and a space after the currency symbol
+    day = date(2026, 12, 5)
+    assert [indonesian.integer(1382), indonesian.percent(0.219), indonesian.money(172_307), indonesian.date(day),
+            indonesian.short_date(day)] == ["1.382", "21,9%", "Rp 172.307", "5 Desember 2026", "5 Des 2026"]
+    assert [english.integer(1382), english.percent(0.219), english.money(172_307), english.date(day),
+            english.short_date(day)] == ["1,382", "21.9%", "IDR 172,307", "5 December 2026", "5 Dec 2026"]
+    assert (indonesian.decimal(-0.04), indonesian.decimal(-2.25), english.change_percent(90, 100),
+            indonesian.percent(0.5, 0), english.decimal(1 / 3, 2)) == ("0,0", "−2,2", "−10.0%", "50%", "0.33")
+    assert [indonesian.money(None), english.date(None), english.percent(None)] == ["—"] * 3
 
 
 # ------------------------------------------------------------------------ the data: the analytics' own

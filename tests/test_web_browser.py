@@ -17,7 +17,7 @@ import pytest
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF
-from tular.graph.model.catalogue import MESSAGES
+from tular.graph.model.catalogue import every_text
 from tular.graph.store import EmbeddedStore
 from tular.visualizations.i18n import Locale
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1440, "height": 900}
 MESSY = Path(__file__).parent / "data" / "messy"
 AS_OF = DEMO_AS_OF.isoformat()
-ID, EN = MESSAGES["id"], MESSAGES["en"]
+ID, EN = every_text()["id"], every_text()["en"]
 METRICS = ("seeds", "reached", "total", "multiplier", "max_depth", "coverage", "cost_per_ikm_idr")
 
 

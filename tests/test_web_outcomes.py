@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.model.catalogue import MESSAGES
+from tular.graph.model.catalogue import every_text
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.app import create_app
@@ -21,7 +21,7 @@ from tular.service.app import create_app
 from .test_outcomes import AS_OF, planning
 from .test_web import Browser, text_of
 
-ID, EN = MESSAGES["id"], MESSAGES["en"]
+ID, EN = every_text()["id"], every_text()["en"]
 DAY = AS_OF.isoformat()
 
 

@@ -28,7 +28,7 @@ from tular.graph.io import xlsform
 from tular.graph.io.export import REGISTER_COLUMNS, export_store, odk_register
 from tular.graph.io.readers import unneutralise
 from tular.graph.io.xlsform import FORM_ID, FORM_LANGUAGES, form_version, survey_rows, write_xlsform
-from tular.graph.model.catalogue import MESSAGES
+from tular.graph.model.catalogue import every_text
 from tular.graph.model.errors import UnknownArea, UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Records, Skill
@@ -43,6 +43,7 @@ VERSION = form_version(datetime(2026, 12, 5, 9, 41))
 XF = {"xf": "http://www.w3.org/2002/xforms", "h": "http://www.w3.org/1999/xhtml"}
 ID_LANG, EN_LANG = FORM_LANGUAGES["id"], FORM_LANGUAGES["en"]
 PHONE = "081234567890"
+MESSAGES = every_text()
 
 
 def tular(*args: str, db: str) -> subprocess.CompletedProcess:

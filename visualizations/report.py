@@ -71,7 +71,7 @@ def render_html(data: ReportData, lang: str = "id") -> str:
         "generations": {s.skill.skill_id: Markup(report_charts.generations_chart(s, loc, data.previous_as_of.year))
                         for s in data.skills},
     }
-    edition = loc.t("doc.edition_public" if data.public else "doc.edition_internal")
+    edition = loc.t("doc.edition_public") if data.public else loc.t("doc.edition_internal")
     return _environment.get_template("report.html").render(
         d=data, loc=loc, t=loc.t, charts=charts, edition=edition, follow_up_kinds=FOLLOW_UP_KINDS,
         chapters=_chapters(data, loc), skill_names=lambda skills: ", ".join(loc.skill(s) for s in skills),

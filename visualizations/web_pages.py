@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from tular.visualizations.i18n import LANGUAGES, Locale
+from tular.visualizations.i18n import LANGUAGES, N_, Locale
 
 STATIC = Path(__file__).resolve().parent / "templates" / "web" / "static"
 #: The generation chart's drawing area (SVG user units).
@@ -29,7 +29,7 @@ BAR_GAP = 14
 OUTCOME_SLOT = 84
 
 #: How each role is called on the pages.
-ROLE_LABELS = {"viewer": "web.role_viewer", "editor": "web.role_editor", "admin": "web.role_admin"}
+ROLE_LABELS = {"viewer": N_("web.role_viewer"), "editor": N_("web.role_editor"), "admin": N_("web.role_admin")}
 
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("tular.visualizations", "templates/web"),

@@ -62,7 +62,7 @@ SHEET_COLUMNS: dict[str, tuple[str, ...]] = {
     "trainings": ("training_id", "title", "skill", "start_date", "end_date", "organizer", "location",
                   "budget_idr", "target_group"),
     "attendance": ("training_id", "ikm_id", "completed"),
-    "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note"),
+    "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note", "submission_id"),
     "outcomes": ("ikm_id", "kind", "skill", "date", "value", "note"),
     "populations": ("kelurahan", "kecamatan", "population"),
 }
@@ -113,8 +113,9 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
     """The whole teaching network: IKM nodes (``name``, ``kelurahan``, ``kecamatan``,
     ``sector``, ``gender``, ``business_name``, ``outcomes``: the kinds it achieved, comma-
     separated; no phone), one edge per ``TAUGHT_BY`` from
-    teacher to learner keyed by skill, with ``skill`` and ``date`` (ISO text). Blank
-    values are left out rather than written as empty attributes.
+    teacher to learner keyed by skill, with ``skill``, ``date`` (ISO text) and the phone
+    submission it came from (``submission_id``, SPEC §13). Blank values are left out rather
+    than written as empty attributes.
 
     >>> from tular.graph.model.records import IKM, Teaching
     >>> g = network(Records(ikm=[IKM(ikm_id="a", name="Ani", kelurahan_code="lowokwaru.dinoyo", phone="0811"),
@@ -141,8 +142,9 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
         }
         graph.add_node(ikm.ikm_id, **{k: v for k, v in attributes.items() if v is not None})
     for teaching in records.teachings:
+        submission = {"submission_id": teaching.submission_id} if teaching.submission_id else {}
         graph.add_edge(teaching.teacher_id, teaching.learner_id, key=teaching.skill,
-                       skill=teaching.skill, date=teaching.date.isoformat())
+                       skill=teaching.skill, date=teaching.date.isoformat(), **submission)
     return graph
 
 
@@ -209,7 +211,8 @@ def table_rows(kind: str, records: Records, gazetteer: Gazetteer) -> Iterator[li
         elif kind == "attendance":
             values = [record.training_id, record.ikm_id, record.completed]
         elif kind == "teachings":
-            values = [record.learner_id, record.teacher_id, record.skill, record.date, record.source, record.note]
+            values = [record.learner_id, record.teacher_id, record.skill, record.date, record.source, record.note,
+                      record.submission_id]
         elif kind == "outcomes":
             values = [record.ikm_id, record.kind, record.skill, record.date, record.value, record.note]
         elif kind == "populations":

@@ -118,10 +118,11 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
 
 
 def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, who: str,
-                  dry_run: bool = False) -> ImportReport:
-    """Validate and write tables that did not come from files (a record sent to the API),
-    exactly as an imported file's rows would be."""
-    return _apply(list(tables), [], store, today, who, dry_run, _Phases(None))
+                  dry_run: bool = False, files: Sequence[SourceInfo] = ()) -> ImportReport:
+    """Validate and write tables that did not come from files (a record sent to the API, a
+    pull from ODK Central), exactly as an imported file's rows would be; ``files`` describe
+    where they came from in the batch log."""
+    return _apply(list(tables), list(files), store, today, who, dry_run, _Phases(None))
 
 
 def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,

@@ -1,7 +1,9 @@
 """Reading the input files of SPEC §4 into tables of text, before any validation.
 
 A CSV file holds one kind of data, told by its name (``teachings.csv``) or by the
-caller; an XLSX workbook holds one kind per sheet, told by the sheet names. Every cell
+caller; an XLSX workbook holds one kind per sheet, told by the sheet names; a zip archive
+holds CSV files. A submissions export of the phone form (ODK Central, KoboToolbox) is told
+by its columns, whatever its name, and read as teachings (SPEC §13). Every cell
 comes out as stripped text or ``None``, with the spreadsheet row it came from, so the
 validation layer can name file, sheet, row, column and value in its messages.
 
@@ -24,40 +26,18 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
 
-from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.io import submissions
+from tular.graph.io.tables import COLUMNS, Columns, FileProblem, Row, SourceFile, Table  # noqa: F401  (importable from here)
+from tular.graph.model.errors import UsageError
 from tular.graph.model.records import KINDS
 
-
-@dataclass(frozen=True)
-class Columns:
-    """The required and optional columns of one kind of input file."""
-
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-    @property
-    def known(self) -> tuple[str, ...]:
-        return self.required + self.optional
-
-
-COLUMNS: dict[str, Columns] = {
-    "ikm": Columns(("ikm_id", "name", "kelurahan"),
-                   ("business_name", "sector", "gender", "phone", "joined_on", "kecamatan")),
-    "trainings": Columns(("training_id", "title", "skill", "end_date"),
-                         ("start_date", "organizer", "location", "budget_idr", "target_group")),
-    "attendance": Columns(("training_id", "ikm_id"), ("completed",)),
-    "teachings": Columns(("learner_id", "teacher_id", "skill", "date"), ("source", "note")),
-    "outcomes": Columns(("ikm_id", "kind", "date"), ("skill", "value", "note")),
-    "populations": Columns(("kelurahan", "population"), ("kecamatan",)),
-}
 
 #: Names a file or sheet may carry for each kind (English and Indonesian).
 KIND_ALIASES: dict[str, tuple[str, ...]] = {
@@ -84,6 +64,8 @@ FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: A zip of CSV files: ODK Central's export of a form's submissions (SPEC §13).
+ZIP_SUFFIXES = (".zip",)
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Limits against decompression bombs, checked before openpyxl unpacks anything.
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
@@ -101,97 +83,6 @@ _PROGRESS_EVERY_ROWS = 1000
 _CHUNK = 1024 * 1024
 
 Progress = Callable[[int], None]
-
-
-# --------------------------------------------------------------------------- problems
-class FileProblem(InvalidData):
-    """A problem in an input file, located as precisely as the reader knows.
-
-    Raised by the readers for problems with a whole file or row; the validation layer
-    uses it for problems with one value (and may keep warnings as instances with
-    ``severity="warning"`` without raising them).
-
-    Examples
-    --------
-    >>> str(FileProblem("teachings.csv", "not a date", row=14, column="date", value="31/02/2021"))
-    "teachings.csv, row 14, column date, value '31/02/2021': not a date"
-    >>> str(FileProblem("data.xlsx", "file is empty", sheet="ikm"))
-    "data.xlsx, sheet 'ikm': file is empty"
-    """
-
-    def __init__(self, file: str | None, reason: str, *, sheet: str | None = None,
-                 row: int | None = None, column: str | None = None, value: str | None = None,
-                 severity: str = "error"):
-        self.file = file
-        self.sheet = sheet
-        self.row = row
-        self.column = column
-        self.value = value
-        self.reason = reason
-        self.severity = severity
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = [part for part in (
-            self.file,
-            f"sheet {_quoted(self.sheet)}" if self.sheet is not None else None,
-            f"row {self.row}" if self.row is not None else None,
-            f"column {self.column}" if self.column is not None else None,
-            f"value {_quoted(self.value)}" if self.value is not None else None,
-        ) if part]
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FileProblem:
-        """The problem of a JSON report (:meth:`to_dict`) again, e.g. to print it."""
-        return cls(data.get("file"), data["reason"], sheet=data.get("sheet"), row=data.get("row"),
-                   column=data.get("column"), value=data.get("value"), severity=data.get("severity", "error"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The problem as plain data, for JSON reports."""
-        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "value": self.value, "reason": self.reason, "severity": self.severity}
-
-
-def _quoted(text: str, limit: int = 60) -> str:
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(shown)
-
-
-# --------------------------------------------------------------------------- results
-@dataclass(slots=True)
-class Row:
-    """One data row: its spreadsheet row number (header = 1) and its cells by column."""
-
-    line: int
-    values: dict[str, str | None]
-
-
-@dataclass
-class Table:
-    """The rows of one kind read from a CSV file or one sheet of a workbook."""
-
-    source: str
-    sheet: str | None
-    kind: str
-    columns: list[str]
-    rows: list[Row] = field(default_factory=list)
-
-    @cached_property  # asked once per row when the table is validated
-    def unknown_columns(self) -> list[str]:
-        """Columns that are neither required nor optional for the kind (kept as notes)."""
-        known = COLUMNS[self.kind].known
-        return [column for column in self.columns if column not in known]
-
-
-@dataclass
-class SourceFile:
-    """A file as read: its name, sha256 and size (for the batch log) and its tables."""
-
-    name: str
-    checksum: str
-    size: int
-    tables: list[Table]
 
 
 # --------------------------------------------------------------------------- formula prefix
@@ -413,26 +304,57 @@ def _row(cells: list[str | None], line: int, header: list[str | None],
     return None if blank else Row(line, values)
 
 
-def _table(records: Iterator[tuple[int, list[str | None]]], kind: str, where: _Where) -> Table | None:
-    """A table from numbered records whose first non-blank one is the header."""
+Records = Iterator[tuple[int, list[str | None]]]
+
+
+@dataclass
+class _Head:
+    """A table's header, read from its first non-blank record: its line, the name of each
+    cell (None where blank) and the names in order."""
+
+    line: int
+    header: list[str | None]
+    columns: list[str]
+
+
+def _head(records: Records, where: _Where) -> _Head | None:
+    """The header of numbered records (the records after it are left to read), or None when
+    every record is blank."""
     for line, cells in records:
         if any(cell is not None for cell in cells):
             header = _header(cells, line, where)
-            break
-    else:
+            return _Head(line, header, [name for name in header if name is not None])
+    return None
+
+
+def _rows(records: Records, head: _Head, where: _Where) -> list[Row]:
+    """The data rows after the header, blank ones left out."""
+    header, columns = head.header, head.columns
+    return [row for line, cells in records if (row := _row(cells, line, header, columns, where)) is not None]
+
+
+def _table(records: Records, kind: str, where: _Where) -> Table | None:
+    """A table from numbered records whose first non-blank one is the header."""
+    head = _head(records, where)
+    if head is None:
         return None
-    columns = [name for name in header if name is not None]
-    _check_required(columns, kind, line, where)
-    rows = [row for line, cells in records
-            if (row := _row(cells, line, header, columns, where)) is not None]
-    return Table(where.file, where.sheet, kind, columns, rows)
+    _check_required(head.columns, kind, head.line, where)
+    return Table(where.file, where.sheet, kind, head.columns, _rows(records, head, where))
+
+
+def _is_submissions(head: _Head | None, kind: str | None) -> bool:
+    """Whether a table is one of a submissions export of the phone form (SPEC §13): its columns
+    decide, unless the caller named another kind."""
+    return head is not None and kind in (None, "teachings") and submissions.is_export(head.columns)
 
 
 # --------------------------------------------------------------------------- entry point
 def read_file(path: str | os.PathLike[str], kind: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None,
               *, name: str | None = None) -> SourceFile:
-    """Read a CSV file or an XLSX workbook into tables of text.
+    """Read a CSV file, an XLSX workbook or a zip of CSV files into tables of text. A
+    submissions export of the phone form (ODK Central's CSV or zip, KoboToolbox's XLSX or CSV;
+    SPEC §13) is told by its columns and read as teachings (:mod:`tular.graph.io.submissions`).
 
     Parameters
     ----------
@@ -470,6 +392,8 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
             return _read_csv(path, name, size, kind, progress)
         if suffix in XLSX_SUFFIXES:
             return _read_xlsx(path, name, size, kind, progress)
+        if suffix in ZIP_SUFFIXES:
+            return _read_zip(path, name, size, kind, progress)
     except OSError as exc:
         raise FileProblem(name, f"cannot read the file: {exc.strerror or exc}") from exc
     raise FileProblem(name, _unsupported_format(suffix))
@@ -479,7 +403,7 @@ def _unsupported_format(suffix: str) -> str:
     if suffix in (".xls", ".ods", ".numbers"):
         return f"{suffix} workbooks cannot be read: save it as Excel Workbook (.xlsx) or CSV UTF-8"
     shown = f"{suffix!r} files" if suffix else "files without an extension"
-    return f"{shown} cannot be read: use .csv (or .txt) or .xlsx (or .xlsm)"
+    return f"{shown} cannot be read: use .csv (or .txt), .xlsx (or .xlsm), or .zip (ODK Central's export)"
 
 
 def _checked_size(path: str | os.PathLike[str], name: str, max_bytes: int) -> int:
@@ -513,16 +437,34 @@ class _BadBytes(Exception):
 
 def _read_csv(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
               progress: Progress | None) -> SourceFile:
-    where = _Where(name)
-    kind = kind or _kind_of_csv(name)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
+        tables = _csv_tables(handle, _Where(name), kind, Path(name).name, digest, progress)
+    return SourceFile(name, digest.hexdigest(), size, tables)
+
+
+def _csv_tables(handle: IO[bytes], where: _Where, kind: str | None, name: str, digest: Any,
+                progress: Progress | None) -> list[Table]:
+    """The table of one CSV text (a file, or a member of a zip archive called ``name``): of
+    ``kind``, or of the kind its name tells, or the teachings of a submissions export when its
+    columns say it is one (whatever its name)."""
+    told = kind or kind_from_name(name)
+    try:
         _refuse_non_text(handle, where)
-        lines = _utf8_lines(_byte_lines(handle), digest, progress)
-        table = _table(_csv_records(lines, where), kind, where)
-    if table is None:
+        records = _csv_records(_utf8_lines(_byte_lines(handle), digest, progress), where)
+        head = _head(records, where)
+    except FileProblem:
+        if told is None:
+            _kind_of_csv(name)  # a name that tells nothing is the first thing to fix, as it always was
+        raise
+    if head is None:
         raise where.problem("file is empty")
-    return SourceFile(name, digest.hexdigest(), size, [table])
+    if _is_submissions(head, kind):
+        sheet = submissions.Sheet(where.file, where.sheet, name, head.columns, _rows(records, head, where))
+        return submissions.teaching_tables([sheet])
+    table_kind = told or _kind_of_csv(name)
+    _check_required(head.columns, table_kind, head.line, where)
+    return [Table(where.file, where.sheet, table_kind, head.columns, _rows(records, head, where))]
 
 
 def _kind_of_csv(name: str) -> str:
@@ -667,6 +609,42 @@ def _read_xlsx(path: str | os.PathLike[str], name: str, size: int, kind: str | N
     return SourceFile(name, checksum, size, tables)
 
 
+def _read_zip(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
+              progress: Progress | None) -> SourceFile:
+    """A zip archive of CSV files: ODK Central's export of a form's submissions (its table and
+    one per repeat group, SPEC §13), or any CSV files of the kinds, each told by its name."""
+    checksum = _sha256(path)
+    members = [m for m in _check_archive(path, name, workbook=False)
+               if not m.is_dir() and Path(m.filename).suffix.lower() in CSV_SUFFIXES
+               and not Path(m.filename).name.startswith(".") and not m.filename.startswith("__MACOSX/")]
+    if not members:
+        raise FileProblem(name, "this zip archive holds no CSV file: import the CSV files or the workbook itself")
+    counter = _RowCounter(progress)
+    with zipfile.ZipFile(path) as archive:
+        read = []
+        for member in members:
+            where = _Where(name, member.filename)
+            with archive.open(member) as handle:
+                records = counter.count(_csv_records(_utf8_lines(_byte_lines(handle), hashlib.sha256(), None),
+                                                     where))
+                head = _head(records, where)
+                if head is not None:
+                    read.append((member.filename, where, head, _rows(records, head, where)))
+    counter.finish()
+    if not read:
+        raise FileProblem(name, "file is empty: no CSV file in the archive has any data")
+    if any(_is_submissions(head, kind) for _, _, head, _ in read):
+        return SourceFile(name, checksum, size, submissions.teaching_tables(
+            [submissions.Sheet(name, where.sheet, Path(member).name, head.columns, rows)
+             for member, where, head, rows in read]))
+    tables = []
+    for member, where, head, rows in read:
+        member_kind = (kind if len(read) == 1 else None) or kind_from_name(member) or _kind_of_csv(member)
+        _check_required(head.columns, member_kind, head.line, where)
+        tables.append(Table(name, where.sheet, member_kind, head.columns, rows))
+    return SourceFile(name, checksum, size, tables)
+
+
 def _sha256(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -675,34 +653,38 @@ def _sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def _check_archive(path: str | os.PathLike[str], name: str) -> None:
-    """Refuse what is not a workbook, or would unpack to far more than it weighs."""
+def _check_archive(path: str | os.PathLike[str], name: str, workbook: bool = True) -> list[zipfile.ZipInfo]:
+    """Refuse what is not a workbook (or, ``workbook`` False, a zip archive), or would unpack to
+    far more than it weighs; the archive's members otherwise."""
+    noun = "workbook" if workbook else "archive"
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-        raise FileProblem(name, _not_a_zip_reason(path)) from None
-    if "[Content_Types].xml" not in {member.filename for member in members}:
+        raise FileProblem(name, _not_a_zip_reason(path) if workbook else
+                          "not a valid zip archive: download the export again") from None
+    if workbook and "[Content_Types].xml" not in {member.filename for member in members}:
         raise FileProblem(name, "this is a zip archive but not an Excel workbook: "
                                 "save the data from Excel as Excel Workbook (.xlsx)")
     # The sizes the central directory declares: zipfile never unpacks a part past its declared
     # size (a part that claims less than it holds fails its read), so checking them is enough.
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
-        raise FileProblem(name, f"the workbook would unpack to {_megabytes(unpacked)}, more than the "
+        raise FileProblem(name, f"the {noun} would unpack to {_megabytes(unpacked)}, more than the "
                                 f"{_megabytes(MAX_UNCOMPRESSED_BYTES)} allowed: split it into smaller files")
     for member in members:
         if (member.file_size >= RATIO_CHECK_MIN_BYTES
                 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)):
-            raise FileProblem(name, f"part {member.filename} of the workbook is compressed more than "
-                                    f"{MAX_COMPRESSION_RATIO} times, which no real workbook is: refused "
+            raise FileProblem(name, f"part {member.filename} of the {noun} is compressed more than "
+                                    f"{MAX_COMPRESSION_RATIO} times, which no real {noun} is: refused "
                                     "as a possible zip bomb")
     # Many parts, each too small for the check above, together: the same limit on the whole.
     size = os.path.getsize(path)
     if unpacked > MAX_COMPRESSION_RATIO * size + RATIO_CHECK_MIN_BYTES:
-        raise FileProblem(name, f"the workbook's {len(members):,} parts would unpack to {_amount(unpacked)} from a "
+        raise FileProblem(name, f"the {noun}'s {len(members):,} parts would unpack to {_amount(unpacked)} from a "
                                 f"file of {_amount(size)}, more than {MAX_COMPRESSION_RATIO} times its size, which "
-                                "no real workbook is: refused as a possible zip bomb")
+                                f"no real {noun} is: refused as a possible zip bomb")
+    return members
 
 
 def _amount(size: int) -> str:
@@ -730,6 +712,9 @@ def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
     workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     try:
         counter = _RowCounter(progress)
+        if kind in (None, "teachings") and (export := _submission_sheets(workbook.worksheets, name, counter)):
+            counter.finish()
+            return submissions.teaching_tables(export)
         tables = []
         for sheet, sheet_kind in _data_sheets(workbook.worksheets, name, kind):
             where = _Where(name, sheet.title)
@@ -740,6 +725,24 @@ def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
         return tables
     finally:
         workbook.close()
+
+
+def _submission_sheets(sheets: list[Any], name: str, counter: _RowCounter) -> list[submissions.Sheet]:
+    """The sheets of a KoboToolbox (or ODK Central) submissions export — the submissions' and
+    one per repeat group, whatever their names — when a sheet's header says the workbook is one;
+    else none (SPEC §13)."""
+    heads = [(sheet, _head(_sheet_records(sheet, name), _Where(name, sheet.title))) for sheet in sheets]
+    if not any(_is_submissions(head, None) for _, head in heads):
+        return []
+    found = []
+    for sheet, head in heads:
+        if head is None or (sheet.sheet_state != "visible" and not submissions.is_export(head.columns)):
+            continue
+        where = _Where(name, sheet.title)
+        records = counter.count(_sheet_records(sheet, name))
+        _head(records, where)  # read again, past the header
+        found.append(submissions.Sheet(name, sheet.title, sheet.title, head.columns, _rows(records, head, where)))
+    return found
 
 
 def _data_sheets(sheets: list[Any], name: str, kind: str | None) -> list[tuple[Any, str]]:

@@ -72,6 +72,7 @@ COLUMN_HELP: dict[str, dict[str, str]] = {
         "date": "Tanggal belajar, mis. 2021-03-05. Tidak boleh di masa depan.",
         "source": "Sumber informasi, mis. laporan pendamping.",
         "note": "Catatan.",
+        "submission_id": "Diisi oleh impor kiriman ODK Collect/KoboCollect (kode kiriman uuid:…); biarkan kosong.",
     },
     "outcomes": {
         "ikm_id": "Kode IKM yang mencapai hasil ini.",

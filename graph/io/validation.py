@@ -20,7 +20,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
+from tular.graph.io.tables import COLUMNS, FileProblem, Row, Table
 from tular.graph.model.dates import parse_date
 from tular.graph.model.errors import TularError, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
@@ -97,7 +98,7 @@ class Snapshot:
 
 #: A batch without IKM rows naming at most this many IKM reads only those from the store.
 FEW_IKM = 20
-IKM_REFERENCES = ("learner_id", "teacher_id", "ikm_id")
+IKM_REFERENCES = ("learner_id", "teacher_id", "ikm_id", NEW_IKM_ID)
 
 
 def _named_ikm(tables: Sequence[Table]) -> set[str] | None:
@@ -242,15 +243,16 @@ class Validator:
         self._areas: dict[tuple[str, str | None], Kelurahan] = {}
 
     # ------------------------------------------------------------ reporting
+    # A problem names the column as the file wrote it (a submissions export: ``pengajaran-skill``).
     def error(self, table: Table, row: Row | None, reason: str, column: str | None = None,
               value: str | None = None) -> None:
         self.errors.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
-                                       column=column, value=value))
+                                       column=table.header(column), value=value))
 
     def warn(self, table: Table, row: Row | None, reason: str, column: str | None = None,
              value: str | None = None) -> None:
         self.warnings.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
-                                         column=column, value=value, severity="warning"))
+                                         column=table.header(column), value=value, severity="warning"))
 
     # --------------------------------------------------------------- values
     def required(self, table: Table, row: Row, column: str) -> str:
@@ -528,7 +530,8 @@ class Validator:
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
         keep = self.teachings.append
         extra_columns = table.unknown_columns  # their values go into each row's note
-        for row in self.reported(table.rows):
+        rows = self.check_new_learners(table) if table.submissions else table.rows
+        for row in self.reported(rows):
             values = row.values
             learner, teacher, day_text = values.get("learner_id"), values.get("teacher_id"), values.get("date")
             skill = skills.get(values.get("skill"))
@@ -539,7 +542,8 @@ class Validator:
                 self.explain(self.explain_teachings, table, row)
                 continue
             keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
-                           note=row_note(values, extra_columns) if extra_columns else values.get("note")),
+                           note=row_note(values, extra_columns) if extra_columns else values.get("note"),
+                           submission_id=values.get(SUBMISSION_ID)),
                   table, row))
 
     def explain_teachings(self, table: Table, row: Row) -> None:
@@ -552,8 +556,76 @@ class Validator:
                        "teacher_id", teacher)
             raise _Skip
         record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
-                          source=row.values.get("source"), note=row_note(row.values, table.unknown_columns))
+                          source=row.values.get("source"), note=row_note(row.values, table.unknown_columns),
+                          submission_id=row.values.get(SUBMISSION_ID))
         self.teachings.append((record, table, row))
+
+    def check_new_learners(self, table: Table) -> list[Row]:
+        """The rows of a submissions export (SPEC §13) whose learner is in the new-learner group
+        (no ``learner_id``): each such learner becomes an IKM with the id ``ODK-`` + the first 8
+        hex digits of the submission's uuid (the reader put it in ``new_ikm_id``), which goes
+        into the row's ``learner_id``. An id already stored is that learner when a stored
+        teaching of the same submission has it as learner, or when it has the same name and
+        kelurahan (the same export imported again, or one that overlaps it): nothing is written
+        to it then. Otherwise it belongs to someone else: an error. Returns the rows to check as
+        teachings (those with an error here are left out)."""
+        name_column, kelurahan_column = NEW_LEARNER_FIELDS["name"], NEW_LEARNER_FIELDS["kelurahan"]
+        given: dict[str, Row] = {}  # new id → the row that gave it
+        learners_of: dict[str, set[str]] | None = None  # submission → learners of its stored teachings
+        rows = []
+        for row in table.rows:
+            values = row.values
+            if values.get("learner_id") is not None or not any(values.get(c) for c in NEW_LEARNER_FIELDS.values()):
+                rows.append(row)  # a learner from the register, or none: checked as any teaching
+                continue
+            try:
+                ikm_id = values.get(NEW_IKM_ID)
+                submission = values.get(SUBMISSION_ID) or ""
+                if ikm_id is None:
+                    self.error(table, row, "the new learner's id is made from the submission's instance uuid "
+                                           "(ODK- and its first 8 hex digits), and this submission's id holds none",
+                               SUBMISSION_ID, values.get(SUBMISSION_ID))
+                    raise _Skip
+                name = self.required(table, row, name_column)
+                kelurahan = self.required(table, row, kelurahan_column)
+                try:
+                    area = self.area(kelurahan, None)
+                except TularError as exc:
+                    self.error(table, row, str(exc), kelurahan_column, kelurahan)
+                    raise _Skip from None
+                if ikm_id in given:
+                    self.error(table, row, f"the new learner's id {ikm_id} (ODK- and the first 8 hex digits of the "
+                                           f"submission's uuid) is also the id of row {given[ikm_id].line}'s new "
+                                           "learner: record one of them again with the learner picked from the list",
+                               SUBMISSION_ID, submission)
+                    raise _Skip
+                given[ikm_id] = row
+                other = self.snap.ikm.get(ikm_id) or (self.ikm[ikm_id][0] if ikm_id in self.ikm else None)
+                if other is not None:
+                    if learners_of is None:
+                        learners_of = defaultdict(set)
+                        for t in self.snap.teachings:
+                            if t.submission_id:
+                                learners_of[t.submission_id].add(t.learner_id)
+                    same = ikm_id in learners_of.get(submission, ()) or (
+                        person_key(other.name) == person_key(name) and other.kelurahan_code == area.code)
+                    if not same:
+                        where = self.snap.gazetteer.by_code(other.kelurahan_code).name
+                        self.error(table, row, f"the new learner's id {ikm_id} (ODK- and the first 8 hex digits of "
+                                               f"the submission's uuid) is already the id of another IKM, "
+                                               f"{other.name} ({where}): record this teaching again with the learner "
+                                               "picked from the list, or give that IKM another id",
+                                   name_column, name)
+                        raise _Skip
+                else:
+                    self.ikm[ikm_id] = (IKM(ikm_id=ikm_id, name=name, kelurahan_code=area.code,
+                                            business_name=values.get(NEW_LEARNER_FIELDS["business_name"])),
+                                        table, row)
+            except _Skip:
+                continue
+            values["learner_id"] = ikm_id
+            rows.append(row)
+        return rows
 
     def check_outcomes(self, table: Table) -> None:
         batch, ikm, stored_ikm = self.outcomes, self.ikm, self.snap.ikm
@@ -681,6 +753,9 @@ class Validator:
                 if earlier == record:
                     self.warn(table, row, f"exact duplicate of {where}; imported once", "learner_id",
                               record.learner_id)
+                elif earlier.date == record.date:  # e.g. one teaching sent twice from a phone
+                    self.warn(table, row, f"the same learner, teacher, skill and date as {where}, recorded again; "
+                                          f"{where} is kept", "learner_id", record.learner_id)
                 else:
                     kept = min(earlier.date, record.date).isoformat()
                     self.warn(table, row, f"the same learner, teacher and skill as {where} with another date; "

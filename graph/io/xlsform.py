@@ -3,7 +3,7 @@
 An XLSForm — the ``survey``, ``choices`` and ``settings`` sheets that ODK Collect and
 KoboCollect read once ODK Central or KoboToolbox has converted it (with ``pyxform``) — in
 Indonesian (the default language) and English, every text from the catalogue (``form.*``,
-:mod:`tular.graph.model.catalogue.field_messages`). The learner and the teacher are picked by
+:mod:`tular.graph.model.catalogue`). The learner and the teacher are picked by
 name from the IKM register, ``ikm.csv``, that ``tular export --format odk-register`` writes
 and that is uploaded with the form (``select_one_from_file``: the form stores the ``name``
 column, the ikm_id); an IKM not in it is recorded in the new-learner group (name, kelurahan,
@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tular.graph.io.files import save_workbook
-from tular.graph.model.catalogue import MESSAGES
+from tular.graph.model.catalogue import Messages, N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Skill
@@ -65,15 +65,16 @@ def form_version(moment: datetime) -> str:
 
 
 def _texts(**columns: str) -> dict[str, dict[str, str]]:
-    """``label="form.x"`` → ``{"label": {"id": …, "en": …}}`` from the catalogue."""
-    return {column: {lang: MESSAGES[lang][key] for lang in FORM_LANGUAGES} for column, key in columns.items()}
+    """``label=N_("form.x")`` → ``{"label": {"id": …, "en": …}}`` from the catalogue."""
+    texts = {lang: Messages(lang) for lang in FORM_LANGUAGES}
+    return {column: {lang: texts[lang].t(key) for lang in FORM_LANGUAGES} for column, key in columns.items()}
 
 
 def _question(type_: str, name: str, required: bool = False, **rest: str) -> dict:
     row: dict = {"type": type_, "name": name}
     texts = {k: v for k, v in rest.items() if k in TRANSLATED}
     if required:
-        texts["required_message"] = "form.required"
+        texts["required_message"] = N_("form.required")
     row.update(_texts(**texts))
     row.update({k: v for k, v in rest.items() if k not in TRANSLATED})
     if required:
@@ -89,25 +90,25 @@ def survey_rows() -> list[dict]:
         # kept by both servers; the importer drops them with the other metadata columns
         {"type": "start", "name": "start"},
         {"type": "end", "name": "end"},
-        _question("begin_group", TEACHING_GROUP, label="form.teaching"),
-        _question("select_one yes_no", "learner_known", required=True, label="form.learner_known",
-                  hint="form.learner_known_hint"),
-        _question(register, "learner_id", required=True, label="form.learner_id", hint="form.search_hint",
+        _question("begin_group", TEACHING_GROUP, label=N_("form.teaching")),
+        _question("select_one yes_no", "learner_known", required=True, label=N_("form.learner_known"),
+                  hint=N_("form.learner_known_hint")),
+        _question(register, "learner_id", required=True, label=N_("form.learner_id"), hint=N_("form.search_hint"),
                   relevant=known, appearance=SEARCHABLE),
-        _question("begin_group", NEW_IKM_GROUP, label="form.new_ikm", relevant=unknown),
-        _question("text", "name", required=True, label="form.name"),
-        _question("select_one kelurahan", "kelurahan", required=True, label="form.kelurahan",
+        _question("begin_group", NEW_IKM_GROUP, label=N_("form.new_ikm"), relevant=unknown),
+        _question("text", "name", required=True, label=N_("form.name")),
+        _question("select_one kelurahan", "kelurahan", required=True, label=N_("form.kelurahan"),
                   appearance=f"minimal {SEARCHABLE}"),
-        _question("text", "business_name", label="form.business_name"),
+        _question("text", "business_name", label=N_("form.business_name")),
         {"type": "end_group", "name": ""},
-        _question(register, "teacher_id", required=True, label="form.teacher_id", hint="form.search_hint",
+        _question(register, "teacher_id", required=True, label=N_("form.teacher_id"), hint=N_("form.search_hint"),
                   appearance=SEARCHABLE, constraint=". != ${learner_id}",
-                  constraint_message="form.teacher_not_learner"),
-        _question("select_one skill", "skill", required=True, label="form.skill"),
-        _question("date", "date", required=True, label="form.date", hint="form.date_hint",
-                  constraint=". <= today()", constraint_message="form.no_future_date"),
-        _question("text", "source", label="form.source", hint="form.source_hint"),
-        _question("text", "note", label="form.note", appearance="multiline"),
+                  constraint_message=N_("form.teacher_not_learner")),
+        _question("select_one skill", "skill", required=True, label=N_("form.skill")),
+        _question("date", "date", required=True, label=N_("form.date"), hint=N_("form.date_hint"),
+                  constraint=". <= today()", constraint_message=N_("form.no_future_date")),
+        _question("text", "source", label=N_("form.source"), hint=N_("form.source_hint")),
+        _question("text", "note", label=N_("form.note"), appearance="multiline"),
         {"type": "end_group", "name": ""},
     ]
 
@@ -115,8 +116,8 @@ def survey_rows() -> list[dict]:
 def choice_rows(skills: list[Skill], gazetteer: Gazetteer) -> list[dict]:
     """The lists: yes/no, every skill (by id; its names as labels), every kelurahan (by code,
     so that two kelurahan of one name in two kecamatan stay apart; ``Name (Kecamatan)``)."""
-    rows = [{"list_name": "yes_no", "name": YES, "label": _texts(label="form.yes")["label"]},
-            {"list_name": "yes_no", "name": NO, "label": _texts(label="form.no")["label"]}]
+    rows = [{"list_name": "yes_no", "name": YES, "label": _texts(label=N_("form.yes"))["label"]},
+            {"list_name": "yes_no", "name": NO, "label": _texts(label=N_("form.no"))["label"]}]
     rows += [{"list_name": "skill", "name": s.skill_id, "label": {"id": s.name_id, "en": s.name_en}}
              for s in sorted(skills, key=lambda s: s.name_id.casefold())]
     for kelurahan in sorted(gazetteer.kelurahan_list, key=lambda k: (k.name.casefold(), k.code)):
@@ -126,7 +127,8 @@ def choice_rows(skills: list[Skill], gazetteer: Gazetteer) -> list[dict]:
 
 
 def settings_row(version: str) -> dict[str, str]:
-    return {"form_title": f"{MESSAGES['id']['form.title']} / {MESSAGES['en']['form.title']} (tular)",
+    title = " / ".join(Messages(lang).t("form.title") for lang in FORM_LANGUAGES)
+    return {"form_title": f"{title} (tular)",
             "form_id": FORM_ID, "version": version, "default_language": DEFAULT_LANGUAGE,
             "instance_name": "concat(${skill}, ' ', ${date})"}
 

@@ -37,7 +37,7 @@ import numpy as np
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import Plan, PlanKelurahan, PlanNarasumber, PlanVisit
-from tular.graph.model.catalogue import LANGUAGES, MESSAGES
+from tular.graph.model.catalogue import LANGUAGES, Messages
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
@@ -72,7 +72,7 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
         raise UsageError("--seats must be at least 1")
     if lang not in LANGUAGES:
         raise UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
-    reasons = MESSAGES[lang]  # one line per recommendation
+    reasons = Messages(lang)  # one line per recommendation
     skill = metrics.resolve_skill(store, skill_name)
     day = plan_as_of(year, as_of)
     graph = metrics._walked(store, [skill], day)[skill]
@@ -102,8 +102,8 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
         rows.append(PlanKelurahan(
             kecamatan=kecamatan, kelurahan=k.name, population=population, total=total, unmet_need=unmet,
             broken=broken_per[k.code],
-            reason=reasons["planner.kelurahan"].format(unmet_need=unmet, population=population, total=total,
-                                               broken=broken_per[k.code]),
+            reason=reasons.t("planner.kelurahan", unmet_need=unmet, population=population, total=total,
+                             broken=broken_per[k.code]),
         ))
     rows.sort(key=lambda r: (-r.unmet_need, -r.broken, r.kecamatan, r.kelurahan))
     kelurahan_rows = rows[:seats]
@@ -116,8 +116,7 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     narasumber = [
         PlanNarasumber(ikm_id=ikm_id, name=people[ikm_id].name, kelurahan=code_name[people[ikm_id].kelurahan],
                        per_seed_reach=reach, outcomes=outcomes,
-                       reason=reasons["planner.narasumber"].format(reach=reach, generation=generation,
-                                                                   outcomes=outcomes))
+                       reason=reasons.t("planner.narasumber", reach=reach, generation=generation, outcomes=outcomes))
         for reach, outcomes, generation, ikm_id in candidates
     ]
 
@@ -137,7 +136,7 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     leaves.sort(key=lambda item: (-item[0], -(item[1].days_dormant or 0), item[1].ikm_id))
     visits = [
         PlanVisit(ikm_id=f.ikm_id, name=f.name, kelurahan=f.kelurahan, days_dormant=f.days_dormant or 0,
-                  reason=reasons["planner.visit"].format(days=f.days_dormant or 0, kelurahan_reach=shown))
+                  reason=reasons.t("planner.visit", days=f.days_dormant or 0, kelurahan_reach=shown))
         for shown, f in leaves[:seats]
     ]
     return Plan(skill=skill, seats=seats, as_of=day, kelurahan=kelurahan_rows, narasumber=narasumber, visits=visits)

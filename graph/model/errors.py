@@ -43,6 +43,11 @@ class RestoreInProgress(StoreUnavailable):
         self.problem_extra = {"safety_file": safety_file, "command": self.command}
 
 
+class RemoteUnavailable(TularError):
+    """A remote source of data — ODK Central (SPEC §13) — cannot be reached, or refuses the
+    credentials (CLI exit 4; 3 stays "store unavailable"). Nothing was imported."""
+
+
 class UsageError(TularError):
     """A caller asked for something malformed: bad URL, unknown skill name, bad date."""
 

@@ -81,6 +81,9 @@ class Teaching(Record):
     date: date
     source: str | None = None
     note: str | None = None
+    #: The phone submission it came from (SPEC §13): ODK's instance id, ``uuid:…`` (a repeat's
+    #: row adds its path, ``uuid:…/group[2]``); None for a teaching typed into a spreadsheet.
+    submission_id: str | None = None
 
 
 #: SPEC §10: what an IKM achieved. ``employees`` carries a head count in ``value``;
@@ -150,12 +153,15 @@ class Counts(BaseModel):
 
 
 class SourceInfo(BaseModel):
-    """One file of an import batch."""
+    """One file of an import batch, or one pull from ODK Central (``name``: the form's URL)."""
 
     name: str
     checksum: str
     kinds: list[str] = []
     rows: int = 0
+    #: A pull from ODK Central: the newest submission or edit it brought (the server's time,
+    #: ISO); the next pull of the form asks only for later ones (SPEC §13).
+    newest_submission: str | None = None
 
 
 class KindCounts(BaseModel):

@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS teaching (
     date TEXT NOT NULL,
     source TEXT,
     note TEXT,
+    submission_id TEXT,  -- SPEC §13: the phone submission it came from
     PRIMARY KEY (learner_id, teacher_id, skill_id)
 );
 CREATE INDEX IF NOT EXISTS teaching_skill_date ON teaching(skill_id, date);
@@ -143,6 +144,10 @@ CREATE TABLE IF NOT EXISTS erasure (
 );
 """
 
+#: Columns added since the first store files were made: (table, column, type), each added to
+#: an older file when it is opened (:meth:`EmbeddedStore.init_schema`).
+ADDED_COLUMNS = (("teaching", "submission_id", "TEXT"),)
+
 #: Per kind: the table, its key columns and its value columns (the order of the model's fields).
 #: The tables and indexes SCHEMA creates.
 SCHEMA_OBJECTS = set(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
@@ -152,7 +157,7 @@ TABLES = {
     "trainings": ("training", ("training_id",),
                   ("title", "start_date", "end_date", "organizer", "location", "budget_idr", "target_group")),
     "attendance": ("attendance", ("training_id", "ikm_id"), ("completed",)),
-    "teachings": ("teaching", ("learner_id", "teacher_id", "skill_id"), ("date", "source", "note")),
+    "teachings": ("teaching", ("learner_id", "teacher_id", "skill_id"), ("date", "source", "note", "submission_id")),
     "outcomes": ("outcome", ("ikm_id", "kind", "skill", "date"), ("value", "note")),
 }
 def lookup_sql(kind: str, count: int) -> str:
@@ -238,7 +243,8 @@ def _rows(kind: str, records: list) -> Iterator[tuple]:
     if kind == "attendance":
         return ((r.training_id, r.ikm_id, int(r.completed)) for r in records)
     if kind == "teachings":
-        return ((r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note) for r in records)
+        return ((r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note, r.submission_id)
+                for r in records)
     if kind == "outcomes":
         return ((r.ikm_id, r.kind, r.skill_key, r.date.isoformat(), r.value, r.note) for r in records)
     raise ValueError(kind)
@@ -374,6 +380,7 @@ class EmbeddedStore(Pinning):
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+        self._add_missing_columns()
         if not self._read("SELECT 1 FROM kelurahan LIMIT 1"):
             self.load_gazetteer(Gazetteer.kota_malang())
         known = {row[0] for row in self._read("SELECT skill_id FROM skill")}
@@ -383,6 +390,17 @@ class EmbeddedStore(Pinning):
                     "INSERT OR IGNORE INTO skill(skill_id, name_id, name_en, aliases) VALUES (?,?,?,?)",
                     [(s.skill_id, s.name_id, s.name_en, "|".join(s.aliases)) for s in missing],
                 )
+
+    def _add_missing_columns(self) -> None:
+        """Columns added to a table after a store file was made (the file has no schema
+        version: a column is looked for by name), added to the file as it opens."""
+        missing = [(table, column, kind) for table, column, kind in ADDED_COLUMNS
+                   if column not in {row[1] for row in self._read(f"PRAGMA table_info({table})")}]
+        if missing:
+            with self._tx() as conn:
+                for table, column, kind in missing:  # names are constants (ADDED_COLUMNS)
+                    if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def load_gazetteer(self, gazetteer: Gazetteer) -> None:
         with self._tx() as conn:
@@ -798,8 +816,9 @@ class EmbeddedStore(Pinning):
 
     def all_teachings(self) -> list[Teaching]:
         return [
-            Teaching(learner_id=r[0], teacher_id=r[1], skill=r[2], date=date.fromisoformat(r[3]), source=r[4], note=r[5])
-            for r in self._read("SELECT learner_id, teacher_id, skill_id, date, source, note FROM teaching "
+            Teaching(learner_id=r[0], teacher_id=r[1], skill=r[2], date=date.fromisoformat(r[3]), source=r[4], note=r[5],
+                     submission_id=r[6])
+            for r in self._read("SELECT learner_id, teacher_id, skill_id, date, source, note, submission_id FROM teaching "
                                 "ORDER BY learner_id, teacher_id, skill_id")
         ]
 

@@ -183,7 +183,8 @@ def _new_rows(kind: str, records: list) -> list[list]:
     if kind == "attendance":
         return [[r.training_id, r.ikm_id, r.completed] for r in records]
     if kind == "teachings":
-        return [[r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note] for r in records]
+        return [[r.learner_id, r.teacher_id, r.skill, r.date.isoformat(), r.source, r.note, r.submission_id]
+                for r in records]
     if kind == "outcomes":
         return [[r.ikm_id, r.kind, r.skill, r.date.isoformat(), r.value, r.note] for r in records]
     raise ValueError(kind)
@@ -797,7 +798,7 @@ class Neo4jStore(Pinning):
                 def teaching(copy: dict[str, Any]) -> Teaching:
                     return Teaching(learner_id=record["learner_id"], teacher_id=record["teacher_id"],
                                     skill=record["skill"], date=_native(copy["date"]), source=copy["source"],
-                                    note=copy["note"])
+                                    note=copy["note"], submission_id=copy["submission_id"])
 
                 copies = sorted(record["copies"], key=lambda c: (_native(c["date"]), c["source"] or "",
                                                                  c["note"] or "", c["id"]))

@@ -6,4 +6,4 @@ USING INDEX learner:IKM(ikm_id)
 USING INDEX teacher:IKM(ikm_id)
 WHERE r.skill = key[2]
 RETURN {learner_id: learner.ikm_id, teacher_id: teacher.ikm_id, skill: r.skill, date: r.date,
-        source: r.source, note: r.note} AS record
+        source: r.source, note: r.note, submission_id: r.submission_id} AS record
