@@ -8,6 +8,7 @@ from fastapi import Query
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport, import_tables
 from tular.graph.io.readers import COLUMNS, FileProblem, Row, Table
+from tular.graph.metrics import answers as metrics
 from tular.graph.model.dates import as_of
 from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import ApiKey
@@ -24,6 +25,13 @@ YearFilter = Annotated[int | None, Query(description="Seeds from trainings endin
 
 def as_of_date(value: str | None, settings: Settings) -> date:
     return as_of(value, settings.today())
+
+
+def filtered_query(settings: Settings, skill: str, as_of_value: str | None, kelurahan: str | None,
+                   kecamatan: str | None, cohort: list[str] | None, year: int | None) -> metrics.Query:
+    """The question of the reach and outcome routes: a skill as of a date, under SPEC §5's filters."""
+    return metrics.Query(skill=skill, as_of=as_of_date(as_of_value, settings), kelurahan=kelurahan,
+                         kecamatan=kecamatan, cohort=tuple(cohort or ()), year=year)
 
 
 def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: str) -> WriteOut:

@@ -18,6 +18,7 @@ from tular.service.routers.common import (
     KelurahanFilter,
     YearFilter,
     as_of_date,
+    filtered_query,
     record_one,
 )
 from tular.service.routers.spread import AsOf, cached
@@ -66,8 +67,7 @@ def outcome_rates(
     cohort: CohortFilter = None,
     year: YearFilter = None,
 ) -> Response:
-    query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                          cohort=tuple(cohort or ()), year=year)
+    query = filtered_query(settings, skill, as_of, kelurahan, kecamatan, cohort, year)
     question = ("outcomes", skill.strip().casefold(), kind, query.as_of, after_learning, kelurahan, kecamatan,
                 query.cohort, year)
     return cached(store, question, lambda: metrics.outcome_rates(store, query, kind, after_learning))

@@ -17,7 +17,14 @@ from tular.graph.store import GraphStore
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
 from tular.service.problems import responses
-from tular.service.routers.common import CohortFilter, KecamatanFilter, KelurahanFilter, YearFilter, as_of_date
+from tular.service.routers.common import (
+    CohortFilter,
+    KecamatanFilter,
+    KelurahanFilter,
+    YearFilter,
+    as_of_date,
+    filtered_query,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 answers = AnswerCache()
@@ -44,8 +51,7 @@ def reach(
     cohort: CohortFilter = None,
     year: YearFilter = None,
 ) -> Response:
-    query = metrics.Query(skill=skill, as_of=as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                          cohort=tuple(cohort or ()), year=year)
+    query = filtered_query(settings, skill, as_of, kelurahan, kecamatan, cohort, year)
     everything = skill.strip().casefold() == "all"
     question = ("reach", query.skill.strip().casefold(), query.as_of, kelurahan, kecamatan, query.cohort, year,
                 key is None)
