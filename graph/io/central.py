@@ -86,7 +86,7 @@ def last_pull(store: GraphStore, url: str) -> str | None:
 
 
 def pull(store: GraphStore, url: str, project: int, form: str, *, today: date, who: str,
-         dry_run: bool = False) -> PullReport:
+         dry_run: bool = False, lang: str = "id") -> PullReport:
     """Pull the submissions of ``form`` in ``project`` at the ODK Central server ``url`` made or
     edited since the last pull, and import them as one batch (``dry_run``: only check them).
 
@@ -105,9 +105,12 @@ def pull(store: GraphStore, url: str, project: int, form: str, *, today: date, w
     try:
         tables = submissions.teaching_tables(submissions.odata_sheets(target, found))
     except FileProblem as problem:
-        report = ImportReport(ok=False, dry_run=dry_run, files=[info], error_count=1, errors=[problem.to_dict()])
+        found_problems = problem.all()
+        report = ImportReport(ok=False, dry_run=dry_run, files=[info], error_count=len(found_problems),
+                              errors=[p.to_dict(lang, "cli") for p in found_problems])
     else:
-        report = import_tables(store, tables, today=today, who=who, dry_run=dry_run, files=[info])
+        report = import_tables(store, tables, today=today, who=who, dry_run=dry_run, files=[info], lang=lang,
+                               surface="cli")
     return PullReport(form_url=target, since=since, pulled=len(found), newest_submission=newest, report=report)
 
 

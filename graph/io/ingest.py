@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from tular.graph.io.readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from tular.graph.io.validation import CheckProgress, Snapshot, validate
+from tular.graph.model.catalogue import N_
 from tular.graph.model.collector import collector_paused
 from tular.graph.model.records import KINDS, BatchMeta, KindCounts, SourceInfo, WriteResult
 from tular.graph.store.base import GraphStore
@@ -59,8 +60,9 @@ class ImportProgress(CheckProgress, Protocol):
         ``total_bytes`` (a CSV file), or the rows read so far (a workbook: None)."""
 
 
-def _problems(found: Sequence[FileProblem]) -> list[dict]:
-    return [p.to_dict() for p in found[:MAX_LISTED_PROBLEMS]]
+def _problems(found: Sequence[FileProblem], lang: str, surface: str) -> list[dict]:
+    """The problems listed in a report, each with its ``reason`` in ``lang`` (only these get a text)."""
+    return [p.to_dict(lang, surface) for p in found[:MAX_LISTED_PROBLEMS]]
 
 
 def import_files(
@@ -74,23 +76,38 @@ def import_files(
     names: Sequence[str] | None = None,
     progress: ImportProgress | None = None,
     timings: dict[str, float] | None = None,
+    lang: str = "id",
+    surface: str = "cli",
 ) -> ImportReport:
     """Import ``paths`` as one batch. Any error anywhere writes nothing.
 
     ``names`` are the names to report (e.g. an upload's original name) instead of the paths;
-    ``progress`` hears how far the import is (see :class:`ImportProgress`).
+    ``progress`` hears how far the import is (see :class:`ImportProgress`). The problems'
+    reasons are in ``lang``, their advice for ``surface`` (``cli``, ``web``, ``api``: SPEC §11).
     ``timings``, when given, receives the seconds spent per phase (``read``, ``snapshot``,
     ``validate``, ``write``), for benchmarks.
     """
     with collector_paused():
-        return _import(store, paths, today, who, kind, dry_run, names, progress, _Phases(timings))
+        return _import(store, paths, today, who, kind, dry_run, names, progress, _Phases(timings),
+                       _Words(lang, surface))
+
+
+class _Words:
+    """The language and surface a report's problems are told in."""
+
+    def __init__(self, lang: str, surface: str):
+        self.lang, self.surface = lang, surface
+
+    def __call__(self, found: Sequence[FileProblem]) -> list[dict]:
+        return _problems(found, self.lang, self.surface)
 
 
 def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: date, who: str, kind: str | None,
             dry_run: bool, names: Sequence[str] | None, progress: ImportProgress | None,
-            timed: _Phases) -> ImportReport:
+            timed: _Phases, words: _Words) -> ImportReport:
     sources: list[SourceFile] = []
     errors: list[FileProblem] = []
+    warnings: list[FileProblem] = []
     for index, path in enumerate(paths):
         name = names[index] if names else os.fspath(path)
         # a CSV file reports bytes read, a workbook rows read (its size says nothing of its rows)
@@ -101,41 +118,47 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
                 sources.append(read_file(path, kind=kind, name=name,
                                          progress=progress.reading(name, size) if progress else None))
         except FileProblem as problem:
-            errors.append(problem)
+            errors.extend(problem.all())
         except FileNotFoundError:
-            errors.append(FileProblem(name, "file not found"))
+            errors.append(FileProblem(name, N_("problem.no_such_file")))
     files = [
         SourceInfo(name=s.name, checksum=s.checksum, kinds=sorted({t.kind for t in s.tables}, key=_kind_rank),
                    rows=sum(len(t.rows) for t in s.tables))
         for s in sources
     ]
+    warnings = [warning for s in sources for warning in s.warnings]
     if errors:
-        return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=_problems(errors))
+        return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=words(errors),
+                            warning_count=len(warnings), warnings=words(warnings))
 
     tables = [t for s in sources for t in s.tables]
     sources.clear()  # _apply lets go of the tables before writing
-    return _apply(tables, files, store, today, who, dry_run, timed, progress)
+    return _apply(tables, files, store, today, who, dry_run, timed, words, progress, warnings)
 
 
 def import_tables(store: GraphStore, tables: Sequence[Table], *, today: date, who: str,
-                  dry_run: bool = False, files: Sequence[SourceInfo] = ()) -> ImportReport:
+                  dry_run: bool = False, files: Sequence[SourceInfo] = (), lang: str = "id",
+                  surface: str = "api") -> ImportReport:
     """Validate and write tables that did not come from files (a record sent to the API, a
     pull from ODK Central), exactly as an imported file's rows would be; ``files`` describe
-    where they came from in the batch log."""
-    return _apply(list(tables), list(files), store, today, who, dry_run, _Phases(None))
+    where they came from in the batch log. Problems are told in ``lang`` for ``surface``."""
+    return _apply(list(tables), list(files), store, today, who, dry_run, _Phases(None), _Words(lang, surface))
 
 
 def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str, dry_run: bool,
-           timed: _Phases, progress: ImportProgress | None = None) -> ImportReport:
+           timed: _Phases, words: _Words, progress: ImportProgress | None = None,
+           read_warnings: Sequence[FileProblem] = ()) -> ImportReport:
     """Validate against the store as it is and write, under the store-wide write lock (SPEC
     §3): another writer cannot change what was checked before it is written. A dry run
     takes no lock."""
     with nullcontext() if dry_run else store.writing():
-        return _checked_and_written(tables, files, store, today, who, dry_run, timed, progress)
+        return _checked_and_written(tables, files, store, today, who, dry_run, timed, words, progress,
+                                    read_warnings)
 
 
 def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str,
-                         dry_run: bool, timed: _Phases, progress: ImportProgress | None) -> ImportReport:
+                         dry_run: bool, timed: _Phases, words: _Words, progress: ImportProgress | None,
+                         read_warnings: Sequence[FileProblem]) -> ImportReport:
     if progress is not None:
         progress.step(f"Reading what {store.display_url} holds")
     with timed("snapshot"):
@@ -150,10 +173,11 @@ def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: Gr
         for problem in problems:
             if (kind := kind_of.get((problem.file, problem.sheet))) is not None:
                 setattr(kinds[kind], field, getattr(kinds[kind], field) + 1)
+    warnings = [*read_warnings, *checked.warnings]
     report = ImportReport(
         ok=not checked.errors, dry_run=dry_run, files=files, kinds=list(kinds.values()),
-        error_count=len(checked.errors), warning_count=len(checked.warnings),
-        errors=_problems(checked.errors), warnings=_problems(checked.warnings),
+        error_count=len(checked.errors), warning_count=len(warnings),
+        errors=words(checked.errors), warnings=words(warnings),
     )
     if checked.errors:
         return report

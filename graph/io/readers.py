@@ -34,7 +34,19 @@ from typing import IO, Any
 import openpyxl
 
 from tular.graph.io import submissions
-from tular.graph.io.tables import COLUMNS, Columns, FileProblem, Row, SourceFile, Table  # noqa: F401  (importable from here)
+from tular.graph.io.tables import (  # noqa: F401  (importable from here)
+    COLUMNS,
+    Advice,
+    Columns,
+    FileProblem,
+    Joined,
+    Number,
+    Row,
+    Said,
+    SourceFile,
+    Table,
+)
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import KINDS
 
@@ -205,8 +217,45 @@ def _resolve_kind(kind: str) -> str:
     return resolved
 
 
-def _accepted_names() -> str:
-    return "; ".join(" or ".join(aliases) for aliases in KIND_ALIASES.values())
+def kind_from_columns(columns: Iterable[str]) -> str | None:
+    """The kind a header's columns tell, whatever the file or sheet is called: the kind whose
+    required columns are all there (the one needing most, when several are), or else the one
+    kind with at least two of its required columns there, more than any other has (its missing
+    columns are then reported); None when the columns tell no kind.
+
+    Examples
+    --------
+    >>> kind_from_columns(["learner_id", "teacher_id", "skill", "date", "note"])
+    'teachings'
+    >>> kind_from_columns(["training_id", "ikm_id"]), kind_from_columns(["learner_id", "teacher_id", "skill"])
+    ('attendance', 'teachings')
+    >>> kind_from_columns(["catatan"]) is None, kind_from_columns(["kelurahan", "jumlah"]) is None
+    (True, True)
+    """
+    present = set(columns)
+    found = {kind: sum(column in present for column in COLUMNS[kind].required) for kind in KINDS}
+    complete = sorted((kind for kind in KINDS if found[kind] == len(COLUMNS[kind].required)),
+                      key=lambda kind: -found[kind])
+    if complete:
+        best = complete[:2]
+        return best[0] if len(best) == 1 or found[best[0]] > found[best[1]] else None
+    ranked = sorted(KINDS, key=lambda kind: -found[kind])
+    if found[ranked[0]] >= 2 and found[ranked[0]] > found[ranked[1]]:
+        return ranked[0]
+    return None
+
+
+def _unknown_kind(name: str, head: _Head | None, sheet: str | None = None) -> FileProblem:
+    """The error of a file (or the one sheet of a workbook) whose kind neither its name nor its
+    columns tell."""
+    columns = Joined(tuple(head.columns)) if head is not None and head.columns else "—"
+    named = _kinds_in_name(sheet if sheet is not None else name)
+    params = {"columns": columns, "advice": Advice("kind")}
+    if len(named) > 1:
+        return FileProblem(name, N_("problem.kind_name_fits_several"), sheet=sheet,
+                           params={**params, "kinds": Joined(tuple(named))})
+    return FileProblem(name, N_("problem.kind_unknown_sheet") if sheet is not None else N_("problem.kind_unknown"),
+                       sheet=sheet, params=params)
 
 
 # --------------------------------------------------------------------------- cells and rows
@@ -249,8 +298,8 @@ class _Where:
     file: str
     sheet: str | None = None
 
-    def problem(self, reason: str, **location: Any) -> FileProblem:
-        return FileProblem(self.file, reason, sheet=self.sheet, **location)
+    def problem(self, code: str, **location: Any) -> FileProblem:
+        return FileProblem(self.file, code, sheet=self.sheet, **location)
 
 
 def _header(cells: Iterable[str | None], line: int, where: _Where) -> list[str | None]:
@@ -260,7 +309,7 @@ def _header(cells: Iterable[str | None], line: int, where: _Where) -> list[str |
     for cell in cells:
         name = normalise_header(cell) if cell else ""
         if name in seen:
-            raise where.problem("this column appears twice in the header", row=line, column=name)
+            raise where.problem(N_("problem.column_twice"), row=line, column=name)
         if name:
             seen.add(name)
         names.append(name or None)
@@ -270,11 +319,10 @@ def _header(cells: Iterable[str | None], line: int, where: _Where) -> list[str |
 def _check_required(columns: list[str], kind: str, line: int, where: _Where) -> None:
     missing = [column for column in COLUMNS[kind].required if column not in columns]
     if missing:
-        found = ", ".join(columns) or "none"
         raise where.problem(
-            f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"for {kind} (needs {', '.join(COLUMNS[kind].required)}); columns found: {found}",
-            row=line)
+            N_("problem.missing_columns"), row=line,
+            params={"missing": Joined(tuple(missing)), "kind": kind, "needs": Joined(COLUMNS[kind].required),
+                    "found": Joined(tuple(columns)) if columns else "—"})
 
 
 def _row(cells: list[str | None], line: int, header: list[str | None],
@@ -295,10 +343,8 @@ def _row(cells: list[str | None], line: int, header: list[str | None],
             continue
         name = header[index] if index < len(header) else None
         if name is None:
-            raise where.problem(
-                f"value in column {_column_letter(index)}, which has no header "
-                f"(the header has {len(columns)} columns): give the column a name or delete the value",
-                row=line, value=text)
+            raise where.problem(N_("problem.value_without_header"), row=line, value=text,
+                                params={"letter": _column_letter(index), "columns": len(columns)})
         values[name] = text
         blank = False
     return None if blank else Row(line, values)
@@ -395,31 +441,32 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
         if suffix in ZIP_SUFFIXES:
             return _read_zip(path, name, size, kind, progress)
     except OSError as exc:
-        raise FileProblem(name, f"cannot read the file: {exc.strerror or exc}") from exc
-    raise FileProblem(name, _unsupported_format(suffix))
+        raise FileProblem(name, N_("problem.cannot_read"), params={"why": exc.strerror or str(exc)}) from exc
+    raise _unsupported_format(name, suffix)
 
 
-def _unsupported_format(suffix: str) -> str:
+def _unsupported_format(name: str, suffix: str) -> FileProblem:
     if suffix in (".xls", ".ods", ".numbers"):
-        return f"{suffix} workbooks cannot be read: save it as Excel Workbook (.xlsx) or CSV UTF-8"
-    shown = f"{suffix!r} files" if suffix else "files without an extension"
-    return f"{shown} cannot be read: use .csv (or .txt), .xlsx (or .xlsm), or .zip (ODK Central's export)"
+        return FileProblem(name, N_("problem.old_workbook_format"), params={"suffix": suffix})
+    if suffix:
+        return FileProblem(name, N_("problem.unsupported_format"), params={"suffix": suffix})
+    return FileProblem(name, N_("problem.no_extension"))
 
 
 def _checked_size(path: str | os.PathLike[str], name: str, max_bytes: int) -> int:
     try:
         size = os.stat(path).st_size
     except FileNotFoundError:
-        raise FileProblem(name, "no such file") from None
+        raise FileProblem(name, N_("problem.no_such_file")) from None
     except OSError as exc:
-        raise FileProblem(name, f"cannot read the file: {exc.strerror or exc}") from None
+        raise FileProblem(name, N_("problem.cannot_read"), params={"why": exc.strerror or str(exc)}) from None
     if Path(path).is_dir():
-        raise FileProblem(name, "this is a folder, not a file")
+        raise FileProblem(name, N_("problem.folder"))
     if size == 0:
-        raise FileProblem(name, "file is empty")
+        raise FileProblem(name, N_("problem.empty_file"))
     if size > max_bytes:
-        raise FileProblem(name, f"the file is {_megabytes(size)}, more than the {_megabytes(max_bytes)} "
-                                "allowed: split it into smaller files")
+        raise FileProblem(name, N_("problem.file_too_large"),
+                          params={"size": _megabytes(size), "limit": _megabytes(max_bytes)})
     return size
 
 
@@ -431,8 +478,9 @@ def _megabytes(size: int) -> str:
 class _BadBytes(Exception):
     """Bytes that are not text, found while decoding; the record reader adds the row."""
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
 
 
 def _read_csv(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
@@ -449,32 +497,19 @@ def _csv_tables(handle: IO[bytes], where: _Where, kind: str | None, name: str, d
     ``kind``, or of the kind its name tells, or the teachings of a submissions export when its
     columns say it is one (whatever its name)."""
     told = kind or kind_from_name(name)
-    try:
-        _refuse_non_text(handle, where)
-        records = _csv_records(_utf8_lines(_byte_lines(handle), digest, progress), where)
-        head = _head(records, where)
-    except FileProblem:
-        if told is None:
-            _kind_of_csv(name)  # a name that tells nothing is the first thing to fix, as it always was
-        raise
+    _refuse_non_text(handle, where)
+    records = _csv_records(_utf8_lines(_byte_lines(handle), digest, progress), where)
+    head = _head(records, where)
     if head is None:
-        raise where.problem("file is empty")
+        raise where.problem(N_("problem.empty_file"))
     if _is_submissions(head, kind):
         sheet = submissions.Sheet(where.file, where.sheet, name, head.columns, _rows(records, head, where))
         return submissions.teaching_tables([sheet])
-    table_kind = told or _kind_of_csv(name)
+    table_kind = told or kind_from_columns(head.columns)
+    if table_kind is None:
+        raise _unknown_kind(where.file, head)
     _check_required(head.columns, table_kind, head.line, where)
     return [Table(where.file, where.sheet, table_kind, head.columns, _rows(records, head, where))]
-
-
-def _kind_of_csv(name: str) -> str:
-    kinds = _kinds_in_name(name)
-    if len(kinds) == 1:
-        return kinds[0]
-    fits = f" (its name fits {' and '.join(kinds)})" if kinds else ""
-    examples = ", ".join(f"{kind}.csv" for kind in KINDS)
-    raise FileProblem(name, f"cannot tell what kind of file {Path(name).name} is{fits}: "
-                            f"name it {examples} or pass --kind")
 
 
 def _refuse_non_text(handle: IO[bytes], where: _Where) -> None:
@@ -482,13 +517,11 @@ def _refuse_non_text(handle: IO[bytes], where: _Where) -> None:
     head = handle.read(8)
     handle.seek(0)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise where.problem("the file is UTF-16 text (Excel's \"Unicode Text\"): "
-                            "save it as \"CSV UTF-8 (Comma delimited)\"")
+        raise where.problem(N_("problem.utf16"))
     if head.startswith(b"PK\x03\x04"):
-        raise where.problem("this is an Excel workbook, not a CSV file: give it the .xlsx extension")
+        raise where.problem(N_("problem.workbook_as_csv"))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise where.problem("this is an old Excel workbook (.xls), not a CSV file: "
-                            "save it as \"CSV UTF-8 (Comma delimited)\" or .xlsx")
+        raise where.problem(N_("problem.xls_as_csv"))
 
 
 def _byte_lines(handle: IO[bytes]) -> Iterator[bytes]:
@@ -519,13 +552,10 @@ def _utf8_lines(raw_lines: Iterable[bytes], digest: Any, progress: Progress | No
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _BadBytes(
-                f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02X} at byte offset "
-                f"{offset + exc.start} cannot be read): in Excel save it as \"CSV UTF-8 (Comma delimited)\"",
-            ) from None
+            raise _BadBytes(N_("problem.not_utf8"), byte=f"0x{raw[exc.start]:02X}",
+                            offset=Number(offset + exc.start)) from None
         if "\0" in text:
-            raise _BadBytes(f"the file contains a NUL byte (at byte offset {offset + raw.index(0)}): "
-                            "this is not a text CSV file")
+            raise _BadBytes(N_("problem.nul_byte"), offset=Number(offset + raw.index(0)))
         if number == 0 and text.startswith("\ufeff"):
             text = text[1:]
         offset += len(raw)
@@ -555,12 +585,10 @@ def _detect_delimiter(line: str) -> str:
 
 
 _CSV_ERRORS = {
-    "unexpected end of data": "a quote (\") opened in this row is never closed",
-    "expected after": "a closing quote (\") is followed by more text: put the whole value in "
-                      "quotes and double every quote inside it (\"\")",
-    "field larger than field limit": "a value is longer than the 131072 characters allowed "
-                                     "(is a quote (\") left open?)",
-    "new-line character seen in unquoted field": "a line break inside a value that is not in quotes",
+    "unexpected end of data": N_("problem.csv_open_quote"),
+    "expected after": N_("problem.csv_text_after_quote"),
+    "field larger than field limit": N_("problem.csv_value_too_long"),
+    "new-line character seen in unquoted field": N_("problem.csv_line_break"),
 }
 
 
@@ -583,12 +611,13 @@ def _csv_records(lines: Iterator[str], where: _Where) -> Iterator[tuple[int, lis
             yield row, [(unneutralise(text) if text[0] == "'" else text) if (text := cell.strip()) else None
                         for cell in cells]
     except _BadBytes as bad:
-        raise where.problem(bad.reason, row=row + 1) from None
+        raise where.problem(bad.code, row=row + 1, params=bad.params) from None
     except csv.Error as exc:
         message = str(exc).lower()
-        reason = next((text for key, text in _CSV_ERRORS.items() if key in message),
-                      f"cannot be read as CSV: {exc}")
-        raise where.problem(reason, row=row + 1) from None
+        code = next((code for key, code in _CSV_ERRORS.items() if key in message), None)
+        if code is None:
+            raise where.problem(N_("problem.not_csv"), row=row + 1, params={"why": str(exc)}) from None
+        raise where.problem(code, row=row + 1) from None
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -600,13 +629,12 @@ def _read_xlsx(path: str | os.PathLike[str], name: str, size: int, kind: str | N
         # openpyxl warns about features it drops (data validation, styles): noise for reading values.
         warnings.simplefilter("ignore")
         try:
-            tables = _workbook_tables(handle, name, kind, progress)
+            tables, ignored = _workbook_tables(handle, name, kind, progress)
         except FileProblem:
             raise
         except Exception as exc:  # a damaged workbook fails inside openpyxl in many ways
-            raise FileProblem(name, f"cannot read this workbook ({type(exc).__name__}): "
-                                    "open it in Excel and save it again as .xlsx") from exc
-    return SourceFile(name, checksum, size, tables)
+            raise FileProblem(name, N_("problem.damaged_workbook"), params={"why": type(exc).__name__}) from exc
+    return SourceFile(name, checksum, size, tables, warnings=ignored)
 
 
 def _read_zip(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
@@ -618,7 +646,7 @@ def _read_zip(path: str | os.PathLike[str], name: str, size: int, kind: str | No
                if not m.is_dir() and Path(m.filename).suffix.lower() in CSV_SUFFIXES
                and not Path(m.filename).name.startswith(".") and not m.filename.startswith("__MACOSX/")]
     if not members:
-        raise FileProblem(name, "this zip archive holds no CSV file: import the CSV files or the workbook itself")
+        raise FileProblem(name, N_("problem.zip_without_csv"))
     counter = _RowCounter(progress)
     with zipfile.ZipFile(path) as archive:
         read = []
@@ -632,17 +660,33 @@ def _read_zip(path: str | os.PathLike[str], name: str, size: int, kind: str | No
                     read.append((member.filename, where, head, _rows(records, head, where)))
     counter.finish()
     if not read:
-        raise FileProblem(name, "file is empty: no CSV file in the archive has any data")
+        raise FileProblem(name, N_("problem.empty_zip"))
     if any(_is_submissions(head, kind) for _, _, head, _ in read):
         return SourceFile(name, checksum, size, submissions.teaching_tables(
             [submissions.Sheet(name, where.sheet, Path(member).name, head.columns, rows)
              for member, where, head, rows in read]))
-    tables = []
+    tables, problems = [], []
     for member, where, head, rows in read:
-        member_kind = (kind if len(read) == 1 else None) or kind_from_name(member) or _kind_of_csv(member)
-        _check_required(head.columns, member_kind, head.line, where)
+        member_kind = ((kind if len(read) == 1 else None) or kind_from_name(member)
+                       or kind_from_columns(head.columns))
+        try:
+            if member_kind is None:
+                raise _unknown_kind(name, head, sheet=member)
+            _check_required(head.columns, member_kind, head.line, where)
+        except FileProblem as problem:
+            problems.append(problem)
+            continue
         tables.append(Table(name, where.sheet, member_kind, head.columns, rows))
+    _raise_all(problems)
     return SourceFile(name, checksum, size, tables)
+
+
+def _raise_all(problems: list[FileProblem]) -> None:
+    """Raise the first of ``problems`` with the others (every bad sheet named at once), if any."""
+    if problems:
+        first, *others = [found for problem in problems for found in problem.all()]
+        first.also = others
+        raise first
 
 
 def _sha256(path: str | os.PathLike[str]) -> str:
@@ -656,34 +700,32 @@ def _sha256(path: str | os.PathLike[str]) -> str:
 def _check_archive(path: str | os.PathLike[str], name: str, workbook: bool = True) -> list[zipfile.ZipInfo]:
     """Refuse what is not a workbook (or, ``workbook`` False, a zip archive), or would unpack to
     far more than it weighs; the archive's members otherwise."""
-    noun = "workbook" if workbook else "archive"
+    noun = N_("problem.noun_workbook") if workbook else N_("problem.noun_archive")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
-        raise FileProblem(name, _not_a_zip_reason(path) if workbook else
-                          "not a valid zip archive: download the export again") from None
+        raise FileProblem(name, _not_a_zip_reason(path) if workbook else N_("problem.bad_zip")) from None
     if workbook and "[Content_Types].xml" not in {member.filename for member in members}:
-        raise FileProblem(name, "this is a zip archive but not an Excel workbook: "
-                                "save the data from Excel as Excel Workbook (.xlsx)")
+        raise FileProblem(name, N_("problem.zip_not_workbook"))
     # The sizes the central directory declares: zipfile never unpacks a part past its declared
     # size (a part that claims less than it holds fails its read), so checking them is enough.
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNCOMPRESSED_BYTES:
-        raise FileProblem(name, f"the {noun} would unpack to {_megabytes(unpacked)}, more than the "
-                                f"{_megabytes(MAX_UNCOMPRESSED_BYTES)} allowed: split it into smaller files")
+        raise FileProblem(name, N_("problem.unpacks_too_large"),
+                          params={"noun": Said(noun), "size": _megabytes(unpacked),
+                                  "limit": _megabytes(MAX_UNCOMPRESSED_BYTES)})
     for member in members:
         if (member.file_size >= RATIO_CHECK_MIN_BYTES
                 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)):
-            raise FileProblem(name, f"part {member.filename} of the {noun} is compressed more than "
-                                    f"{MAX_COMPRESSION_RATIO} times, which no real {noun} is: refused "
-                                    "as a possible zip bomb")
+            raise FileProblem(name, N_("problem.zip_bomb_part"),
+                              params={"part": member.filename, "noun": Said(noun), "ratio": MAX_COMPRESSION_RATIO})
     # Many parts, each too small for the check above, together: the same limit on the whole.
     size = os.path.getsize(path)
     if unpacked > MAX_COMPRESSION_RATIO * size + RATIO_CHECK_MIN_BYTES:
-        raise FileProblem(name, f"the {noun}'s {len(members):,} parts would unpack to {_amount(unpacked)} from a "
-                                f"file of {_amount(size)}, more than {MAX_COMPRESSION_RATIO} times its size, which "
-                                f"no real {noun} is: refused as a possible zip bomb")
+        raise FileProblem(name, N_("problem.zip_bomb_parts"),
+                          params={"noun": Said(noun), "parts": Number(len(members)), "size": _amount(unpacked),
+                                  "file_size": _amount(size), "ratio": MAX_COMPRESSION_RATIO})
     return members
 
 
@@ -696,35 +738,74 @@ def _not_a_zip_reason(path: str | os.PathLike[str]) -> str:
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return ("this is an old Excel workbook (.xls) or a password-protected one: save it as "
-                "Excel Workbook (.xlsx) without a password")
+        return N_("problem.xls_or_password")
     try:
         looks_like_text = b"\0" not in head and bool(head.decode("utf-8").strip())
     except UnicodeDecodeError:
         looks_like_text = False
     if looks_like_text:
-        return "this looks like a text (CSV) file, not an Excel workbook: give it the .csv extension"
-    return "not a valid .xlsx workbook (it is not a zip archive): save it from Excel as Excel Workbook (.xlsx)"
+        return N_("problem.csv_as_workbook")
+    return N_("problem.not_a_workbook")
 
 
 def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
-                     progress: Progress | None) -> list[Table]:
+                     progress: Progress | None) -> tuple[list[Table], list[FileProblem]]:
+    """The tables of a workbook's sheets, and the warnings of the sheets ignored (notes, a
+    summary: no kind in their names or their columns). Every sheet that cannot be read is
+    named at once."""
     workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     try:
         counter = _RowCounter(progress)
         if kind in (None, "teachings") and (export := _submission_sheets(workbook.worksheets, name, counter)):
             counter.finish()
-            return submissions.teaching_tables(export)
-        tables = []
-        for sheet, sheet_kind in _data_sheets(workbook.worksheets, name, kind):
+            return submissions.teaching_tables(export), []
+        tables: list[Table] = []
+        problems: list[FileProblem] = []
+        ignored: list[FileProblem] = []
+        candidates = _data_sheets(workbook.worksheets, name)
+        single = len(candidates) == 1
+        for sheet in candidates:
             where = _Where(name, sheet.title)
-            table = _table(counter.count(_sheet_records(sheet, name)), sheet_kind, where)
-            if table is not None:
-                tables.append(table)
+            records = counter.count(_sheet_records(sheet, name))
+            named = (kind if single else None) or kind_from_name(sheet.title) or (
+                kind_from_name(name) if single else None)
+            try:
+                head = _head(records, where)
+            except FileProblem as problem:
+                if named is None and not single:  # a notes sheet's first line is no header
+                    ignored.append(_ignored_sheet(name, sheet.title, None))
+                else:
+                    problems.append(problem)
+                continue
+            if head is None:
+                continue
+            sheet_kind = named or kind_from_columns(head.columns)
+            if sheet_kind is None:
+                if single:
+                    problems.append(_unknown_kind(name, head, sheet=sheet.title))
+                else:
+                    ignored.append(_ignored_sheet(name, sheet.title, head))
+                continue
+            try:
+                _check_required(head.columns, sheet_kind, head.line, where)
+                tables.append(Table(name, sheet.title, sheet_kind, head.columns, _rows(records, head, where)))
+            except FileProblem as problem:
+                problems.append(problem)
         counter.finish()
-        return tables
+        _raise_all(problems)
+        if not tables:
+            raise FileProblem(name, N_("problem.no_sheet_to_import"),
+                              params={"sheets": Joined(tuple(problem.sheet or "" for problem in ignored))})
+        return tables, ignored
     finally:
         workbook.close()
+
+
+def _ignored_sheet(name: str, sheet: str, head: _Head | None) -> FileProblem:
+    """The warning of a sheet whose name and columns tell no kind: notes, a summary."""
+    columns = Joined(tuple(head.columns)) if head is not None and head.columns else "—"
+    return FileProblem(name, N_("problem.sheet_ignored"), sheet=sheet, severity="warning",
+                       params={"columns": columns})
 
 
 def _submission_sheets(sheets: list[Any], name: str, counter: _RowCounter) -> list[submissions.Sheet]:
@@ -745,29 +826,16 @@ def _submission_sheets(sheets: list[Any], name: str, counter: _RowCounter) -> li
     return found
 
 
-def _data_sheets(sheets: list[Any], name: str, kind: str | None) -> list[tuple[Any, str]]:
-    """The sheets to read, with their kinds; instructions, lists and empty sheets left out."""
+def _data_sheets(sheets: list[Any], name: str) -> list[Any]:
+    """The sheets to read; instructions, lists and empty sheets left out."""
     with_data = [sheet for sheet in sheets if _has_data(sheet, name)]
     if not with_data:
-        raise FileProblem(name, "file is empty: no sheet has any data")
+        raise FileProblem(name, N_("problem.empty_workbook"))
     candidates = [sheet for sheet in with_data if not _is_skipped_sheet(sheet)]
-    accepted = (f"name each sheet after what it holds ({_accepted_names()}); sheets named "
-                f"{', '.join(INSTRUCTION_SHEETS + LIST_SHEETS)} are skipped")
     if not candidates:
-        raise FileProblem(name, f"no sheet with data to import: {accepted}")
-    if len(candidates) == 1:
-        sheet = candidates[0]
-        sheet_kind = kind or kind_from_name(sheet.title) or kind_from_name(name)
-        if sheet_kind is None:
-            raise FileProblem(name, f"cannot tell what kind of data this sheet holds: {accepted}, "
-                                    "or pass --kind", sheet=sheet.title)
-        return [(sheet, sheet_kind)]
-    kinds = [(sheet, kind_from_name(sheet.title)) for sheet in candidates]
-    for sheet, sheet_kind in kinds:
-        if sheet_kind is None:
-            raise FileProblem(name, f"this sheet's name does not say what it holds: {accepted}",
-                              sheet=sheet.title)
-    return kinds  # type: ignore[return-value]
+        raise FileProblem(name, N_("problem.only_instruction_sheets"),
+                          params={"skipped": Joined(INSTRUCTION_SHEETS + LIST_SHEETS)})
+    return candidates
 
 
 def _is_skipped_sheet(sheet: Any) -> bool:
@@ -804,9 +872,8 @@ def _sheet_records(sheet: Any, name: str) -> Iterator[tuple[int, list[str | None
         last = 0
         for line, cells in parser.parse():
             if line > MAX_ROWS:
-                raise FileProblem(name, f"row number {line:,} is beyond the last row a workbook can have "
-                                        f"({MAX_ROWS:,}): no spreadsheet program writes it; save the data again "
-                                        "from Excel", sheet=sheet.title, row=line)
+                raise FileProblem(name, N_("problem.row_beyond_limit"), sheet=sheet.title, row=line,
+                                  params={"line": Number(line), "limit": Number(MAX_ROWS)})
             if line <= last:
                 continue
             last = line
@@ -815,9 +882,8 @@ def _sheet_records(sheet: Any, name: str) -> Iterator[tuple[int, list[str | None
                 continue
             width = max(values)
             if width > MAX_COLUMNS:
-                raise FileProblem(name, f"column number {width:,} is beyond the last column a workbook can "
-                                        f"have ({MAX_COLUMNS:,}, XFD): no spreadsheet program writes it; save "
-                                        "the data again from Excel", sheet=sheet.title, row=line)
+                raise FileProblem(name, N_("problem.column_beyond_limit"), sheet=sheet.title, row=line,
+                                  params={"column": Number(width), "limit": Number(MAX_COLUMNS)})
             row: list[str | None] = [None] * width
             for column, value in values.items():
                 if column >= 1:

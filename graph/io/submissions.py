@@ -42,7 +42,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tular.graph.io.tables import FileProblem, Row, Table
+from tular.graph.io.tables import FileProblem, Joined, Row, Table
+from tular.graph.model.catalogue import N_
 
 #: The form's fields that make a teaching (the ``teachings`` columns of SPEC §4).
 TEACHING_FIELDS = ("learner_id", "teacher_id", "skill", "date", "source", "note")
@@ -178,8 +179,9 @@ class _Layout:
             if name is None:
                 continue
             if name in fields:
-                raise FileProblem(sheet.source, f"columns {fields[name]} and {column} both hold the form's "
-                                                f"{name.removeprefix('new_')}: keep one", sheet=sheet.sheet, row=1)
+                raise FileProblem(sheet.source, N_("problem.form_field_twice"), sheet=sheet.sheet, row=1,
+                                  params={"first": fields[name], "second": column,
+                                          "field": name.removeprefix("new_")})
             fields[name] = column
         notes = [c for c in sheet.columns if field_of(c) is None and not is_server_column(c)
                  and path_of(c).rsplit("/", 1)[-1] not in STEERING]
@@ -212,13 +214,11 @@ def teaching_tables(sheets: list[Sheet]) -> list[Table]:
     main = [(s, layout) for s, layout in layouts if not layout.is_repeat]
     if len(main) != 1:
         first = sheets[0]
-        found = ", ".join(s.name for s, _ in main) or "none"
-        raise FileProblem(first.source, "cannot tell which table holds the submissions (the one without "
-                                        f"PARENT_KEY or _parent_index; found: {found})")
+        found = Joined(tuple(s.name for s, _ in main)) if main else "—"
+        raise FileProblem(first.source, N_("problem.submissions_table_unclear"), params={"found": found})
     root, root_layout = main[0]
     if root_layout.submission is None:
-        raise FileProblem(root.source, "the submissions have no id: the export needs its KEY, meta-instanceID "
-                                       "(ODK Central) or _uuid (KoboToolbox) column", sheet=root.sheet, row=1)
+        raise FileProblem(root.source, N_("problem.submissions_without_id"), sheet=root.sheet, row=1)
     repeats = [(s, layout) for s, layout in layouts if layout.is_repeat and layout.holds_teachings]
     if not repeats:
         return [_table(root, root_layout, [(row, [], _submission(root, root_layout, row), None)
@@ -229,7 +229,7 @@ def teaching_tables(sheets: list[Sheet]) -> list[Table]:
 def _submission(sheet: Sheet, layout: _Layout, row: Row) -> str:
     found = instance_id(row.values.get(layout.submission)) if layout.submission else None
     if found is None:
-        raise FileProblem(sheet.source, "this submission has no id (its instance uuid)", sheet=sheet.sheet,
+        raise FileProblem(sheet.source, N_("problem.submission_without_id"), sheet=sheet.sheet,
                           row=row.line, column=layout.submission)
     return found
 
@@ -320,14 +320,12 @@ def _outer(row: Row, sheet: Sheet, layout: _Layout, root: Sheet, by_key: dict, b
             found = by_index.get((table, index)) or by_index.get((root.name, index))
             column, value = layout.parent_index, index
         if found is None:
-            raise FileProblem(sheet.source, "this repeat row's submission is not in the export (export all the "
-                                            "tables of the form together)", sheet=sheet.sheet, row=row.line,
-                              column=column, value=value)
+            raise FileProblem(sheet.source, N_("problem.repeat_without_submission"), sheet=sheet.sheet,
+                              row=row.line, column=column, value=value)
         row, sheet, layout = found
         seen += 1
         if seen > 64:  # a loop of parents: no export writes one
-            raise FileProblem(sheet.source, "the repeat rows refer to each other in a circle", sheet=sheet.sheet,
-                              row=row.line)
+            raise FileProblem(sheet.source, N_("problem.repeat_circle"), sheet=sheet.sheet, row=row.line)
         yield row, layout
 
 

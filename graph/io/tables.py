@@ -7,10 +7,16 @@ file, and the rows of a table as text. Pure data; shared by the readers of every
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from tular.graph.model.catalogue import LANGUAGES, N_, Messages
 from tular.graph.model.errors import InvalidData
 
 
@@ -39,53 +45,189 @@ COLUMNS: dict[str, Columns] = {
 
 
 # --------------------------------------------------------------------------- problems
-class FileProblem(InvalidData):
-    """A problem in an input file, located as precisely as the reader knows.
+# A problem is kept as a message id (its ``code``, stable: the same in every language) and the
+# values its text needs; the text is made in the reader's language only when it is shown, and
+# only for the problems shown (a big file's good rows never build one).
 
-    Raised by the readers for problems with a whole file or row; the validation layer
-    uses it for problems with one value (and may keep warnings as instances with
-    ``severity="warning"`` without raising them).
+#: Where a problem is shown: its advice names what a person does there (SPEC §11) — a flag on
+#: the command line, the "Jenis berkas" drop-down on the web page, a form field in the API.
+SURFACES = ("cli", "web", "api")
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message inside a problem's text (a date's reason inside "not a date: …")."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do, told the way of the surface the problem is shown on: ``ADVICE[name][surface]``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Values shown one after the other, joined by ``", "`` or by the message ``between``
+    (``M-005 mengajar M-004 mengajar M-005``)."""
+
+    items: tuple[Any, ...]
+    between: str | None = None
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month of a year, named in the reader's language (``Februari 2021``)."""
+
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class Number:
+    """A count shown with the reader's digit grouping (``1.048.576`` / ``1,048,576``)."""
+
+    value: int | float
+
+
+#: The advice of each surface; ``{kinds}`` in some of them is filled by the problem's text.
+ADVICE: dict[str, dict[str, str]] = {
+    "kind": {"cli": N_("advice.kind.cli"), "web": N_("advice.kind.web"), "api": N_("advice.kind.api")},
+    "repair": {"cli": N_("advice.repair.cli"), "web": N_("advice.repair.web"), "api": N_("advice.repair.web")},
+    "check": {"cli": N_("advice.check.cli"), "web": N_("advice.check.web"), "api": N_("advice.check.web")},
+}
+
+
+def default_language() -> str:
+    """The language of a problem shown without one asked for: ``TULAR_LANG``, else Indonesian (SPEC §11)."""
+    lang = os.environ.get("TULAR_LANG", "").strip().casefold()
+    return lang if lang in LANGUAGES else "id"
+
+
+def rendered(value: Any, messages: Messages, surface: str = "cli") -> str:
+    """A problem's value as text in the language of ``messages`` (see :class:`Said`, :class:`Advice`, …)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Said):
+        return messages.t(value.key, **{k: rendered(v, messages, surface) for k, v in value.values.items()})
+    if isinstance(value, Advice):
+        return messages.t(ADVICE[value.name][surface])
+    if isinstance(value, Joined):
+        between = messages.t(value.between) if value.between else ", "
+        return between.join(rendered(item, messages, surface) for item in value.items)
+    if isinstance(value, Month):
+        return format_date(date(value.year, value.month, 1), "MMMM y", locale=messages.lang)
+    if isinstance(value, Number):
+        return format_decimal(value.value, locale=messages.lang)
+    if isinstance(value, date):
+        return format_date(value, "long", locale=messages.lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(rendered(item, messages, surface) for item in value)
+    return str(value)
+
+
+def plain(value: Any) -> Any:
+    """A problem's value as JSON (``code`` and ``params`` for a nested message)."""
+    if isinstance(value, Said):
+        return {"code": value.key, "params": {k: plain(v) for k, v in value.values.items()}}
+    if isinstance(value, Advice):
+        return value.name
+    if isinstance(value, Joined):
+        return [plain(item) for item in value.items]
+    if isinstance(value, Month):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, Number):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+class FileProblem(InvalidData):
+    """A problem in an input file, located as precisely as the reader knows: a message id
+    (``code``, e.g. ``problem.unknown_skill``) and the values of its text (``params``).
+
+    Raised by the readers for problems with a whole file or row (with the other problems
+    found at the same time in ``also``: every bad sheet of a workbook at once); the
+    validation layer uses it for problems with one value (and may keep warnings as
+    instances with ``severity="warning"`` without raising them).
 
     Examples
     --------
-    >>> str(FileProblem("teachings.csv", "not a date", row=14, column="date", value="31/02/2021"))
-    "teachings.csv, row 14, column date, value '31/02/2021': not a date"
-    >>> str(FileProblem("data.xlsx", "file is empty", sheet="ikm"))
-    "data.xlsx, sheet 'ikm': file is empty"
+    >>> problem = FileProblem("teachings.csv", "problem.empty_file", row=14, column="date", value="31/02/2021")
+    >>> problem.text("en")
+    "teachings.csv, row 14, column date, value '31/02/2021': the file is empty"
+    >>> problem.text("id")
+    "teachings.csv, baris 14, kolom date, nilai '31/02/2021': berkas ini kosong"
+    >>> FileProblem("data.xlsx", "problem.empty_file", sheet="ikm").text("en")
+    "data.xlsx, sheet 'ikm': the file is empty"
     """
 
-    def __init__(self, file: str | None, reason: str, *, sheet: str | None = None,
+    def __init__(self, file: str | None, code: str, *, sheet: str | None = None,
                  row: int | None = None, column: str | None = None, value: str | None = None,
-                 severity: str = "error"):
+                 severity: str = "error", params: dict[str, Any] | None = None,
+                 also: list[FileProblem] | None = None):
         self.file = file
         self.sheet = sheet
         self.row = row
         self.column = column
         self.value = value
-        self.reason = reason
+        self.code = code
+        self.params = params or {}
         self.severity = severity
-        super().__init__(str(self))
+        self.also = also or []
+        super().__init__(code)
+
+    def all(self) -> list[FileProblem]:
+        """This problem and those found with it."""
+        return [self, *self.also]
+
+    def reason_in(self, lang: str, surface: str = "cli") -> str:
+        """Why, in ``lang``, with the advice of ``surface``."""
+        messages = Messages(lang)
+        return messages.t(self.code, **{k: rendered(v, messages, surface) for k, v in self.params.items()})
+
+    @property
+    def reason(self) -> str:
+        return self.reason_in(default_language())
+
+    def text(self, lang: str, surface: str = "cli") -> str:
+        """Where and why, in ``lang``."""
+        return describe(self.to_dict(lang, surface), lang)
 
     def __str__(self) -> str:
-        where = [part for part in (
-            self.file,
-            f"sheet {_quoted(self.sheet)}" if self.sheet is not None else None,
-            f"row {self.row}" if self.row is not None else None,
-            f"column {self.column}" if self.column is not None else None,
-            f"value {_quoted(self.value)}" if self.value is not None else None,
-        ) if part]
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
+        return self.text(default_language())
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FileProblem:
-        """The problem of a JSON report (:meth:`to_dict`) again, e.g. to print it."""
-        return cls(data.get("file"), data["reason"], sheet=data.get("sheet"), row=data.get("row"),
-                   column=data.get("column"), value=data.get("value"), severity=data.get("severity", "error"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The problem as plain data, for JSON reports."""
+    def to_dict(self, lang: str = "id", surface: str = "cli") -> dict[str, Any]:
+        """The problem as plain data, for JSON reports: where, the message id and its values
+        (``code``, ``params``: the same in every language) and the ``reason`` in ``lang``."""
         return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "value": self.value, "reason": self.reason, "severity": self.severity}
+                "value": self.value, "reason": self.reason_in(lang, surface), "severity": self.severity,
+                "code": self.code, "params": {k: plain(v) for k, v in self.params.items()}}
+
+
+def describe(problem: dict[str, Any], lang: str) -> str:
+    """A problem of a JSON report (:meth:`FileProblem.to_dict`) in one line: where, then why.
+
+    >>> describe({"file": "ikm.csv", "row": 2, "column": "kelurahan", "value": "Bunul Rejoo",
+    ...           "reason": "kelurahan tidak dikenal"}, "id")
+    "ikm.csv, baris 2, kolom kelurahan, nilai 'Bunul Rejoo': kelurahan tidak dikenal"
+    """
+    messages = Messages(lang)
+    parts = [(N_("problem.where_sheet"), "sheet"), (N_("problem.where_row"), "row"),
+             (N_("problem.where_column"), "column"), (N_("problem.where_value"), "value")]
+    where = [problem["file"]] if problem.get("file") else []
+    for key, name in parts:
+        if (found := problem.get(name)) is not None:
+            shown = _quoted(str(found)) if name in ("sheet", "value") else found
+            where.append(messages.t(key, **{name: shown}))
+    reason = problem["reason"]
+    return f"{', '.join(where)}: {reason}" if where else reason
 
 
 def _quoted(text: str, limit: int = 60) -> str:
@@ -133,9 +275,11 @@ class Table:
 
 @dataclass
 class SourceFile:
-    """A file as read: its name, sha256 and size (for the batch log) and its tables."""
+    """A file as read: its name, sha256 and size (for the batch log), its tables, and the
+    warnings of what the reader left out (a workbook's notes sheet)."""
 
     name: str
     checksum: str
     size: int
     tables: list[Table]
+    warnings: list[FileProblem] = field(default_factory=list)

@@ -21,9 +21,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
-from tular.graph.io.tables import COLUMNS, FileProblem, Row, Table
-from tular.graph.model.dates import parse_date
-from tular.graph.model.errors import TularError, UnknownIKM
+from tular.graph.io.tables import COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
+from tular.graph.model.catalogue import N_
+from tular.graph.model.dates import NotADate, parse_date
+from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UnknownIKM, UnknownSkill
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,
@@ -143,6 +144,21 @@ def phone_key(phone: str | None) -> str | None:
     return digits if len(digits) >= 8 else None
 
 
+def date_reason(exc: NotADate) -> Said:
+    """Why a value is no date, as a message of the catalogue (the month named in the reader's language)."""
+    params = dict(exc.params)
+    if "month" in params and "year" in params:
+        params["month"] = Month(int(params.pop("year")), int(params["month"]))
+    return Said(exc.code, params)
+
+
+def _where(first_table: Table, first_row: Row, table: Table) -> Said:
+    """Where an earlier row is, seen from a row of ``table``: ``row 7`` or ``row 7 of ikm.csv``."""
+    if first_table is table:
+        return Said(N_("problem.at_row"), {"line": first_row.line})
+    return Said(N_("problem.at_row_of"), {"line": first_row.line, "file": first_table.source})
+
+
 def parse_money(text: str) -> int:
     """``Rp 1.250.000``, ``1,250,000`` or ``1250000`` → 1250000."""
     cleaned = re.sub(r"^(rp|idr)\.?\s*", "", text.strip().casefold()).replace(" ", "")
@@ -230,6 +246,10 @@ class Validator:
         self._rows_checked = 0
         self.errors: list[FileProblem] = []
         self.warnings: list[FileProblem] = []
+        self.failed = False  # the row being explained has an error
+        # the ids whose own row in this batch has an error: the rows referring to them say so
+        self.failed_ikm: dict[str, tuple[Table, Row]] = {}
+        self.failed_trainings: dict[str, tuple[Table, Row]] = {}
         # records of this batch, with the row each came from
         self.ikm: dict[str, tuple[IKM, Table, Row]] = {}
         self.trainings: dict[str, tuple[Training, Table, Row]] = {}
@@ -243,23 +263,28 @@ class Validator:
         self._areas: dict[tuple[str, str | None], Kelurahan] = {}
 
     # ------------------------------------------------------------ reporting
-    # A problem names the column as the file wrote it (a submissions export: ``pengajaran-skill``).
-    def error(self, table: Table, row: Row | None, reason: str, column: str | None = None,
-              value: str | None = None) -> None:
-        self.errors.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
-                                       column=table.header(column), value=value))
+    # A problem is a message id and its values (``params``, the text made in the reader's
+    # language when shown); it names the column as the file wrote it (a submissions export:
+    # ``pengajaran-skill``). A row is read to its end: every problem of it is reported at once,
+    # and ``failed`` says whether it had an error.
+    def error(self, table: Table, row: Row | None, code: str, column: str | None = None,
+              value: str | None = None, **params: Any) -> None:
+        self.failed = True
+        self.errors.append(FileProblem(table.source, code, sheet=table.sheet, row=row.line if row else None,
+                                       column=table.header(column), value=value, params=params))
 
-    def warn(self, table: Table, row: Row | None, reason: str, column: str | None = None,
-             value: str | None = None) -> None:
-        self.warnings.append(FileProblem(table.source, reason, sheet=table.sheet, row=row.line if row else None,
-                                         column=table.header(column), value=value, severity="warning"))
+    def warn(self, table: Table, row: Row | None, code: str, column: str | None = None,
+             value: str | None = None, **params: Any) -> None:
+        self.warnings.append(FileProblem(table.source, code, sheet=table.sheet, row=row.line if row else None,
+                                         column=table.header(column), value=value, severity="warning",
+                                         params=params))
 
     # --------------------------------------------------------------- values
-    def required(self, table: Table, row: Row, column: str) -> str:
+    # Each returns None where it reported an error, so that the row's other values are still read.
+    def required(self, table: Table, row: Row, column: str) -> str | None:
         value = row.values.get(column)
         if value is None:
-            self.error(table, row, "required value is missing", column)
-            raise _Skip
+            self.error(table, row, N_("problem.value_missing"), column)
         return value
 
     def date_value(self, table: Table, row: Row, column: str, required: bool = True) -> date | None:
@@ -270,24 +295,30 @@ class Validator:
         if day is None:
             try:
                 day = self._dates[text] = parse_date(text)
-            except ValueError as exc:
-                self.error(table, row, str(exc), column, text)
-                raise _Skip from None
+            except NotADate as exc:
+                self.error(table, row, N_("problem.not_a_date"), column, text, why=date_reason(exc))
+                return None
         if day > self.snap.today:
-            self.error(table, row, f"date is in the future (today is {self.snap.today.isoformat()}); "
-                                   "only events that happened can be recorded", column, text)
-            raise _Skip
+            self.error(table, row, N_("problem.future_date"), column, text, today=self.snap.today)
+            return None
         return day
 
-    def skill(self, table: Table, row: Row, column: str, text: str) -> str:
+    def skill(self, table: Table, row: Row, column: str, text: str | None) -> str | None:
+        if text is None:
+            return None
         if (known := self._skills.get(text)) is not None:
             return known
         try:
             known = self._skills[text] = self.snap.skills.resolve(text)
             return known
-        except TularError as exc:
-            self.error(table, row, str(exc).replace(f"unknown skill {text!r}", "unknown skill"), column, text)
-            raise _Skip from None
+        except UnknownSkill as exc:
+            valid = Joined(tuple(exc.valid))
+            if exc.suggestion:
+                self.error(table, row, N_("problem.unknown_skill_suggest"), column, text, suggestion=exc.suggestion,
+                           valid=valid)
+            else:
+                self.error(table, row, N_("problem.unknown_skill"), column, text, valid=valid)
+            return None
 
     def area(self, kelurahan: str, kecamatan: str | None) -> Kelurahan:
         """The gazetteer's kelurahan (``TularError`` as the gazetteer raises it)."""
@@ -296,32 +327,54 @@ class Validator:
             found = self._areas[(kelurahan, kecamatan)] = self.snap.gazetteer.kelurahan(kelurahan, kecamatan)
         return found
 
-    def known_ikm(self, table: Table, row: Row, column: str) -> str:
+    def known_area(self, table: Table, row: Row, column: str, kelurahan: str | None,
+                   kecamatan: str | None) -> Kelurahan | None:
+        """The kelurahan of a row, or None where an error (the nearest name, when one is near) is reported."""
+        if kelurahan is None:
+            return None
+        try:
+            return self.area(kelurahan, kecamatan)
+        except UnknownArea as exc:
+            if exc.suggestion:
+                self.error(table, row, N_("problem.unknown_area_suggest"), column, kelurahan,
+                           area=exc.kind, name=exc.name, suggestion=exc.suggestion)
+            else:
+                self.error(table, row, N_("problem.unknown_area"), column, kelurahan,
+                           area=exc.kind, name=exc.name)
+        except AmbiguousKelurahan as exc:
+            self.error(table, row, N_("problem.ambiguous_kelurahan"), column, kelurahan,
+                       kecamatan=Joined(tuple(exc.kecamatan)))
+        return None
+
+    def known_ikm(self, table: Table, row: Row, column: str) -> str | None:
         ikm_id = self.required(table, row, column)
-        if ikm_id not in self.ikm and ikm_id not in self.snap.ikm:
-            self.error(table, row, "unknown ikm_id: not in the store and not in an ikm file of this import",
-                       column, ikm_id)
-            raise _Skip
-        return ikm_id
+        if ikm_id is None or ikm_id in self.ikm or ikm_id in self.snap.ikm:
+            return ikm_id
+        if (bad := self.failed_ikm.get(ikm_id)) is not None:
+            self.error(table, row, N_("problem.ikm_row_has_error"), column, ikm_id, ikm_id=ikm_id,
+                       file=bad[0].source, line=bad[1].line)
+        else:
+            self.error(table, row, N_("problem.unknown_ikm"), column, ikm_id)
+        return None
 
     def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str) -> None:
         """Exact repeats are a warning; the same key with other values is an error."""
         if key in seen:
             first, first_table, first_row = seen[key]
-            where = f"row {first_row.line}" + ("" if first_table is table else f" of {first_table.source}")
+            shown = "/".join(key) if isinstance(key, tuple) else key
             if first == record:
-                self.warn(table, row, f"exact duplicate of {where}; imported once", what, "/".join(key)
-                          if isinstance(key, tuple) else key)
+                self.warn(table, row, N_("problem.exact_duplicate"), what, shown, where=_where(first_table, first_row,
+                                                                                          table))
             else:
-                self.error(table, row, f"conflicting duplicate: {where} has the same {what} with other values",
-                           what, "/".join(key) if isinstance(key, tuple) else key)
+                self.error(table, row, N_("problem.conflicting_duplicate"), what, shown,
+                           where=_where(first_table, first_row, table), what=what)
             return
         seen[key] = (record, table, row)
 
     def note_unknown_columns(self, table: Table) -> None:
         unknown = table.unknown_columns
         if unknown and "note" not in COLUMNS[table.kind].known:
-            self.warn(table, None, f"columns not used by tular for {table.kind}, not stored: {', '.join(unknown)}")
+            self.warn(table, None, N_("problem.columns_not_stored"), kind=table.kind, columns=Joined(tuple(unknown)))
 
     # ---------------------------------------------------------------- kinds
     def run(self, tables: Iterable[Table]) -> Validated:
@@ -334,7 +387,7 @@ class Validator:
             self._checked = self.progress.checking(sum(len(t.rows) for t in tables if t.kind in KINDS))
         for table in tables:
             if table.kind not in check:
-                self.error(table, None, f"{table.kind} files cannot be imported yet")
+                self.error(table, None, N_("problem.kind_not_importable"), kind=table.kind)
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
@@ -371,12 +424,15 @@ class Validator:
             self._rows_checked += len(part)
             self._checked(self._rows_checked)
 
-    def explain(self, explain_row: Callable[[Table, Row], None], table: Table, row: Row) -> None:
-        """``row``, which the in-line check did not keep, read in full by ``explain_row``."""
+    def explain(self, explain_row: Callable[[Table, Row], None], table: Table, row: Row) -> bool:
+        """``row``, which the in-line check did not keep, read in full by ``explain_row``; whether
+        it had an error."""
+        self.failed = False
         try:
             explain_row(table, row)
         except _Skip:
-            pass
+            self.failed = True
+        return self.failed
 
     def check_ikm(self, table: Table) -> None:
         batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
@@ -403,30 +459,28 @@ class Validator:
         ikm_id = self.required(table, row, "ikm_id")
         name = self.required(table, row, "name")
         kelurahan = self.required(table, row, "kelurahan")
-        kecamatan = row.values.get("kecamatan")
-        try:
-            area = self.area(kelurahan, kecamatan)
-        except TularError as exc:
-            self.error(table, row, str(exc), "kelurahan", kelurahan)
-            raise _Skip from None
+        area = self.known_area(table, row, "kelurahan", kelurahan, row.values.get("kecamatan"))
         gender = row.values.get("gender")
         if gender is not None:
             normalised = GENDERS.get(gender.casefold().strip("."))
             if normalised is None:
-                self.warn(table, row, "gender is not P (perempuan) or L (laki-laki); stored as written",
-                          "gender", gender)
+                self.warn(table, row, N_("problem.gender_unknown"), "gender", gender)
             gender = normalised or gender
         phone = row.values.get("phone")
         if phone and LOST_LEADING_ZERO.fullmatch(phone):
-            self.warn(table, row, "phone number looks like it lost its leading 0 in a spreadsheet; "
-                                  "stored as written", "phone", phone)
-        record = IKM(
-            ikm_id=ikm_id, name=name, kelurahan_code=area.code, business_name=row.values.get("business_name"),
-            sector=row.values.get("sector"), gender=gender, phone=phone,
-            joined_on=self.date_value(table, row, "joined_on", required=False),
-        )
-        if ikm_id in self.snap.erased:
-            self.check_erased(table, row, record)
+            self.warn(table, row, N_("problem.phone_lost_zero"), "phone", phone)
+        joined = self.date_value(table, row, "joined_on", required=False)
+        if not self.failed:
+            record = IKM(
+                ikm_id=ikm_id, name=name, kelurahan_code=area.code, business_name=row.values.get("business_name"),
+                sector=row.values.get("sector"), gender=gender, phone=phone, joined_on=joined,
+            )
+            if ikm_id in self.snap.erased:
+                self.check_erased(table, row, record)
+        if self.failed:
+            if ikm_id is not None:  # the rows that refer to it say where its error is
+                self.failed_ikm.setdefault(ikm_id, (table, row))
+            return
         self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
 
     def check_erased(self, table: Table, row: Row, record: IKM) -> None:
@@ -437,13 +491,8 @@ class Validator:
                                                       ("phone", record.phone))
                 if value and not (column == "name" and value == placeholder(record.ikm_id))]
         for column, value in back:
-            self.error(table, row, f"{record.ikm_id} asked for their personal data to be erased (UU 27/2022; "
-                                   f"erased on {self.snap.erased[record.ikm_id]}): its {column.replace('_', ' ')} "
-                                   f"cannot be recorded again — leave it empty (the name as "
-                                   f"{placeholder(record.ikm_id)!r}); this file is probably older than the erasure",
-                       column, value)
-        if back:
-            raise _Skip
+            self.error(table, row, N_("problem.erased_data_back"), column, value, ikm_id=record.ikm_id,
+                       erased=self.snap.erased[record.ikm_id], placeholder=placeholder(record.ikm_id))
 
     def check_trainings(self, table: Table) -> None:
         batch, skills, dates, today = self.trainings, self._skills, self._dates, self.snap.today
@@ -470,21 +519,20 @@ class Validator:
         training_id = self.required(table, row, "training_id")
         title = self.required(table, row, "title")
         skill_text = self.required(table, row, "skill")
-        skills = tuple(self.skill(table, row, "skill", s) for s in SKILL_SEPARATORS.split(skill_text) if s)
+        skills = tuple(self.skill(table, row, "skill", s) for s in SKILL_SEPARATORS.split(skill_text or "") if s)
         end = self.date_value(table, row, "end_date")
         start = self.date_value(table, row, "start_date", required=False)
         if start is not None and end is not None and start > end:
-            self.error(table, row, f"start_date is after end_date ({end.isoformat()})", "start_date",
-                       row.values.get("start_date"))
-            raise _Skip
+            self.error(table, row, N_("problem.start_after_end"), "start_date", row.values.get("start_date"),
+                       end=end)
         budget_text = row.values.get("budget_idr")
-        budget = None
-        if budget_text is not None:
-            try:
-                budget = parse_money(budget_text)
-            except ValueError as exc:
-                self.error(table, row, str(exc), "budget_idr", budget_text)
-                raise _Skip from None
+        budget = money_or_none(budget_text) if budget_text is not None else None
+        if budget_text is not None and budget is None:
+            self.error(table, row, N_("problem.not_money"), "budget_idr", budget_text)
+        if self.failed:
+            if training_id is not None:
+                self.failed_trainings.setdefault(training_id, (table, row))
+            return
         record = Training(
             training_id=training_id, title=title, skills=skills, end_date=end, start_date=start,
             organizer=row.values.get("organizer"), location=row.values.get("location"), budget_idr=budget,
@@ -510,19 +558,19 @@ class Validator:
 
     def explain_attendance(self, table: Table, row: Row) -> None:
         training_id = self.required(table, row, "training_id")
-        if training_id not in self.trainings and training_id not in self.snap.trainings:
-            self.error(table, row, "unknown training_id: not in the store and not in a trainings file of this "
-                                   "import", "training_id", training_id)
-            raise _Skip
+        if training_id is not None and training_id not in self.trainings and training_id not in self.snap.trainings:
+            if (bad := self.failed_trainings.get(training_id)) is not None:
+                self.error(table, row, N_("problem.training_row_has_error"), "training_id", training_id,
+                           training_id=training_id, file=bad[0].source, line=bad[1].line)
+            else:
+                self.error(table, row, N_("problem.unknown_training"), "training_id", training_id)
         ikm_id = self.known_ikm(table, row, "ikm_id")
         completed_text = row.values.get("completed")
-        completed = True
-        if completed_text is not None:
-            completed = completed_or_none(completed_text)
-            if completed is None:
-                self.error(table, row, "completed must be true/ya/1 or false/tidak/0 (blank means true)",
-                           "completed", completed_text)
-                raise _Skip
+        completed = True if completed_text is None else completed_or_none(completed_text)
+        if completed is None:
+            self.error(table, row, N_("problem.completed_word"), "completed", completed_text)
+        if self.failed:
+            return
         record = Attendance(training_id=training_id, ikm_id=ikm_id, completed=completed)
         self.keep_record(self.attendance, (training_id, ikm_id), record, table, row, "training_id/ikm_id")
 
@@ -551,10 +599,11 @@ class Validator:
         teacher = self.known_ikm(table, row, "teacher_id")
         skill = self.skill(table, row, "skill", self.required(table, row, "skill"))
         day = self.date_value(table, row, "date")
-        if learner == teacher:
-            self.error(table, row, "learner_id and teacher_id are the same IKM: nobody teaches themselves",
-                       "teacher_id", teacher)
-            raise _Skip
+        same = row.values.get("teacher_id")
+        if same is not None and same == row.values.get("learner_id"):
+            self.error(table, row, N_("problem.teaches_self"), "teacher_id", same)
+        if self.failed:
+            return
         record = Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day,
                           source=row.values.get("source"), note=row_note(row.values, table.unknown_columns),
                           submission_id=row.values.get(SUBMISSION_ID))
@@ -582,22 +631,17 @@ class Validator:
                 ikm_id = values.get(NEW_IKM_ID)
                 submission = values.get(SUBMISSION_ID) or ""
                 if ikm_id is None:
-                    self.error(table, row, "the new learner's id is made from the submission's instance uuid "
-                                           "(ODK- and its first 8 hex digits), and this submission's id holds none",
-                               SUBMISSION_ID, values.get(SUBMISSION_ID))
+                    self.error(table, row, N_("problem.new_learner_without_id"), SUBMISSION_ID,
+                               values.get(SUBMISSION_ID))
                     raise _Skip
                 name = self.required(table, row, name_column)
                 kelurahan = self.required(table, row, kelurahan_column)
-                try:
-                    area = self.area(kelurahan, None)
-                except TularError as exc:
-                    self.error(table, row, str(exc), kelurahan_column, kelurahan)
-                    raise _Skip from None
+                area = self.known_area(table, row, kelurahan_column, kelurahan, None)
+                if name is None or area is None:
+                    raise _Skip
                 if ikm_id in given:
-                    self.error(table, row, f"the new learner's id {ikm_id} (ODK- and the first 8 hex digits of the "
-                                           f"submission's uuid) is also the id of row {given[ikm_id].line}'s new "
-                                           "learner: record one of them again with the learner picked from the list",
-                               SUBMISSION_ID, submission)
+                    self.error(table, row, N_("problem.new_learner_id_twice"), SUBMISSION_ID, submission,
+                               ikm_id=ikm_id, line=given[ikm_id].line)
                     raise _Skip
                 given[ikm_id] = row
                 other = self.snap.ikm.get(ikm_id) or (self.ikm[ikm_id][0] if ikm_id in self.ikm else None)
@@ -611,11 +655,8 @@ class Validator:
                         person_key(other.name) == person_key(name) and other.kelurahan_code == area.code)
                     if not same:
                         where = self.snap.gazetteer.by_code(other.kelurahan_code).name
-                        self.error(table, row, f"the new learner's id {ikm_id} (ODK- and the first 8 hex digits of "
-                                               f"the submission's uuid) is already the id of another IKM, "
-                                               f"{other.name} ({where}): record this teaching again with the learner "
-                                               "picked from the list, or give that IKM another id",
-                                   name_column, name)
+                        self.error(table, row, N_("problem.new_learner_id_taken"), name_column, name,
+                                   ikm_id=ikm_id, other=other.name, where=where)
                         raise _Skip
                 else:
                     self.ikm[ikm_id] = (IKM(ikm_id=ikm_id, name=name, kelurahan_code=area.code,
@@ -656,28 +697,28 @@ class Validator:
     def explain_outcomes(self, table: Table, row: Row) -> None:
         ikm_id = self.known_ikm(table, row, "ikm_id")
         kind_text = self.required(table, row, "kind")
-        kind = outcome_kind(kind_text)
-        if kind is None:
+        kind = outcome_kind(kind_text) if kind_text is not None else None
+        if kind_text is not None and kind is None:
             close = difflib.get_close_matches(kind_text.casefold(), list(OUTCOME_KIND_WORDS), n=1, cutoff=0.6)
-            hint = f"did you mean {OUTCOME_KIND_WORDS[close[0]]!r}? " if close else ""
-            self.error(table, row, f"unknown outcome kind; {hint}valid kinds: {', '.join(OUTCOME_KINDS)}",
-                       "kind", kind_text)
-            raise _Skip
+            valid = Joined(OUTCOME_KINDS)
+            if close:
+                self.error(table, row, N_("problem.unknown_outcome_kind_suggest"), "kind", kind_text,
+                           suggestion=OUTCOME_KIND_WORDS[close[0]], valid=valid)
+            else:
+                self.error(table, row, N_("problem.unknown_outcome_kind"), "kind", kind_text, valid=valid)
         day = self.date_value(table, row, "date")
         skill_text = row.values.get("skill")
-        skill = self.skill(table, row, "skill", skill_text) if skill_text is not None else None
+        skill = self.skill(table, row, "skill", skill_text)
         value = row.values.get("value")
         if kind in ("employees", "revenue_band") and value is None:
-            what = "the head count" if kind == "employees" else "the revenue band"
-            self.error(table, row, f"required value is missing: an outcome of kind {kind} needs {what}", "value")
-            raise _Skip
-        if kind == "employees":
-            count = head_count(value)
-            if count is None:
-                self.error(table, row, "the value of an employees outcome is a head count: a whole number "
-                                       "such as 4", "value", value)
-                raise _Skip
-            value = count
+            self.error(table, row, N_("problem.head_count_missing") if kind == "employees"
+                       else N_("problem.revenue_band_missing"), "value")
+        elif kind == "employees":
+            value = head_count(value)
+            if value is None:
+                self.error(table, row, N_("problem.not_a_head_count"), "value", row.values.get("value"))
+        if self.failed:
+            return
         record = Outcome(ikm_id=ikm_id, kind=kind, date=day, skill=skill, value=value,
                          note=row_note(row.values, table.unknown_columns))
         key = (ikm_id, kind, record.skill_key, record.date_key)
@@ -696,16 +737,13 @@ class Validator:
 
     def explain_populations(self, table: Table, row: Row) -> None:
         kelurahan = self.required(table, row, "kelurahan")
-        try:
-            area = self.area(kelurahan, row.values.get("kecamatan"))
-        except TularError as exc:
-            self.error(table, row, str(exc), "kelurahan", kelurahan)
-            raise _Skip from None
+        area = self.known_area(table, row, "kelurahan", kelurahan, row.values.get("kecamatan"))
         text = self.required(table, row, "population")
         count = whole_number(text)
-        if count is None:
-            self.error(table, row, "population must be a whole number of IKM", "population", text)
-            raise _Skip
+        if text is not None and count is None:
+            self.error(table, row, N_("problem.population_not_number"), "population", text)
+        if self.failed:
+            return
         record = Population(kelurahan_code=area.code, population=count)
         self.keep_record(self.populations, area.code, record, table, row, "kelurahan")
 
@@ -729,11 +767,10 @@ class Validator:
             same_name = [i for i in by_name[name_key] if i != ikm_id]
             same_phone = [i for i in by_phone.get(key or "", []) if i != ikm_id]
             if same_name:
-                self.warn(table, row, f"probable duplicate person: same name and kelurahan as {', '.join(same_name)}",
-                          "name", record.name)
+                self.warn(table, row, N_("problem.same_name"), "name", record.name, others=Joined(tuple(same_name)))
             if same_phone:
-                self.warn(table, row, f"probable duplicate person: same phone as {', '.join(same_phone)}",
-                          "phone", record.phone)
+                self.warn(table, row, N_("problem.same_phone"), "phone", record.phone,
+                          others=Joined(tuple(same_phone)))
 
     def check_teaching_graph(self) -> None:
         """Duplicates, cycles within a skill, and the order of learning."""
@@ -749,17 +786,14 @@ class Validator:
             key = (record.learner_id, record.teacher_id, record.skill)
             if key in first:
                 earlier, first_table, first_row = first[key]
-                where = f"row {first_row.line}" + ("" if first_table is table else f" of {first_table.source}")
+                where = _where(first_table, first_row, table)
                 if earlier == record:
-                    self.warn(table, row, f"exact duplicate of {where}; imported once", "learner_id",
-                              record.learner_id)
+                    self.warn(table, row, N_("problem.exact_duplicate"), "learner_id", record.learner_id, where=where)
                 elif earlier.date == record.date:  # e.g. one teaching sent twice from a phone
-                    self.warn(table, row, f"the same learner, teacher, skill and date as {where}, recorded again; "
-                                          f"{where} is kept", "learner_id", record.learner_id)
+                    self.warn(table, row, N_("problem.teaching_again"), "learner_id", record.learner_id, where=where)
                 else:
-                    kept = min(earlier.date, record.date).isoformat()
-                    self.warn(table, row, f"the same learner, teacher and skill as {where} with another date; "
-                                          f"the earliest ({kept}) is kept", "date", record.date.isoformat())
+                    self.warn(table, row, N_("problem.teaching_other_date"), "date", record.date.isoformat(),
+                              where=where, kept=min(earlier.date, record.date))
                 if record.date < earlier.date:
                     first[key] = (record, table, row)
                 continue
@@ -767,16 +801,12 @@ class Validator:
             if len(copies.get(key, ())) > 1 and record.date < max(copies[key]):
                 # a broken invariant (SPEC §3: Neo4j cannot make a relationship unique): which
                 # copy a write would change is not defined
-                dates = ", ".join(d.isoformat() for d in sorted(copies[key]))
-                self.error(table, row, f"this teaching is stored {len(copies[key])} times already (dated {dates}), "
-                                       "where tular keeps one per learner, teacher and skill: it cannot be changed "
-                                       "until the extra copies are removed (tular check --repair keeps the earliest); "
-                                       "then import again", "date", record.date.isoformat())
+                self.error(table, row, N_("problem.stored_several_times"), "date", record.date.isoformat(),
+                           times=len(copies[key]), dates=Joined(tuple(sorted(copies[key]))), advice=Advice("repair"))
                 continue
             if key in existing and existing[key].date != record.date:
-                kept = min(existing[key].date, record.date).isoformat()
-                self.warn(table, row, f"this teaching is already stored with date {existing[key].date.isoformat()}; "
-                                      f"the earliest ({kept}) is kept", "date", record.date.isoformat())
+                self.warn(table, row, N_("problem.stored_other_date"), "date", record.date.isoformat(),
+                          stored=existing[key].date, kept=min(existing[key].date, record.date))
         by_skill: dict[str, list[tuple[Teaching, Table, Row]]] = defaultdict(list)
         for item in first.values():
             by_skill[item[0].skill].append(item)
@@ -810,12 +840,8 @@ class Validator:
             table, row = rows[closing]
             start = cycle.index(closing)  # tell the cycle from the row being reported
             path = [closing[0], *(v for _, v in cycle[start:] + cycle[:start])]
-            self.error(
-                table, row,
-                f"this teaching would close a cycle for skill {skill} ({' teaches '.join(path)}); "
-                "a skill cannot come back to someone who taught it — are the learner_id and teacher_id "
-                "columns swapped?", "teacher_id", row.values.get("teacher_id"),
-            )
+            self.error(table, row, N_("problem.cycle"), "teacher_id", row.values.get("teacher_id"), skill=skill,
+                       path=Joined(tuple(path), N_("problem.teaches")))
 
     def check_cycles_of_a_cyclic_store(self, skill: str, items: list[tuple[Teaching, Table, Row]],
                                        edges: SkillEdges) -> None:
@@ -844,22 +870,16 @@ class Validator:
             rows[edge] = (table, row)
             if stored[u] == stored[v] and stored_size[stored[u]] > 1:
                 path = cycle_through(stored_graph, record.teacher_id)
-                self.warn(table, row, f"the stored teachings of {skill} already go round a cycle "
-                                      f"({' teaches '.join([*path, path[0]])}), which this teaching joins: it is "
-                                      "imported, and the data check (tular check) lists the cycle until the wrong "
-                                      "teaching is deleted", "teacher_id", row.values.get("teacher_id"))
+                self.warn(table, row, N_("problem.joins_stored_cycle"), "teacher_id", row.values.get("teacher_id"),
+                          skill=skill, path=Joined((*path, path[0]), N_("problem.teaches")), advice=Advice("check"))
             else:
                 blamed[int(combined[u])].append(edge)
         for knot in blamed.values():
             closing = max(knot, key=lambda edge: (rows[edge][0].source, rows[edge][1].line))
             table, row = rows[closing]
             path = [closing[0], *nx.shortest_path(graph, closing[1], closing[0])]
-            self.error(
-                table, row,
-                f"this teaching would close a cycle for skill {skill} ({' teaches '.join(path)}); "
-                "a skill cannot come back to someone who taught it — are the learner_id and teacher_id "
-                "columns swapped?", "teacher_id", row.values.get("teacher_id"),
-            )
+            self.error(table, row, N_("problem.cycle"), "teacher_id", row.values.get("teacher_id"), skill=skill,
+                       path=Joined(tuple(path), N_("problem.teaches")))
 
     def check_learning_order(self, skill: str, items: list[tuple[Teaching, Table, Row]], edges: SkillEdges,
                              numbers: dict[str, int]) -> None:
@@ -886,14 +906,12 @@ class Validator:
         for index in np.flatnonzero(early | trainee).tolist():
             record, table, row = items[index]
             if early[index]:
-                self.warn(table, row, f"dated before the teacher {record.teacher_id} learned {skill} "
-                                      f"({date.fromordinal(int(when[index])).isoformat()})", "date",
-                          record.date.isoformat())
+                self.warn(table, row, N_("problem.before_teacher_learned"), "date", record.date.isoformat(),
+                          teacher=record.teacher_id, skill=skill, learned=date.fromordinal(int(when[index])))
             if trainee[index]:
                 day, training_id = trained[record.learner_id]
-                self.warn(table, row, f"the learner {record.learner_id} is also a trainee of {skill} "
-                                      f"({training_id}, {day.isoformat()}) and stays generation 0",
-                          "learner_id", record.learner_id)
+                self.warn(table, row, N_("problem.learner_is_trainee"), "learner_id", record.learner_id,
+                          learner=record.learner_id, skill=skill, training_id=training_id, day=day)
 
 
 #: A day later than any: "has not learned the skill".

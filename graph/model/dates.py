@@ -15,6 +15,8 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tular.graph.model.catalogue import N_
+
 DEFAULT_TZ = "Asia/Jakarta"
 
 #: Excel serials accepted as dates (1954-10-03 … 2119-01-11). Outside this range a
@@ -35,6 +37,16 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
+class NotADate(ValueError):
+    """A value that is no date: the reason as a message id of the catalogue (``code``) and its
+    values (``params``), for the importer to tell in the reader's language; ``str()`` is English."""
+
+    def __init__(self, code: str, text: str, **params: object):
+        super().__init__(f"not a date: {text}")
+        self.code = code
+        self.params = params
+
+
 def parse_date(value: object) -> date:
     """Read a date from a spreadsheet cell or a CSV field.
 
@@ -51,8 +63,9 @@ def parse_date(value: object) -> date:
 
     Raises
     ------
-    ValueError
-        With a reason a person can act on; it does not repeat the value.
+    NotADate
+        A ``ValueError`` with a reason a person can act on (its message id and values, for
+        the catalogue); it does not repeat the value.
 
     Examples
     --------
@@ -63,23 +76,23 @@ def parse_date(value: object) -> date:
     >>> parse_date("31/02/2021")
     Traceback (most recent call last):
     ...
-    ValueError: not a date: February 2021 has no day 31
+    tular.graph.model.dates.NotADate: not a date: February 2021 has no day 31
     >>> parse_date("2021")
     Traceback (most recent call last):
     ...
-    ValueError: not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel date (a number like 2021 is not one)
+    tular.graph.model.dates.NotADate: not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel date (a number like 2021 is not one)
     """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"not a date: {EXPECTED}")
+        raise NotADate(N_("date.expected"), EXPECTED)
     if isinstance(value, (int, float)):
         return excel_serial_to_date(value)
     if isinstance(value, str):
         return _parse_text(value.strip())
-    raise ValueError(f"not a date: {EXPECTED}")
+    raise NotADate(N_("date.expected"), EXPECTED)
 
 
 def excel_serial_to_date(serial: float) -> date:
@@ -96,12 +109,12 @@ def excel_serial_to_date(serial: float) -> date:
     >>> excel_serial_to_date(123)
     Traceback (most recent call last):
     ...
-    ValueError: not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel date (a number like 123 is not one)
+    tular.graph.model.dates.NotADate: not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel date (a number like 123 is not one)
     """
     low, high = EXCEL_SERIAL_RANGE
     if not (isinstance(serial, (int, float)) and math.isfinite(serial) and low <= serial < high + 1):
         shown = _format_number(serial)
-        raise ValueError(f"not a date: {EXPECTED} (a number like {shown} is not one)")
+        raise NotADate(N_("date.number_not_date"), f"{EXPECTED} (a number like {shown} is not one)", number=shown)
     return _lotus_serial_to_date(int(serial))
 
 
@@ -128,26 +141,28 @@ def _parse_text(text: str) -> date:
         day, _, month, year = match.groups()
         return _checked_date(int(year), int(month), int(day))
     if _DAY_FIRST_SHORT_YEAR.fullmatch(text):
-        raise ValueError(f"not a date: write the year with four digits ({EXPECTED})")
+        raise NotADate(N_("date.four_digit_year"), f"write the year with four digits ({EXPECTED})")
     if _NUMBER.fullmatch(text):
         return excel_serial_to_date(float(text))
-    raise ValueError(f"not a date: {EXPECTED}")
+    raise NotADate(N_("date.expected"), EXPECTED)
 
 
 def _checked_date(year: int, month: int, day: int) -> date:
     if year < 1:
-        raise ValueError(f"not a date: there is no year {year}")
+        raise NotADate(N_("date.no_year"), f"there is no year {year}", year=year)
     if not 1 <= month <= 12:
-        raise ValueError(f"not a date: there is no month {month} (dates are read day first: DD/MM/YYYY)")
+        raise NotADate(N_("date.no_month"), f"there is no month {month} (dates are read day first: DD/MM/YYYY)",
+                       month=month)
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"not a date: {_MONTHS[month - 1]} {year} has no day {day}") from None
+        raise NotADate(N_("date.no_such_day"), f"{_MONTHS[month - 1]} {year} has no day {day}",
+                       year=year, month=month, day=day) from None
 
 
 def _lotus_serial_to_date(serial: int) -> date:
     if serial == 60:
-        raise ValueError("not a date: Excel serial 60 is 29 February 1900, which never existed")
+        raise NotADate(N_("date.serial_60"), "Excel serial 60 is 29 February 1900, which never existed")
     if serial < 60:
         return _EXCEL_EPOCH + timedelta(days=serial + 1)
     return _EXCEL_EPOCH + timedelta(days=serial)

@@ -93,10 +93,14 @@ class UnknownIKM(InvalidData):
 
 
 class UnknownSkill(UsageError):
-    def __init__(self, name: str, valid: list[str]):
-        super().__init__(f"unknown skill {name!r}; valid skills: {', '.join(valid)}")
+    """A skill name that is no skill or alias; ``suggestion``: the skill of the nearest name."""
+
+    def __init__(self, name: str, valid: list[str], suggestion: str | None = None):
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ";"
+        super().__init__(f"unknown skill {name!r}{hint} valid skills: {', '.join(valid)}")
         self.name = name
         self.valid = valid
+        self.suggestion = suggestion
 
 
 class UnknownArea(UsageError):
@@ -106,3 +110,13 @@ class UnknownArea(UsageError):
         self.kind = kind
         self.name = name
         self.suggestion = suggestion
+
+
+class AmbiguousKelurahan(UsageError):
+    """A kelurahan name found in several kecamatan, given without its kecamatan."""
+
+    def __init__(self, name: str, kecamatan: list[str]):
+        super().__init__(f"kelurahan {name!r} exists in several kecamatan ({', '.join(kecamatan)}); "
+                         "give the kecamatan too")
+        self.name = name
+        self.kecamatan = kecamatan

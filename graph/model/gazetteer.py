@@ -17,17 +17,28 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 
-from tular.graph.model.errors import UnknownArea, UsageError
+from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UsageError
 from tular.graph.model.records import Kecamatan, Kelurahan
 
 
 def normalise(name: str) -> str:
     """The matching key of a place name: lower case, letters and digits only."""
     return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def closest(name: str, choices: dict[str, str], key: Callable[[str], str]) -> str | None:
+    """The choice whose key is nearest to ``key(name)`` (difflib, at least 60 % alike), or None:
+    the suggestion of an unknown kelurahan and of an unknown skill.
+
+    >>> closest("Bunul Rejoo", {"bunulrejo": "Bunulrejo", "sumbersari": "Sumbersari"}, normalise)
+    'Bunulrejo'
+    """
+    match = difflib.get_close_matches(key(name), list(choices), n=1, cutoff=0.6)
+    return choices[match[0]] if match else None
 
 
 def slug(name: str) -> str:
@@ -102,8 +113,7 @@ class Gazetteer:
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
-            where = ", ".join(self._kec_by_code[k.kecamatan_code].name for k in candidates)
-            raise UsageError(f"kelurahan {name!r} exists in several kecamatan ({where}); give the kecamatan too")
+            raise AmbiguousKelurahan(name, [self._kec_by_code[k.kecamatan_code].name for k in candidates])
         pool = self.kelurahan_list
         if kecamatan:
             pool = [k for k in pool if k.kecamatan_code == self.kecamatan(kecamatan).code]
@@ -117,6 +127,4 @@ class Gazetteer:
 
     @staticmethod
     def _closest(name: str, names: list[str]) -> str | None:
-        keys = {normalise(n): n for n in names}
-        match = difflib.get_close_matches(normalise(name), list(keys), n=1, cutoff=0.6)
-        return keys[match[0]] if match else None
+        return closest(name, {normalise(n): n for n in names}, normalise)

@@ -5,6 +5,10 @@
 'batik'
 >>> v.resolve("Olahan Makanan")
 'olahan-makanan'
+>>> v.resolve("batk")
+Traceback (most recent call last):
+...
+tular.graph.model.errors.UnknownSkill: unknown skill 'batk'; did you mean 'batik'? valid skills: barista, batik, fesyen-muslim, home-decor, kemasan, legalitas-usaha, lukis-kain, olahan-makanan
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from collections.abc import Iterable
 
 from tular.graph.model.errors import UnknownSkill, UsageError
+from tular.graph.model.gazetteer import closest
 from tular.graph.model.records import Skill
 
 BUILTIN_SKILLS: tuple[Skill, ...] = (
@@ -60,7 +65,7 @@ class SkillVocabulary:
         """The skill id for a name or alias; :class:`UnknownSkill` (listing valid ones) otherwise."""
         found = self._keys.get(skill_key(name))
         if found is None:
-            raise UnknownSkill(name, self.ids)
+            raise UnknownSkill(name, self.ids, closest(name, self._keys, skill_key))
         return found
 
     def check_new(self, skill: Skill) -> None:
