@@ -199,6 +199,8 @@ def import_(
     form: Annotated[str | None, typer.Option("--form", help="--from-odk: the form's ID (xmlFormId).",
                                              show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the problems: id or en (default from "
+                                             "TULAR_LANG, else id).", show_default=False)] = None,
 ) -> None:
     """Import files as one batch: all of it, or nothing when any row has an error. With --from-odk, pull the
     submissions made since the last pull from ODK Central and import them as one batch (exit 4 when the server
@@ -213,13 +215,16 @@ def import_(
         raise UsageError("--project and --form go with --from-odk URL")
     if from_odk and (project is None or not form):
         raise UsageError("--from-odk needs the project's number and the form's ID: --project P --form F")
+    if lang is not None and lang not in ("id", "en"):
+        raise UsageError(f"--lang {lang!r}: choose id or en")
+    lang = lang or cli.settings.lang
     store = cli.store()
     if from_odk:
         from tular.graph.io.central import pull
 
         pulled = pull(store, from_odk, project, form, today=cli.settings.today(), who=who or getpass.getuser(),
-                      dry_run=dry_run)
-        importing.print_pull(out, pulled, as_json)
+                      dry_run=dry_run, lang=lang)
+        importing.print_pull(out, pulled, as_json, lang)
         if not pulled.ok:
             raise typer.Exit(EXIT_INVALID_DATA)
         return
@@ -231,8 +236,8 @@ def import_(
         importing.print_undone(out, batch, as_json)
         return
     report = importing.run_import(store, paths, kind=kind, dry_run=dry_run, who=who or getpass.getuser(),
-                                  today=cli.settings.today(), console=None if as_json else err)
-    importing.print_report(out, report, as_json)
+                                  today=cli.settings.today(), console=None if as_json else err, lang=lang)
+    importing.print_report(out, report, as_json, lang)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID_DATA)
 

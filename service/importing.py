@@ -24,7 +24,7 @@ from rich.table import Table
 
 from tular.graph.io.central import PullReport
 from tular.graph.io.ingest import ImportReport, import_files
-from tular.graph.io.readers import FileProblem
+from tular.graph.io.tables import describe
 from tular.graph.model.errors import BadFileName, TooLarge
 from tular.graph.model.records import Batch
 from tular.graph.model.settings import Settings
@@ -88,13 +88,14 @@ def _progress(console: Console | None) -> Iterator[_Bars | None]:
 
 
 def run_import(store: GraphStore, paths: Sequence[Path], *, kind: str | None, dry_run: bool, who: str, today: date,
-               console: Console | None) -> ImportReport:
+               console: Console | None, lang: str = "id") -> ImportReport:
     with _progress(console) as bars:
-        report = import_files(store, paths, today=today, who=who, kind=kind, dry_run=dry_run, progress=bars)
+        report = import_files(store, paths, today=today, who=who, kind=kind, dry_run=dry_run, progress=bars,
+                              lang=lang, surface="cli")
     return report
 
 
-def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
+def print_report(console: Console, report: ImportReport, as_json: bool, lang: str = "id") -> None:
     if as_json:
         print(report.model_dump_json())
         return
@@ -113,7 +114,7 @@ def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
             continue
         console.print(f"[bold {style}]{label}: {count:,}[/bold {style}]")
         for problem in problems[:SHOWN_PROBLEMS]:
-            console.print(f"  • {_describe(problem)}", highlight=False, soft_wrap=True)
+            console.print(f"  • {describe(problem, lang)}", highlight=False, soft_wrap=True)
         if count > SHOWN_PROBLEMS:
             console.print(f"  … and {count - SHOWN_PROBLEMS:,} more (use --json to see all)")
     if not report.ok:
@@ -125,7 +126,7 @@ def print_report(console: Console, report: ImportReport, as_json: bool) -> None:
                       f"(undo with: tular import --undo {report.batch_id}).")
 
 
-def print_pull(console: Console, pulled: PullReport, as_json: bool) -> None:
+def print_pull(console: Console, pulled: PullReport, as_json: bool, lang: str = "id") -> None:
     """What a pull from ODK Central brought (SPEC §13), then its import's report."""
     if as_json:
         print(pulled.model_dump_json())
@@ -136,11 +137,7 @@ def print_pull(console: Console, pulled: PullReport, as_json: bool) -> None:
         return
     console.print(f"Pulled {pulled.pulled:,} submission{'s' if pulled.pulled != 1 else ''} of {pulled.form_url}"
                   f"{since} (the newest of {pulled.newest_submission}).", highlight=False, soft_wrap=True)
-    print_report(console, pulled.report, as_json=False)
-
-
-def _describe(problem: dict) -> str:
-    return str(FileProblem.from_dict(problem))
+    print_report(console, pulled.report, as_json=False, lang=lang)
 
 
 def print_batches(console: Console, batches: list[Batch], as_json: bool) -> None:
@@ -194,9 +191,10 @@ def upload_name(given: str | None, index: int) -> str:
 
 
 def import_uploads(store: GraphStore, settings: Settings, uploads: Sequence, *, who: str, kind: str | None,
-                   dry_run: bool) -> ImportReport:
+                   dry_run: bool, lang: str = "id", surface: str = "api") -> ImportReport:
     """Uploaded files (anything with ``filename`` and a binary ``file``) imported as one batch:
-    copied to a temporary folder within the upload limit, then :func:`import_files`."""
+    copied to a temporary folder within the upload limit, then :func:`import_files`, its problems
+    told in ``lang`` with the advice of ``surface`` (``web``: the page's drop-down, ``api``)."""
     limit = settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="tular-upload-") as folder:
         paths, names, total = [], [], 0
@@ -212,4 +210,5 @@ def import_uploads(store: GraphStore, settings: Settings, uploads: Sequence, *, 
                     out.write(chunk)
             paths.append(path)
             names.append(name)
-        return import_files(store, paths, names=names, today=settings.today(), who=who, kind=kind, dry_run=dry_run)
+        return import_files(store, paths, names=names, today=settings.today(), who=who, kind=kind, dry_run=dry_run,
+                            lang=lang, surface=surface)

@@ -25,6 +25,7 @@ from tular.graph.io.readers import (
     read_file,
     unneutralise,
 )
+from tular.graph.io.tables import Month, Said
 from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.records import KINDS
 
@@ -107,15 +108,33 @@ def test_kind_argument_overrides_the_file_name(tmp_path):
     assert only_table(read_file(path, kind="teachings")).kind == "teachings"
 
 
-def test_csv_whose_name_says_nothing_asks_for_a_kind(tmp_path):
-    found = problem(write(tmp_path, "data.csv", f"{TEACHINGS_HEADER}\n"))
-    assert "cannot tell what kind of file data.csv is" in found.reason
-    assert "ikm.csv, trainings.csv" in found.reason and "--kind" in found.reason
+def test_csv_whose_name_says_nothing_is_read_by_its_columns(tmp_path):
+    table = only_table(read_file(write(tmp_path, "data-juli-2021.csv", f"{TEACHINGS_HEADER}\nA,B,batik,2021-07-05\n")))
+    assert (table.kind, len(table.rows)) == ("teachings", 1)
+    # a name fitting two kinds: the columns decide
+    assert only_table(read_file(write(tmp_path, "ikm_attendance.csv", "training_id,ikm_id\n"))).kind == "attendance"
+    # two of the four columns of teachings: teachings, missing the others
+    found = problem(write(tmp_path, "juli.csv", "learner_id,teacher_id\nA,B\n"))
+    assert found.code == "problem.missing_columns" and found.params["kind"] == "teachings"
+
+
+def test_csv_whose_name_and_columns_say_nothing_asks_for_a_kind(tmp_path):
+    found = problem(write(tmp_path, "data.csv", "nama,alamat\nSiti,Bunulrejo\n"))
+    assert found.reason_in("en") == (
+        "cannot tell what kind of data this file holds: its name says none and its columns (nama, alamat) fit "
+        "none — name it after what it holds (ikm, trainings, attendance, teachings, outcomes or populations) "
+        "or pass --kind")
+    assert found.reason_in("id") == (
+        "tidak jelas data apa isi berkas ini: namanya tidak menyebut jenisnya dan kolomnya (nama, alamat) tidak "
+        "cocok dengan jenis mana pun — beri nama sesuai isinya (ikm, trainings, attendance, teachings, outcomes "
+        "atau populations) atau pakai --kind")
+    assert found.reason_in("id", "web").endswith("— pilih isinya di “Jenis berkas” lalu unggah lagi")
+    assert "--kind" not in found.reason_in("id", "web") + found.reason_in("en", "web")
 
 
 def test_csv_whose_name_says_two_kinds_says_so(tmp_path):
-    found = problem(write(tmp_path, "ikm_attendance.csv", "training_id,ikm_id\n"))
-    assert "fits ikm and attendance" in found.reason
+    found = problem(write(tmp_path, "ikm_attendance.csv", "nama,alamat\n"))
+    assert "its name fits ikm, attendance and its columns (nama, alamat) do not decide" in found.reason_in("en")
 
 
 # ------------------------------------------------------------------ CSV basics
@@ -203,7 +222,7 @@ def test_header_only_is_a_table_without_rows(tmp_path):
 
 @pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n  \r\n", b"\xef\xbb\xbf\r\n"])
 def test_empty_file_is_an_error(tmp_path, content):
-    assert "file is empty" in problem(write(tmp_path, "ikm.csv", content)).reason
+    assert "file is empty" in problem(write(tmp_path, "ikm.csv", content)).reason_in("en")
 
 
 def test_trailing_empty_cells_beyond_the_header_are_tolerated(tmp_path):
@@ -217,38 +236,40 @@ def test_trailing_empty_cells_beyond_the_header_are_tolerated(tmp_path):
 def test_more_cells_than_the_header_names_the_row(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", "training_id,ikm_id\nT1,A\nT1,B,extra\n"))
     assert (found.row, found.value) == (3, "extra")
-    assert "column C, which has no header" in found.reason
-    assert str(found).startswith(f"{tmp_path / 'attendance.csv'}, row 3, value 'extra': ")
+    assert "column C, which has no header" in found.reason_in("en")
+    assert found.text("en").startswith(f"{tmp_path / 'attendance.csv'}, row 3, value 'extra': ")
 
 
 def test_value_under_a_blank_header_cell_is_an_error(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", "training_id,,ikm_id\nT1,oops,A\n"))
     assert (found.row, found.value) == (2, "oops")
-    assert "column B" in found.reason
+    assert "column B" in found.reason_in("en")
 
 
 def test_duplicate_header_names_the_column(tmp_path):
     found = problem(write(tmp_path, "teachings.csv", "learner_id,teacher_id,skill,Date, date \n"))
     assert (found.row, found.column) == (1, "date")
-    assert "appears twice" in found.reason
+    assert "appears twice" in found.reason_in("en")
 
 
 def test_missing_required_columns_are_named_with_the_columns_found(tmp_path):
     found = problem(write(tmp_path, "teachings.csv", "learner_id;teacher;skill\nA;B;batik\n"))
     assert found.file == str(tmp_path / "teachings.csv") and found.sheet is None
-    assert "missing required columns teacher_id, date" in found.reason
-    assert "columns found: learner_id, teacher, skill" in found.reason
+    assert found.reason_in("en") == ("missing required columns for teachings: teacher_id, date (it needs learner_id, "
+                                     "teacher_id, skill, date); columns found: learner_id, teacher, skill")
+    assert found.reason_in("id") == ("kolom wajib untuk teachings tidak ada: teacher_id, date (perlu learner_id, "
+                                     "teacher_id, skill, date); kolom yang ada: learner_id, teacher, skill")
 
 
 def test_missing_one_required_column_is_singular(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", "ikm_id,completed\n"))
-    assert "missing required column training_id for attendance" in found.reason
+    assert "missing required columns for attendance: training_id (" in found.reason_in("en")
 
 
 def test_name_argument_is_used_for_messages_format_and_kind(tmp_path):
     upload = write(tmp_path, "upload-1234", "training_id\nT1\n")
     found = problem(upload, name="Kehadiran.csv")
-    assert found.file == "Kehadiran.csv" and "ikm_id" in found.reason
+    assert found.file == "Kehadiran.csv" and "ikm_id" in found.reason_in("en")
 
 
 # ------------------------------------------------------------------ bad bytes
@@ -256,54 +277,54 @@ def test_broken_utf8_names_the_row_and_byte_offset(tmp_path):
     content = b'training_id,ikm_id\nT1,"A\nB"\nT1,\xc3\x28\n'
     found = problem(write(tmp_path, "attendance.csv", content))
     assert found.row == 3  # the quoted line break makes physical line 4 spreadsheet row 3
-    assert "byte 0xC3 at byte offset 31" in found.reason
+    assert "byte 0xC3 at byte offset 31" in found.reason_in("en")
     assert content[31] == 0xC3
-    assert "CSV UTF-8" in found.reason
+    assert "CSV UTF-8" in found.reason_in("en")
 
 
 def test_latin1_file_gets_a_clear_error(tmp_path):
     content = "ikm_id,name,kelurahan\nA1,Café Siti,Bunulrejo\n".encode("latin-1")
     found = problem(write(tmp_path, "ikm.csv", content))
-    assert found.row == 2 and "not UTF-8" in found.reason and "0xE9" in found.reason
+    assert found.row == 2 and "not UTF-8" in found.reason_in("en") and "0xE9" in found.reason_in("en")
 
 
 def test_broken_bytes_in_the_header(tmp_path):
     found = problem(write(tmp_path, "ikm.csv", b"\n\xffikm_id,name\n"))
-    assert found.row == 2 and "byte offset 1" in found.reason
+    assert found.row == 2 and "byte offset 1" in found.reason_in("en")
 
 
 def test_utf16_file_is_recognised(tmp_path):
     found = problem(write(tmp_path, "ikm.csv", "ikm_id\tname\tkelurahan\n".encode("utf-16")))
-    assert "UTF-16" in found.reason and "CSV UTF-8" in found.reason
+    assert "UTF-16" in found.reason_in("en") and "CSV UTF-8" in found.reason_in("en")
 
 
 def test_workbook_saved_as_csv_is_recognised(tmp_path):
     book = workbook(tmp_path, "ikm.xlsx", {"ikm": [["ikm_id", "name", "kelurahan"]]})
     found = problem(write(tmp_path, "ikm.csv", book.read_bytes()))
-    assert "Excel workbook" in found.reason and ".xlsx" in found.reason
+    assert "Excel workbook" in found.reason_in("en") and ".xlsx" in found.reason_in("en")
 
 
 def test_nul_byte_is_an_error_naming_the_row(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", b"training_id,ikm_id\nT1,\xc3\xa9A\x00\n"))
-    assert found.row == 2 and "NUL byte (at byte offset 25)" in found.reason
+    assert found.row == 2 and "NUL byte (at byte offset 25)" in found.reason_in("en")
 
 
 def test_unclosed_quote_is_an_error_naming_the_row(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", 'training_id,ikm_id\nT1,A\nT1,"B\nT2,C\n'))
-    assert found.row == 3 and "never closed" in found.reason
+    assert found.row == 3 and "never closed" in found.reason_in("en")
 
 
 def test_text_after_a_closing_quote_is_an_error(tmp_path):
     found = problem(write(tmp_path, "attendance.csv", 'training_id,ikm_id\nT1,"B"x\n'))
-    assert found.row == 2 and "closing quote" in found.reason
+    assert found.row == 2 and "closing quote" in found.reason_in("en")
 
 
 # ------------------------------------------------------------------ files in general
 def test_too_large_file_is_refused_before_parsing(tmp_path):
     path = write(tmp_path, "ikm.csv", b"\xff" * 2048)
     found = problem(path, max_bytes=1024)
-    assert "more than the 0.0 MB allowed" in found.reason or "allowed" in found.reason
-    assert "split it" in found.reason
+    assert "more than the 0.0 MB allowed" in found.reason_in("en") or "allowed" in found.reason_in("en")
+    assert "split it" in found.reason_in("en")
 
 
 @pytest.mark.parametrize("name, hint", [
@@ -311,13 +332,13 @@ def test_too_large_file_is_refused_before_parsing(tmp_path):
     ("ikm", "files without an extension"), ("ikm.ods", "save it as Excel Workbook"),
 ])
 def test_unsupported_formats(tmp_path, name, hint):
-    assert hint in problem(write(tmp_path, name, "ikm_id,name,kelurahan\n")).reason
+    assert hint in problem(write(tmp_path, name, "ikm_id,name,kelurahan\n")).reason_in("en")
 
 
 def test_missing_file_and_folder(tmp_path):
-    assert problem(tmp_path / "nope.csv").reason == "no such file"
+    assert problem(tmp_path / "nope.csv").reason_in("en") == "no such file"
     (tmp_path / "dir.csv").mkdir()
-    assert "folder" in problem(tmp_path / "dir.csv").reason
+    assert "folder" in problem(tmp_path / "dir.csv").reason_in("en")
 
 
 def test_csv_progress_reports_bytes(tmp_path):
@@ -332,22 +353,32 @@ def test_csv_progress_reports_bytes(tmp_path):
 
 # ------------------------------------------------------------------ problems
 def test_file_problem_message_and_dict():
-    found = FileProblem("teachings.csv", "not a date: expected YYYY-MM-DD", row=14, column="date",
-                        value="31/02/2021")
-    assert str(found) == "teachings.csv, row 14, column date, value '31/02/2021': not a date: expected YYYY-MM-DD"
+    found = FileProblem("teachings.csv", "problem.not_a_date", row=14, column="date", value="31/02/2021",
+                        params={"why": Said("date.no_such_day", {"month": Month(2021, 2), "day": 31})})
+    assert found.text("en") == ("teachings.csv, row 14, column date, value '31/02/2021': not a date: "
+                                "February 2021 has no day 31")
+    assert found.text("id") == ("teachings.csv, baris 14, kolom date, nilai '31/02/2021': bukan tanggal: "
+                                "Februari 2021 tidak punya tanggal 31")
     assert isinstance(found, InvalidData)
-    assert found.to_dict() == {"file": "teachings.csv", "sheet": None, "row": 14, "column": "date",
-                               "value": "31/02/2021", "reason": "not a date: expected YYYY-MM-DD",
-                               "severity": "error"}
+    assert found.to_dict("en") == {
+        "file": "teachings.csv", "sheet": None, "row": 14, "column": "date", "value": "31/02/2021",
+        "reason": "not a date: February 2021 has no day 31", "severity": "error", "code": "problem.not_a_date",
+        "params": {"why": {"code": "date.no_such_day", "params": {"month": "2021-02", "day": 31}}}}
+    # the code and its values are the same in both languages; only the reason is told
+    assert {k: v for k, v in found.to_dict("id").items() if k != "reason"} == {
+        k: v for k, v in found.to_dict("en").items() if k != "reason"}
 
 
 def test_file_problem_parts_are_optional_and_long_values_shortened():
-    assert str(FileProblem(None, "just a reason")) == "just a reason"
-    assert str(FileProblem("b.xlsx", "r", sheet="Tular 2023")) == "b.xlsx, sheet 'Tular 2023': r"
-    shown = str(FileProblem("f.csv", "too long", value="x" * 500))
-    assert len(shown) < 100 and shown.endswith("…': too long")
-    warning = FileProblem("f.csv", "duplicate row", row=3, severity="warning")
+    assert FileProblem(None, "problem.folder").text("en") == "this is a folder, not a file"
+    assert (FileProblem("b.xlsx", "problem.empty_file", sheet="Tular 2023").text("id")
+            == "b.xlsx, lembar 'Tular 2023': berkas ini kosong")
+    shown = FileProblem("f.csv", "problem.folder", value="x" * 500).text("en")
+    assert len(shown) < 120 and shown.endswith("…': this is a folder, not a file")
+    warning = FileProblem("f.csv", "problem.exact_duplicate", row=3, severity="warning",
+                          params={"where": Said("problem.at_row", {"line": 2})})
     assert warning.to_dict()["severity"] == "warning"
+    assert warning.reason_in("id") == "sama persis dengan baris 2; diimpor sekali"
 
 
 # ------------------------------------------------------------------ formula prefix
@@ -419,22 +450,36 @@ def test_cell_types_become_text():
     assert cell(datetime(2021, 3, 5, 14, 0)) == "2021-03-05" and cell(date(2021, 3, 5)) == "2021-03-05"
 
 
-def test_wrong_sheet_name_is_named_with_the_accepted_names(tmp_path):
+def test_sheet_of_no_kind_is_ignored_with_a_warning(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"IKM": IKM_ROWS, "Murid": [["learner_id"], ["x"]]})
+    source = read_file(path)
+    assert [t.sheet for t in source.tables] == ["IKM"]
+    [warning] = source.warnings
+    assert (warning.sheet, warning.severity) == ("Murid", "warning")
+    assert warning.reason_in("en") == ("this sheet is not imported: neither its name nor its columns (learner_id) "
+                                       "say what data it holds (notes and summaries are left as they are)")
+
+
+def test_every_bad_sheet_is_named_at_once(tmp_path):
+    path = workbook(tmp_path, "data.xlsx", {"IKM": IKM_ROWS, "Pelatihan": [["training_id", "title", "skill"]],
+                                            "Kehadiran": [["ikm_id"]], "Catatan": [["dicek bu Sri"]]})
     found = problem(path)
-    assert found.sheet == "Murid"
-    assert "ikm; trainings or training or pelatihan" in found.reason
-    assert "petunjuk" in found.reason
+    assert [(p.sheet, p.row, p.reason_in("en")) for p in found.all()] == [
+        ("Pelatihan", 1, "missing required columns for trainings: end_date (it needs training_id, title, skill, "
+                         "end_date); columns found: training_id, title, skill"),
+        ("Kehadiran", 1, "missing required columns for attendance: training_id (it needs training_id, ikm_id); "
+                         "columns found: ikm_id"),
+    ]
 
 
 def test_workbook_without_a_recognised_sheet(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"Petunjuk": [["baca dulu"]], "Daftar": [["Bunulrejo"]]})
-    assert "no sheet with data to import" in problem(path).reason
+    assert "no sheet with data to import" in problem(path).reason_in("en")
 
 
 def test_empty_workbook(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"ikm": [], "Sheet2": []})
-    assert "file is empty" in problem(path).reason
+    assert "file is empty" in problem(path).reason_in("en")
 
 
 def test_single_sheet_takes_the_kind_argument(tmp_path):
@@ -449,10 +494,16 @@ def test_single_sheet_takes_the_kind_of_the_file_name(tmp_path):
     assert only_table(read_file(path)).kind == "attendance"
 
 
-def test_single_unnamed_sheet_without_a_kind_is_an_error(tmp_path):
+def test_single_unnamed_sheet_is_read_by_its_columns(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"Sheet1": [["training_id", "ikm_id"]]})
+    assert only_table(read_file(path)).kind == "attendance"
+
+
+def test_single_unnamed_sheet_without_a_kind_is_an_error(tmp_path):
+    path = workbook(tmp_path, "data.xlsx", {"Sheet1": [["nama", "alamat"], ["Siti", "Jl. Mawar"]]})
     found = problem(path)
-    assert found.sheet == "Sheet1" and "--kind" in found.reason
+    assert found.sheet == "Sheet1" and found.reason_in("en").endswith("or pass --kind")
+    assert found.reason_in("id", "web").endswith("pilih isinya di “Jenis berkas” lalu unggah lagi")
 
 
 def test_list_sheet_named_after_a_kind_is_data(tmp_path):
@@ -470,8 +521,9 @@ def test_sheet_header_problems_name_the_sheet(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"ikm": [["ikm_id", "nama", "kelurahan"]], "tular": [["x"]]})
     found = problem(path)
     assert (found.sheet, found.row) == ("ikm", 1)
-    assert "missing required column name" in found.reason
-    assert str(found).startswith(f"{path}, sheet 'ikm', row 1: ")
+    assert "missing required columns for ikm: name (" in found.reason_in("en")
+    assert [p.sheet for p in found.all()] == ["ikm", "tular"]  # the other bad sheet too
+    assert found.text("en").startswith(f"{path}, sheet 'ikm', row 1: ")
 
 
 def test_sheet_rows_keep_their_spreadsheet_numbers(tmp_path):
@@ -504,7 +556,7 @@ def test_value_beyond_the_sheet_header_is_an_error(tmp_path):
     path = workbook(tmp_path, "data.xlsx", {"attendance": [["training_id", "ikm_id"], ["T1", "A", None, "x"]]})
     found = problem(path)
     assert (found.sheet, found.row, found.value) == ("attendance", 2, "x")
-    assert "column D" in found.reason
+    assert "column D" in found.reason_in("en")
 
 
 def test_formula_without_cached_value_reads_as_blank(tmp_path):
@@ -549,13 +601,13 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path):
     })
     assert path.stat().st_size < 200_000
     found = problem(path)
-    assert "xl/worksheets/sheet1.xml" in found.reason and "zip bomb" in found.reason
+    assert "xl/worksheets/sheet1.xml" in found.reason_in("en") and "zip bomb" in found.reason_in("en")
 
 
 def test_workbook_unpacking_beyond_the_limit_is_refused(tmp_path, monkeypatch):
     path = workbook(tmp_path, "ikm.xlsx", {"ikm": IKM_ROWS})
     monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 1024)
-    assert "would unpack to" in problem(path).reason
+    assert "would unpack to" in problem(path).reason_in("en")
 
 
 @pytest.mark.parametrize("content, hint", [
@@ -564,12 +616,12 @@ def test_workbook_unpacking_beyond_the_limit_is_refused(tmp_path, monkeypatch):
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel workbook (.xls) or a password-protected"),
 ])
 def test_non_zip_xlsx_is_explained(tmp_path, content, hint):
-    assert hint in problem(write(tmp_path, "ikm.xlsx", content)).reason
+    assert hint in problem(write(tmp_path, "ikm.xlsx", content)).reason_in("en")
 
 
 def test_zip_that_is_not_a_workbook(tmp_path):
     path = zip_with(tmp_path / "ikm.xlsx", {"hello.txt": b"hi"})
-    assert "zip archive but not an Excel workbook" in problem(path).reason
+    assert "zip archive but not an Excel workbook" in problem(path).reason_in("en")
 
 
 def test_entity_expansion_bomb_in_a_sheet_is_a_file_problem(tmp_path):
@@ -583,12 +635,12 @@ def test_entity_expansion_bomb_in_a_sheet_is_a_file_problem(tmp_path):
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = laughs.encode() + data.replace(b"<t>ikm_id</t>", b"<t>&lol9;</t>")
             bomb.writestr(item, data)
-    assert "cannot read this workbook" in problem(path).reason
+    assert "cannot read this workbook" in problem(path).reason_in("en")
 
 
 def test_damaged_workbook_is_a_file_problem(tmp_path):
     path = zip_with(tmp_path / "ikm.xlsx", {"[Content_Types].xml": b"<not xml", "xl/workbook.xml": b"?"})
-    assert "cannot read this workbook" in problem(path).reason
+    assert "cannot read this workbook" in problem(path).reason_in("en")
 
 
 # ------------------------------------------------------------------ properties
@@ -599,7 +651,7 @@ def test_any_bytes_as_csv_read_or_raise_a_file_problem(tmp_path, content):
     try:
         source = read_file(path)
     except InvalidData as exc:
-        assert isinstance(exc, FileProblem) and exc.reason
+        assert isinstance(exc, FileProblem) and exc.reason_in("en")
     else:
         assert source.size == len(content)
 
@@ -616,7 +668,7 @@ def test_csv_shaped_bytes_read_or_raise_a_file_problem(tmp_path, content):
     try:
         read_file(write(tmp_path, "teachings.csv", content))
     except FileProblem as exc:
-        assert exc.reason
+        assert exc.reason_in("en")
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -625,7 +677,7 @@ def test_any_bytes_as_xlsx_read_or_raise_a_file_problem(tmp_path, content):
     try:
         read_file(write(tmp_path, "data.xlsx", content))
     except FileProblem as exc:
-        assert exc.reason
+        assert exc.reason_in("en")
 
 
 @functools.cache
@@ -650,7 +702,7 @@ def test_damaged_real_workbooks_read_or_raise_a_file_problem(tmp_path, data):
     try:
         read_file(write(tmp_path, "data.xlsx", content))
     except FileProblem as exc:
-        assert exc.reason
+        assert exc.reason_in("en")
 
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)

@@ -6,6 +6,7 @@ import getpass
 import os
 import socket
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     neo4j_password: str | None = None
     neo4j_database: str | None = None
     tz: str = "Asia/Jakarta"
+    #: The language of what tular tells (SPEC §11) when the caller does not choose: id or en.
+    lang: Literal["id", "en"] = "id"
     public_read: bool = False
     #: Largest upload (the files of one import through the API or the web page), in MiB; the
     #: body of any other request may carry 1 MiB. Both are refused before they are read.

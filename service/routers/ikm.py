@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import import_tables
@@ -10,7 +10,7 @@ from tular.graph.io.readers import COLUMNS, Row, Table
 from tular.graph.metrics import answers as metrics
 from tular.service.deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
 from tular.service.problems import responses
-from tular.service.routers.common import as_of_date, rejected
+from tular.service.routers.common import as_of_date, rejected, request_language
 from tular.service.routers.spread import AsOf
 from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
 
@@ -52,7 +52,8 @@ def lineage(ikm_id: IKMId, store: StoreDep, settings: SettingsDep, _: Named, as_
 
 @router.patch("/{ikm_id}", response_model=IKMWriteOut, responses=responses(401, 403, 404, 422, 503),
               summary="Correct an IKM's record (editor; audited)")
-def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsDep, key: Editor) -> IKMWriteOut:
+def correct(ikm_id: IKMId, patch: IKMPatch, request: Request, store: StoreDep, settings: SettingsDep,
+            key: Editor) -> IKMWriteOut:
     with store.writing():  # the record as it is when the lock is held, corrected in one transaction
         current = store.get_ikm(ikm_id)
         gazetteer = store.gazetteer()
@@ -64,9 +65,10 @@ def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsD
         }
         values.update(patch.model_dump(exclude_unset=True))
         table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
-        report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
+        lang = request_language(request, settings)
+        report = import_tables(store, [table], today=settings.today(), who=keys.who(key), lang=lang)
     if not report.ok:
-        raise rejected(report, "the correction")
+        raise rejected(report, "correction", lang)
     return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
                        ikm=IKMOut.of(store.get_ikm(ikm_id), gazetteer, True))
 

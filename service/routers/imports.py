@@ -10,7 +10,7 @@ from tular.service.deps import Editor, SettingsDep, StoreDep, caller, editor, ge
 from tular.service.importing import import_uploads
 from tular.service.limits import caller_first
 from tular.service.problems import responses
-from tular.service.routers.common import rejected
+from tular.service.routers.common import rejected, request_language
 
 
 def _editor_first(request: Request) -> None:
@@ -24,14 +24,16 @@ router = APIRouter(prefix="/api/v1/imports", tags=["imports"], route_class=calle
 @router.post("", response_model=ImportReport, responses=responses(401, 403, 413, 422, 503),
              summary="Import files as one batch (editor): all of it, or nothing")
 def upload(
-    store: StoreDep, settings: SettingsDep, key: Editor,
+    request: Request, store: StoreDep, settings: SettingsDep, key: Editor,
     files: Annotated[list[UploadFile], File(description="CSV files or one XLSX workbook.")],
     kind: Annotated[str | None, Form(description="Kind of every file, when the names do not say.",
                                      max_length=40)] = None,
     dry_run: Annotated[bool, Form(description="Validate without writing.")] = False,
 ) -> ImportReport:
-    report = import_uploads(store, settings, files, who=keys.who(key), kind=kind, dry_run=dry_run)
+    lang = request_language(request, settings)
+    report = import_uploads(store, settings, files, who=keys.who(key), kind=kind, dry_run=dry_run, lang=lang,
+                            surface="api")
     if not report.ok:
-        raise rejected(report, "the import")
+        raise rejected(report, "import", lang)
     return report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner, public
@@ -20,6 +20,7 @@ from tular.service.routers.common import (
     as_of_date,
     filtered_query,
     record_one,
+    request_language,
 )
 from tular.service.routers.spread import AsOf, cached
 from tular.service.schemas import OutcomeIn, WriteOut
@@ -48,8 +49,9 @@ PLAN_EXAMPLE = {
 
 @router.post("/outcomes", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one outcome (editor), validated like an imported row")
-def record(outcome: OutcomeIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "outcomes", outcome.model_dump(), "the outcome")
+def record(outcome: OutcomeIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
+    return record_one(store, settings, key, "outcomes", outcome.model_dump(), "outcome",
+                      request_language(request, settings))
 
 
 @router.get("/outcomes", response_model=OutcomeRates, responses={

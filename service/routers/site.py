@@ -321,7 +321,8 @@ def import_upload(request: Request, found: Editor, store: StoreDep, settings: Se
                     error=Locale(found.lang).t("web.no_file"))
     if kind and kind not in KINDS:
         raise UsageError(f"kind {kind!r}: choose one of {', '.join(KINDS)}")
-    report = import_uploads(store, settings, chosen, who=keys.who(found.key), kind=kind or None, dry_run=dry_run)
+    report = import_uploads(store, settings, chosen, who=keys.who(found.key), kind=kind or None, dry_run=dry_run,
+                            lang=found.lang, surface="web")
     return page(request, found, "import.html", status=200 if report.ok else 422, report=report, kinds=KINDS,
                 error=None, shown=SHOWN_PROBLEMS)
 

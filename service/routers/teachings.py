@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.records import BatchMeta
 from tular.service.deps import Editor, SettingsDep, StoreDep
 from tular.service.problems import responses
-from tular.service.routers.common import record_one
+from tular.service.routers.common import record_one, request_language
 from tular.service.schemas import TeachingIn, WriteOut
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
@@ -17,8 +17,9 @@ router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 
 @router.post("", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one teaching event (editor), validated like an imported row")
-def record(event: TeachingIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "teachings", event.model_dump(), "the teaching event")
+def record(event: TeachingIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
+    return record_one(store, settings, key, "teachings", event.model_dump(), "teaching",
+                      request_language(request, settings))
 
 
 Id = Annotated[str, Path(min_length=1, max_length=200)]
