@@ -47,7 +47,7 @@ def state(store: GraphStore) -> tuple:
 
 
 def import_case(store: GraphStore, case: str) -> ImportReport:
-    return import_files(store, sorted((HOSTILE / case).iterdir()), today=TODAY, who="petugas")
+    return import_files(store, sorted((HOSTILE / case).iterdir()), today=TODAY, who="petugas", lang="en")
 
 
 #: case → (file, row, words of the reason); the import writes nothing.

@@ -17,8 +17,10 @@ MESSY = Path(__file__).parent / "data" / "messy"
 TODAY = date(2026, 11, 23)
 
 
-def run(store: GraphStore, *paths: Path, dry_run: bool = False, kind: str | None = None) -> ImportReport:
-    return import_files(store, list(paths), today=TODAY, who="petugas", dry_run=dry_run, kind=kind)
+def run(store: GraphStore, *paths: Path, dry_run: bool = False, kind: str | None = None,
+        lang: str = "en") -> ImportReport:
+    """The import of ``paths``, its problems told in ``lang`` (English: the texts asserted below)."""
+    return import_files(store, list(paths), today=TODAY, who="petugas", dry_run=dry_run, kind=kind, lang=lang)
 
 
 def problems(report: ImportReport, level: str) -> list[tuple[str, int | None, str | None, str]]:
@@ -190,7 +192,7 @@ RULES = [
     ("bad-completed", {"attendance2.csv": "training_id,ikm_id,completed\nT1,B,mungkin\n"},
      "error", "attendance2.csv", 2, "completed", "completed must be"),
     ("taught-before-learning", {"teachings.csv": "learner_id,teacher_id,skill,date\nB,A,batik,2020-07-01\n"},
-     "warning", "teachings.csv", 2, "date", "before the teacher A learned batik (2020-08-01)"),
+     "warning", "teachings.csv", 2, "date", "before the teacher A learned batik (August 1, 2020)"),
     ("learner-is-trainee", {"teachings.csv": "learner_id,teacher_id,skill,date\nA,B,batik,2021-07-01\n"},
      "warning", "teachings.csv", 2, "learner_id", "also a trainee of batik"),
     ("probable-duplicate", {"ikm2.csv": "ikm_id,name,kelurahan,phone\nD,Dodi,Dinoyo,+62 811-111-111\n"},

@@ -44,7 +44,7 @@ RINA, JOKO, SRI = "ODK-7c1d2e3f", "ODK-e5f6a7b8", "ODK-c1d2e3f4"
 
 
 def run(store: GraphStore, *paths: Path, dry_run: bool = False) -> ImportReport:
-    return import_files(store, list(paths), today=TODAY, who="petugas", dry_run=dry_run)
+    return import_files(store, list(paths), today=TODAY, who="petugas", dry_run=dry_run, lang="en")
 
 
 def counts(report: ImportReport) -> dict[str, tuple[int, int, int]]:

@@ -107,7 +107,7 @@ def test_skill_outcomes_count_the_skill_or_blank_up_to_the_as_of_date(store: Gra
 
 # ------------------------------------------------------------------ importing
 def run(store: GraphStore, *paths: Path) -> ImportReport:
-    return import_files(store, list(paths), today=TODAY, who="petugas")
+    return import_files(store, list(paths), today=TODAY, who="petugas", lang="en")
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -147,7 +147,7 @@ def test_a_small_batch_reads_only_the_ikm_it_names_and_says_the_same(store):
 
     def said(snapshot: Snapshot) -> tuple:
         checked = validate(tables, snapshot)
-        return checked.records, [(str(p), p.severity) for p in checked.errors + checked.warnings]
+        return checked.records, [(p.text("en"), p.severity) for p in checked.errors + checked.warnings]
 
     records, problems = said(scoped)
     assert (records, problems) == said(full)
@@ -157,8 +157,8 @@ def test_a_small_batch_reads_only_the_ikm_it_names_and_says_the_same(store):
 
 
 def _learning_order_reference(snapshot: Snapshot, trainings: dict, attended: list, teachings: list) -> set:
-    """The rule of SPEC §4 written plainly, one dict per skill: (row, reason) of each warning
-    "dated before the teacher learned" and "learner is also a trainee"."""
+    """The rule of SPEC §4 written plainly, one dict per skill: (row, message id, values) of each
+    warning "dated before the teacher learned" and "learner is also a trainee"."""
     found = set()
     first: dict = {}
     for record, line in teachings:  # one edge per key, its earliest date (as the import keeps)
@@ -179,10 +179,10 @@ def _learning_order_reference(snapshot: Snapshot, trainings: dict, attended: lis
                 learned[t.learner_id] = t.date
         for record, line in new:
             if record.teacher_id in learned and record.date < learned[record.teacher_id]:
-                found.add((line, f"dated before the teacher {record.teacher_id} learned {skill} "
-                                 f"({learned[record.teacher_id].isoformat()})"))
+                found.add((line, "problem.before_teacher_learned",
+                           (record.teacher_id, skill, learned[record.teacher_id])))
             if record.learner_id in trained:
-                found.add((line, f"the learner {record.learner_id} is also a trainee of {skill}"))
+                found.add((line, "problem.learner_is_trainee", (record.learner_id, skill)))
     return found
 
 
@@ -230,9 +230,9 @@ def test_learning_order_on_arrays_agrees_with_the_plain_rule(seed: int):
     checked = Validator(snapshot).run([table("teachings", rows), table("trainings", trainings_rows),
                                        table("attendance", attendance_rows)])
     assert not checked.errors
-    got = {(p.row, p.reason if p.reason.startswith("dated before") else p.reason.split(" (")[0])
-           for p in checked.warnings
-           if p.reason.startswith("dated before the teacher") or " is also a trainee of " in p.reason}
+    got = {(p.row, p.code, (p.params["teacher"], p.params["skill"], p.params["learned"])
+            if p.code == "problem.before_teacher_learned" else (p.params["learner"], p.params["skill"]))
+           for p in checked.warnings if p.code in ("problem.before_teacher_learned", "problem.learner_is_trainee")}
     all_trainings = {**stored_trainings, "T3": checked.records.trainings[0]}
     attended = [*snapshot.attendance, *checked.records.attendance]
     teachings = [(r, line) for line, r in enumerate(
