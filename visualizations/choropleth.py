@@ -248,7 +248,7 @@ def _title(data: ChoroplethData, loc: Locale) -> str:
 
 
 def _context(data: ChoroplethData, loc: Locale, measure: str, *, interactive: bool, link: str | None,
-             frame_url: str | None, dom_id: str) -> dict:
+             frame_url: str | None, dom_id: str, date_switch: bool = True) -> dict:
     if measure not in CHOROPLETH_MEASURES:
         raise ValueError(f"measure {measure!r}: one of {', '.join(CHOROPLETH_MEASURES)}")
     boundaries = data.boundaries
@@ -278,7 +278,8 @@ def _context(data: ChoroplethData, loc: Locale, measure: str, *, interactive: bo
     return {
         "t": loc.t, "dom_id": dom_id, "title": _title(data, loc), "as_of_label": loc.date(data.as_of),
         "measure": measure, "measures": measures, "areas": areas, "width": WIDTH, "height": height,
-        "kecamatan": kecamatan, "interactive": interactive, "frames": data.frames if interactive else [],
+        "kecamatan": kecamatan, "interactive": interactive,
+        "frames": data.frames if interactive and date_switch else [],
         "frame_labels": [loc.date(f.as_of) for f in data.frames],
         "shown": data.frames.index(shown), "as_of": data.as_of.isoformat(),
         "script_data": Markup(json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/")) if interactive else "",
@@ -287,13 +288,16 @@ def _context(data: ChoroplethData, loc: Locale, measure: str, *, interactive: bo
 
 
 def render_svg(data: ChoroplethData, loc: Locale, measure: str = "total", *, interactive: bool = True,
-               link: str | None = None, frame_url: str | None = None, dom_id: str = "wilayah") -> Markup:
+               link: str | None = None, frame_url: str | None = None, dom_id: str = "wilayah",
+               date_switch: bool = True) -> Markup:
     """The choropleth as an HTML fragment (a ``<figure>``: the SVG, its legend, the
     attribution) to place in a page or the report. ``interactive``: with the measure and date
     switches and the data ``wilayah.js`` needs; ``link``: the propagation map of a kelurahan,
     ``{kelurahan}`` standing for its name; ``frame_url``: where the script fetches another
-    date's numbers (``as_of`` is added)."""
-    context = _context(data, loc, measure, interactive=interactive, link=link, frame_url=frame_url, dom_id=dom_id)
+    date's numbers (``as_of`` is added); ``date_switch``: a control of its own to move between
+    the frames (a page with a date slider of its own leaves it out)."""
+    context = _context(data, loc, measure, interactive=interactive, link=link, frame_url=frame_url, dom_id=dom_id,
+                       date_switch=date_switch)
     return Markup(_environment.get_template("choropleth.html").render(**context))
 
 

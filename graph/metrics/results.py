@@ -240,6 +240,8 @@ class TimelineData:
     #: the seed's name (a chain) or the kelurahan's name
     subject: str
     rows: list[TimelineRow]
+    #: the chain's seed (its ikm_id), None for a kelurahan or in the public edition
+    seed: str | None = None
     #: the public edition: no names or ids
     public: bool = False
 
