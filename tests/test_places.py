@@ -295,12 +295,28 @@ def test_the_timeline_places_a_small_chain_by_date_and_generation():
     assert at["c"].href == "/ikm/c" and "Citra, Kesatrian · generasi 2 · belajar 1 Juni 2021" == at["c"].title
 
 
-def test_a_chain_of_300_stays_readable():
+def chain_of_300() -> list[TimelineRow]:
+    """A seed and 299 learners in five generations (1, 20, 60, 100, 119 IKM): each taught by
+    an IKM of the generation above, 20 to 400 days after that one learned."""
+    import random
+
+    rng = random.Random(7)
     rows = [TimelineRow("s", "S", "Bunulrejo", date(2020, 1, 1), 0, None)]
-    for i in range(299):
-        generation = 1 + i % 5
-        rows.append(TimelineRow(f"n{i:03}", f"N{i}", "Bunulrejo", date(2020, 2, 1 + i % 28).replace(
-            year=2020 + i % 6), generation, "s" if generation == 1 else f"n{i - 1:03}"))
+    above = rows
+    for generation, size in enumerate((20, 60, 100, 119), start=1):
+        made = []
+        for i in range(size):
+            teacher = rng.choice(above)
+            made.append(TimelineRow(f"g{generation}-{i:03}", f"N{generation}.{i}", "Bunulrejo",
+                                    date.fromordinal(teacher.learned_on.toordinal() + rng.randint(20, 400)),
+                                    generation, teacher.ikm_id))
+        rows += made
+        above = made
+    return rows
+
+
+def test_a_chain_of_300_stays_readable():
+    rows = chain_of_300()
     drawn = timeline.layout(rows, Locale("en"))
     points = {(d.x, d.y) for d in drawn.dots}
     assert len(points) == 300  # no two dots on one spot
@@ -308,7 +324,7 @@ def test_a_chain_of_300_stays_readable():
         near = [o for o in drawn.dots if o is not dot and o.row.generation == dot.row.generation
                 and abs(o.x - dot.x) < 2 * drawn.radius and abs(o.y - dot.y) < 2 * drawn.radius]
         assert near == []
-    assert [t["label"] for t in drawn.ticks] == ["2021", "2022", "2023", "2024", "2025"]
+    assert [t["label"] for t in drawn.ticks][:3] == ["2021", "2022", "2023"]  # years: it spans more than two
     html = str(timeline.render_timeline(
         timeline_data_of(rows), Locale("en")))
     assert html.count("<circle") == 300 and html.count('data-day="') == 300 + 299

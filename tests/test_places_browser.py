@@ -171,3 +171,24 @@ def test_the_map_page_choropleth_follows_the_slider(browser, demo_store, served,
         page.set_viewport_size({"width": width, "height": 900})
         page.locator(".wilayah-card").screenshot(path=str(artifacts / f"choropleth-dashboard-{width}.png"))
     page.close()
+
+
+def test_a_timeline_of_300_in_the_browser(browser, tmp_path, artifacts):
+    """A chain of 300 (hand-made rows over six years and five generations) draws every dot."""
+    from .test_places import chain_of_300, timeline_data_of
+    from tular.visualizations.timeline import render_timeline
+
+    static = choropleth.STATIC
+    html = (f"<!doctype html><html><head><meta charset='utf-8'><style>{(static / 'wilayah.css').read_text()}"
+            f"</style></head><body>{render_timeline(timeline_data_of(chain_of_300()), Locale('en'))}"
+            f"<script>{(static / 'wilayah.js').read_text()}</script></body></html>")
+    path = tmp_path / "linimasa.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_selector("figure.linimasa[data-ready='1']")
+    visible = page.evaluate("""Array.from(document.querySelectorAll('circle')).filter(c => {
+        const box = c.getBoundingClientRect(); return box.width > 4 && box.height > 4; }).length""")
+    assert visible == 300
+    page.locator("figure.linimasa").screenshot(path=str(artifacts / "timeline-300-1366.png"))
+    page.close()

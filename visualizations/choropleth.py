@@ -150,8 +150,9 @@ def fill(value: float | None, breaks: Sequence[float], colours: Sequence[str]) -
 def _number(measure: str, value: float | None, loc: Locale) -> str:
     if measure in COUNTS:
         return loc.integer(value)
-    if measure == "coverage":
-        digits = 1 if value is None or value == 0 else max(0, min(2, -math.floor(math.log10(value * 100))))
+    if measure == "coverage":  # 5%, 7.7%, 0.25%
+        percent = 0 if value is None else value * 100
+        digits = 0 if abs(percent - round(percent)) < 1e-9 else 1 if percent >= 0.1 else 2
         return loc.percent(value, digits)
     return loc.decimal(value, 0 if value is not None and float(value).is_integer() else 1)
 

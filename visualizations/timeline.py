@@ -83,6 +83,7 @@ class Layout:
     ticks: list[dict]  # x, label
     height: float
     radius: float
+    edge_opacity: float = 0.6
 
 
 def _ticks(first: date, last: date, x_of, loc: Locale) -> list[dict]:
@@ -134,7 +135,7 @@ def layout(rows: Sequence[TimelineRow], loc: Locale, *, link: str | None = None,
         top = middle + (reach + 0.5) * spacing + 4
     edges = [(dots[d.row.teacher], d) for d in dots.values() if d.row.teacher in dots]
     return Layout(dots=list(dots.values()), edges=edges, bands=bands, ticks=_ticks(first, last, x_of, loc),
-                  height=round(top + AXIS, 1), radius=radius)
+                  height=round(top + AXIS, 1), radius=radius, edge_opacity=0.6 if len(rows) <= SMALL else 0.3)
 
 
 def render_timeline(data: TimelineData, loc: Locale, *, link: str | None = "/ikm/{ikm_id}",

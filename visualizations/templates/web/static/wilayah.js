@@ -82,6 +82,18 @@
 
   Choropleth.prototype.choose = function (index) {
     this.paths.forEach(function (path, i) { path.classList.toggle("chosen", i === index); });
+    // its outline drawn on top of its neighbours (the paths keep their order, and so the keyboard's)
+    var outline = this.figure.querySelector("path.outline");
+    if (!outline) {
+      outline = document.createElementNS("http://www.w3.org/2000/svg", "path");
+      outline.setAttribute("class", "outline");
+      outline.setAttribute("fill", "none");
+      outline.setAttribute("stroke", "#26323a");
+      outline.setAttribute("stroke-width", "2.5");
+      outline.setAttribute("pointer-events", "none");
+      this.figure.querySelector("svg").appendChild(outline);
+    }
+    outline.setAttribute("d", this.paths[index].getAttribute("d"));
     this.chosen = index;
     if (!this.info) { return; }
     this.info.textContent = this.frame.tips[index];
