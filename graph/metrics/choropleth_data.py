@@ -33,6 +33,8 @@ from tular.graph.store.base import GraphStore
 #: the broken-chain findings a choropleth counts (in the seed's own kelurahan)
 COUNTED_FINDINGS = ("dead_seed", "stalled_lineage")
 ALL_SKILLS = "all"
+#: a date switch steps through the ends of at most this many years before its date
+MAX_YEARS = 15
 
 
 def offered(store: GraphStore) -> bool:
@@ -46,7 +48,7 @@ def yearly_dates(store: GraphStore, skill_name: str, as_of: date) -> list[date]:
     date switch, starting from an empty city."""
     skills = _skills(store, skill_name)
     ends = [t.end_date for t in store.trainings() if set(t.skills) & set(skills) and t.end_date <= as_of]
-    first = min(ends, default=as_of).year - 1
+    first = max(min(ends, default=as_of).year - 1, as_of.year - MAX_YEARS)
     return [date(year, 12, 31) for year in range(first, as_of.year) if date(year, 12, 31) < as_of] + [as_of]
 
 
