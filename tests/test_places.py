@@ -351,3 +351,18 @@ def test_the_ikm_page_and_the_map_page_show_the_timeline(embedded_store: Embedde
                                              "wilayah": "kelurahan:Bunulrejo"}).text
         assert mapped.count("<circle") == 4 and ID["tl.title_kelurahan"].format(kelurahan="Bunulrejo") in mapped
         assert mapped.count("<path d=") == 57 and 'class="wilayah-dates"' not in mapped  # the page's slider moves it
+
+
+def test_anonymous_readers_see_the_choropleth_and_a_timeline_that_name_nobody(embedded_store: EmbeddedStore):
+    embedded_store.write(small_batik_program())
+    names = {f"Ibu {i}" for i in ("s1", "s2", "a", "b", "c", "d", "x")}
+    with TestClient(create_app(Settings(public_read=True), store=embedded_store)) as client:
+        page = client.get("/peta", params={"skill": "batik", "as_of": T.isoformat(), "wilayah": "kelurahan:Bunulrejo"})
+        geo = client.get("/api/v1/maps/all", params={"geo": "true", "as_of": T.isoformat()})
+        frame = client.get("/peta/wilayah/angka", params={"skill": "batik", "as_of": T.isoformat()})
+        assert page.status_code == geo.status_code == frame.status_code == 200
+        assert page.text.count("<circle") == 4 and geo.text.count("<path d=") == 57
+        for text in (page.text, geo.text, frame.text):
+            assert not [n for n in names if n in text]
+        dots = set(re.findall(r'data-ikm="([^"]+)"', page.text))
+        assert len(dots) == 4 and not dots & {"s1", "s2", "a", "b"} and "data-href" not in page.text
