@@ -528,11 +528,26 @@ def map_(
     kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Show the IKM of one kecamatan.")] = None,
     seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help="Show one seed's lineage only.")] = None,
     dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
+    geo: Annotated[bool, typer.Option("--geo", help="A map of the kelurahan coloured by a measure (choropleth) "
+                                      "instead of the propagation map; --skill all for every skill.")] = False,
+    measure: Annotated[str, typer.Option("--measure", help="With --geo: total, coverage, multiplier or broken.")
+                       ] = "total",
+    lang: Annotated[str, typer.Option("--lang", help="With --geo: id (Indonesian) or en (English).")] = "id",
 ) -> None:
     """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
     from tular.service.map_documents import write_map
 
     cli = state(ctx)
+    if geo:  # SPEC §12
+        from tular.service.place_documents import write_choropleth
+        from tular.visualizations.report import check_language
+
+        if kelurahan or kecamatan or seed:
+            raise UsageError("--geo draws the whole city: --kelurahan, --kecamatan and --seed belong to the "
+                             "propagation map")
+        write_choropleth(out, cli.store(), skill, as_of_option(as_of, cli), output, measure=measure,
+                         lang=check_language(lang))
+        return
     write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
               seed=seed, dormant_days=dormant_days)
 

@@ -13,6 +13,7 @@ from tular.graph.io.files import open_private
 from tular.graph.metrics.report_data import gather_report
 from tular.graph.metrics.results import ReportData
 from tular.graph.store import GraphStore
+from tular.service.place_documents import report_maps
 from tular.visualizations.report import check_language, output_format, render
 
 
@@ -20,7 +21,8 @@ def report_document(store: GraphStore, year: int, today: date, *, lang: str = "i
                     skills: Sequence[str] = (), public: bool = False) -> tuple[ReportData, bytes]:
     check_language(lang)  # before the work, not after it
     data = gather_report(store, year, today, skills=skills, public=public)
-    return data, render(data, lang, fmt)
+    maps = report_maps(store, [s.skill_id for s in data.skills_chosen], data.as_of, lang)  # SPEC §12
+    return data, render(data, lang, fmt, maps)
 
 
 def write_report(console: Console, store: GraphStore, year: int, today: date, output: Path, *, lang: str = "id",

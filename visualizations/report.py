@@ -8,6 +8,7 @@ WeasyPrint. Takes :class:`~tular.graph.metrics.results.ReportData`, never reads 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def render_html(data: ReportData, lang: str = "id") -> str:
-    """The report as one self-contained HTML document (charts as inline SVG)."""
+def render_html(data: ReportData, lang: str = "id", maps: Sequence[str] = ()) -> str:
+    """The report as one self-contained HTML document (charts as inline SVG). ``maps``: the
+    choropleths of the kelurahan (SVG fragments of :mod:`.choropleth`), placed in the areas chapter."""
     from tular.visualizations import report_charts  # matplotlib: loaded when a report is drawn, not to check arguments
 
     loc = Locale(check_language(lang))
@@ -77,6 +79,7 @@ def render_html(data: ReportData, lang: str = "id") -> str:
         chapters=_chapters(data, loc), skill_names=lambda skills: ", ".join(loc.skill(s) for s in skills),
         visit_until=data.as_of - timedelta(days=data.follow_up.dormant_days),
         visits_per_kelurahan=VISITS_PER_KELURAHAN, top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
+        maps=[Markup(m) for m in maps],
     )
 
 
@@ -105,11 +108,11 @@ def render_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
-def render(data: ReportData, lang: str = "id", fmt: str = "html") -> bytes:
+def render(data: ReportData, lang: str = "id", fmt: str = "html", maps: Sequence[str] = ()) -> bytes:
     """The report as bytes in ``fmt`` (``html`` or ``pdf``)."""
     if fmt not in FORMATS:
         raise UsageError(f"format {fmt!r}: choose html or pdf")
-    html = render_html(data, lang)
+    html = render_html(data, lang, maps)
     return render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
 
 

@@ -667,6 +667,27 @@ def counted(a: SkillArrays, level: np.ndarray, area: AreaFilter, gazetteer: Gaze
     return (level >= 0) & in_area(a, area, gazetteer)
 
 
+def kelurahan_counts(graphs: Iterable[SkillArrays], gazetteer: Gazetteer) -> tuple[np.ndarray, np.ndarray]:
+    """Per position in ``gazetteer.kelurahan_list``, the IKM located there that are seeds and
+    those counted (seeds and reached) in at least one of the skills ``graphs`` (their cascades
+    walked): for one skill, the ``seeds`` and ``total`` of the reach's area rows; for several,
+    each IKM once, as ``distinct_total`` counts the city (SPEC §5)."""
+    n_kelurahan = len(gazetteer.kelurahan_list)
+    seed_keys, total_keys = [], []
+    for a in graphs:
+        position = _gazetteer_positions(a, gazetteer)
+        covered = a.level >= 0
+        total_keys.append(np.stack([a.keys[covered], position[covered]]))
+        seed_keys.append(np.stack([a.keys[a.level == 0], position[a.level == 0]]))
+
+    def distinct(pairs: list[np.ndarray]) -> np.ndarray:
+        rows = np.concatenate(pairs, axis=1) if pairs else np.zeros((2, 0), dtype=np.int64)
+        rows = np.unique(rows[:, rows[1] >= 0], axis=1)
+        return np.bincount(rows[1], minlength=n_kelurahan)
+
+    return distinct(seed_keys), distinct(total_keys)
+
+
 # ----------------------------------------------------------------------- broken chains
 def latest_activity_below(a: SkillArrays) -> np.ndarray:
     """Per node, the latest date (ordinal) of an edge taught by it or by any of its

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from tular.graph.model.gazetteer import Gazetteer
+    from tular.graph.model.geography import Boundaries
 
 
 # ---------------------------------------------------------------------- reach, broken chains, lineage, outcome rates (SPEC §5, §10)
@@ -166,6 +167,83 @@ class OutcomeRates(BaseModel):
     as_of: date
     generations: list[OutcomeGeneration]
     areas: list[OutcomeArea]
+
+
+# ---------------------------------------------------------------------- places: choropleth and timeline (SPEC §12)
+#: What a choropleth can colour the kelurahan by.
+CHOROPLETH_MEASURES = ("total", "coverage", "multiplier", "broken")
+
+
+class KelurahanValues(BaseModel):
+    """One kelurahan's numbers on a choropleth (SPEC §5 per area, by the IKM's own location).
+    ``broken``: dead seeds and stalled lineages of the seeds located here (SPEC §12)."""
+
+    code: str  # the gazetteer's
+    kecamatan: str
+    kelurahan: str
+    seeds: int
+    reached: int
+    total: int
+    population: int
+    coverage: float | None
+    multiplier: float | None
+    broken: int
+
+    def value(self, measure: str) -> float | int | None:
+        return getattr(self, measure)
+
+
+class ChoroplethFrame(BaseModel):
+    """The kelurahan's numbers as of one date, in the boundaries' order."""
+
+    as_of: date
+    areas: list[KelurahanValues]
+
+
+@dataclass
+class ChoroplethData:
+    """A choropleth of one skill (or all: ``skill`` None) shown as of ``as_of``, with the
+    frames of the dates it can switch to (ascending; one of them is ``as_of``)."""
+
+    skill: str | None
+    skill_name_id: str | None
+    skill_name_en: str | None
+    as_of: date
+    dormant_days: int
+    frames: list[ChoroplethFrame]
+    boundaries: Boundaries
+
+
+@dataclass
+class TimelineRow:
+    """An IKM on a timeline: when it learned, its generation and the teacher it is drawn
+    from (None for a seed, or when its teacher is not on this timeline)."""
+
+    ikm_id: str
+    name: str
+    kelurahan: str
+    learned_on: date
+    generation: int
+    teacher: str | None
+
+
+@dataclass
+class TimelineData:
+    """One seed's chain or one kelurahan's IKM of a skill, for a timeline (SPEC §12)."""
+
+    skill_id: str
+    skill_name_id: str
+    skill_name_en: str
+    as_of: date
+    #: "chain" or "kelurahan"
+    kind: str
+    #: the seed's name (a chain) or the kelurahan's name
+    subject: str
+    rows: list[TimelineRow]
+    #: the chain's seed (its ikm_id), None for a kelurahan or in the public edition
+    seed: str | None = None
+    #: the public edition: no names or ids
+    public: bool = False
 
 
 # ---------------------------------------------------------------------- the next-cohort plan (SPEC §10)

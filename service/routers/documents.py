@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
+from tular.graph.model.errors import UsageError
 from tular.service.map_documents import map_html
+from tular.service.place_documents import choropleth_document
 from tular.service.problems import responses
 from tular.service.reports import report_document
 from tular.service.routers.common import as_of_date
@@ -29,7 +31,7 @@ reports = AnswerCache(size=16)
 @router.get("/maps/{skill}", response_class=HTMLResponse,
             responses={200: {"content": {"text/html": {}}, "description": "One self-contained HTML document "
                              "(works offline)"}, **responses(401, 403, 404, 422, 503)},
-            summary="Interactive propagation map of a skill (HTML)")
+            summary="Interactive propagation map of a skill, or with geo=true its choropleth of the kelurahan (HTML)")
 def skill_map(
     store: StoreDep, settings: SettingsDep, caller: Viewer,
     skill: Annotated[str, Path(description="Skill id or alias.", max_length=200, examples=["batik"])],
@@ -41,7 +43,20 @@ def skill_map(
     seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id; needs a key).",
                                       max_length=200)] = None,
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = DEFAULT_DORMANT_DAYS,
+    geo: Annotated[bool, Query(description="A map of the kelurahan coloured by a measure (choropleth; aggregates "
+                                           "only) instead of the propagation map; skill `all` for every skill.")
+                   ] = False,
+    measure: Annotated[Literal["total", "coverage", "multiplier", "broken"],
+                       Query(description="With geo=true: the measure the kelurahan are coloured by.")] = "total",
+    lang: Annotated[Literal["id", "en"], Query(description="With geo=true: Indonesian (default) or English.")] = "id",
 ) -> HTMLResponse:
+    if geo:  # SPEC §12
+        if kelurahan or kecamatan or seed:
+            raise UsageError("geo=true draws the whole city: kelurahan, kecamatan and seed belong to the "
+                             "propagation map")
+        _, html = choropleth_document(store, skill, as_of_date(as_of, settings), measure=measure, lang=lang,
+                                      dormant_days=dormant_days)
+        return HTMLResponse(html, headers=DOCUMENT_HEADERS)
     # anonymous readers (public read) get the public edition: dots without names or ids
     _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
                        seed=seed, dormant_days=dormant_days, public=caller is None)

@@ -24,6 +24,7 @@ from tular.graph.store import GraphStore
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
+from tular.service import place_documents as places
 from tular.service.limits import attempts, caller_first, client_of
 from tular.service.routers.common import as_of_date
 from tular.service.routers.exports import REGISTER_DOWNLOAD
@@ -147,7 +148,8 @@ def dashboard(request: Request, found: Reader, store: StoreDep, settings: Settin
                 top_kelurahan=_top_kelurahan(reach) if reach else [],
                 outcomes=outcomes, outcome_kinds=OUTCOME_KINDS, after_learning=after_learning,
                 outcome_bars=outcome_bars([(g.generation, g.count, g.with_outcome, g.rate)
-                                           for g in outcomes.generations], loc) if outcomes else [])
+                                           for g in outcomes.generations], loc) if outcomes else [],
+                peta_wilayah=places.web_view(store, chosen, day, found.lang) if chosen else None)
 
 
 def _busiest(reaches: list[Reach]) -> str | None:
@@ -252,7 +254,8 @@ def map_page(request: Request, found: Reader, store: StoreDep, settings: Setting
     end = max(day, settings.today())
     return page(request, found, "map.html", skills=skills, chosen=chosen, wilayah=wilayah or "", as_of=day,
                 counts=json.loads(counts), gazetteer=store.gazetteer(), slider_start=start,
-                slider_end=end, slider_days=(end - start).days, slider_value=(day - start).days)
+                slider_end=end, slider_days=(end - start).days, slider_value=(day - start).days,
+                **places.map_page_views(store, chosen, day, end, _area(store, wilayah), found.lang, found.key is None))
 
 
 @router.get("/peta/angka")
@@ -300,7 +303,10 @@ def ikm_page(request: Request, ikm_id: str, found: SignedIn, store: StoreDep, se
                 kecamatan=gazetteer.kecamatan_of(ikm.kelurahan_code), lineage=lineage, skills=skills,
                 attended=[(a, trainings[a.training_id]) for a in attended], people=people, as_of=day,
                 show_phone=found.has("editor"), trees={s["skill"]: downstream_tree(ikm_id, s["downstream"])
-                                                      for s in lineage["skills"]})
+                                                      for s in lineage["skills"]},
+                timelines={s["skill"]: places.timeline_view(store, s["skill"], day, found.lang, public=False, ikm=ikm_id,
+                                                            dom_id=f"linimasa-{s['skill']}")
+                           for s in lineage["skills"] if s["generation"] is not None})
 
 
 # ------------------------------------------------------------------------------ import

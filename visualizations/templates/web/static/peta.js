@@ -58,5 +58,8 @@
   }
 
   slider.addEventListener("input", showDate);
-  slider.addEventListener("change", function () { showDate(); redraw(); });
+  slider.addEventListener("change", function () {
+    showDate(); redraw();
+    if (window.tularWilayah) { window.tularWilayah.show(chosenDate()); }  // the choropleth and timeline (wilayah.js)
+  });
 })();
