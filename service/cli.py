@@ -523,13 +523,14 @@ def map_(
     kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Show the IKM of one kecamatan.")] = None,
     seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help="Show one seed's lineage only.")] = None,
     dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
+    lang: Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English).")] = "id",
 ) -> None:
     """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
     from tular.service.map_documents import write_map
 
     cli = state(ctx)
     write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
-              seed=seed, dormant_days=dormant_days)
+              seed=seed, dormant_days=dormant_days, lang=lang)
 
 
 @app.command()

@@ -41,10 +41,11 @@ def skill_map(
     seed: Annotated[str | None, Query(description="Show one seed's lineage only (its ikm_id; needs a key).",
                                       max_length=200)] = None,
     dormant_days: Annotated[int, Query(description="Dormant window W in days.", ge=1, le=36500)] = DEFAULT_DORMANT_DAYS,
+    lang: Annotated[Literal["id", "en"], Query(description="Indonesian (default) or English.")] = "id",
 ) -> HTMLResponse:
     # anonymous readers (public read) get the public edition: dots without names or ids
     _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                       seed=seed, dormant_days=dormant_days, public=caller is None)
+                       seed=seed, dormant_days=dormant_days, public=caller is None, lang=lang)
     return HTMLResponse(html, headers=DOCUMENT_HEADERS)
 
 
