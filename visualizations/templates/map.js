@@ -302,7 +302,6 @@
   function hideMatches() {
     matches.style.display = "none";
     matches.textContent = "";
-    searchBox.removeAttribute("aria-expanded");
   }
   function selectIkm(id) {
     var hadFocus = matches.contains(document.activeElement);
@@ -356,7 +355,6 @@
       matches.appendChild(more);
     }
     matches.style.display = "block";
-    searchBox.setAttribute("aria-expanded", "true");
     status.textContent = text("map.matches", {count: fmt(found.length)});
     matches.querySelector("button").focus();
   }
@@ -458,6 +456,22 @@
     performance.mark("tular-ready");
     document.body.setAttribute("data-ready", "1");
   });
+
+  // In the web page's frame: on a phone the document is the map, then the panel, and the
+  // page makes the frame as tall as it is (peta.js); elsewhere the frame keeps its height.
+  if (window.parent !== window && typeof ResizeObserver === "function") {
+    var phone = window.matchMedia("(max-width: 700px)");
+    var told = null;
+    var tell = function () {
+      var height = phone.matches ? document.documentElement.scrollHeight : 0;
+      if (height !== told) {
+        told = height;
+        window.parent.postMessage({tularMapHeight: height}, "*");  // a number: nothing else leaves
+      }
+    };
+    new ResizeObserver(tell).observe(document.body);
+    tell();
+  }
 
   // For the browser tests and anyone at the console.
   window.network = network;

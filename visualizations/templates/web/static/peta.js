@@ -72,6 +72,16 @@
     timer = setTimeout(redraw, PAUSE_MS);
   }
 
+  // on a phone the map frame says how tall its document is: the frame grows to it, so that
+  // the page scrolls, not a frame inside it (0: keep the stylesheet's height)
+  window.addEventListener("message", function (event) {
+    if (event.source !== frame.contentWindow || !event.data || typeof event.data.tularMapHeight !== "number") {
+      return;
+    }
+    var height = Math.min(Math.max(event.data.tularMapHeight, 0), 6000);
+    frame.style.height = height > 0 ? height + "px" : "";
+  });
+
   slider.addEventListener("input", function () { showDate(); later(); });
   slider.addEventListener("change", function () { showDate(); later(); });
 })();
