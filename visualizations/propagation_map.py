@@ -51,7 +51,7 @@ SCRIPT_TEXTS = (
     N_("map.finding_dormant_leaf"), N_("map.finding_orphan"), N_("map.learners_list"), N_("map.status_shown"),
     N_("map.status_clusters"), N_("map.status_selected"), N_("map.not_found"), N_("map.matches"),
     N_("map.more_matches"), N_("map.cluster_label"), N_("map.cluster_title"), N_("map.row_generation"),
-    N_("map.row_orphan"), N_("map.row_kecamatan"), N_("map.public_dot"), N_("map.public_dot_orphan"),
+    N_("map.row_orphan"), N_("map.row_kecamatan"),
     N_("map.someone"),
 )
 
@@ -175,8 +175,8 @@ def render_map(data: MapData, *, lang: str = "id", laid_out: layout.MapLayout | 
     page = {
         "lang": lang, "named": not data.public,
         "ids": order,
-        # the public edition's dots are described by the script from generation and kelurahan
-        "names": None if data.public else [nodes[n].name for n in order],
+        # the public edition's dots are described ("IKM, generasi 2, Bunulrejo"; map_data.public_edition)
+        "names": [nodes[n].name for n in order],
         "kel": [kelurahan_index[nodes[n].kelurahan_code] for n in order],
         "gen": [nodes[n].generation for n in order],
         "flags": [nodes[n].is_seed + 2 * nodes[n].outside_area for n in order],

@@ -29,12 +29,6 @@
     (marksOf[PAGE.marks[m]] = marksOf[PAGE.marks[m]] || []).push([PAGE.findings[PAGE.marks[m + 1]], PAGE.marks[m + 2]]);
   }
   function kelurahanAt(i) { return PAGE.kelurahan[PAGE.kel[i]]; }
-  function label(i) {
-    if (PAGE.names) { return PAGE.names[i]; }
-    var gen = PAGE.gen[i], kel = kelurahanAt(i).name;
-    return gen === null ? text("map.public_dot_orphan", {kelurahan: kel})
-      : text("map.public_dot", {generation: fmt(gen), kelurahan: kel});
-  }
   function who(ref) {
     if (ref < 0) {
       var other = PAGE.others[-1 - ref];
@@ -118,7 +112,7 @@
   for (var i = 0; i < count; i++) {
     kelurahanOf[order[i]] = kelurahanAt(i).code;
     indexOf[order[i]] = i;
-    labelOf[order[i]] = label(i);
+    labelOf[order[i]] = PAGE.names[i];
   }
   for (i = 0; i < count; i++) { list.push(visNode(i, positionOf[order[i]].x, positionOf[order[i]].y)); }
   var edgeList = [];
