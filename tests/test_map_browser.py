@@ -365,8 +365,8 @@ def test_moving_the_slider_keeps_every_ikm_in_place(browser, demo_store, artifac
             return {n: (p["x"], p["y"]) for n, p in drawn.evaluate("network.getPositions()").items()}
 
         page.goto(f"{base}/peta?skill=batik&as_of={DEMO_AS_OF.isoformat()}&lang=en")
-        assert "lang=en" in page.get_attribute("#map-frame", "src")
         latest = positions(DEMO_AS_OF.isoformat())
+        assert "lang=en" in page.get_attribute("#map-frame", "src")
         assert len(latest) == 795
         slider = page.locator("#date-slider")
         start = date.fromisoformat(slider.get_attribute("data-start"))

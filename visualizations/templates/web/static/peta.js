@@ -3,6 +3,17 @@
 // date — in the page's language, every IKM where it was (the server lays the map out once).
 (function () {
   "use strict";
+  var frame = document.getElementById("map-frame");
+  if (!frame) { return; }
+  // The map (vis-network and the map's data) loads once the page has painted: a phone shows
+  // the page at once and the map a moment later, instead of everything together.
+  function loadMap() {
+    requestAnimationFrame(function () {
+      setTimeout(function () { if (!frame.getAttribute("src")) { frame.src = frame.dataset.src; } }, 0);
+    });
+  }
+  if (document.readyState === "complete") { loadMap(); } else { window.addEventListener("load", loadMap); }
+
   var slider = document.getElementById("date-slider");
   if (!slider) { return; }
   var PAUSE_MS = 450;  // a held arrow key or a drag sends one request, not one per day
@@ -11,7 +22,6 @@
   var locale = lang === "en" ? "en-GB" : "id-ID";
   var label = document.getElementById("slider-date");
   var asOf = document.getElementById("as-of");
-  var frame = document.getElementById("map-frame");
   var full = document.getElementById("map-full");
   var counts = document.getElementById("map-counts");
   var numbers = new Intl.NumberFormat(locale);
