@@ -131,6 +131,25 @@ def test_search_selects_and_focuses_the_ikm(browser, batik, artifacts: Path):
     opened.page.close()
 
 
+def test_hovering_an_ikm_shows_its_tooltip(browser, batik, artifacts: Path):
+    data, path = batik
+    seed = max((node for node in data.nodes.values() if node.is_seed), key=lambda n: (n.onward_reach, n.ikm_id))
+    opened = open_offline(browser, path)
+    opened.js(f"network.moveTo({{scale: 1.2, position: network.getPosition({seed.ikm_id!r})}})")
+    box = opened.page.locator("#network").bounding_box()
+    spot = opened.js(f"network.canvasToDOM(network.getPosition({seed.ikm_id!r}))")
+    opened.page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    tooltip = opened.page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    # a box over the map (vis-network's stylesheet is not sent: the map's own places it)
+    assert opened.js("getComputedStyle(document.querySelector('div.vis-tooltip')).position") == "absolute"
+    text = tooltip.inner_text()
+    assert f"{seed.name} ({seed.ikm_id})" in text and "Generasi 0 — peserta pelatihan" in text
+    assert f"Kelurahan {seed.kelurahan}, Kecamatan {seed.kecamatan}" in text
+    opened.page.screenshot(path=artifacts / "map-batik-tooltip.png")
+    opened.page.close()
+
+
 def focused(opened: Opened) -> str:
     """The focused element: its id, or the text of a button."""
     return opened.js("document.activeElement.id || document.activeElement.textContent")
