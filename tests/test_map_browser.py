@@ -345,6 +345,9 @@ def test_map_route_returns_the_same_document(browser, demo_store, batik, artifac
                               headers={"X-API-Key": key})
         area = client.get("/api/v1/maps/batik", params={"as_of": DEMO_AS_OF.isoformat(), "kelurahan": "Bunulrejo"},
                           headers={"X-API-Key": key})
+        english = client.get("/api/v1/maps/batik", params={"as_of": DEMO_AS_OF.isoformat(), "lang": "en"},
+                             headers={"X-API-Key": key, "Accept-Language": "id"})
+    assert '<html lang="en">' in english.text and "Spread map: Batik" in english.text
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert response.text == path.read_text(encoding="utf-8")
     assert area.status_code == 200

@@ -249,6 +249,9 @@ def test_tular_map_writes_the_file(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "8 IKM" in done.stdout and (tmp_path / "maps" / "batik.html").read_text().startswith("<!DOCTYPE html>")
     assert tular("map", "--skill", "batik", "--as-of", "2022-12-31").returncode == 0
+    assert tular("map", "--skill", "batik", "--as-of", "2022-12-31", "--lang", "en", "-o", "en.html").returncode == 0
+    english = (tmp_path / "en.html").read_text()
+    assert '<html lang="en">' in english and "Spread map: Batik" in english and "Peta penyebaran" not in english
     assert (tmp_path / "peta-batik.html").exists()
     assert tular("map", "--skill", "batik", "--seed", "nobody").returncode == 1
     assert tular("map", "--skill", "batik", "--seed", "a").returncode == 2
