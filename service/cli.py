@@ -532,7 +532,7 @@ def map_(
                                       "instead of the propagation map; --skill all for every skill.")] = False,
     measure: Annotated[str, typer.Option("--measure", help="With --geo: total, coverage, multiplier or broken.")
                        ] = "total",
-    lang: Annotated[str, typer.Option("--lang", help="With --geo: id (Indonesian) or en (English).")] = "id",
+    lang: Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English).")] = "id",
 ) -> None:
     """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
     from tular.service.map_documents import write_map
@@ -549,7 +549,7 @@ def map_(
                          lang=check_language(lang))
         return
     write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
-              seed=seed, dormant_days=dormant_days)
+              seed=seed, dormant_days=dormant_days, lang=lang)
 
 
 @app.command()

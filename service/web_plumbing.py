@@ -31,6 +31,8 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
 MAP_FRAME_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                     "img-src data: blob:; font-src data:; frame-ancestors 'self'; form-action 'none'; "
                     "base-uri 'none'; sandbox allow-scripts allow-forms")  # opened on its own too
+#: The web page's map frame: the same, and its scripts (vis-network, the map's own) from this site.
+MAP_FRAME_POLICY_WITH_ASSETS = MAP_FRAME_POLICY.replace("script-src 'unsafe-inline'", "script-src 'unsafe-inline' 'self'")
 COMMON_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",

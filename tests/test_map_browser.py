@@ -25,6 +25,7 @@ from tular.service.app import create_app
 from tular.visualizations import layout
 from tular.visualizations.propagation_map import render_map
 
+from .in_process import serving
 from .oracle import generations
 
 pytestmark = pytest.mark.browser
@@ -117,7 +118,8 @@ def test_search_selects_and_focuses_the_ikm(browser, batik, artifacts: Path):
         f"(() => {{ const c = network.getViewPosition(), p = network.getPosition({target.ikm_id!r});"
         " return Math.abs(c.x - p.x) < 5 && Math.abs(c.y - p.y) < 5; })()", timeout=10_000)
     details = opened.page.inner_text("#details")
-    assert target.name in details and "Generasi / Generation: 1" in details and target.kelurahan in details
+    assert target.name in details and "Generasi 1" in details and target.kelurahan in details
+    assert "Generation" not in details  # the document's language only
     opened.page.screenshot(path=artifacts / "map-batik-search.png")
     # by id, and a name many IKM share lists them to choose from
     opened.page.fill("#search", data.seed or next(iter(data.nodes)))
@@ -129,6 +131,97 @@ def test_search_selects_and_focuses_the_ikm(browser, batik, artifacts: Path):
     opened.page.close()
 
 
+def test_hovering_an_ikm_shows_its_tooltip(browser, batik, artifacts: Path):
+    data, path = batik
+    seed = max((node for node in data.nodes.values() if node.is_seed), key=lambda n: (n.onward_reach, n.ikm_id))
+    opened = open_offline(browser, path)
+    opened.js(f"network.moveTo({{scale: 1.2, position: network.getPosition({seed.ikm_id!r})}})")
+    box = opened.page.locator("#network").bounding_box()
+    spot = opened.js(f"network.canvasToDOM(network.getPosition({seed.ikm_id!r}))")
+    opened.page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"])
+    tooltip = opened.page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    # a box over the map (vis-network's stylesheet is not sent: the map's own places it)
+    assert opened.js("getComputedStyle(document.querySelector('div.vis-tooltip')).position") == "absolute"
+    text = tooltip.inner_text()
+    assert f"{seed.name} ({seed.ikm_id})" in text and "Generasi 0 — peserta pelatihan" in text
+    assert f"Kelurahan {seed.kelurahan}, Kecamatan {seed.kecamatan}" in text
+    opened.page.screenshot(path=artifacts / "map-batik-tooltip.png")
+    opened.page.close()
+
+
+def focused(opened: Opened) -> str:
+    """The focused element: its id, or the text of a button."""
+    return opened.js("document.activeElement.id || document.activeElement.textContent")
+
+
+def test_search_works_from_the_keyboard(browser, batik, artifacts: Path):
+    """Results are a list of buttons that take the focus; arrows move through them, Escape
+    closes them, and a pick moves the focus to the IKM's details."""
+    data, path = batik
+    opened = open_offline(browser, path)
+    opened.page.focus("#search")
+    opened.page.keyboard.type("sri")
+    opened.page.keyboard.press("Enter")
+    buttons = opened.page.locator("#matches li > button")
+    assert buttons.count() >= 2 and opened.js("document.getElementById('matches').tagName") == "UL"
+    assert focused(opened) == buttons.nth(0).inner_text()
+    opened.page.keyboard.press("ArrowDown")
+    second = buttons.nth(1).inner_text()
+    assert focused(opened) == second
+    opened.page.keyboard.press("Escape")
+    assert opened.page.locator("#matches").is_hidden() and focused(opened) == "search"
+    opened.page.keyboard.press("Enter")
+    opened.page.keyboard.press("ArrowDown")
+    opened.page.screenshot(path=artifacts / "map-batik-search-keyboard.png")
+    opened.page.keyboard.press("Enter")  # picks the second match
+    assert focused(opened) == "details"
+    picked = opened.js("network.getSelectedNodes()")
+    assert len(picked) == 1 and data.nodes[picked[0]].name in second
+    assert opened.js("document.querySelector('aside').tabIndex") == 0  # the panel scrolls from the keyboard too
+    opened.page.close()
+
+
+def test_only_failed_programmes_are_red_until_dormant_learners_are_asked_for(browser, batik, artifacts: Path):
+    """SPEC §8: dead seeds and stalled lineages by default; dormant learners one choice away."""
+    data, path = batik
+    failed = {n for n, node in data.nodes.items() if {m.kind for m in node.marks} & {"dead_seed", "stalled_lineage"}}
+    dormant = {n for n, node in data.nodes.items() if any(m.kind == "dormant_leaf" for m in node.marks)}
+    opened = open_offline(browser, path)
+    red = set(opened.js("tularMap.highlighted()"))
+    assert red == failed and all(data.nodes[n].is_seed for n in red)
+    opened.page.check("#highlight-dormant")
+    assert set(opened.js("tularMap.highlighted()")) == failed | dormant
+    opened.page.screenshot(path=artifacts / "map-batik-dormant.png")
+    opened.page.uncheck("#highlight-failed")
+    assert set(opened.js("tularMap.highlighted()")) == dormant
+    opened.page.uncheck("#highlight-dormant")
+    assert opened.js("tularMap.highlighted()") == []
+    print(f"batik as of {DEMO_AS_OF}: {len(failed)} IKM red by default ({len(failed)} of {data.seeds} seeds), "
+          f"{len(failed | dormant)} with dormant learners, of {len(data.nodes)}")
+    opened.page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_map_fits_a_phone_and_a_laptop(browser, batik, artifacts: Path, width: int):
+    """On a phone the map takes the whole width and the panel comes below it; on a laptop the
+    panel is beside it. Nothing scrolls sideways."""
+    _, path = batik
+    page = browser.new_page(viewport={"width": width, "height": 844 if width < 500 else 900})
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    box = {name: page.locator(name).bounding_box() for name in (".map-area", "aside")}
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width < 500:
+        assert box[".map-area"]["width"] == width and box[".map-area"]["height"] >= 320
+        assert box["aside"]["y"] >= box[".map-area"]["y"] + box[".map-area"]["height"] - 1
+    else:
+        assert box["aside"]["x"] >= box[".map-area"]["x"] + box[".map-area"]["width"] - 1
+        assert box[".map-area"]["width"] > width / 2
+    page.screenshot(path=artifacts / f"map-batik-{width}.png", full_page=True)
+    page.close()
+
+
 def test_kelurahan_and_generation_filters_hide_the_others(browser, batik, artifacts: Path):
     data, path = batik
     in_bunulrejo = sorted(n for n, node in data.nodes.items() if node.kelurahan_code == BUNULREJO)
@@ -137,7 +230,7 @@ def test_kelurahan_and_generation_filters_hide_the_others(browser, batik, artifa
     shown = opened.js("tularMap.nodes.getIds({filter: n => !n.hidden}).sort()")
     assert shown == in_bunulrejo and len(shown) == 24  # the Bunulrejo story: 2 seeds and 22 more
     assert opened.js("tularMap.nodes.get({filter: n => n.hidden}).length") == 795 - 24
-    assert "24 dari / of 795" in opened.page.inner_text("#status")
+    assert "24 dari 795" in opened.page.inner_text("#status")
     opened.page.screenshot(path=artifacts / "map-batik-bunulrejo.png")
     opened.page.select_option("#filter-generation", "0")
     assert opened.js("tularMap.visibleCount()") == 2
@@ -252,6 +345,9 @@ def test_map_route_returns_the_same_document(browser, demo_store, batik, artifac
                               headers={"X-API-Key": key})
         area = client.get("/api/v1/maps/batik", params={"as_of": DEMO_AS_OF.isoformat(), "kelurahan": "Bunulrejo"},
                           headers={"X-API-Key": key})
+        english = client.get("/api/v1/maps/batik", params={"as_of": DEMO_AS_OF.isoformat(), "lang": "en"},
+                             headers={"X-API-Key": key, "Accept-Language": "id"})
+    assert '<html lang="en">' in english.text and "Spread map: Batik" in english.text
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert response.text == path.read_text(encoding="utf-8")
     assert area.status_code == 200
@@ -263,3 +359,53 @@ def test_map_route_returns_the_same_document(browser, demo_store, batik, artifac
     assert opened.page.inner_text("#h-seeds") == "2" and opened.page.inner_text("#h-reached") == "22"
     opened.page.screenshot(path=artifacts / "map-route-bunulrejo.png")
     opened.page.close()
+
+
+def test_moving_the_slider_keeps_every_ikm_in_place(browser, demo_store, artifacts: Path):
+    """The web page's map frame: every date is drawn on the layout of the slider's last date
+    (SPEC §8), so an IKM drawn on two dates is at the same place on both; the slider says its
+    date and reloads the frame once the visitor pauses."""
+    key, _ = keys.create_key(demo_store, "viewer", "slider test")
+    with serving(create_app(Settings(), store=demo_store)) as port:
+        base = f"http://127.0.0.1:{port}"
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/masuk")
+        page.fill("#api_key", key)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        frames: list[str] = []
+        page.on("request", lambda request: frames.append(request.url) if "/peta/bingkai" in request.url else None)
+
+        def positions(as_of: str) -> dict[str, tuple[float, float]]:
+            frame = page.frame_locator("#map-frame")
+            frame.locator("body[data-ready='1']").wait_for(timeout=60_000)
+            drawn = page.frame(url=lambda url: "/peta/bingkai?" in url and f"as_of={as_of}" in url)
+            assert drawn is not None, f"the frame did not show {as_of}"
+            return {n: (p["x"], p["y"]) for n, p in drawn.evaluate("network.getPositions()").items()}
+
+        page.goto(f"{base}/peta?skill=batik&as_of={DEMO_AS_OF.isoformat()}&lang=en")
+        latest = positions(DEMO_AS_OF.isoformat())
+        assert "lang=en" in page.get_attribute("#map-frame", "src")
+        assert len(latest) == 795
+        slider = page.locator("#date-slider")
+        start = date.fromisoformat(slider.get_attribute("data-start"))
+        seen = [latest]
+        for day in (date(2022, 6, 30), date(2024, 1, 31)):
+            frames.clear()
+            # a quick drag over three dates: one reload, for the date it stops at
+            for step in (day - timedelta(days=40), day - timedelta(days=20), day):
+                slider.fill(str((step - start).days))
+            assert slider.get_attribute("aria-valuetext") == f"{day.day} {day:%B %Y}"
+            page.wait_for_selector(f"#map-counts[data-as-of='{day.isoformat()}']:not([aria-busy])", timeout=60_000)
+            placed = positions(day.isoformat())
+            assert len(frames) == 1 and f"as_of={day.isoformat()}" in frames[0]
+            assert 0 < len(placed) < len(latest)
+            assert {n: latest[n] for n in placed} == placed  # every IKM where the latest date has it
+            seen.append(placed)
+        assert set(seen[1]) <= set(seen[2])  # the lineage grows in place
+        page.screenshot(path=artifacts / "map-slider-2024.png")
+        assert errors == []
+        context.close()

@@ -12,6 +12,10 @@ Three layouts, each a pure function of the drawn graph:
 The trees are a spanning forest of the teaching graph: every IKM hangs under a teacher
 one generation above it (the earliest-dated, then the smallest id); orphans hang under
 an orphan teacher; seeds and IKM whose teachers are not drawn are roots.
+
+:func:`map_layout` gathers the three for one map. The web page's date slider lays a map out
+once, for its latest date, and draws every earlier date with those positions (SPEC §8): an
+IKM keeps its place while the lineage grows around it.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
+
+from tular.graph.metrics.results import MapData, MapNode
 
 Point = tuple[float, float]
 
@@ -273,3 +279,90 @@ def kelurahan_layout(nodes: Sequence[tuple[str, str, str, int | None, float]],
             x += 2 * (r + MARGIN)
         y += height
     return positions, regions, labels
+
+
+# ------------------------------------------------------------------------------ one map's layout
+GENERATION_LABEL_SIZE = 0.4 * ROW  # largest font of the generation rows, in map units
+NODE_ROOM = 70  # the largest node's radius and its label, in map units
+LAYOUTS = ("lineage", "generation", "kelurahan")
+
+
+def node_size(node: MapNode) -> float:
+    """Radius in px, growing with the square root of onward reach (area ~ reach)."""
+    return round((18 if node.is_seed else 11) + 3.2 * math.sqrt(node.onward_reach), 1)
+
+
+def label_size(radius: float) -> float:
+    """The font size of a kelurahan disc's name: grows with the disc, so names stay readable."""
+    return round(max(30.0, 0.28 * radius), 1)
+
+
+def text_width(text: str, size: float) -> float:
+    return 0.62 * size * len(text)  # bold sans-serif, roughly
+
+
+def _extent(points, left: float = 0.0) -> list[float]:
+    """[min x, min y, max x, max y] of the points with room for nodes and for labels at the left."""
+    xs, ys = [p[0] for p in points] or [0.0], [p[1] for p in points] or [0.0]
+    return [min(xs) - NODE_ROOM - left, min(ys) - NODE_ROOM, max(xs) + NODE_ROOM, max(ys) + NODE_ROOM]
+
+
+def _kelurahan_extent(regions: Sequence[Region], row_labels: Sequence[RowLabel]) -> list[float]:
+    if not regions:
+        return [-NODE_ROOM, -NODE_ROOM, NODE_ROOM, NODE_ROOM]
+    boxes = [(r.x - r.radius - 20, r.y - r.radius - 30 - label_size(r.radius), r.x + r.radius + 20,
+              r.y + r.radius + 20) for r in regions]
+    boxes += [(r.x - text_width("Kec. " + r.text, r.size), r.y - r.size, r.x, r.y + r.size) for r in row_labels]
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+@dataclass
+class MapLayout:
+    """Where everything of one map is drawn: each IKM in each of the three layouts, the bands
+    of the generation layout, the kelurahan discs and kecamatan rows, and each layout's extent."""
+
+    positions: dict[str, dict[str, Point]]
+    bands: list[Band] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    row_labels: list[RowLabel] = field(default_factory=list)
+    extents: dict[str, list[float]] = field(default_factory=dict)
+
+    def covers(self, ids) -> bool:
+        """Whether every IKM of ``ids`` has a place (a map of an earlier date drawn on this one)."""
+        placed = self.positions["lineage"]
+        return all(i in placed for i in ids)
+
+    def renamed(self, names: Mapping[str, str]) -> MapLayout:
+        """The same layout under other ids (the public edition's random dot ids); IKM
+        ``names`` does not hold are left out."""
+        return replace(self, positions={layout: {names[i]: p for i, p in points.items() if i in names}
+                                        for layout, points in self.positions.items()})
+
+
+def map_layout(data: MapData) -> MapLayout:
+    """The three layouts of ``data``'s map. A pure function of the data: the same map is laid
+    out the same way every time.
+
+    >>> from datetime import date
+    >>> from tular.graph.metrics.results import MapNode
+    >>> g = nx.DiGraph(); g.add_edge("s", "a", date=date(2021, 1, 1))
+    >>> nodes = {n: MapNode(n, n, "k", "K", "Kec", gen, gen == 0, None) for n, gen in (("s", 0), ("a", 1))}
+    >>> laid = map_layout(MapData("batik", "Batik", "Batik", date(2022, 1, 1), 1, 1, 2, 2.0, 1, 180, g, nodes))
+    >>> sorted(laid.positions["lineage"]), laid.positions["generation"]["a"][1] - laid.positions["generation"]["s"][1]
+    (['a', 's'], 150.0)
+    """
+    graph, nodes = data.graph, data.nodes
+    generation = {n: nodes[n].generation for n in graph}
+    lineage = radial_layout(graph, generation)
+    by_generation, bands = generation_layout(graph, generation)
+    in_order = sorted(graph, key=lambda n: (nodes[n].kecamatan, nodes[n].kelurahan, n))
+    by_kelurahan, regions, row_labels = kelurahan_layout(
+        [(n, nodes[n].kecamatan, nodes[n].kelurahan_code, nodes[n].generation, node_size(nodes[n]))
+         for n in in_order])
+    return MapLayout(
+        positions={"lineage": lineage, "generation": by_generation, "kelurahan": by_kelurahan},
+        bands=bands, regions=regions, row_labels=row_labels,
+        extents={"lineage": _extent(lineage.values()),
+                 "generation": _extent(by_generation.values(),
+                                       left=text_width("Generasi 10", GENERATION_LABEL_SIZE) + 40),
+                 "kelurahan": _kelurahan_extent(regions, row_labels)})

@@ -1,26 +1,31 @@
-"""The propagation map (SPEC §8): :class:`~tular.graph.metrics.results.MapData` in, one self-contained
-HTML document out.
+"""The propagation map (SPEC §8): :class:`~tular.graph.metrics.results.MapData` in, one HTML
+document out, in the language asked for.
 
-The network is a pyvis ``Network``; the document is our own Jinja template
-(``templates/map.html``) with vis-network's JavaScript and CSS, taken from the pyvis
-package, written into the page: the file opens from disk with no network at all. (pyvis'
-stock template links Bootstrap and ``../node_modules/vis`` even with
-``cdn_resources="in_line"``.) Positions come from :mod:`.layout`, so the browser runs no
-physics; a map larger than ``CLUSTER_THRESHOLD`` IKM opens grouped into one cluster per
-kelurahan. Tooltips are plain text: names are data, never markup. No phone numbers.
+The document is our own Jinja template (``templates/map.html``) and script
+(``templates/map.js``) around vis-network, whose JavaScript comes from the pyvis package.
+By default both scripts are written into the page: the file opens from disk with no network
+at all. The web page's map frame instead names them by URL (:func:`map_assets`, served with a
+long cache life), so that moving its date slider sends only the map's data again.
+
+The data is slim: one array per property (generation, size, kelurahan as an index into the
+kelurahan list, …), edges and teachers as indices; the script builds vis-network's nodes and
+the tooltips from them and from the catalogue's texts. Positions come from :mod:`.layout`
+(the browser runs no physics); a map larger than ``CLUSTER_THRESHOLD`` IKM opens grouped into
+one cluster per kelurahan. Tooltips are plain text: names are data, never markup. No phone
+numbers.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 from functools import cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pyvis.network import Network
 
-from tular.graph.metrics.results import MapData, MapNode
+from tular.graph.metrics.results import MapData
 from tular.visualizations import layout
+from tular.visualizations.i18n import N_, Locale
 
 #: Above this many IKM the map opens clustered by kelurahan.
 CLUSTER_THRESHOLD = 1_500
@@ -29,22 +34,26 @@ VIS_VERSION = "vis-9.1.2"
 #: Generation colours: viridis, ordinal and readable with every common colour-vision deficiency.
 GENERATION_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#b5de2b", "#fde725", "#f9a65a")
 ORPHAN_COLOUR = "#bdbdbd"
-OUTSIDE_COLOUR = "#ffffff"
 BROKEN_BORDER = "#d62728"  # red border, also drawn thicker: shape of the line, not colour alone
 EDGE_COLOUR = "rgba(80,80,80,0.45)"
+#: Finding kinds as the data names them (an index into this list).
+FINDINGS = ("dead_seed", "stalled_lineage", "dormant_leaf", "orphan")
+#: Shown by default: where a programme lost its chain (SPEC §8). Dormant learners are one
+#: choice away — on a real city most leaves are dormant, and an all-red map points nowhere.
+HIGHLIGHTED = ("dead_seed", "stalled_lineage")
 
-FINDING_TEXT = {
-    "dead_seed": ("Benih tidak menularkan", "Dead seed: taught nobody"),
-    "stalled_lineage": ("Garis keturunan macet", "Stalled lineage: no new teaching"),
-    "dormant_leaf": ("Daun dorman: belum menularkan", "Dormant leaf: taught nobody yet"),
-    "orphan": ("Yatim: tidak terjangkau dari benih", "Orphan: no seed reaches it"),
-}
-
-
-def darker(colour: str, factor: float = 0.62) -> str:
-    """The colour darkened: a node's own border, so that small nodes keep their colour."""
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(c * factor):02x}" for c in (red, green, blue))
+#: Texts the map's script fills in (tooltips, status, clusters, row labels), ``{placeholders}``
+#: kept for the script to fill.
+SCRIPT_TEXTS = (
+    N_("map.tip_place"), N_("map.tip_generation"), N_("map.tip_seed"), N_("map.tip_orphan"),
+    N_("map.tip_training"), N_("map.tip_learned_from"), N_("map.tip_also"), N_("map.tip_learners"),
+    N_("map.tip_days"), N_("map.tip_outside"), N_("map.finding_dead_seed"), N_("map.finding_stalled_lineage"),
+    N_("map.finding_dormant_leaf"), N_("map.finding_orphan"), N_("map.learners_list"), N_("map.status_shown"),
+    N_("map.status_clusters"), N_("map.status_selected"), N_("map.not_found"), N_("map.matches"),
+    N_("map.more_matches"), N_("map.cluster_label"), N_("map.cluster_title"), N_("map.row_generation"),
+    N_("map.row_orphan"), N_("map.row_kecamatan"),
+    N_("map.someone"),
+)
 
 
 def generation_colour(generation: int | None) -> str:
@@ -53,217 +62,162 @@ def generation_colour(generation: int | None) -> str:
     return GENERATION_COLOURS[min(generation, len(GENERATION_COLOURS) - 1)]
 
 
-def id_number(value: float | int | None, decimals: int = 0) -> str:
-    """A number written the Indonesian way: 1.451 and 9,1."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+node_size = layout.node_size
 
 
-def node_size(node: MapNode) -> float:
-    """Radius in px, growing with the square root of onward reach (area ~ reach)."""
-    return round((18 if node.is_seed else 11) + 3.2 * math.sqrt(node.onward_reach), 1)
-
-
-def tooltip(node: MapNode, dormant_days: int, named: bool = True) -> str:
-    """``named``: with ids (the internal map); the public edition's dots carry no id."""
-    lines = [f"{node.name} ({node.ikm_id})" if named else node.name,
-             f"Kelurahan {node.kelurahan}, Kecamatan {node.kecamatan}"]
-    if node.generation is None:
-        lines.append("Generasi / Generation: – (yatim / orphan)")
-    else:
-        lines.append(f"Generasi / Generation: {node.generation}" + (" — benih / seed" if node.is_seed else ""))
-    if node.is_seed and node.learned_on:
-        lines.append(f"Pelatihan / Training: {node.training or '–'}, selesai / ended {node.learned_on.isoformat()}")
-    for i, teacher in enumerate(node.teachers):
-        prefix = "Belajar dari / Learned from:" if i == 0 else "   juga / also:"
-        who = f"{teacher.name} ({teacher.ikm_id})" if named else teacher.name
-        lines.append(f"{prefix} {who}, {teacher.date.isoformat()}")
-    lines.append(f"Murid langsung / Direct learners: {node.learners} · jangkauan lanjutan / onward reach: "
-                 f"{node.onward_reach}")
-    for mark in node.marks:
-        id_text, en_text = FINDING_TEXT.get(mark.kind, (mark.kind, mark.kind))
-        days = f" ({mark.days_dormant} hari / days)" if mark.days_dormant is not None else ""
-        lines.append(f"⚠ {id_text} / {en_text}{days}")
-    if node.outside_area:
-        lines.append("Di luar wilayah yang dipilih: guru / Outside the chosen area: a teacher")
-    return "\n".join(lines)
-
-
-def _vis_node(node: MapNode, x: float, y: float, dormant_days: int, named: bool = True) -> dict:
-    fill = OUTSIDE_COLOUR if node.outside_area else generation_colour(node.generation)
-    # dead seeds and stalled lineages are where a program lost its chain: thicker than the
-    # (many) dormant leaves, which are where a field officer might still help
-    broken = {"dead_seed": 4, "stalled_lineage": 3, "dormant_leaf": 2}
-    broken_width = max((broken.get(m.kind, 0) for m in node.marks), default=0)
-    own_border, own_width = (darker(fill) if not node.outside_area else "#555555"), (2 if node.is_seed else 1)
-    border = BROKEN_BORDER if broken_width else own_border
-    vis = {
-        "id": node.ikm_id, "label": node.name if named else "", "title": tooltip(node, dormant_days, named),
-        "x": x, "y": y,
-        "shape": "star" if node.is_seed else "dot", "size": node_size(node),
-        "color": {"background": fill, "border": border},
-        "borderWidth": broken_width or own_width,
-        "borderWidthSelected": 6,
-        "font": {"size": 24, "strokeWidth": 4, "strokeColor": "#ffffff"} if node.is_seed else {"size": 18},
-        # what the page's search and filters read
-        "kel": node.kelurahan_code, "gen": node.generation, "seed": node.is_seed,
-        # what the "highlight broken chains" switch swaps
-        "broken": [BROKEN_BORDER, broken_width, own_border, own_width, node.is_seed] if broken_width else None,
-    }
-    if node.generation is None:
-        vis["shapeProperties"] = {"borderDashes": [5, 4]}
-        vis["color"]["border"] = "#555555"
-        vis["borderWidth"] = 2
-        vis["broken"] = None
-    if node.outside_area:
-        vis["opacity"] = 0.55
-        vis["shapeProperties"] = {"borderDashes": [2, 3]}
-    return vis
-
-
-def _options(large: bool) -> dict:
-    return {
-        "autoResize": True,
-        "physics": {"enabled": False},  # positions come from the layout; nothing moves by itself
-        "layout": {"improvedLayout": False},
-        "nodes": {"font": {"face": "system-ui, sans-serif", "color": "#1a1a1a"}},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.55}}, "color": {"color": EDGE_COLOUR,
-                  "highlight": "#111111", "hover": "#111111", "inherit": False},
-                  "smooth": False, "width": 1, "selectionWidth": 2},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": large, "hideEdgesOnZoom": large,
-                        "multiselect": False, "navigationButtons": False, "keyboard": False},
-    }
+def _read(package: str, *path: str) -> str:
+    return resources.files(package).joinpath(*path).read_text("utf-8")
 
 
 @cache
-def _vis_assets() -> tuple[str, str]:
-    folder = resources.files("pyvis").joinpath("templates", "lib", VIS_VERSION)
-    javascript = folder.joinpath("vis-network.min.js").read_text("utf-8")
-    css = folder.joinpath("vis-network.css").read_text("utf-8")
+def _scripts() -> dict[str, str]:
+    """vis-network and the map's own script, each under a name that changes with its content."""
+    library = _read("pyvis", "templates", "lib", VIS_VERSION, "vis-network.min.js")
     # The library names URLs in its licence header and error messages, and the SVG namespace
     # in createElementNS; none of them is ever fetched. Written with an escaped slash (the same
     # string to JavaScript) so that a search for remote references in a map finds none.
-    javascript = javascript.replace("://", ":\\/\\/")
-    if "</script" in javascript.lower() or "</style" in css.lower():
-        raise RuntimeError("vis-network cannot be written into a page as it is")
-    return javascript, css
+    library = library.replace("://", ":\\/\\/")
+    own = _read("tular.visualizations", "templates", "map.js")
+    scripts = {}
+    for stem, text in (("vis-network", library), ("peta", own)):
+        if "</script" in text.lower():
+            raise RuntimeError(f"{stem} cannot be written into a page as it is")
+        scripts[f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.js"] = text
+    return scripts
+
+
+def map_assets() -> dict[str, str]:
+    """The scripts a map names when it is rendered with ``assets=`` (file name → JavaScript).
+    Their names carry a hash of their content: a server may let browsers keep them for good."""
+    return dict(_scripts())
 
 
 def _environment(**page) -> Environment:
     env = Environment(loader=PackageLoader("tular.visualizations", "templates"),
-                      autoescape=select_autoescape(["html"]))
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(page)
     return env
 
 
-GENERATION_LABEL_SIZE = 0.4 * layout.ROW  # largest font of the generation rows, in map units
-NODE_ROOM = 70  # the largest node's radius and its label, in map units
+def _point(value: float) -> float | int:
+    return int(value) if value == int(value) else value
 
 
-def _label_size(radius: float) -> float:
-    return round(max(30.0, 0.28 * radius), 1)
+def render_map(data: MapData, *, lang: str = "id", laid_out: layout.MapLayout | None = None,
+               assets: str | None = None, cluster_threshold: int = CLUSTER_THRESHOLD) -> str:
+    """The map of ``data`` as one HTML document in ``lang``.
 
-
-def _text_width(text: str, size: float) -> float:
-    return 0.62 * size * len(text)  # bold sans-serif, roughly
-
-
-def _extent(points, left: float = 0.0) -> list[float]:
-    """[min x, min y, max x, max y] of the points with room for nodes and for labels at the left."""
-    xs, ys = [p[0] for p in points] or [0.0], [p[1] for p in points] or [0.0]
-    return [min(xs) - NODE_ROOM - left, min(ys) - NODE_ROOM, max(xs) + NODE_ROOM, max(ys) + NODE_ROOM]
-
-
-def _kelurahan_extent(regions, row_labels, label_size) -> list[float]:
-    if not regions:
-        return [-NODE_ROOM, -NODE_ROOM, NODE_ROOM, NODE_ROOM]
-    boxes = [(r.x - r.radius - 20, r.y - r.radius - 30 - label_size[r.kelurahan_code], r.x + r.radius + 20,
-              r.y + r.radius + 20) for r in regions]
-    boxes += [(r.x - _text_width("Kec. " + r.text, r.size), r.y - r.size, r.x, r.y + r.size) for r in row_labels]
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
-
-
-def render_map(data: MapData, *, cluster_threshold: int = CLUSTER_THRESHOLD) -> str:
-    """The map of ``data`` as one HTML document that works offline."""
+    ``laid_out``: positions to draw with (the layout of a later date of the same map, so that
+    every IKM keeps its place across dates); by default ``data``'s own. ``assets``: the URL
+    prefix under which :func:`map_assets` are served; by default the scripts are written into
+    the document, which then works offline."""
+    loc = Locale(lang)
     graph, nodes = data.graph, data.nodes
-    order = [n for n in graph]  # graph nodes are sorted by id
-    generation = {n: nodes[n].generation for n in order}
-    lineage = layout.radial_layout(graph, generation)
-    by_generation, bands = layout.generation_layout(graph, generation)
-    kelurahan_order = sorted(order, key=lambda n: (nodes[n].kecamatan, nodes[n].kelurahan, n))
-    by_kelurahan, regions, row_labels = layout.kelurahan_layout(
-        [(n, nodes[n].kecamatan, nodes[n].kelurahan_code, nodes[n].generation, node_size(nodes[n]))
-         for n in kelurahan_order])
+    order = list(graph)  # graph nodes are sorted by id
+    if laid_out is None or not laid_out.covers(order):
+        laid_out = layout.map_layout(data)
+    index = {n: i for i, n in enumerate(order)}
     clustered = len(order) > cluster_threshold
-    start = "kelurahan" if clustered else "lineage"
-    positions = {"lineage": lineage, "generation": by_generation, "kelurahan": by_kelurahan}
 
-    net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
-    # pyvis' add_node/add_edge check membership in lists (quadratic): fill the lists directly.
-    net.nodes = [_vis_node(nodes[n], *positions[start][n], data.dormant_days, not data.public) for n in order]
-    net.node_ids = list(order)
-    net.node_map = {n["id"]: n for n in net.nodes}
-    # no edge tooltips: the learner's says from whom and when, and 13,000 of them weigh megabytes
-    net.edges = [{"id": f"e{i}", "from": u, "to": v} for i, (u, v) in enumerate(graph.edges())]
-    net.options = _options(large=len(order) > cluster_threshold / 2)
-
-    kelurahan_names = {}
+    # kelurahan: every one that holds a drawn IKM, with its disc (that of the layout's date)
+    region_of = {r.kelurahan_code: r for r in laid_out.regions}
+    names: dict[str, tuple[str, str]] = {}
     counts: dict[str, int] = {}
     seeds_in: dict[str, int] = {}
     for n in order:
         node = nodes[n]
-        kelurahan_names[node.kelurahan_code] = (node.kecamatan, node.kelurahan)
+        names[node.kelurahan_code] = (node.kecamatan, node.kelurahan)
         counts[node.kelurahan_code] = counts.get(node.kelurahan_code, 0) + 1
         seeds_in[node.kelurahan_code] = seeds_in.get(node.kelurahan_code, 0) + node.is_seed
-    region_of = {r.kelurahan_code: r for r in regions}
-    kelurahan_label_size = {r.kelurahan_code: _label_size(r.radius) for r in regions}
-    kelurahan_list = [
-        {"code": code, "name": name, "kecamatan": kec, "count": counts[code], "seeds": seeds_in[code],
-         "x": region_of[code].x, "y": region_of[code].y, "radius": region_of[code].radius,
-         # sizes in map units that grow with the disc, so that names stay readable zoomed out
-         "cluster_size": round(max(24.0, 0.45 * region_of[code].radius), 1),
-         "label_size": kelurahan_label_size[code]}
-        for code, (kec, name) in sorted(kelurahan_names.items(), key=lambda kv: (kv[1], kv[0]))
-    ]
-    generations = sorted({g for g in generation.values() if g is not None})
+    kelurahan = []
+    for code, (kec, name) in sorted(names.items(), key=lambda kv: (kv[1], kv[0])):
+        region = region_of.get(code) or layout.Region(code, 0.0, 0.0, 0.0)
+        kelurahan.append({
+            "code": code, "name": name, "kecamatan": kec, "count": counts[code], "seeds": seeds_in[code],
+            "x": region.x, "y": region.y, "radius": region.radius,
+            # sizes in map units that grow with the disc, so that names stay readable zoomed out
+            "cluster_size": round(max(24.0, 0.45 * region.radius), 1), "label_size": layout.label_size(region.radius)})
+    kelurahan_index = {k["code"]: i for i, k in enumerate(kelurahan)}
+
+    trainings: list[str] = []
+    training_index: dict[str, int] = {}
+    others: list[list[str]] = []  # teachers who are not drawn: [id, name]
+    other_index: dict[str, int] = {}
+    teachers, marks, learned, training = [], [], [], []
+    for i, n in enumerate(order):
+        node = nodes[n]
+        refs: list = []
+        for teacher in node.teachers:
+            if teacher.ikm_id in index:
+                ref = index[teacher.ikm_id]
+            else:
+                if teacher.ikm_id not in other_index:
+                    other_index[teacher.ikm_id] = len(others)
+                    others.append([teacher.ikm_id, teacher.name])
+                ref = -1 - other_index[teacher.ikm_id]
+            refs += [ref, teacher.date.isoformat()]
+        teachers.append(refs)
+        for mark in node.marks:
+            if mark.kind in FINDINGS:
+                marks += [i, FINDINGS.index(mark.kind), mark.days_dormant]
+        learned.append(node.learned_on.isoformat() if node.is_seed and node.learned_on else None)
+        if node.is_seed and node.training:
+            if node.training not in training_index:
+                training_index[node.training] = len(trainings)
+                trainings.append(node.training)
+            training.append(training_index[node.training])
+        else:
+            training.append(None)
+    generations = sorted({nodes[n].generation for n in order if nodes[n].generation is not None})
+    edges = [index[x] for edge in graph.edges() for x in edge]
+    positions = laid_out.positions
+    findings = {kind: sum(1 for n in order for m in nodes[n].marks if m.kind == kind) for kind in FINDINGS}
     page = {
-        "order": order,
-        "extents": {
-            "lineage": _extent(lineage.values()),
-            "generation": _extent(by_generation.values(), left=_text_width("Generasi 10", GENERATION_LABEL_SIZE) + 40),
-            "kelurahan": _kelurahan_extent(regions, row_labels, kelurahan_label_size),
-        },
-        "layouts": {name: [list(pos[n]) for n in order] for name, pos in positions.items()},
-        "bands": [{"x": b.x, "y": b.y, "rows": b.rows, "orphans": b.orphans} for b in bands],
+        "lang": lang, "named": not data.public,
+        "ids": order,
+        # the public edition's dots are described ("IKM, generasi 2, Bunulrejo"; map_data.public_edition)
+        "names": [nodes[n].name for n in order],
+        "kel": [kelurahan_index[nodes[n].kelurahan_code] for n in order],
+        "gen": [nodes[n].generation for n in order],
+        "flags": [nodes[n].is_seed + 2 * nodes[n].outside_area for n in order],
+        "size": [_point(layout.node_size(nodes[n])) for n in order],
+        "learners": [nodes[n].learners for n in order],
+        "reach": [nodes[n].onward_reach for n in order],
+        "learned": learned, "training": training, "trainings": trainings,
+        "teachers": teachers, "others": others, "marks": marks, "findings": FINDINGS,
+        "highlighted": HIGHLIGHTED, "edges": edges,
+        "layouts": {name: [_point(c) for n in order for c in positions[name][n]] for name in layout.LAYOUTS},
+        "extents": laid_out.extents,
+        "bands": [{"x": b.x, "y": b.y, "rows": b.rows, "orphans": b.orphans} for b in laid_out.bands],
         "row_height": layout.ROW,
-        "generation_label_size": GENERATION_LABEL_SIZE,
-        "row_labels": [{"text": r.text, "x": r.x, "y": r.y, "size": r.size} for r in row_labels],
-        "kelurahan": kelurahan_list,
-        "generations": generations,
-        "has_orphans": any(g is None for g in generation.values()),
+        "generation_label_size": layout.GENERATION_LABEL_SIZE,
+        "row_labels": [{"text": r.text, "x": r.x, "y": r.y, "size": r.size} for r in laid_out.row_labels],
+        "kelurahan": kelurahan,
         "clustered": clustered,
         "large": len(order) > cluster_threshold,
-        "start_layout": start,
-        "counts": {"nodes": len(order), "edges": graph.number_of_edges()},
+        "hide_edges": len(order) > cluster_threshold / 2,  # while dragging and zooming: smooth
+        "start_layout": "kelurahan" if clustered else "lineage",
+        "colours": {"generations": GENERATION_COLOURS, "orphan": ORPHAN_COLOUR, "broken": BROKEN_BORDER,
+                    "edge": EDGE_COLOUR},
+        "texts": {key: loc.translations.gettext(key) for key in SCRIPT_TEXTS},
     }
-    javascript, css = _vis_assets()
     last = len(GENERATION_COLOURS) - 1  # later generations share the last colour
-    legend = [{"generation": g, "text": str(g), "colour": generation_colour(g)} for g in generations if g < last]
+    legend = [{"generation": g, "text": loc.integer(g), "colour": generation_colour(g)} for g in generations
+              if g < last]
     if generations and generations[-1] >= last:
-        text = str(last) if generations[-1] == last else f"{last}–{generations[-1]}"
+        text = loc.integer(last) if generations[-1] == last else f"{loc.integer(last)}–{loc.integer(generations[-1])}"
         legend.append({"generation": last, "text": text, "colour": generation_colour(last)})
-    net.set_template_dir(str(resources.files("tular.visualizations").joinpath("templates")), "map.html")
-    net.templateEnv = _environment(
-        data=data, page=page, vis_js=javascript, vis_css=css, legend=legend, orphan_colour=ORPHAN_COLOUR,
-        broken_border=BROKEN_BORDER, seed_colour=generation_colour(0), edge_colour=EDGE_COLOUR,
-        headline={
-            "seeds": id_number(data.seeds), "reached": id_number(data.reached), "total": id_number(data.total),
-            "multiplier": (id_number(data.multiplier, 1) + "×") if data.multiplier is not None else "–",
-            "max_depth": id_number(data.max_depth),
-        },
-        shown=id_number(len(order)), threshold=id_number(cluster_threshold),
+    scripts = _scripts()
+    library, own = scripts  # names, in order: vis-network, then the map's script
+    skill = data.skill_name_id if lang == "id" else data.skill_name_en
+    env = _environment(
+        t=loc.t, loc=loc, data=data, page=page, skill=skill, legend=legend, generations=generations,
+        has_orphans=any(nodes[n].generation is None for n in order),
         has_outside=any(nodes[n].outside_area for n in order),
+        orphan_colour=ORPHAN_COLOUR, broken_border=BROKEN_BORDER, seed_colour=generation_colour(0),
+        findings=findings, failed=findings["dead_seed"] + findings["stalled_lineage"],
+        threshold=loc.integer(cluster_threshold),
+        scripts=([{"src": assets + library}, {"src": assets + own}] if assets is not None
+                 else [{"text": scripts[library]}, {"text": scripts[own]}]),
     )
-    return net.generate_html()
+    return env.get_template("map.html").render()

@@ -29,6 +29,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import MapData, MapNode, Mark, Teacher
+from tular.graph.model.catalogue import Messages
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
@@ -129,36 +130,39 @@ def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str 
     )
 
 
-#: How a dot of the public map is described, per language (SPEC §7).
-PUBLIC_DOT = {
-    "id": ("IKM, generasi {generation}, {kelurahan}", "IKM, rantai tanpa peserta pelatihan, {kelurahan}"),
-    "en": ("IKM, generation {generation}, {kelurahan}", "IKM, chain without a trainee, {kelurahan}"),
-}
+def public_ids(ids) -> dict[str, str]:
+    """A random dot id for each of ``ids``: 48 random bits each, drawn again on the all but
+    impossible repeat."""
+    ids = list(ids)
+    tokens = {node: secrets.token_hex(6) for node in ids}
+    while len(set(tokens.values())) < len(tokens):
+        tokens = {node: secrets.token_hex(6) for node in ids}
+    return tokens
 
 
-def public_edition(data: MapData, lang: str = "id") -> MapData:
+def public_edition(data: MapData, lang: str = "id", tokens: dict[str, str] | None = None) -> MapData:
     """The map for anonymous readers: every IKM a dot described by its generation and
     kelurahan ("IKM, generation 2, Bunulrejo"), under an id drawn at random for this
     edition (in an order that says nothing of the ids) — no name, ``ikm_id`` or business
-    name. One seed's lineage is not offered (it is asked by id)."""
+    name. One seed's lineage is not offered (it is asked by id). ``tokens``: the dot ids
+    (:func:`public_ids`), when the caller needs them too (to place the dots)."""
     if data.seed is not None:
         raise UsageError("one seed's lineage names its seed: an API key is needed")
-    known, orphan = PUBLIC_DOT.get(lang, PUBLIC_DOT["id"])
-    tokens = {node: secrets.token_hex(6) for node in data.nodes}
-    while len(set(tokens.values())) < len(tokens):  # 48 random bits: a repeat is all but impossible
-        tokens = {node: secrets.token_hex(6) for node in data.nodes}
+    texts = Messages(lang)
+    if tokens is None:
+        tokens = public_ids(data.nodes)
 
     def described(node: MapNode) -> str:
         if node.generation is None:
-            return orphan.format(kelurahan=node.kelurahan)
-        return known.format(generation=node.generation, kelurahan=node.kelurahan)
+            return texts.t("map.public_dot_orphan", kelurahan=node.kelurahan)
+        return texts.t("map.public_dot", generation=node.generation, kelurahan=node.kelurahan)
 
     nodes = {}
     for ikm_id, node in sorted(data.nodes.items(), key=lambda item: tokens[item[0]]):
         nodes[tokens[ikm_id]] = replace(
             node, ikm_id=tokens[ikm_id], name=described(node),
-            teachers=[Teacher(tokens[t.ikm_id], described(data.nodes[t.ikm_id]) if t.ikm_id in data.nodes
-                              else "IKM", t.date) for t in node.teachers])
+            teachers=[Teacher(tokens[t.ikm_id], described(data.nodes[t.ikm_id]), t.date) if t.ikm_id in data.nodes
+                      else Teacher(secrets.token_hex(6), texts.t("map.someone"), t.date) for t in node.teachers])
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(nodes))
     graph.add_edges_from(sorted(((tokens[u], tokens[v], attributes) for u, v, attributes in data.graph.edges(data=True)),

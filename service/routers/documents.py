@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
+from tular.graph.model.errors import UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
-from tular.graph.model.errors import UsageError
 from tular.service.map_documents import map_html
 from tular.service.place_documents import choropleth_document
 from tular.service.problems import responses
@@ -48,7 +48,7 @@ def skill_map(
                    ] = False,
     measure: Annotated[Literal["total", "coverage", "multiplier", "broken"],
                        Query(description="With geo=true: the measure the kelurahan are coloured by.")] = "total",
-    lang: Annotated[Literal["id", "en"], Query(description="With geo=true: Indonesian (default) or English.")] = "id",
+    lang: Annotated[Literal["id", "en"], Query(description="Indonesian (default) or English.")] = "id",
 ) -> HTMLResponse:
     if geo:  # SPEC §12
         if kelurahan or kecamatan or seed:
@@ -59,7 +59,7 @@ def skill_map(
         return HTMLResponse(html, headers=DOCUMENT_HEADERS)
     # anonymous readers (public read) get the public edition: dots without names or ids
     _, html = map_html(store, skill, as_of_date(as_of, settings), kelurahan=kelurahan, kecamatan=kecamatan,
-                       seed=seed, dormant_days=dormant_days, public=caller is None)
+                       seed=seed, dormant_days=dormant_days, public=caller is None, lang=lang)
     return HTMLResponse(html, headers=DOCUMENT_HEADERS)
 
 

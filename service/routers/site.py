@@ -9,28 +9,28 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.export import odk_register, register_csv
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner, public
-from tular.graph.metrics.map_data import map_data, public_edition
 from tular.graph.metrics.results import FINDING_ORDER, Reach
 from tular.graph.model.errors import TooManyAttempts, Unauthorized, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, KINDS, OUTCOME_KINDS
 from tular.graph.store import GraphStore
+from tular.service import place_documents as places
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
-from tular.service import place_documents as places
 from tular.service.limits import attempts, caller_first, client_of
+from tular.service.map_documents import dated_map
 from tular.service.routers.common import as_of_date
 from tular.service.routers.exports import REGISTER_DOWNLOAD
 from tular.service.web_plumbing import (
     LOGIN_PATH,
-    MAP_FRAME_POLICY,
+    MAP_FRAME_POLICY_WITH_ASSETS,
     Editor,
     Reader,
     SignedIn,
@@ -45,7 +45,7 @@ from tular.service.web_plumbing import (
 )
 from tular.service.web_plumbing import editor as web_editor
 from tular.visualizations.i18n import Locale
-from tular.visualizations.propagation_map import render_map
+from tular.visualizations.propagation_map import map_assets
 from tular.visualizations.web_pages import downstream_tree, generation_bars, outcome_bars
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +55,8 @@ SHOWN_PROBLEMS = 200
 SEARCH_PAGE = 50
 #: The map's data, kept for the slider's counts and the frame that follows them.
 maps = AnswerCache(size=8)
+#: Where the map frame's scripts are served.
+MAP_ASSETS_PATH = "/peta/aset/"
 
 Text = Annotated[str | None, Query(max_length=200)]
 DateText = Annotated[str | None, Query(max_length=40)]
@@ -216,20 +218,23 @@ def _area(store: GraphStore, wilayah: str | None) -> dict:
     return {kind: name}
 
 
-def _map(store: GraphStore, skill: str, day: date, wilayah: str | None, found: Visitor) -> tuple[bytes, bytes]:
+def _map(store: GraphStore, settings, skill: str, day: date, wilayah: str | None,
+         found: Visitor) -> tuple[bytes, bytes]:
     """The map's HTML and its counts (JSON), made once per store version for the page, the
-    slider's counts and the frame alike; anonymous visitors get the public edition."""
+    slider's counts and the frame alike; anonymous visitors get the public edition. Every date
+    is drawn on the layout of the slider's last date (today, or a later date asked for)."""
     area = _area(store, wilayah)
     public = found.key is None
-    question = ("map", metrics.resolve_skill(store, skill), day, tuple(sorted(area.items())), public, found.lang)
+    latest = max(day, settings.today())
+    question = ("map", metrics.resolve_skill(store, skill), day, latest, tuple(sorted(area.items())), public,
+                found.lang)
 
     def compute() -> bytes:
-        data = map_data(store, skill, day, **area)
-        if public:
-            data = public_edition(data, found.lang)
+        data, html = dated_map(store, skill, day, latest, area, public=public, lang=found.lang,
+                               assets=MAP_ASSETS_PATH)
         counts = {"as_of": data.as_of.isoformat(), "nodes": len(data.nodes), "edges": data.graph.number_of_edges(),
                   "seeds": data.seeds, "reached": data.reached, "total": data.total}
-        return json.dumps(counts).encode() + b"\n" + render_map(data).encode()
+        return json.dumps(counts).encode() + b"\n" + html.encode()
 
     counts, _, html = maps.answer(store, question, compute).partition(b"\n")
     return html, counts
@@ -249,7 +254,7 @@ def map_page(request: Request, found: Reader, store: StoreDep, settings: Setting
     chosen = metrics.resolve_skill(store, skill) if skill else (skills[0].skill_id if skills else None)
     if chosen is None:
         raise UsageError("no skills are defined yet: run tular init")
-    _, counts = _map(store, chosen, day, wilayah, found)
+    _, counts = _map(store, settings, chosen, day, wilayah, found)
     start = _slider_start(store, chosen, day)
     end = max(day, settings.today())
     return page(request, found, "map.html", skills=skills, chosen=chosen, wilayah=wilayah or "", as_of=day,
@@ -264,7 +269,7 @@ def map_counts(found: Reader, store: StoreDep, settings: SettingsDep, skill: Tex
     """The counts of the map for the slider: IKM and teachings drawn, seeds, reached."""
     if not skill:
         raise UsageError("choose a skill")
-    _, counts = _map(store, skill, as_of_date(as_of or None, settings), wilayah, found)
+    _, counts = _map(store, settings, skill, as_of_date(as_of or None, settings), wilayah, found)
     return Response(counts, media_type="application/json")
 
 
@@ -274,8 +279,20 @@ def map_frame(found: Reader, store: StoreDep, settings: SettingsDep, skill: Text
     """The map itself, shown in the map page's frame: its own scripts run inline."""
     if not skill:
         raise UsageError("choose a skill")
-    html, _ = _map(store, skill, as_of_date(as_of or None, settings), wilayah, found)
-    return HTMLResponse(html, headers={"Content-Security-Policy": MAP_FRAME_POLICY})
+    html, _ = _map(store, settings, skill, as_of_date(as_of or None, settings), wilayah, found)
+    return HTMLResponse(html, headers={"Content-Security-Policy": MAP_FRAME_POLICY_WITH_ASSETS})
+
+
+@router.get(MAP_ASSETS_PATH + "{name}")
+def map_asset(name: str) -> Response:
+    """The map frame's scripts (vis-network and the map's own): the same for every map and
+    date, named by their content, so a browser keeps them for good and a new date of the map
+    sends only its data."""
+    script = map_assets().get(name)
+    if script is None:
+        raise HTTPException(status_code=404)
+    return Response(script, media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 # ------------------------------------------------------------------------------ IKM
