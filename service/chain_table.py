@@ -30,15 +30,16 @@ def print_chains(console: Console, answer: Chains, lang: str) -> None:
     t = loc.t
     table = Table(title=t("chains.title", skill=answer.skill, date=loc.date(answer.as_of),
                           days=loc.integer(answer.dormant_days)), title_justify="left")
-    # long headers wrap; the values (ids, names of places, dates, statuses) stay on one line
-    table.add_column(t("chains.col.seed"), no_wrap=True)
-    table.add_column(t("label.kelurahan"), min_width=15)
+    # long headers wrap first; ids, dates and numbers stay on one line
+    widest_seed = max((len(c.seed or "") for c in answer.chains), default=1)
+    table.add_column(t("chains.col.seed"), min_width=min(widest_seed, 20))
+    table.add_column(t("label.kelurahan"), min_width=12)
     for key in ("chains.col.size", "chains.col.depth"):
         table.add_column(t(key), justify="right")
     table.add_column(t("chains.col.first"), min_width=11)
     table.add_column(t("chains.col.last"), min_width=11)
     table.add_column(t("chains.col.days"), justify="right")
-    table.add_column(t("chains.col.status"), no_wrap=True)
+    table.add_column(t("chains.col.status"), min_width=11)
     for chain in answer.chains[:SHOWN_CHAINS]:
         table.add_row(chain.seed or "—", chain.kelurahan, loc.integer(chain.size), loc.integer(chain.depth),
                       loc.short_date(chain.first_teaching), loc.short_date(chain.last_teaching),

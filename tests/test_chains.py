@@ -14,25 +14,31 @@ and check that the chains partition S ∪ R.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers
 from tular.graph.metrics import public
 from tular.graph.metrics.results import Chains
 from tular.graph.model.errors import UnknownIKM, UsageError
 from tular.graph.model.records import Attendance, Records, Teaching
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
-from tular.service.cli import app
+from tular.service.app import create_app
+from tular.service.cli import app, exit_code_for
 
 from .factories import DINOYO, ikm, teaching, training
 from .oracle import Oracle, generations
 from .test_broken_invariants import inject, is_neo4j
 from .test_engine_vs_oracle import SKILLS, fill, programmes
+from .test_web import csrf_of
 
 AS_OF = date(2021, 1, 1)
 DORMANT = 180  # T − W = 2020-07-05
@@ -163,11 +169,73 @@ def test_tular_chains_prints_the_json_and_a_table(embedded_store, tmp_path):
     assert "SB" in table.stdout and "stalled lineage" in table.stdout and "153" in table.stdout
     assert "Chain sizes" in table.stdout
     indonesian = runner.invoke(app, [*db, "chains", "--skill", "batik", "--as-of", "2021-01-01"])
-    assert "garis macet" in indonesian.stdout and "peserta belum menularkan" in indonesian.stdout
+    assert "garis macet" in indonesian.stdout and "Rantai penularan batik per 1 Januari 2021" in indonesian.stdout
+    # domain errors reach main(), which prints them and exits 1 (data) or 2 (usage)
     unknown = runner.invoke(app, [*db, "chains", "--skill", "batik", "--includes", "NOPE"])
-    assert unknown.exit_code == 1
+    assert isinstance(unknown.exception, UnknownIKM) and exit_code_for(unknown.exception) == 1
     bad = runner.invoke(app, [*db, "chains", "--skill", "batik", "--status", "macet"])
-    assert bad.exit_code == 2
+    assert isinstance(bad.exception, UsageError) and exit_code_for(bad.exception) == 2
+
+
+# ----------------------------------------------------------------------------- HTTP: the API and the page
+@pytest.fixture
+def served(embedded_store):
+    """The hand programme served with public read on, and a viewer's key."""
+    fill(embedded_store, hand_programme())
+    viewer, _ = keys.create_key(embedded_store, "viewer", "Bu Pembaca")
+    with TestClient(create_app(Settings(public_read=True), store=embedded_store)) as client:
+        yield client, viewer
+
+
+def test_the_api_answers_the_cli_json_and_anonymous_readers_get_no_seed(served):
+    client, viewer = served
+    asked = {"skill": "batik", "as_of": "2021-01-01"}
+    named = client.get("/api/v1/chains", params=asked, headers={"X-API-Key": viewer})
+    assert named.status_code == 200
+    assert named.json() == json.loads(answers.chains(client.app.state.store, "batik", AS_OF, DORMANT).model_dump_json())
+    assert rows(named.json()) == EXPECTED_ROWS
+    anonymous = client.get("/api/v1/chains", params=asked).json()
+    assert [c["seed"] for c in anonymous["chains"]] == [None] * 5
+    assert [{k: v for k, v in c.items() if k != "seed"} for c in anonymous["chains"]] == \
+        [{k: v for k, v in c.items() if k != "seed"} for c in named.json()["chains"]]
+    assert anonymous["histogram"] == named.json()["histogram"]
+    filtered = client.get("/api/v1/chains", params={**asked, "status": ["stalled", "new"], "min_size": 1},
+                          headers={"X-API-Key": viewer}).json()
+    assert [c["seed"] for c in filtered["chains"]] == ["S5", "S3"] and filtered["histogram"] == anonymous["histogram"]
+    one = client.get("/api/v1/chains", params={**asked, "includes": "C"}, headers={"X-API-Key": viewer}).json()
+    assert [c["seed"] for c in one["chains"]] == ["SB"]
+    # the chain of one IKM names a person: a key is needed
+    refused = client.get("/api/v1/chains", params={**asked, "includes": "C"})
+    assert refused.status_code == 401 and refused.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/api/v1/chains", params={**asked, "includes": "NOPE"},
+                      headers={"X-API-Key": viewer}).status_code == 404
+    bad = client.get("/api/v1/chains", params={**asked, "status": "macet"}, headers={"X-API-Key": viewer})
+    assert bad.status_code == 422 and "macet" in bad.json()["detail"]
+
+
+def test_the_chains_page_sorts_filters_and_names_only_for_a_signed_in_reader(served):
+    client, viewer = served
+    page = client.get("/rantai", params={"skill": "batik", "as_of": "2021-01-01", "lang": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Transmission chains" in html and 'data-chains="5"' in html and 'data-total="12"' in html
+    assert re.findall(r'data-size="(\d+)" data-depth', html) == ["6", "2", "2", "1", "1"]
+    assert not re.search(r'data-seed="S', html) and "Ibu SB" not in html  # guests: no seed, no name
+    assert "/peta?skill=batik&amp;wilayah=kelurahan%3ABunulrejo" in html  # a guest's map: the kelurahan's
+    bars = re.findall(r'class="size-bar" data-size="(\d+)" data-chains="(\d+)"', html)
+    assert bars == [("1", "2"), ("2", "2"), ("6", "1")]
+    by_days = client.get("/rantai", params={"skill": "batik", "as_of": "2021-01-01", "urut": "days"}).text
+    assert re.findall(r'data-days="(\d*)"', by_days) == ["31", "153", "672", "", ""]  # no teaching yet: last
+    stalled = client.get("/rantai", params={"skill": "batik", "as_of": "2021-01-01", "status": "stalled"}).text
+    assert re.findall(r'data-status="(\w+)"', stalled.split('id="chains"')[1].split("status-legend")[0]) == ["stalled"]
+    assert client.get("/rantai", params={"skill": "batik", "ikm": "C"}, follow_redirects=False).status_code == 303
+    form = client.get("/masuk")
+    client.post("/masuk", data={"api_key": viewer, "csrf_token": csrf_of(form.text), "next": "/rantai"})
+    named = client.get("/rantai", params={"skill": "batik", "as_of": "2021-01-01", "urut": "-depth", "ikm": ""}).text
+    assert re.findall(r'data-seed="([^"]+)"', named) == ["SB", "S5", "Sa", "S3", "S4"] and "Ibu SB" in named
+    assert "/api/v1/maps/batik?seed=SB&amp;as_of=2021-01-01" in named  # a reader's map: the seed's lineage
+    one = client.get("/rantai", params={"skill": "batik", "as_of": "2021-01-01", "ikm": "E"}).text
+    assert re.findall(r'data-seed="([^"]+)"', one) == ["SB"]
 
 
 # ----------------------------------------------------------------------------- property tests

@@ -107,7 +107,7 @@ def chains_page(request: Request, found: Reader, store: StoreDep, settings: Sett
     people = store.people([c.seed for c in answer.chains]) if named and answer.chains else {}
     loc = Locale(found.lang)
     return page(request, found, "chains.html", answer=answer, rows=sorted_chains(answer.chains, order),
-                skills=skills, chosen=chosen, status=status or "", statuses=CHAIN_STATUSES,
+                skills=skills, chosen=chosen, chosen_status=status or "", statuses=CHAIN_STATUSES,
                 min_size=min_size or "", ikm=ikm or "", order=order, named=named, people=people,
                 bars=histogram_bars(answer.histogram, loc), default_window=DEFAULT_DORMANT_DAYS,
                 labels=STATUS_LABELS, notes=STATUS_NOTES, hist_height=CHART_HEIGHT,
