@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers
 from tular.graph.metrics import public
+from tular.graph.metrics.report_data import gather_report
 from tular.graph.metrics.results import Chains
 from tular.graph.model.errors import UnknownIKM, UsageError
 from tular.graph.model.records import Attendance, Records, Teaching
@@ -33,6 +34,7 @@ from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 from tular.service.cli import app, exit_code_for
+from tular.visualizations.report import render_html
 
 from .factories import DINOYO, ikm, teaching, training
 from .oracle import Oracle, generations
@@ -175,6 +177,30 @@ def test_tular_chains_prints_the_json_and_a_table(embedded_store, tmp_path):
     assert isinstance(unknown.exception, UnknownIKM) and exit_code_for(unknown.exception) == 1
     bad = runner.invoke(app, [*db, "chains", "--skill", "batik", "--status", "macet"])
     assert isinstance(bad.exception, UsageError) and exit_code_for(bad.exception) == 2
+
+
+def test_the_report_has_a_chains_chapter_and_its_public_edition_names_nobody(embedded_store):
+    """The 2020 report (T = 31 December 2020): histogram, the largest chains, counts by status,
+    concentration; the public edition describes each trainee by kelurahan."""
+    fill(embedded_store, hand_programme())
+    today = date(2021, 3, 1)
+    internal = gather_report(embedded_store, 2020, today)
+    [batik] = internal.chains
+    assert batik.skill.skill_id == "batik" and batik.chains == 5
+    assert [(c.seed, c.name, c.size) for c in batik.largest] == \
+        [("SB", "Ibu SB", 6), ("S5", "Ibu S5", 2), ("Sa", "Ibu Sa", 2), ("S3", "Ibu S3", 1), ("S4", "Ibu S4", 1)]
+    assert batik.statuses == {"growing": 2, "stalled": 1, "dead_seed": 1, "new": 1}
+    assert [(h.size, h.chains) for h in batik.histogram] == [(1, 2), (2, 2), (6, 1)]
+    assert batik.concentration.teachings == 11 and batik.active_shares[0] == 3 / 5  # Sa, SB and S5 taught
+    html = render_html(internal, "en")
+    chapter = html.split('id="chains"')[1].split("</section>")[0]
+    assert "Transmission chains" in html and "Ibu SB" in chapter and "2 growing, 1 stalled lineage" in chapter
+    assert chapter.count("<rect") == 3  # one bar per size present
+    public = gather_report(embedded_store, 2020, today, public=True)
+    assert all(c.seed is None and c.name is None for c in public.chains[0].largest)
+    shown = render_html(public, "id").split('id="chains"')[1].split("</section>")[0]
+    assert "Peserta pelatihan di Bunulrejo" in shown and "Peserta pelatihan di Dinoyo" in shown
+    assert not re.search(r"Ibu S|\bS[B3-5a]\b", shown)
 
 
 # ----------------------------------------------------------------------------- HTTP: the API and the page
