@@ -13,6 +13,7 @@ and check that the chains partition S ∪ R.
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 from tular.service.cli import app, exit_code_for
+from tular.visualizations import chain_views
 from tular.visualizations.report import render_html
 
 from .factories import DINOYO, ikm, teaching, training
@@ -125,6 +127,10 @@ def test_filters_choose_rows_and_leave_the_histogram(store: GraphStore):
     # 2020-12-01 — both stalled now — and S3, trained on 2020-12-01, is a trainee who taught nobody
     assert [c.status for c in answers.chains(store, "batik", AS_OF, 20).chains] == \
         ["stalled", "stalled", "stalled", "dead_seed", "dead_seed"]
+
+
+def test_doctests_pass():
+    assert doctest.testmod(chain_views).failed == 0
 
 
 def test_the_public_answer_has_no_seed():

@@ -15,7 +15,6 @@ the one before it.
 from __future__ import annotations
 
 import heapq
-import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,12 +25,12 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from tular.graph.metrics.results import (
+    CHAIN_STATUSES,
     DEFAULT_CITY_POPULATION,
     FINDING_ORDER,
     MAX_LINEAGE_PATHS,
     TOP_TEACHERS,
     AreaFilter,
-    CHAIN_STATUSES,
     AreaRow,
     Broken,
     ChainRow,
@@ -935,7 +934,9 @@ def chains(a: SkillArrays, gazetteer: Gazetteer, level: np.ndarray, dormant_days
     np.minimum.at(first, chain_of[assigned], taught_on[assigned])
     np.maximum.at(last, chain_of[assigned], taught_on[assigned])
 
-    status = np.where(states.dead, 2, np.where(states.stalled, 1, np.where(states.taught, 0, 3)))
+    status = np.select([states.dead, states.stalled, states.taught],  # positions in CHAIN_STATUSES
+                       [CHAIN_STATUSES.index(s) for s in ("dead_seed", "stalled", "growing")],
+                       CHAIN_STATUSES.index("new"))
     nodes = states.nodes
     order = np.lexsort((nodes, -size[nodes]))  # node numbers ascend with the ids
     nodes, status = nodes[order], status[order]
