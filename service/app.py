@@ -17,8 +17,20 @@ from tular.service import api_docs, limits
 from tular.service import problems as errors
 from tular.service import web_plumbing as web
 from tular.service.deps import RestoreGuard
-from tular.service.routers import documents, exports, health, ikm, imports, keys, outcomes, spread, teachings, trainings
-from tular.service.routers import places
+from tular.service.routers import (
+    chains,
+    documents,
+    exports,
+    health,
+    ikm,
+    imports,
+    keys,
+    outcomes,
+    places,
+    spread,
+    teachings,
+    trainings,
+)
 from tular.service.routers import site as web_pages
 from tular.service.sessions import Sessions
 
@@ -71,6 +83,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import
     app.include_router(web_pages.router)
     app.include_router(places.router)  # the choropleth's numbers for the pages (SPEC §12)
+    app.include_router(chains.router)  # GET /api/v1/chains and the chains page (SPEC §12)
+    app.include_router(chains.pages)
     return app
 
 

@@ -455,6 +455,33 @@ def broken(
 
 
 @app.command()
+def chains(
+    ctx: typer.Context,
+    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    as_of: AsOf = None,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only chains of this status: growing, "
+                                                     "stalled, dead_seed or new (repeatable).")] = None,
+    min_size: Annotated[int | None, typer.Option("--min-size", help="Only chains of at least this many IKM.")] = None,
+    includes: Annotated[str | None, typer.Option("--includes", metavar="IKM", help="Only the chain this IKM "
+                                                 "belongs to.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the table: id or en (default: "
+                                             "TULAR_LANG, else id).", show_default=False)] = None,
+    as_json: Json = False,
+) -> None:
+    """Every lineage as a row: each trainee's chain with its size, depth, dates and status, and a
+    histogram of chain sizes."""
+    from tular.graph.metrics import answers as metrics
+    from tular.service.chain_table import cli_language, print_chains
+
+    cli = state(ctx)
+    language = cli_language(lang)
+    result = metrics.chains(cli.store(), skill, as_of_option(as_of, cli), dormant_days, statuses=status or (),
+                            min_size=min_size, includes=includes)
+    print(result.model_dump_json()) if as_json else print_chains(out, result, language)
+
+
+@app.command()
 def outcomes(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],

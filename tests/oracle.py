@@ -85,6 +85,13 @@ from calling them):
   day the IKM learned. A seed learned at its earliest training end among the trainings the
   cohort / year select.
 - A teaching stored twice (a Neo4j store can hold copies) counts once, at its earliest date.
+- Concentration (§12) with an area filter: the teachings counted are those whose teacher is
+  counted (located in the area), as the generation rows count teachers; the learner may be
+  anywhere in S ∪ R. Without a teaching: 0 teachers, 0 teachings, null shares.
+- Chains (§12): every seed of the skill (chains take no cohort or year, as broken chains do);
+  ``days_since_last`` is T − ``last_teaching`` (null with it); the histogram counts the
+  chains of each size present, ascending; ``includes`` keeps the chain the IKM is a member of
+  (none when it is in no chain).
 
 A store may hold a cycle within one skill anyway (SPEC §3: "an edge inside a cycle is not
 followed past an IKM already reached"). The readings that a cycle makes necessary:
@@ -102,8 +109,11 @@ followed past an IKM already reached"). The readings that a cycle makes necessar
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from fractions import Fraction
 
 import networkx as nx
 
@@ -344,7 +354,26 @@ class Oracle:
             "multiplier": _ratio(total, n_seeds), "max_depth": depth, "coverage": coverage,
             "cost_per_ikm_idr": cost, "generations": rows, "areas": areas, "kecamatan": kecamatan_rows,
             "top_teachers": top, "virality": virality, "warnings": warnings,
+            "concentration": self.concentration(graph, level, counted),
         }
+
+    @staticmethod
+    def concentration(graph: nx.DiGraph, level: dict[str, int], counted: set[str]) -> dict:
+        """§12: a teaching is an edge of G with both ends in S ∪ R; a teacher an IKM with at
+        least one; teachers sorted by their number of teachings, descending; k = ⌈p × teachers⌉;
+        share = teachings of the top k / all teachings."""
+        teachings = [(u, v) for u, v in graph.edges if u in level and v in level and u in counted]
+        per_teacher = Counter(u for u, _ in teachings)
+        ranked = sorted(per_teacher.values(), reverse=True)
+
+        def share(p: Fraction) -> float | None:
+            if not teachings:
+                return None
+            k = math.ceil(p * len(ranked))
+            return sum(ranked[:k]) / len(teachings)
+
+        return {"teachers": len(per_teacher), "teachings": len(teachings),
+                "top_5_percent_share": share(Fraction(5, 100)), "top_20_percent_share": share(Fraction(20, 100))}
 
     def reach_all(self, as_of: date, *, kelurahan: str | None = None, kecamatan: str | None = None,
                   cohort: Sequence[str] = (), year: int | None = None) -> dict:
@@ -398,6 +427,52 @@ class Oracle:
                 add("orphan", v, last, [], top)
         findings.sort(key=lambda f: (FINDING_KINDS.index(f["kind"]), -f["days_dormant"], f["ikm_id"]))
         return {"skill": skill, "as_of": as_of, "dormant_days": dormant_days, "findings": findings}
+
+    # ------------------------------------------------------------------ chains (SPEC §12)
+    def chains(self, skill: str, as_of: date, dormant_days: int, statuses: Sequence[str] = (),
+               min_size: int | None = None, includes: str | None = None) -> dict:
+        graph = self.graph(skill, as_of)
+        seeds = self.seeds(skill, as_of)
+        level = generations(graph, seeds)
+
+        def assigning(v: str) -> tuple[date, str]:
+            """The teaching that assigns v: from its teacher of generation g − 1, earliest-dated,
+            ties to the smaller teacher id (Python compares strings by code point)."""
+            return min((graph.edges[u, v]["date"], u) for u in graph.predecessors(v) if level.get(u) == level[v] - 1)
+
+        chain_of: dict[str, str] = {}
+        for v in level:
+            w = v
+            while level[w] > 0:  # each step lowers the generation: ends at a seed
+                w = assigning(w)[1]
+            chain_of[v] = w
+        found = self.broken(skill, as_of, dormant_days)["findings"]
+        dead = {f["ikm_id"] for f in found if f["kind"] == "dead_seed"}
+        stalled = {f["ikm_id"] for f in found if f["kind"] == "stalled_lineage"}
+        rows = []
+        for seed in seeds:
+            members = [v for v, s in chain_of.items() if s == seed]
+            dates = [assigning(v)[0] for v in members if level[v] > 0]
+            lineage = {seed} | (nx.descendants(graph, seed) if seed in graph else set())
+            taught = any(u in lineage for u, _ in graph.edges)
+            status = ("dead_seed" if seed in dead else "stalled" if seed in stalled
+                      else "growing" if taught else "new")
+            last = max(dates) if dates else None
+            rows.append({
+                "seed": seed, "kelurahan": self.kelurahan_name(self.where(seed)), "size": len(members),
+                "depth": max(level[v] for v in members), "first_teaching": min(dates) if dates else None,
+                "last_teaching": last, "days_since_last": (as_of - last).days if last else None, "status": status,
+            })
+        rows.sort(key=lambda r: (-r["size"], r["seed"]))
+        histogram = [{"size": n, "chains": c} for n, c in sorted(Counter(r["size"] for r in rows).items())]
+        if statuses:
+            rows = [r for r in rows if r["status"] in statuses]
+        if min_size is not None:
+            rows = [r for r in rows if r["size"] >= min_size]
+        if includes is not None:
+            rows = [r for r in rows if chain_of.get(includes) == r["seed"]]
+        return {"skill": skill, "as_of": as_of, "dormant_days": dormant_days, "chains": rows,
+                "histogram": histogram}
 
     # ------------------------------------------------------------------ lineage
     def followed(self, graph: nx.DiGraph, level: dict[str, int]) -> nx.DiGraph:

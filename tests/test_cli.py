@@ -97,8 +97,14 @@ def test_reach_json_has_the_shape_of_spec_6(demo_db: str):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"skill", "as_of", "seeds", "reached", "total", "multiplier", "max_depth", "coverage",
-                         "cost_per_ikm_idr", "generations", "areas", "kecamatan", "top_teachers", "virality", "warnings"}
+                         "cost_per_ikm_idr", "generations", "areas", "kecamatan", "top_teachers", "virality", "warnings",
+                         "concentration"}
     assert data["skill"] == "batik" and data["total"] == data["seeds"] + data["reached"]
+    # SPEC §12: the top 5 % of the teachers gave a share of the teachings no larger than the top 20 %'s
+    concentration = data["concentration"]
+    assert set(concentration) == {"teachers", "teachings", "top_5_percent_share", "top_20_percent_share"}
+    assert 0 < concentration["teachers"] <= concentration["teachings"]
+    assert 0.05 <= concentration["top_5_percent_share"] <= concentration["top_20_percent_share"] <= 1
     assert set(data["generations"][0]) == {"generation", "count", "ratio", "active_share"}
     assert set(data["areas"][0]) == {"kecamatan", "kelurahan", "seeds", "reached", "total", "multiplier", "imported"}
     assert set(data["kecamatan"][0]) == {"kecamatan", "seeds", "reached", "total", "multiplier", "imported"}

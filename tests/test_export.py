@@ -78,7 +78,8 @@ def test_network_files_parse_back_with_every_node_edge_and_attribute(store: Grap
     assert graph.is_directed() and graph.is_multigraph()
     assert sorted(graph.nodes) == sorted(expected.nodes) == sorted(i.ikm_id for i in awkward.ikm)
     for node, attributes in expected.nodes(data=True):
-        got = {k: v for k, v in graph.nodes[node].items() if k != "label"}  # gexf adds a label
+        # gexf adds a label, and its dates as spells (test_gexf_carries_the_dates_as_spells)
+        got = {k: v for k, v in graph.nodes[node].items() if k not in ("label", "spells", "learned_on")}
         # XML turns a lone CR into LF; none of these values has one
         assert got == attributes, node
     assert multiset_of_edges(graph) == multiset_of_edges(expected)
@@ -86,6 +87,44 @@ def test_network_files_parse_back_with_every_node_edge_and_attribute(store: Grap
     assert ("A-1", "=2+3", "batik", "2020-10-01") in multiset_of_edges(graph)
     assert graph.number_of_edges("C-3", "D-4") == 2
     assert graph.nodes["A-1"]["name"] == HYPERLINK and graph.nodes["D-4"]["kelurahan"] == "Sisir"
+
+
+def test_gexf_carries_the_dates_as_spells(embedded_store, tmp_path: Path):
+    """Gephi's timeline plays the spread (SPEC §12): every IKM is there from the day it learned
+    (a seed from its training's end, a learner from its first teaching received), every
+    teaching from its date, both as GEXF spells; an IKM that taught before it learned is
+    there from its first teaching, so that no edge lacks an end; one that never learned has
+    no spell."""
+    from tular.graph.model.records import Attendance
+
+    from .factories import training
+
+    embedded_store.write(Records(
+        ikm=[ikm("s"), ikm("a"), ikm("b"), ikm("early"), ikm("idle")],
+        trainings=[training("T", "2020-01-10"), training("T2", "2021-06-01")],
+        attendance=[Attendance(training_id="T", ikm_id="s"), Attendance(training_id="T2", ikm_id="early")],
+        teachings=[teaching("a", "s", "2020-02-01"), teaching("a", "early", "2020-03-01", "barista"),
+                   teaching("b", "a", "2020-05-05"), teaching("b", "s", "2020-04-01", "kemasan")]))
+    path = tmp_path / "spread.gexf"
+    export_store(embedded_store, path, "gexf")
+    text = path.read_text("utf-8")
+    assert 'mode="dynamic"' in text and 'timeformat="date"' in text
+    graph = nx.read_gexf(path)
+
+    def starts(spells: list[tuple]) -> list[str]:
+        assert all(end in (None, "None") for _, end in spells)  # open: present from then on
+        return [start for start, _ in spells]
+
+    assert {n: starts(d.get("spells", [])) for n, d in graph.nodes(data=True)} == {
+        "s": ["2020-01-10"], "a": ["2020-02-01"], "b": ["2020-04-01"], "early": ["2020-03-01"], "idle": []}
+    assert graph.nodes["early"]["learned_on"] == "2021-06-01" and "learned_on" not in graph.nodes["idle"]
+    edges = sorted((u, v, d["skill"], starts(d["spells"])[0]) for u, v, d in graph.edges(data=True))
+    assert edges == [("a", "b", "batik", "2020-05-05"), ("early", "a", "barista", "2020-03-01"),
+                     ("s", "a", "batik", "2020-02-01"), ("s", "b", "kemasan", "2020-04-01")]
+    assert all(d["date"] == starts(d["spells"])[0] for _, _, d in graph.edges(data=True))
+    # the other network files stay static
+    export_store(embedded_store, tmp_path / "spread.graphml", "graphml")
+    assert "spell" not in (tmp_path / "spread.graphml").read_text("utf-8")
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])

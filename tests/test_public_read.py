@@ -32,10 +32,11 @@ VARIANTS = [
     ("/api/v1/maps/batik", {"seed": "IKM-00059"}),
     ("/api/v1/reports/2025", {"lang": "en"}),
     ("/api/v1/plan", {"skill": "olahan-makanan", "seats": "10", "lang": "en"}),
+    ("/api/v1/chains", {"skill": "batik", "includes": "IKM-00059"}),
 ]
 PAGES = ["/", "/?lang=en", "/rencana", "/rencana?skill=olahan-makanan", "/peta", "/peta?skill=batik&wilayah=kelurahan:Bunulrejo",
          "/peta/angka?skill=batik", "/peta/bingkai?skill=batik", "/peta/bingkai?skill=batik&lang=en",
-         "/ikm", "/ikm?q=Rahayu", "/ikm/IKM-00059", "/impor", "/masuk"]
+         "/ikm", "/ikm?q=Rahayu", "/ikm/IKM-00059", "/impor", "/masuk", "/rantai", "/rantai?skill=batik&urut=days"]
 IKM_ID = re.compile(r"IKM-\d{5}")
 WORDS = re.compile(r"[A-Za-z0-9'.&-]+")
 
@@ -116,7 +117,7 @@ def test_anonymous_answers_name_nobody(demo: Demo, capsys: pytest.CaptureFixture
     assert statuses["/api/v1/reports/2025?{}"] == 200 and statuses["/rencana"] == 200 and statuses["/"] == 200
     # routes that exist to return persons need a key
     for url in ("/api/v1/ikm?{}", "/api/v1/ikm/IKM-00059?{}", "/api/v1/ikm/IKM-00059/lineage?{}",
-                "/api/v1/maps/batik?{'seed': 'IKM-00059'}"):
+                "/api/v1/maps/batik?{'seed': 'IKM-00059'}", "/api/v1/chains?{'skill': 'batik', 'includes': 'IKM-00059'}"):
         assert statuses[url] == 401, (url, statuses[url])
     with capsys.disabled():
         print(f"\nanonymous walk: {len(asked)} API answers, {len(PAGES)} pages; "
@@ -143,6 +144,12 @@ def test_anonymous_bodies_keep_the_aggregates(demo: Demo) -> None:
     assert plan["kelurahan"] == full["kelurahan"]
     assert sum(c["count"] for c in plan["visits"]) == len(full["visits"]) > 0
     assert sum(c["count"] for c in plan["narasumber"]) == len(full["narasumber"]) > 0
+    chains = client.get("/api/v1/chains", params={"skill": "batik", "as_of": TODAY}).json()
+    named_chains = client.get("/api/v1/chains", params={"skill": "batik", "as_of": TODAY},
+                              headers={"X-API-Key": demo.viewer}).json()
+    assert chains["chains"] and all(c["seed"] is None for c in chains["chains"])
+    assert [{**c, "seed": None} for c in named_chains["chains"]] == chains["chains"]
+    assert chains["histogram"] == named_chains["histogram"]
 
 
 def test_a_viewer_gets_names_and_never_phones(demo: Demo) -> None:

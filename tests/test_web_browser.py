@@ -269,3 +269,39 @@ def test_the_plan_page_follows_the_seats(page, site: Site, artifacts: Path):
     page.click("header a.lang")
     assert page.inner_text("#plan-kelurahan h2").startswith(EN["web.plan_kelurahan"])
     page.screenshot(path=artifacts / "web-plan-en.png", full_page=True)
+
+
+def test_the_chains_page_sorts_and_opens_a_seeds_map_on_a_wide_and_a_phone_screen(browser, site: Site,
+                                                                                  artifacts: Path):
+    """SPEC §12 chains page: the rows of GET /api/v1/chains, a histogram with a bar per size,
+    sorted by a column heading, each row opening its trainee's map; nothing wider than a
+    390-px phone screen but the scrolled table and histogram."""
+    chains = site.api("/api/v1/chains", skill="batik", as_of=AS_OF).json()
+    for width, height in ((1366, 900), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        sign_in(page, site, "viewer")
+        page.click("header nav a[href='/rantai']")
+        page.wait_for_selector("#chains")
+        page.goto(f"{site.base}/rantai?skill=batik&as_of={AS_OF}")
+        seeds = page.evaluate("[...document.querySelectorAll('#chains tbody tr')].map(tr => tr.dataset.seed)")
+        assert seeds == [c["seed"] for c in chains["chains"]]
+        bars = page.evaluate("[...document.querySelectorAll('g.size-bar')].map(g => [+g.dataset.size, +g.dataset.chains])")
+        assert bars == [[h["size"], h["chains"]] for h in chains["histogram"]]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=artifacts / f"web-chains-{width}.png", full_page=width > 400)
+        page.click("#chains th a[data-sort='-days']")
+        page.wait_for_selector("#chains[data-order='-days']")
+        days = page.evaluate("[...document.querySelectorAll('#chains tbody tr')].map(tr => tr.dataset.days)")
+        shown = [int(d) for d in days if d]
+        assert shown == sorted(shown, reverse=True) and days[len(shown):] == [""] * (len(days) - len(shown))
+        with context.expect_page() as opened:
+            page.click("#chains tbody tr:first-child a.map-link")
+        seed_map = opened.value
+        seed_map.wait_for_load_state()
+        first = page.evaluate("document.querySelector('#chains tbody tr').dataset.seed")
+        assert f"seed={first}" in seed_map.url and first in seed_map.content()
+        assert errors == []
+        context.close()

@@ -92,6 +92,7 @@ def _chapters(data: ReportData, loc: Locale) -> list[tuple[str, str]]:
         ("skills", loc.t("skill.title")),
         ("areas", loc.t("area.title")),
         ("teachers", loc.t("top.title")),
+        ("chains", loc.t("chains.report_title")),
         ("outcomes", loc.t("outcome.title")),
         ("next-cohort", loc.t("plan.title")),
         ("follow-up", loc.t("follow.title")),

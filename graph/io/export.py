@@ -4,7 +4,9 @@ Two families:
 
 - **network files** for Gephi and other graph tools — ``graphml``, ``gexf`` and ``json``
   (networkx node-link data): one node per IKM, one edge per ``TAUGHT_BY`` from teacher to
-  learner (the way knowledge flows) with its skill and date. They carry no phone numbers:
+  learner (the way knowledge flows) with its skill and date; in ``gexf`` the dates are also
+  dynamic (spells: each IKM from the day it learned, each teaching from its date), so that
+  Gephi's timeline plays the spread. They carry no phone numbers:
   a phone number is personal data under UU 27/2022 and a network picture does not need it.
 - **data round trips** in exactly the import format — ``xlsx`` (one sheet per kind) and
   ``csv`` (one file per kind in a folder). ``tular import`` of such an export into an empty
@@ -146,6 +148,43 @@ def network(records: Records, gazetteer: Gazetteer) -> nx.MultiDiGraph:
         graph.add_edge(teaching.teacher_id, teaching.learner_id, key=teaching.skill,
                        skill=teaching.skill, date=teaching.date.isoformat(), **submission)
     return graph
+
+
+def learning_dates(records: Records) -> dict[str, date]:
+    """Per IKM, the day it first learned a skill: the end of its earliest completed training,
+    or its earliest teaching received, whichever came first. An IKM with neither that taught
+    someone knew a skill by its first teaching: that day."""
+    ends = {t.training_id: t.end_date for t in records.trainings}
+    learned: dict[str, date] = {}
+    for ikm_id, day in [(a.ikm_id, ends[a.training_id]) for a in records.attendance
+                        if a.completed and a.training_id in ends] + [(t.learner_id, t.date) for t in records.teachings]:
+        if ikm_id not in learned or day < learned[ikm_id]:
+            learned[ikm_id] = day
+    for t in sorted(records.teachings, key=lambda t: t.date):
+        learned.setdefault(t.teacher_id, t.date)
+    return learned
+
+
+def with_spells(graph: nx.MultiDiGraph, records: Records) -> nx.MultiDiGraph:
+    """The network as a dynamic graph for Gephi's timeline (GEXF spells, dates as
+    ``YYYY-MM-DD``): each IKM is there from the day it learned (``learned_on``, also an
+    attribute) — or from its first teaching, if it taught before that day (a teaching dated
+    before the teacher learned is kept, with an import warning), so that no edge is drawn
+    without its ends — and each teaching from its date. An IKM that never learned nor taught
+    has no spell: Gephi shows it all along."""
+    learned = learning_dates(records)
+    first_seen = dict(learned)
+    for u, v, day in graph.edges(data="date"):
+        for ikm_id in (u, v):
+            if ikm_id in first_seen and day < first_seen[ikm_id].isoformat():
+                first_seen[ikm_id] = date.fromisoformat(day)
+    dynamic = nx.MultiDiGraph(**graph.graph, mode="dynamic")
+    for node, data in graph.nodes(data=True):
+        spell = {"learned_on": learned[node].isoformat(), "spells": [(first_seen[node].isoformat(), None)]} \
+            if node in learned else {}
+        dynamic.add_node(node, **data, **spell)
+    dynamic.add_edges_from((u, v, k, {**d, "spells": [(d["date"], None)]}) for u, v, k, d in graph.edges(keys=True, data=True))
+    return dynamic
 
 
 def node_link(graph: nx.MultiDiGraph) -> dict[str, Any]:
@@ -417,6 +456,8 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
     counts = record_counts(records)
     if fmt in NETWORK_FORMATS:
         graph = network(records, gazetteer)
+        if fmt == "gexf":  # Gephi plays the spread on its timeline (SPEC §12)
+            graph = with_spells(graph, records)
         with _replacing(path) as handle:
             write_network(graph, fmt, handle)
         return ExportResult(format=fmt, paths=[str(path)],

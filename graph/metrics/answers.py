@@ -16,7 +16,16 @@ import numpy as np
 
 from tular.graph.metrics import engine
 from tular.graph.metrics.engine import Lookups, SkillArrays
-from tular.graph.metrics.results import AreaFilter, Broken, LineageOfSkill, OutcomeRates, Reach, ReachAll
+from tular.graph.metrics.results import (
+    CHAIN_STATUSES,
+    AreaFilter,
+    Broken,
+    Chains,
+    LineageOfSkill,
+    OutcomeRates,
+    Reach,
+    ReachAll,
+)
 from tular.graph.model.collector import collector_paused
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
@@ -136,6 +145,27 @@ def broken(store: GraphStore, skill_name: str, as_of: date, dormant_days: int) -
     skill = resolve_skill(store, skill_name)
     graph = _walked(store, [skill], as_of)[skill]
     return engine.broken_chains(graph, Lookups(gazetteer=store.gazetteer()), store.people, graph.level, dormant_days)
+
+
+@_answer
+def chains(store: GraphStore, skill_name: str, as_of: date, dormant_days: int, *, statuses: Sequence[str] = (),
+           min_size: int | None = None, includes: str | None = None) -> Chains:
+    """SPEC §12 chains of a skill: every lineage as a row, the histogram of their sizes, and
+    the rows the filters choose (``statuses``, ``min_size``, the chain holding ``includes``)."""
+    if dormant_days < 1:
+        raise UsageError("--dormant-days must be at least 1")
+    unknown = [s for s in statuses if s not in CHAIN_STATUSES]
+    if unknown:
+        raise UsageError(f"unknown chain status {unknown[0]!r}; valid statuses: {', '.join(CHAIN_STATUSES)}")
+    if min_size is not None and min_size < 1:
+        raise UsageError("--min-size must be at least 1")
+    skill = resolve_skill(store, skill_name)
+    if includes is not None:
+        store.get_ikm(includes)  # UnknownIKM when there is none
+    graph = _walked(store, [skill], as_of)[skill]
+    node = graph.index(includes) if includes is not None else None
+    return engine.chains(graph, store.gazetteer(), graph.level, dormant_days, statuses=statuses, min_size=min_size,
+                         includes=-1 if includes is not None and node is None else node)
 
 
 @_answer

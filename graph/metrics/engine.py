@@ -25,6 +25,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from tular.graph.metrics.results import (
+    CHAIN_STATUSES,
     DEFAULT_CITY_POPULATION,
     FINDING_ORDER,
     MAX_LINEAGE_PATHS,
@@ -32,6 +33,10 @@ from tular.graph.metrics.results import (
     AreaFilter,
     AreaRow,
     Broken,
+    ChainRow,
+    Chains,
+    ChainSizeCount,
+    Concentration,
     GenerationRow,
     KecamatanRow,
     LineageOfSkill,
@@ -472,10 +477,10 @@ def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
     invariant) these may go round in a loop: every node of a loop then hangs under its
     earliest teacher one generation nearer a seed (ties to the smaller id), until no loop is
     left — each such step lowers the generation, so every tree ends at a seed."""
-    parent = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] >= 0))
+    parent, _ = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] >= 0))
     if a.acyclic:
         return parent
-    nearer = _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] == level[a.learner] - 1))
+    nearer, _ = generation_parents(a, level)
     while True:
         child = np.flatnonzero(parent >= 0)
         pointers = csr_array((np.ones(len(child)), (child, parent[child])), shape=(a.n, a.n))
@@ -486,21 +491,32 @@ def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
         parent = np.where(looped, nearer, parent)
 
 
-def _earliest_teachers(a: SkillArrays, keep: np.ndarray) -> np.ndarray:
+def _earliest_teachers(a: SkillArrays, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per learner, the earliest-dated teacher of the edges ``keep`` selects (ties to the smaller
-    teacher id); -1 for a node without such an edge."""
+    teacher id; -1 for a node without such an edge) and the day of that teaching (``NEVER``)."""
     parent = np.full(a.n, -1, dtype=np.int64)
+    taught_on = np.full(a.n, NEVER, dtype=np.int64)
     t, learner, day = a.teacher[keep], a.learner[keep], a.day[keep]
     teachers = np.bincount(learner, minlength=a.n)
     alone = teachers[learner] == 1
     parent[learner[alone]] = t[alone]  # most learners: a single teacher, nothing to choose
+    taught_on[learner[alone]] = day[alone]
     t, learner, day = t[~alone], learner[~alone], day[~alone]
     order = np.lexsort((t, day, learner))
-    learner, t = learner[order], t[order]
+    learner, t, day = learner[order], t[order], day[order]
     first = np.ones(len(learner), dtype=bool)
     first[1:] = learner[1:] != learner[:-1]
     parent[learner[first]] = t[first]
-    return parent
+    taught_on[learner[first]] = day[first]
+    return parent, taught_on
+
+
+def generation_parents(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per reached node of generation g, its teacher of generation g − 1 whose teaching to it is
+    earliest-dated (ties to the smaller teacher id), and the day of that teaching; -1 and
+    ``NEVER`` for the others (SPEC §12). Every step lowers the generation, so following the
+    parents ends at a seed on any graph, one holding a cycle too."""
+    return _earliest_teachers(a, (level[a.learner] > 0) & (level[a.teacher] == level[a.learner] - 1))
 
 
 def _roots_and_depths(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -560,6 +576,42 @@ def virality(a: SkillArrays, level: np.ndarray, seeds: np.ndarray) -> list[dict]
         value = wiener.get(seed, 0) / (n * (n - 1) / 2) if n >= 2 else None
         result.append({"seed": a.ids[seed], "size": n, "structural_virality": value})
     return result
+
+
+#: SPEC §12: the shares of the teachings given by the top 5 % and the top 20 % of teachers.
+CONCENTRATION_PERCENTS = (5, 20)
+
+
+def top_share(teachings_per_teacher: Sequence[int] | np.ndarray, percent: int) -> float | None:
+    """The share of all teachings given by the top k = ⌈percent/100 × teachers⌉ teachers
+    (by their number of teachings), counted in integers so that ⌈5 % × 60⌉ is 3, not 4.
+
+    >>> top_share([10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 5)  # 1 of 20 teachers
+    0.3448275862068966
+    >>> top_share([2, 2, 1], 20), top_share([], 20)  # k = ⌈0.6⌉ = 1
+    (0.4, None)
+    """
+    counts = np.sort(np.asarray(teachings_per_teacher, dtype=np.int64))[::-1]
+    total = int(counts.sum())
+    if not total:
+        return None
+    k = -(-percent * len(counts) // 100)
+    return int(counts[:k].sum()) / total
+
+
+def concentration(a: SkillArrays, level: np.ndarray, counted_teachers: np.ndarray | None = None) -> Concentration:
+    """SPEC §12 concentration of the cascade ``level``: a teaching is an edge of G with both ends
+    in S ∪ R, a teacher an IKM with at least one. With an area filter, ``counted_teachers``
+    (per node) says which teachers are counted — those located in the area, as the generation
+    rows count them."""
+    inside = (level[a.teacher] >= 0) & (level[a.learner] >= 0)
+    if counted_teachers is not None:
+        inside &= counted_teachers[a.teacher]
+    per_teacher = np.bincount(a.teacher[inside], minlength=a.n)
+    per_teacher = per_teacher[per_teacher > 0]
+    five, twenty = (top_share(per_teacher, p) for p in CONCENTRATION_PERCENTS)
+    return Concentration(teachers=int(per_teacher.size), teachings=int(per_teacher.sum()),
+                         top_5_percent_share=five, top_20_percent_share=twenty)
 
 
 def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, cohort: Iterable[str] | None = None,
@@ -649,6 +701,7 @@ def reach(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, *, 
         multiplier=multiplier(n_total, n_seeds), max_depth=depth, coverage=coverage, cost_per_ikm_idr=cost,
         generations=rows, areas=area_rows, kecamatan=kecamatan_rows, top_teachers=top_teachers,
         virality=virality(a, level, counted_seeds), warnings=warnings,
+        concentration=concentration(a, level, counted),
     )
 
 
@@ -781,6 +834,31 @@ def orphan_fragments(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, np.
     return orphans, label[orphans], tops
 
 
+@dataclass
+class SeedStates:
+    """Every seed's §5 state for a dormant window: what ``dead_seed`` and ``stalled_lineage``
+    report, and what a chain's status (SPEC §12) is read from."""
+
+    nodes: np.ndarray  # the seeds' node numbers
+    learned: np.ndarray  # the day each learned (ordinal)
+    taught: np.ndarray  # whether it taught anyone (its lineage has a teaching)
+    latest: np.ndarray  # its lineage's last activity (ordinal; NEVER when it taught nobody)
+    dead: np.ndarray  # a dead seed: taught nobody, learned on or before T − W
+    stalled: np.ndarray  # a stalled lineage: taught, no teaching in its lineage after T − W
+
+
+def seed_states(a: SkillArrays, seeds: Mapping[int, date], cutoff: int) -> SeedStates:
+    """The :class:`SeedStates` of ``seeds`` (node → day learned) with T − W = ``cutoff`` (ordinal)."""
+    nodes = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
+    learned = np.array([d.toordinal() for d in seeds.values()], dtype=np.int64)
+    taught = a.out_degree[nodes] > 0
+    latest = np.full(len(nodes), NEVER, dtype=np.int64)
+    if taught.any():
+        latest[taught] = latest_activity_below(a)[nodes[taught]]
+    return SeedStates(nodes=nodes, learned=learned, taught=taught, latest=latest,
+                      dead=~taught & (learned <= cutoff), stalled=taught & (latest <= cutoff))
+
+
 def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndarray, dormant_days: int) -> Broken:
     """SPEC §5 broken chains of one skill with window W = ``dormant_days``, from arrays and
     the cascade ``level`` walked from every seed. "≥ W before T" means on or before T − W;
@@ -800,14 +878,9 @@ def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndar
         nodes.append(np.asarray(at, dtype=np.int64))
         lasts.append(np.asarray(last, dtype=np.int64))
 
-    seed_nodes = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
-    learned = np.array([d.toordinal() for d in seeds.values()], dtype=np.int64)
-    idle = out_degree[seed_nodes] == 0
-    dead = idle & (learned <= cutoff)
-    found("dead_seed", seed_nodes[dead], learned[dead])
-    if (~idle).any():
-        latest = latest_activity_below(a)[seed_nodes[~idle]]
-        found("stalled_lineage", seed_nodes[~idle][latest <= cutoff], latest[latest <= cutoff])
+    states = seed_states(a, seeds, cutoff)
+    found("dead_seed", states.nodes[states.dead], states.learned[states.dead])
+    found("stalled_lineage", states.nodes[states.stalled], states.latest[states.stalled])
 
     learned_on = np.full(a.n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(learned_on, a.learner, a.day)
@@ -851,6 +924,67 @@ def broken_chains(a: SkillArrays, lookups: Lookups, names: Names, level: np.ndar
             "seeds": seed_list, "fragment_top": tops[f] if what == "orphan" else None,
         })
     return Broken(skill=a.skill, as_of=as_of, dormant_days=dormant_days, findings=findings)
+
+
+# ------------------------------------------------------------------------------ chains
+def chains(a: SkillArrays, gazetteer: Gazetteer, level: np.ndarray, dormant_days: int, *,
+           statuses: Iterable[str] = (), min_size: int | None = None, includes: int | None = None) -> Chains:
+    """SPEC §12 chains of one skill, from arrays and the cascade ``level`` walked from every
+    seed: a chain is a seed and the reached IKM assigned to it, each reached IKM of generation
+    g to the chain of its generation parent (:func:`generation_parents`), followed back to a
+    seed. Rows largest first, then by seed id; the histogram of sizes over every chain. The
+    filters (``statuses``, ``min_size``, ``includes``: the chain holding that node, none for
+    -1 or a node outside the cascade) choose rows only.
+
+    Status: ``dead_seed`` or ``stalled`` exactly when :func:`broken_chains` reports the seed
+    as a dead seed or a stalled lineage with the same window, else ``growing`` when its
+    lineage has a teaching, else ``new``."""
+    as_of = a.as_of
+    seeds = select_seeds(a)
+    states = seed_states(a, seeds, (as_of - timedelta(days=dormant_days)).toordinal())
+    parent, taught_on = generation_parents(a, level)
+    chain_of, _ = _roots_and_depths(parent)  # a seed is its own root; a reached node's root is a seed
+    covered = np.flatnonzero(level >= 0)
+    root = chain_of[covered]
+    size = np.bincount(root, minlength=a.n)
+    depth = np.zeros(a.n, dtype=np.int64)
+    np.maximum.at(depth, root, level[covered])
+    assigned = covered[level[covered] > 0]  # the members a teaching assigns
+    first = np.full(a.n, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(a.n, NEVER, dtype=np.int64)
+    np.minimum.at(first, chain_of[assigned], taught_on[assigned])
+    np.maximum.at(last, chain_of[assigned], taught_on[assigned])
+
+    status = np.select([states.dead, states.stalled, states.taught],  # positions in CHAIN_STATUSES
+                       [CHAIN_STATUSES.index(s) for s in ("dead_seed", "stalled", "growing")],
+                       CHAIN_STATUSES.index("new"))
+    nodes = states.nodes
+    order = np.lexsort((nodes, -size[nodes]))  # node numbers ascend with the ids
+    nodes, status = nodes[order], status[order]
+    sizes = size[nodes]
+    histogram = [ChainSizeCount(size=int(n), chains=int(c))
+                 for n, c in zip(*np.unique(sizes, return_counts=True))]
+
+    keep = np.ones(len(nodes), dtype=bool)
+    wanted = set(statuses)
+    if wanted:
+        keep &= np.isin(status, [i for i, name in enumerate(CHAIN_STATUSES) if name in wanted])
+    if min_size is not None:
+        keep &= sizes >= min_size
+    if includes is not None:
+        keep &= nodes == (chain_of[includes] if 0 <= includes < a.n and level[includes] >= 0 else -1)
+    code_names = {k.code: k.name for k in gazetteer.kelurahan_list}
+    rows = []
+    for node, n, s in zip(nodes[keep].tolist(), sizes[keep].tolist(), status[keep].tolist()):
+        begun = date.fromordinal(int(first[node])) if n > 1 else None
+        ended = date.fromordinal(int(last[node])) if n > 1 else None
+        rows.append({
+            "seed": a.ids[node], "kelurahan": code_names[a.kelurahan_codes[a.kelurahan[node]]], "size": n,
+            "depth": int(depth[node]), "first_teaching": begun, "last_teaching": ended,
+            "days_since_last": (as_of - ended).days if ended else None, "status": CHAIN_STATUSES[s],
+        })
+    return Chains(skill=a.skill, as_of=as_of, dormant_days=dormant_days,
+                  chains=[ChainRow(**row) for row in rows], histogram=histogram)
 
 
 # ----------------------------------------------------------------------------- lineage

@@ -14,6 +14,7 @@ from collections import Counter
 from tular.graph.metrics.results import (
     FINDING_ORDER,
     Broken,
+    Chains,
     KelurahanCount,
     KindCount,
     Plan,
@@ -34,6 +35,11 @@ def reach(answer: Reach) -> Reach:
 
 def reach_all(answer: ReachAll) -> ReachAll:
     return answer.model_copy(update={"skills": [reach(r) for r in answer.skills]})
+
+
+def chains(answer: Chains) -> Chains:
+    """Every chain row without its seed (the kelurahan kept); the histogram as it is."""
+    return answer.model_copy(update={"chains": [c.model_copy(update={"seed": None}) for c in answer.chains]})
 
 
 def per_kelurahan(kelurahan: list[str]) -> list[KelurahanCount]:

@@ -33,6 +33,10 @@ Readings of the spec (the report states them in its methodology appendix):
   on to 18 IKM"), the follow-up list and the data-quality findings are counts only.
 - **Outcomes** (SPEC §10): per skill with data, the rate of any outcome after learning by
   generation as of T (``tular outcomes --skill S --after-learning``).
+- **Chains** (SPEC §12): per skill with data, ``tular chains --skill S`` as of T with the
+  report's dormant window — the histogram of chain sizes, the ten largest chains (described
+  by their trainee's kelurahan in the public edition) and the chains of each status — with
+  the skill's concentration and the share of each generation that taught.
 - **Next cohort**: per skill with data, ``tular plan --skill S --seats`` :data:`PLAN_SEATS`
   as of T (the plan for Y + 1). Narasumber are trainers — each has taught at least one IKM,
   like the top teachers — described, not named, in the public edition; the visits are
@@ -54,14 +58,17 @@ from tular.graph.metrics import engine, planner
 from tular.graph.metrics.engine import Lookups, SkillArrays
 from tular.graph.metrics.quality import check_store
 from tular.graph.metrics.results import (
+    CHAIN_STATUSES,
     FINDING_KINDS,
     FOLLOW_UP_KINDS,
     PLAN_SEATS,
     QUALITY_LISTED,
+    REPORT_CHAINS,
     TOP_TEACHERS_PER_SKILL,
     VISITS_PER_KELURAHAN,
     AreaFilter,
     AreaTotals,
+    ChainSection,
     FollowUp,
     FollowUpCount,
     NextCohort,
@@ -71,6 +78,7 @@ from tular.graph.metrics.results import (
     Quality,
     QualityItem,
     Reach,
+    ReportChain,
     ReportData,
     ReportTeacher,
     SkillName,
@@ -351,6 +359,25 @@ def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[st
         outcomes=[OutcomeSection(skill=names[s], rates=metrics.outcome_rates(
             store, metrics.Query(skill=s, as_of=as_of), None, after_learning=True)) for s in with_data],
         next_cohort=[_next_cohort(store, names[s], as_of, dormant_days, public) for s in with_data],
+        chains=[_chains(store, now[s], names[s], dormant_days, public, lookups) for s in with_data],
+    )
+
+
+def _chains(store: GraphStore, run: _Run, skill: SkillName, dormant_days: int, public: bool,
+            lookups: Lookups) -> ChainSection:
+    """SPEC §12 chains of one skill as of T (``tular chains``): the histogram, the
+    :data:`REPORT_CHAINS` largest (named only in the internal edition) and the count of each
+    status; and the reach's concentration and active shares."""
+    found = engine.chains(run.graph, lookups.gazetteer, run.graph.level, dormant_days)
+    largest = found.chains[:REPORT_CHAINS]
+    people = {} if public else store.people([c.seed for c in largest])
+    statuses = {status: sum(1 for c in found.chains if c.status == status) for status in CHAIN_STATUSES}
+    return ChainSection(
+        skill=skill, chains=len(found.chains), histogram=found.histogram, statuses=statuses,
+        largest=[ReportChain(seed=None if public else c.seed, name=None if public else people[c.seed].name,
+                             kelurahan=c.kelurahan, size=c.size, depth=c.depth, first_teaching=c.first_teaching,
+                             last_teaching=c.last_teaching, status=c.status) for c in largest],
+        concentration=run.reach.concentration, active_shares=[g.active_share for g in run.reach.generations],
     )
 
 

@@ -73,6 +73,17 @@ class Virality(BaseModel):
     structural_virality: float | None
 
 
+class Concentration(BaseModel):
+    """SPEC §12: how concentrated the teaching is. A teaching is an edge of G with both ends in
+    S ∪ R; the top k = ⌈p × teachers⌉ teachers by their number of teachings; a share is the
+    teachings of the top k over all teachings (null when there is no teaching)."""
+
+    teachers: int
+    teachings: int
+    top_5_percent_share: float | None
+    top_20_percent_share: float | None
+
+
 class Reach(BaseModel):
     skill: str
     as_of: date
@@ -89,6 +100,7 @@ class Reach(BaseModel):
     top_teachers: list[TopTeacher]
     virality: list[Virality]
     warnings: list[str]
+    concentration: Concentration
 
 
 class ReachAll(BaseModel):
@@ -132,6 +144,39 @@ class Broken(BaseModel):
 
 
 FINDING_ORDER = ("dead_seed", "stalled_lineage", "dormant_leaf", "orphan")
+
+
+# ---------------------------------------------------------------------- chains (SPEC §12)
+#: A chain's status: the §5 finding of its seed, else whether its lineage has taught.
+CHAIN_STATUSES = ("growing", "stalled", "dead_seed", "new")
+ChainStatus = Literal["growing", "stalled", "dead_seed", "new"]
+
+
+class ChainRow(BaseModel):
+    seed: str | None  # None in the public answer (SPEC §7)
+    kelurahan: str
+    size: int
+    depth: int
+    first_teaching: date | None
+    last_teaching: date | None
+    days_since_last: int | None
+    status: ChainStatus
+
+
+class ChainSizeCount(BaseModel):
+    size: int
+    chains: int
+
+
+class Chains(BaseModel):
+    """SPEC §12 ``tular chains --json``: every lineage as a row, largest first; the histogram
+    of chain sizes over every chain, before any filter."""
+
+    skill: str
+    as_of: date
+    dormant_days: int
+    chains: list[ChainRow]
+    histogram: list[ChainSizeCount]
 
 
 class LineageOfSkill(BaseModel):
@@ -571,6 +616,35 @@ class NextCohort(BaseModel):
     visit_counts: list[VisitCount]
 
 
+#: Chains listed per skill in the report (the largest).
+REPORT_CHAINS = 10
+
+
+class ReportChain(BaseModel):
+    seed: str | None  # None in the public edition
+    name: str | None  # None in the public edition: described by kelurahan, not named
+    kelurahan: str
+    size: int
+    depth: int
+    first_teaching: date | None
+    last_teaching: date | None
+    status: ChainStatus
+
+
+class ChainSection(BaseModel):
+    """One skill's chains as of T (SPEC §12): the histogram of sizes, the largest chains, the
+    chains of each status; and how concentrated its teaching is, with the share of each
+    generation that taught (the reach's ``active_share``)."""
+
+    skill: SkillName
+    chains: int
+    histogram: list[ChainSizeCount]
+    largest: list[ReportChain]
+    statuses: dict[str, int]
+    concentration: Concentration
+    active_shares: list[float | None]
+
+
 class ReportData(BaseModel):
     year: int
     as_of: date
@@ -593,3 +667,4 @@ class ReportData(BaseModel):
     quality: Quality
     outcomes: list[OutcomeSection] = []
     next_cohort: list[NextCohort] = []
+    chains: list[ChainSection] = []
