@@ -352,3 +352,20 @@ def test_static_files_are_kept_a_year_under_their_versioned_address(demo: Demo):
     assert again.status_code == 304
     stale = demo.client.get("/static/tular.css?v=000000000000")
     assert stale.headers["cache-control"] == "no-cache"  # an old address is checked, not kept
+
+
+def test_every_page_has_a_plain_title_a_description_and_one_heading(demo: Demo):
+    editor = demo.browser()
+    editor.sign_in("editor")
+    pages = ["/", f"/?skill=batik&as_of={AS_OF}", "/peta", "/rencana", "/ikm", "/ikm?kelurahan=Bunulrejo",
+             "/ikm/IKM-00059", "/laporan", "/impor", "/impor/batch", "/ekspor", "/tidak-ada"]
+    for url in pages:
+        html = editor.client.get(url, headers=HTML).text
+        head = html[:html.index("</head>")]
+        title = re.search(r"<title>(.*?)</title>", head, re.S).group(1)
+        description = re.search(r'<meta name="description" content="([^"]*)">', head).group(1)
+        assert "<" not in title and title.strip(), url
+        assert len(description) > 20 and "<" not in description, url
+        assert head.count("<section") == 0, url  # nothing of the page's body in its head
+        assert len(re.findall(r"<h1[ >]", html)) == 1, url
+    assert 'content="' + ID["web.meta_report"] + '"' in editor.client.get("/laporan").text
