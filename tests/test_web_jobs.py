@@ -191,6 +191,9 @@ def test_the_report_page_offers_the_internal_edition_to_signed_in_readers_only(d
     report = anonymous.client.get(sent.headers["location"])
     assert report.status_code == 200 and 'filename="laporan-2025-en-publik.html"' in report.headers["content-disposition"]
 
+    english = anonymous.client.get("/laporan", params={"lang": "en"}).text
+    assert f"<h1>{EN['web.report_title']}</h1>" in english and EN["web.report_public_only"] in english
+
     viewer = demo.browser()
     viewer.sign_in("viewer")
     page = viewer.client.get("/laporan")
