@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from tular import __version__
 from tular.graph.model.errors import StoreUnavailable
@@ -43,6 +44,10 @@ Send your key in the `X-API-Key` header. Roles: **viewer** (read; phone numbers 
 **editor** (+ record, correct and import), **admin** (+ keys). Errors are RFC 9457
 `application/problem+json` with a `detail` a person can act on.
 """
+
+#: Responses smaller than this many bytes go as they are (compressing them gains too little).
+COMPRESS_FROM = 1024
+ALREADY_COMPRESSED = ("application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -85,6 +90,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(places.router)  # the choropleth's numbers for the pages (SPEC §12)
     app.include_router(chains.router)  # GET /api/v1/chains and the chains page (SPEC §12)
     app.include_router(chains.pages)
+    # pages, JSON, scripts, styles and the map frame (mostly JSON and JavaScript) go compressed
+    # to a browser that accepts gzip; PDFs and workbooks are compressed already
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *ALREADY_COMPRESSED))
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -188,9 +188,11 @@ def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
         except TularError:  # the store does not answer (perhaps the error shown): a page without a session
             found = Visitor(key=None, session=Session("", None, 0), csrf="", lang=_language(request)[0],
                             public_read=request.app.state.settings.public_read)
+    loc = Locale(found.lang)
     if status == 404 and detail == "Not Found":  # no such route: say it in the page's language
-        detail = Locale(found.lang).t("web.not_found")
-    return page(request, found, "error.html", status=status, detail=detail)
+        detail = loc.t("web.not_found")
+    title = loc.t("web.not_found_title") if status == 404 else loc.t("web.error_title")
+    return page(request, found, "error.html", status=status, detail=detail, title=title, missing=status == 404)
 
 
 class SecurityHeaders:
@@ -217,9 +219,28 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+#: A static file asked for by its versioned address (``?v=`` its content's hash): kept a year,
+#: never asked again — a changed file has another address. Without the version (or an old
+#: one): kept, but checked each time (ETag / If-None-Match answers 304 when unchanged).
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+class StaticPages(StaticFiles):
+    """The pages' scripts, styles and images with cache headers (see :data:`IMMUTABLE`)."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [None])[0]
+            current = pages.static_version(path)
+            response.headers["Cache-Control"] = IMMUTABLE if asked and asked == current else REVALIDATE
+        return response
+
+
 def install(app: FastAPI) -> None:
     """Mount the pages' static files and translate the pages' own exceptions."""
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount("/static", StaticPages(directory=pages.STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     app.state.html_errors = error_page
 

@@ -36,7 +36,10 @@ VARIANTS = [
 ]
 PAGES = ["/", "/?lang=en", "/rencana", "/rencana?skill=olahan-makanan", "/peta", "/peta?skill=batik&wilayah=kelurahan:Bunulrejo",
          "/peta/angka?skill=batik", "/peta/bingkai?skill=batik", "/peta/bingkai?skill=batik&lang=en",
-         "/ikm", "/ikm?q=Rahayu", "/ikm/IKM-00059", "/impor", "/masuk", "/rantai", "/rantai?skill=batik&urut=days"]
+         "/ikm", "/ikm?q=Rahayu", "/ikm?kelurahan=Bunulrejo&skill=batik&generation=1", "/ikm/IKM-00059", "/impor",
+         "/impor/batch", "/ekspor", "/ekspor/unduh?format=xlsx", "/laporan", "/tular-templat.xlsx",
+         "/laporan/unduh?tahun=2025&edisi=internal&format=html", "/masuk", "/tidak-ada", "/rantai",
+         "/rantai?skill=batik&urut=days"]
 IKM_ID = re.compile(r"IKM-\d{5}")
 WORDS = re.compile(r"[A-Za-z0-9'.&-]+")
 

@@ -186,6 +186,14 @@ def test_search_by_text_area_and_skill_with_stable_pages(store: GraphStore):
     page2 = store.search_ikm(limit=4, offset=4)
     assert page1.total == page2.total == 9
     assert [i.ikm_id for i in page1.items + page2.items] == sorted(["s1", "s2", "a", "b", "c", "d", "x", "k-1", "k-2"])[:8]
+    # among several kelurahan (a kecamatan's) and among given ids (a generation's), with the other filters
+    everyone = {i.ikm_id: i.kelurahan_code for i in store.search_ikm(limit=100).items}
+    codes = {DINOYO, everyone["a"]}
+    assert [i.ikm_id for i in store.search_ikm(kelurahan_codes=codes, limit=100).items] == \
+        sorted(i for i, code in everyone.items() if code in codes)
+    chosen = store.search_ikm(ikm_ids=["b", "d", "k-2", "nobody"], skill="batik")
+    assert ([i.ikm_id for i in chosen.items], chosen.total) == (["b", "d"], 2)
+    assert store.search_ikm(ikm_ids=[]).total == 0  # an empty generation finds nobody
 
 
 # --------------------------------------------------- both stores, same answers

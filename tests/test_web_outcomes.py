@@ -178,8 +178,9 @@ def test_the_plan_page_needs_a_reader_and_is_in_the_menu(web: Browser):
     assert page.status_code == 200
     assert 'href="/rencana" aria-current="page"' in page.text and ID["web.nav_plan"] in page.text
     assert 'data-skill="batik"' in page.text  # the skill that reached the most is shown first
-    assert '<script src="/static/rencana.js"></script>' in page.text
-    assert web.client.get("/static/rencana.js").status_code == 200
+    script = re.search(r'<script src="(/static/rencana\.js\?v=[0-9a-f]+)"></script>', page.text)
+    assert script, "the plan page loads its script by its versioned address"
+    assert web.client.get(script.group(1)).status_code == 200
 
 
 def test_doctests_pass():

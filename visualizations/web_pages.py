@@ -12,8 +12,10 @@ report, nothing here reads the store.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -40,6 +42,31 @@ _environment = jinja2.Environment(
 )
 # The lineage comes as JSON (dates as ISO text); the locale formats dates.
 _environment.filters["as_date"] = lambda value: date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=64)
+def _digest(path: Path, modified_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_version(name: str) -> str | None:
+    """The version of the static file ``name``: the start of its content's SHA-256, so that a
+    changed file gets a new address (``None`` for no such file)."""
+    path = (STATIC / name).resolve()
+    if STATIC not in path.parents or not path.is_file():
+        return None
+    return _digest(path, path.stat().st_mtime_ns)
+
+
+def static_url(name: str) -> str:
+    """The address of a static file with its version: browsers keep it for a year (it never
+    changes under that address) and ask again only when the file, and so its address, changed.
+
+    >>> static_url("tular.css").startswith("/static/tular.css?v=")
+    True
+    """
+    version = static_version(name)
+    return f"/static/{name}" + (f"?v={version}" if version else "")
 
 
 def language(value: str | None) -> str | None:
@@ -109,5 +136,5 @@ def render(template: str, lang: str, **context) -> str:
     """The page ``template`` in ``lang``; ``context`` carries the page's data."""
     loc = Locale(lang)
     return _environment.get_template(template).render(
-        loc=loc, t=loc.t, lang=lang, role_label=lambda role: loc.t(ROLE_LABELS[role]), other_lang="en" if lang == "id" else "id",
+        loc=loc, t=loc.t, lang=lang, static_url=static_url, role_label=lambda role: loc.t(ROLE_LABELS[role]), other_lang="en" if lang == "id" else "id",
         chart_height=CHART_HEIGHT, bar_width=BAR_WIDTH, bar_gap=BAR_GAP, outcome_slot=OUTCOME_SLOT, **context)

@@ -31,7 +31,7 @@ from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import OUTCOME_KINDS
 from tular.graph.model.skills import SkillVocabulary
-from tular.graph.store.base import GraphStore
+from tular.graph.store.base import GraphStore, IKMPage
 from tular.graph.store.pinning import OnFirstUse
 
 
@@ -216,3 +216,55 @@ def outcome_rates(store: GraphStore, query: Query, kind: str | None = None,
     outcomes = store.skill_outcomes(skill, query.as_of, kind)
     return engine.outcome_rates(graph, gazetteer, graph.level, outcomes, kind, after_learning=after_learning,
                                 cohort=query.cohort or None, year=query.year, area=area)
+
+
+@dataclass
+class IKMSearch:
+    """A search of the IKM as a person writes it: part of an id or a name, a kelurahan or a
+    kecamatan as the importer reads them (``Bunul Rejo`` is Bunulrejo), a skill, and a
+    generation of that skill as of ``as_of`` (0: trainees)."""
+
+    q: str | None = None
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    skill: str | None = None
+    generation: int | None = None
+    as_of: date | None = None
+
+
+@dataclass
+class IKMFound:
+    page: IKMPage
+    #: each listed IKM's generation of the chosen skill as of the date (absent: not reached)
+    generations: dict[str, int]
+
+
+@_answer
+def search_ikm(store: GraphStore, search: IKMSearch, limit: int, offset: int = 0,
+               with_generations: bool = False) -> IKMFound:
+    """The IKM matching every filter given, ``limit`` of them from ``offset`` (ordered by
+    id), with the number of all that match; ``with_generations``: the listed IKM's
+    generations of the skill too. The generation is the engine's, as on the dashboard and
+    the IKM page."""
+    if search.generation is not None and not search.skill:
+        raise UsageError("a generation belongs to a skill: choose the skill too")
+    if search.generation is not None and search.generation < 0:
+        raise UsageError(f"generation {search.generation}: give 0 (trainees) or more")
+    gazetteer = store.gazetteer()
+    code, codes = None, None
+    if search.kelurahan:  # with a kecamatan too: the kelurahan of that name in that kecamatan
+        code = gazetteer.kelurahan(search.kelurahan, search.kecamatan or None).code
+    elif search.kecamatan:
+        kecamatan = gazetteer.kecamatan(search.kecamatan).code
+        codes = [k.code for k in gazetteer.kelurahan_list if k.kecamatan_code == kecamatan]
+    skill = resolve_skill(store, search.skill) if search.skill else None
+    levels: dict[str, int] = {}
+    if skill is not None and search.as_of is not None and (with_generations or search.generation is not None):
+        graph = _walked(store, [skill], search.as_of)[skill]
+        levels = engine.levels_as_dict(graph, graph.level)
+    elif search.generation is not None:
+        raise UsageError("a generation is counted as of a date: give the date too")
+    ids = None if search.generation is None else [i for i, g in levels.items() if g == search.generation]
+    page = store.search_ikm(q=(search.q or "").strip() or None, kelurahan_code=code, skill=skill, limit=limit,
+                            offset=offset, kelurahan_codes=codes, ikm_ids=ids)
+    return IKMFound(page=page, generations={i.ikm_id: levels[i.ikm_id] for i in page.items if i.ikm_id in levels})

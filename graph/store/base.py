@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -176,10 +176,14 @@ class GraphStore(Protocol):
         skill: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        kelurahan_codes: Collection[str] | None = None,
+        ikm_ids: Collection[str] | None = None,
     ) -> IKMPage:
         """IKM whose id, name or business name contains ``q`` (case-insensitive), located
-        in ``kelurahan_code``, with any record of ``skill`` (attended a training of it or
-        on either end of a teaching of it), ordered by ``ikm_id``."""
+        in ``kelurahan_code`` (and in one of ``kelurahan_codes``: a kecamatan's), with any
+        record of ``skill`` (attended a training of it or on either end of a teaching of it),
+        among ``ikm_ids`` when given (a generation's, computed by the metrics), ordered by
+        ``ikm_id``; ``total`` counts every match, ``items`` are the page asked for."""
 
     def trainings(self) -> list[Training]: ...
 

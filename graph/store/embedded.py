@@ -729,7 +729,8 @@ class EmbeddedStore(Pinning):
             raise UnknownIKM(ikm_id)
         return self._ikm(rows[0])
 
-    def search_ikm(self, q=None, kelurahan_code=None, skill=None, limit=50, offset=0) -> IKMPage:
+    def search_ikm(self, q=None, kelurahan_code=None, skill=None, limit=50, offset=0, kelurahan_codes=None,
+                   ikm_ids=None) -> IKMPage:
         where, params = [], []
         if q:
             pattern = "%" + q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -749,6 +750,12 @@ class EmbeddedStore(Pinning):
                 .replace(":s", "?")
             )
             params += [skill] * 3
+        if kelurahan_codes is not None:  # a kecamatan's kelurahan: one JSON array, however many
+            where.append("kelurahan_code IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(kelurahan_codes)))
+        if ikm_ids is not None:
+            where.append("ikm_id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(ikm_ids)))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         total = self._read(f"SELECT count(*) FROM ikm {clause}", tuple(params))[0][0]
         rows = self._read(

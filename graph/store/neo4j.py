@@ -647,10 +647,12 @@ class Neo4jStore(Pinning):
             raise UnknownIKM(ikm_id)
         return self._ikm(rows[0]["ikm"])
 
-    def search_ikm(self, q=None, kelurahan_code=None, skill=None, limit=50, offset=0) -> IKMPage:
+    def search_ikm(self, q=None, kelurahan_code=None, skill=None, limit=50, offset=0, kelurahan_codes=None,
+                   ikm_ids=None) -> IKMPage:
         row = self._read(
             "search_ikm", q=q.casefold() if q else None, kelurahan_code=kelurahan_code, skill=skill,
-            limit=limit, offset=offset,
+            limit=limit, offset=offset, kelurahan_codes=None if kelurahan_codes is None else sorted(kelurahan_codes),
+            ikm_ids=None if ikm_ids is None else sorted(ikm_ids),
         )[0]
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
 

@@ -21,21 +21,25 @@ IKMId = Annotated[str, Path(description="The IKM's ikm_id.", min_length=1, max_l
 
 @router.get("", response_model=IKMPageOut, responses=responses(401, 403, 422, 503), summary="Search IKM")
 def search(
-    store: StoreDep, key: Named,
+    store: StoreDep, settings: SettingsDep, key: Named,
     q: Annotated[str | None, Query(description="Part of the id, name or business name.", max_length=200)] = None,
-    kelurahan: Annotated[str | None, Query(description="Kelurahan name.", max_length=200)] = None,
+    kelurahan: Annotated[str | None, Query(description="Kelurahan name, matched as the importer matches it "
+                                                       "(`Bunul Rejo` is Bunulrejo).", max_length=200)] = None,
+    kecamatan: Annotated[str | None, Query(description="Kecamatan name: its IKM (with `kelurahan`: the kelurahan "
+                                                       "of that name in it).", max_length=200)] = None,
     skill: Annotated[str | None, Query(description="With any record of this skill.", max_length=200)] = None,
+    generation: Annotated[int | None, Query(description="Of this generation of `skill` as of `as_of` "
+                                                        "(0: trainees).", ge=0, le=10_000)] = None,
+    as_of: AsOf = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> IKMPageOut:
-    gazetteer = store.gazetteer()
-    code = gazetteer.kelurahan(kelurahan).code if kelurahan else None
-    skill_id = metrics.resolve_skill(store, skill) if skill else None
-    found = store.search_ikm(q=q or None, kelurahan_code=code, skill=skill_id, limit=page_size,
-                             offset=(page - 1) * page_size)
-    show = can_see_phones(key)
-    return IKMPageOut(items=[IKMOut.of(i, gazetteer, show) for i in found.items], total=found.total, page=page,
-                      page_size=page_size)
+    found = metrics.search_ikm(store, metrics.IKMSearch(q=q, kelurahan=kelurahan, kecamatan=kecamatan, skill=skill,
+                                                        generation=generation, as_of=as_of_date(as_of, settings)),
+                               limit=page_size, offset=(page - 1) * page_size)
+    gazetteer, show = store.gazetteer(), can_see_phones(key)
+    return IKMPageOut(items=[IKMOut.of(i, gazetteer, show) for i in found.page.items], total=found.page.total,
+                      page=page, page_size=page_size)
 
 
 @router.get("/{ikm_id}", response_model=IKMOut, responses=responses(401, 403, 404, 503), summary="One IKM")

@@ -4,21 +4,33 @@ the answer to a template of :mod:`tular.visualizations.web_pages`."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.io.export import odk_register, register_csv
+from tular.graph.io.export import (
+    import_tables,
+    network,
+    odk_register,
+    read_records,
+    register_csv,
+    write_network,
+    write_xlsx,
+)
+from tular.graph.io.template import template_workbook
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner, public
 from tular.graph.metrics.results import FINDING_ORDER, Reach
-from tular.graph.model.errors import TooManyAttempts, Unauthorized, UsageError
+from tular.graph.model.errors import InvalidData, NotFound, TooManyAttempts, TularError, Unauthorized, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, KINDS, OUTCOME_KINDS
+from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service import place_documents as places
 from tular.service.cache import AnswerCache
@@ -26,6 +38,7 @@ from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
 from tular.service.limits import attempts, caller_first, client_of
 from tular.service.map_documents import dated_map
+from tular.service.problems import status_of
 from tular.service.routers.common import as_of_date
 from tular.service.routers.exports import REGISTER_DOWNLOAD
 from tular.service.web_plumbing import (
@@ -130,20 +143,21 @@ def _year(value: str | None) -> int | None:
 def dashboard(request: Request, found: Reader, store: StoreDep, settings: SettingsDep,
               skill: Text = None, as_of: DateText = None, year: Annotated[str | None, Query(max_length=4)] = None,
               kind: Text = None, after_learning: Annotated[bool, Query()] = False) -> Response:
-    day, program_year = as_of_date(as_of or None, settings), _year(year)
+    loc = Locale(found.lang)
+    day, program_year, field_errors = _dashboard_fields(as_of, year, settings, loc)
     outcome_kind = metrics.resolve_outcome_kind(kind) if kind else None  # blank: any kind
     per_skill = metrics.reach_all(store, metrics.Query(skill="all", as_of=day, year=program_year))
     chosen = metrics.resolve_skill(store, skill) if skill else _busiest(per_skill.skills)
     reach = metrics.reach(store, metrics.Query(skill=chosen, as_of=day, year=program_year)) if chosen else None
     skills = {s.skill_id: s for s in store.skills()}
     years = sorted({t.end_date.year for t in store.trainings()}, reverse=True)
-    loc = Locale(found.lang)
     broken = metrics.broken(store, chosen, day, DEFAULT_DORMANT_DAYS) if chosen else None
     findings = Counter(f.kind for f in broken.findings) if broken else Counter()
     # the same answer as GET /api/v1/outcomes?skill=&kind=&as_of=&year=&after_learning=
     outcomes = metrics.outcome_rates(store, metrics.Query(skill=chosen, as_of=day, year=program_year), outcome_kind,
                                      after_learning) if chosen else None
-    return page(request, found, "dashboard.html", reach=reach, per_skill=per_skill, skills=skills, chosen=chosen,
+    return page(request, found, "dashboard.html", status=422 if field_errors else 200, reach=reach,
+                field_errors=field_errors, today=settings.today(), future=day > settings.today(), per_skill=per_skill, skills=skills, chosen=chosen,
                 as_of=day, year=program_year, years=years, dormant_days=DEFAULT_DORMANT_DAYS,
                 broken=[(kind, findings[kind]) for kind in FINDING_ORDER],
                 bars=generation_bars([g.count for g in reach.generations], loc) if reach else [],
@@ -152,6 +166,27 @@ def dashboard(request: Request, found: Reader, store: StoreDep, settings: Settin
                 outcome_bars=outcome_bars([(g.generation, g.count, g.with_outcome, g.rate)
                                            for g in outcomes.generations], loc) if outcomes else [],
                 peta_wilayah=places.web_view(store, chosen, day, found.lang) if chosen else None)
+
+
+def _dashboard_fields(as_of: str | None, year: str | None, settings: Settings,
+                     loc: Locale) -> tuple[date, int | None, dict[str, str]]:
+    """The dashboard's date and year; a value that is no date or year is flagged on its field
+    (the page then counts as of today, for every year) instead of replacing the page."""
+    errors: dict[str, str] = {}
+    today = settings.today()
+    try:
+        day = as_of_date(as_of or None, settings)
+        if not 1900 <= day.year <= 2200:
+            raise UsageError("out of range")
+    except UsageError:
+        day = today
+        errors["as_of"] = loc.t("web.bad_date", value=as_of, today=loc.date(today))
+    try:
+        program_year = _year(year)
+    except UsageError:
+        program_year = None
+        errors["year"] = loc.t("web.bad_year", value=year)
+    return day, program_year, errors
 
 
 def _busiest(reaches: list[Reach]) -> str | None:
@@ -296,11 +331,67 @@ def map_asset(name: str) -> Response:
 
 
 # ------------------------------------------------------------------------------ IKM
+#: The generations the search page offers (deeper ones: ?generation=N in the address).
+SEARCH_GENERATIONS = 12
+
+
+def _page_number(value: str | None) -> int:
+    if not value:
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        raise UsageError(f"page {value!r}: give a page number such as 2") from None
+    if not 1 <= number <= 1_000_000:
+        raise UsageError(f"page {number}: give a page number from 1")
+    return number
+
+
+def _generation(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"generation {value!r}: give a number such as 0 (trainees) or 2") from None
+
+
 @router.get("/ikm", response_class=HTMLResponse)
-def ikm_search(request: Request, found: SignedIn, store: StoreDep, q: Text = None) -> Response:
-    query = (q or "").strip()
-    result = store.search_ikm(q=query, limit=SEARCH_PAGE) if query else None
-    return page(request, found, "search.html", q=query, result=result, gazetteer=store.gazetteer())
+def ikm_search(request: Request, found: SignedIn, store: StoreDep, settings: SettingsDep, q: Text = None,
+               kelurahan: Text = None, kecamatan: Text = None, skill: Text = None,
+               generation: Annotated[str | None, Query(max_length=6)] = None, as_of: DateText = None,
+               halaman: Annotated[str | None, Query(max_length=8)] = None) -> Response:
+    """IKM by part of a name or id, kelurahan (as the importer matches it), kecamatan, skill and
+    generation of that skill as of a date: the same search as GET /api/v1/ikm, paged."""
+    query, day = (q or "").strip(), as_of_date(as_of or None, settings)
+    number, wanted = _page_number(halaman), _generation(generation)
+    gazetteer, skills = store.gazetteer(), {s.skill_id: s for s in store.skills()}
+    asked = bool(query or kelurahan or kecamatan or skill or wanted is not None)
+    search = metrics.IKMSearch(q=query, kelurahan=kelurahan or None, kecamatan=kecamatan or None,
+                               skill=skill or None, generation=wanted, as_of=day)
+    result = metrics.search_ikm(store, search, limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE,
+                                with_generations=True) if asked else None
+    chosen_kelurahan = gazetteer.kelurahan(kelurahan, kecamatan or None) if kelurahan else None
+    chosen_kecamatan = gazetteer.kecamatan(kecamatan) if kecamatan else None
+    chosen_skill = metrics.resolve_skill(store, skill) if skill else None
+    # a word that names a kelurahan: offer the whole kelurahan, not only the names holding the word
+    named_place = None
+    if query and not kelurahan:
+        try:
+            named_place = gazetteer.kelurahan(query)
+        except TularError:
+            named_place = None
+    params = {"q": query, "kelurahan": chosen_kelurahan.code if chosen_kelurahan else "",
+              "kecamatan": chosen_kecamatan.code if chosen_kecamatan else "", "skill": chosen_skill or "",
+              "generation": "" if wanted is None else str(wanted), "as_of": day.isoformat()}
+    total = result.page.total if result else 0
+    pages = max(1, -(-total // SEARCH_PAGE))
+    return page(request, found, "search.html", q=query, result=result, gazetteer=gazetteer, skills=skills,
+                kelurahan=chosen_kelurahan, kecamatan=chosen_kecamatan, skill=chosen_skill, generation=wanted,
+                generations=range(max(SEARCH_GENERATIONS, (wanted or 0) + 1)), as_of=day, number=number,
+                pages=pages, first=(number - 1) * SEARCH_PAGE + 1, named_place=named_place,
+                page_url=lambda n: "/ikm?" + urlencode({**{k: v for k, v in params.items() if v}, "halaman": n}),
+                place_url="/ikm?" + urlencode({"kelurahan": named_place.code}) if named_place else "")
 
 
 @router.get("/ikm/{ikm_id}", response_class=HTMLResponse)
@@ -356,10 +447,32 @@ router.add_api_route("/impor", import_upload, methods=["POST"], response_class=H
 
 
 # ------------------------------------------------------------------------------ export
+TEMPLATE_TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/ekspor", response_class=HTMLResponse)
 def export_page(request: Request, found: Editor, store: StoreDep) -> Response:
     """Downloads for editors: the IKM list of the phone form (SPEC §13)."""
     return page(request, found, "export.html", gazetteer=store.gazetteer())
+
+
+#: The whole store from the export page: the import format (a workbook, phone numbers included:
+#: editors only) or a network file for graph tools (no phone numbers), as `tular export`.
+STORE_EXPORTS = {"xlsx": ("tular-ekspor.xlsx", TEMPLATE_TYPE_XLSX), "graphml": ("tular-jaringan.graphml", "application/xml"),
+                 "gexf": ("tular-jaringan.gexf", "application/xml"), "json": ("tular-jaringan.json", "application/json")}
+
+
+@router.get("/ekspor/unduh")
+def store_export_download(found: Editor, store: StoreDep, format: Annotated[str, Query(max_length=10)] = "xlsx") -> Response:
+    """Every record of the store, as `tular export --format FORMAT` writes it."""
+    if format not in STORE_EXPORTS:
+        raise UsageError(f"format {format!r}: choose one of {', '.join(STORE_EXPORTS)}")
+    name, media_type = STORE_EXPORTS[format]
+    records, gazetteer, buffer = read_records(store), store.gazetteer(), io.BytesIO()
+    if format == "xlsx":
+        write_xlsx(import_tables(records, gazetteer, format), buffer)
+    else:
+        write_network(network(records, gazetteer), format, buffer)
+    return Response(buffer.getvalue(), media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/ekspor/ikm.csv")
@@ -367,3 +480,85 @@ def odk_register_download(found: Editor, store: StoreDep, kelurahan: Text = None
     """``ikm.csv`` (the same file as GET /api/v1/exports/odk-register), of one kelurahan if chosen."""
     return Response(register_csv(odk_register(store, kelurahan or None)), media_type="text/csv; charset=utf-8",
                     headers=REGISTER_DOWNLOAD)
+
+
+# ------------------------------------------------------------------------------ report
+REPORT_FORMATS = ("pdf", "html")
+
+
+def _report_years(store: GraphStore, today: date) -> list[int]:
+    """The years a report can be asked for: from the first training's to this one, newest first."""
+    first = min([t.end_date.year for t in store.trainings()] + [today.year])
+    return list(range(today.year, first - 1, -1))
+
+
+@router.get("/laporan", response_class=HTMLResponse)
+def report_page(request: Request, found: Reader, store: StoreDep, settings: SettingsDep) -> Response:
+    """The annual report: year, language, edition (the internal one for signed-in readers only,
+    SPEC §7) and PDF or HTML; the document itself is GET /api/v1/reports/{year}."""
+    today = settings.today()
+    years = _report_years(store, today)
+    chosen = today.year - 1 if today.year - 1 in years else years[0]
+    return page(request, found, "report.html", years=years, year=chosen, today=today, formats=REPORT_FORMATS,
+                internal_allowed=found.key is not None)
+
+
+@router.get("/laporan/unduh")
+def report_download(found: Reader, store: StoreDep, settings: SettingsDep,
+                    tahun: Annotated[str | None, Query(max_length=4)] = None,
+                    bahasa: Annotated[str | None, Query(max_length=2)] = None,
+                    edisi: Annotated[str | None, Query(max_length=8)] = None,
+                    format: Annotated[str | None, Query(max_length=4)] = None) -> Response:
+    """The report page's form, sent to the report's address: the API decides the edition by the
+    caller, as for every reader (anonymous: the public edition whatever is asked)."""
+    year = _year(tahun) or settings.today().year - 1
+    lang = bahasa if bahasa in ("id", "en") else found.lang
+    fmt = format if format in REPORT_FORMATS else "pdf"
+    public = edisi == "publik" or found.key is None
+    query = urlencode({"lang": lang, "format": fmt, **({"public": "true"} if public else {})})
+    return RedirectResponse(f"/api/v1/reports/{year}?{query}", status_code=303)
+
+
+# ------------------------------------------------------------------------------ template
+TEMPLATE_NAME = "tular-templat.xlsx"
+TEMPLATE_TYPE = TEMPLATE_TYPE_XLSX
+
+
+@router.get(f"/{TEMPLATE_NAME}")
+def template_download(found: Reader, store: StoreDep) -> Response:
+    """The empty workbook of `tular template`: a sheet per kind, the lists of this store's
+    kelurahan and skills. It holds no personal data: every reader may have it."""
+    workbook = template_workbook(store.gazetteer(), store.skills())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(buffer.getvalue(), media_type=TEMPLATE_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'})
+
+
+# ------------------------------------------------------------------------------ batches
+@router.get("/impor/batch", response_class=HTMLResponse)
+def batches_page(request: Request, found: Editor, store: StoreDep) -> Response:
+    """The import batches, newest first, each with its undo (the store's, as `tular import
+    --undo`: the same refusals)."""
+    return page(request, found, "batches.html", batches=list(reversed(store.batches())), undone=None, error=None)
+
+
+@router.get("/impor/batch/{batch_id}", response_class=HTMLResponse)
+def batch_confirm(request: Request, batch_id: str, found: Editor, store: StoreDep) -> Response:
+    """What undoing one batch does, and the button that does it."""
+    batch = next((b for b in store.batches() if b.batch_id == batch_id), None)
+    if batch is None:
+        raise NotFound(Locale(found.lang).t("web.batch_unknown", batch=batch_id))
+    return page(request, found, "batch_undo.html", batch=batch)
+
+
+@router.post("/impor/batch/{batch_id}/batal", response_class=HTMLResponse)
+def batch_undo(request: Request, batch_id: str, found: Editor, store: StoreDep,
+               csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    check_csrf(request, found, csrf_token)
+    try:
+        undone, error, status = store.undo(batch_id), None, 200
+    except (InvalidData, UsageError, NotFound) as exc:  # refused: nothing undone, the page says why
+        undone, error, status = None, str(exc), status_of(exc)[0]
+    return page(request, found, "batches.html", status=status,
+                batches=list(reversed(store.batches())), undone=undone, error=error, refused=batch_id)

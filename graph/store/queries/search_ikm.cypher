@@ -1,6 +1,8 @@
 // Filters are optional: a null parameter means "any".
 MATCH (i:IKM)-[:LOCATED_IN]->(k:Kelurahan)
 WHERE ($kelurahan_code IS NULL OR k.code = $kelurahan_code)
+  AND ($kelurahan_codes IS NULL OR k.code IN $kelurahan_codes)
+  AND ($ikm_ids IS NULL OR i.ikm_id IN $ikm_ids)
   AND ($q IS NULL
        OR toLower(i.ikm_id) CONTAINS $q
        OR toLower(i.name) CONTAINS $q
