@@ -389,7 +389,8 @@ def teachings_file(folder: Path, name: str, *rows: str) -> Path:
 
 
 def imported(store: GraphStore, path: Path) -> dict:
-    result = CliRunner().invoke(app, ["--db", url_of(store), "import", str(path), "--json"], catch_exceptions=True)
+    result = CliRunner().invoke(app, ["--db", url_of(store), "import", str(path), "--json", "--lang", "en"],
+                                catch_exceptions=True)  # the English texts asserted below
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
@@ -431,13 +432,14 @@ def test_an_import_of_a_teaching_stored_twice(neo4j_store: GraphStore, tmp_path:
     assert (earlier["ok"], earlier["error_count"]) == (False, 1)
     [error] = earlier["errors"]
     assert (error["row"], error["column"], error["value"]) == (2, "date", "2020-06-01")
-    assert error["reason"].startswith("this teaching is stored 2 times already (dated 2020-05-01, 2020-09-01)")
+    assert error["reason"].startswith("this teaching is stored 2 times already (dated May 1, 2020 and September 1, "
+                                      "2020)")
     assert "tular check --repair" in error["reason"]
     # no earlier than any copy: unchanged, as for any teaching stored with an earlier date
     later = imported(store, teachings_file(tmp_path, "b", "C,B,kemasan,2020-10-01"))
     assert (later["ok"], later["error_count"], later["warning_count"]) == (True, 0, 1)
-    assert later["warnings"][0]["reason"] == ("this teaching is already stored with date 2020-05-01; "
-                                              "the earliest (2020-05-01) is kept")
+    assert later["warnings"][0]["reason"] == ("this teaching is already stored with date May 1, 2020; "
+                                              "the earliest (May 1, 2020) is kept")
     assert stored(store) == before
 
 

@@ -48,7 +48,7 @@ def test_an_old_spreadsheet_cannot_bring_the_person_back(store: GraphStore, tmp_
     (tmp_path / "old").mkdir()
     (tmp_path / "now").mkdir()
     old = write_csv(tmp_path / "old", "ikm.csv", HEADER, [OLD_ROW, ["k", "Bu Kopi", "Dinoyo", "", ""]])
-    report = import_files(store, [old], today=TODAY, who="petugas")
+    report = import_files(store, [old], today=TODAY, who="petugas", lang="en")  # the English text asserted
     assert not report.ok
     assert [(e["row"], e["column"]) for e in report.errors] == [(2, "name"), (2, "business_name"), (2, "phone")]
     assert all("asked for their personal data to be erased" in e["reason"] and "UU 27/2022" in e["reason"]
@@ -68,7 +68,10 @@ def test_a_patch_cannot_bring_the_name_back(store: GraphStore) -> None:
     with TestClient(create_app(Settings(), store=store)) as client:
         refused = client.patch("/api/v1/ikm/a", json={"name": "Ibu Ani Lestari"}, headers={"X-API-Key": editor})
         assert refused.status_code == 422
-        assert "asked for their personal data to be erased" in refused.json()["detail"]
+        assert "meminta data pribadinya dihapus (UU 27/2022" in refused.json()["detail"]  # Indonesian by default
+        english = client.patch("/api/v1/ikm/a", json={"name": "Ibu Ani Lestari"},
+                               headers={"X-API-Key": editor, "Accept-Language": "en"})
+        assert "asked for their personal data to be erased" in english.json()["detail"]
         allowed = client.patch("/api/v1/ikm/a", json={"sector": "kuliner"}, headers={"X-API-Key": editor})
         assert allowed.status_code == 200, allowed.text
     assert store.get_ikm("a").name == placeholder("a")

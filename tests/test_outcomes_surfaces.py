@@ -44,11 +44,15 @@ def test_post_outcome_needs_an_editor_and_is_validated_like_a_row(api: Api):
     one = {"ikm_id": "a", "kind": "employees", "date": "2022-01-01"}
     is_problem(api.post("/api/v1/outcomes", role="viewer", json={**one, "value": "2"}), 403)
     is_problem(api.post("/api/v1/outcomes", role=None, json={**one, "value": "2"}), 401)
-    missing = is_problem(api.post("/api/v1/outcomes", json=one), 422)
+    missing = is_problem(api.post("/api/v1/outcomes", json=one, params={"lang": "en"}), 422)
     assert "head count" in missing["detail"] and missing["report"]["errors"][0]["column"] == "value"
-    wrong = is_problem(api.post("/api/v1/outcomes", json={**one, "kind": "pamran"}), 422)
+    indonesian = is_problem(api.post("/api/v1/outcomes", json=one), 422)  # the default language
+    assert "perlu jumlah karyawan" in indonesian["detail"]
+    english = {"lang": "en"}
+    wrong = is_problem(api.post("/api/v1/outcomes", json={**one, "kind": "pamran"}, params=english), 422)
     assert "did you mean 'pameran'" in wrong["detail"]
-    assert "unknown ikm_id" in is_problem(api.post("/api/v1/outcomes", json={**one, "ikm_id": "zz"}), 422)["detail"]
+    unknown = is_problem(api.post("/api/v1/outcomes", json={**one, "ikm_id": "zz"}, params=english), 422)
+    assert "unknown ikm_id" in unknown["detail"]
     assert api.store.counts().outcomes == len(outcomes())
 
 

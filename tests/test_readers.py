@@ -469,7 +469,10 @@ def test_every_bad_sheet_is_named_at_once(tmp_path):
                          "end_date); columns found: training_id, title, skill"),
         ("Kehadiran", 1, "missing required columns for attendance: training_id (it needs training_id, ikm_id); "
                          "columns found: ikm_id"),
+        ("Catatan", None, "this sheet is not imported: neither its name nor its columns (dicek_bu_sri) say what "
+                          "data it holds (notes and summaries are left as they are)"),
     ]
+    assert [p.severity for p in found.all()] == ["error", "error", "warning"]
 
 
 def test_workbook_without_a_recognised_sheet(tmp_path):

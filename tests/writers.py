@@ -88,7 +88,7 @@ def import_together(url: str, batches: list[list[str]], lock_wait: float, barrie
             barrier.wait()
 
             def work(paths=paths):
-                report = import_files(store, paths, today=TODAY, who="petugas")
+                report = import_files(store, paths, today=TODAY, who="petugas", lang="en")  # English asserted
                 return {"ok": report.ok, "errors": [e["reason"] for e in report.errors],
                         "warnings": report.warning_count,
                         "created": {k.kind: k.created for k in report.kinds},

@@ -117,8 +117,9 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
             with timed("read"):
                 sources.append(read_file(path, kind=kind, name=name,
                                          progress=progress.reading(name, size) if progress else None))
-        except FileProblem as problem:
-            errors.extend(problem.all())
+        except FileProblem as problem:  # with the warnings found beside it (a workbook's notes sheet)
+            for found in problem.all():
+                (warnings if found.severity == "warning" else errors).append(found)
         except FileNotFoundError:
             errors.append(FileProblem(name, N_("problem.no_such_file")))
     files = [
@@ -126,7 +127,7 @@ def _import(store: GraphStore, paths: Sequence[str | os.PathLike[str]], today: d
                    rows=sum(len(t.rows) for t in s.tables))
         for s in sources
     ]
-    warnings = [warning for s in sources for warning in s.warnings]
+    warnings.extend(warning for s in sources for warning in s.warnings)
     if errors:
         return ImportReport(ok=False, dry_run=dry_run, files=files, error_count=len(errors), errors=words(errors),
                             warning_count=len(warnings), warnings=words(warnings))

@@ -681,11 +681,12 @@ def _read_zip(path: str | os.PathLike[str], name: str, size: int, kind: str | No
     return SourceFile(name, checksum, size, tables)
 
 
-def _raise_all(problems: list[FileProblem]) -> None:
-    """Raise the first of ``problems`` with the others (every bad sheet named at once), if any."""
+def _raise_all(problems: list[FileProblem], warnings: list[FileProblem] | None = None) -> None:
+    """Raise the first of ``problems`` with the others (every bad sheet named at once) and the
+    ``warnings`` found beside them (a notes sheet ignored), if there is any problem."""
     if problems:
         first, *others = [found for problem in problems for found in problem.all()]
-        first.also = others
+        first.also = [*others, *(warnings or [])]
         raise first
 
 
@@ -792,7 +793,7 @@ def _workbook_tables(handle: IO[bytes], name: str, kind: str | None,
             except FileProblem as problem:
                 problems.append(problem)
         counter.finish()
-        _raise_all(problems)
+        _raise_all(problems, ignored)
         if not tables:
             raise FileProblem(name, N_("problem.no_sheet_to_import"),
                               params={"sheets": Joined(tuple(problem.sheet or "" for problem in ignored))})

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from tular.graph.model.catalogue import LANGUAGES, N_, Messages
@@ -71,11 +72,16 @@ class Advice:
 
 @dataclass(frozen=True)
 class Joined:
-    """Values shown one after the other, joined by ``", "`` or by the message ``between``
-    (``M-005 mengajar M-004 mengajar M-005``)."""
+    """Values shown one after the other, joined by ``", "``, by the message ``between``
+    (``M-005 mengajar M-004 mengajar M-005``), or — ``between`` is :data:`AND` — as the reader's
+    language lists them (``1 Mei 2020 dan 1 September 2020``)."""
 
     items: tuple[Any, ...]
     between: str | None = None
+
+
+#: :class:`Joined`'s ``between`` for a list told as the reader's language tells one ("a, b and c").
+AND = "and"
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,8 @@ def rendered(value: Any, messages: Messages, surface: str = "cli") -> str:
         return messages.t(value.key, **{k: rendered(v, messages, surface) for k, v in value.values.items()})
     if isinstance(value, Advice):
         return messages.t(ADVICE[value.name][surface])
+    if isinstance(value, Joined) and value.between == AND:
+        return format_list([rendered(item, messages, surface) for item in value.items], locale=messages.lang)
     if isinstance(value, Joined):
         between = messages.t(value.between) if value.between else ", "
         return between.join(rendered(item, messages, surface) for item in value.items)

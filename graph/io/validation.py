@@ -21,7 +21,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
-from tular.graph.io.tables import COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
+from tular.graph.io.tables import AND, COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
 from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import NotADate, parse_date
 from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UnknownIKM, UnknownSkill
@@ -261,6 +261,10 @@ class Validator:
         self._dates: dict[str, date] = {}
         self._skills: dict[str, str] = {}
         self._areas: dict[tuple[str, str | None], Kelurahan] = {}
+        # and the same few wrong ones: why each is wrong is worked out once (a suggestion is a search)
+        self._not_dates: dict[str, Said] = {}
+        self._not_skills: dict[str, UnknownSkill] = {}
+        self._not_areas: dict[tuple[str, str | None], UnknownArea | AmbiguousKelurahan] = {}
 
     # ------------------------------------------------------------ reporting
     # A problem is a message id and its values (``params``, the text made in the reader's
@@ -293,10 +297,14 @@ class Validator:
             return None
         day = self._dates.get(text)
         if day is None:
-            try:
-                day = self._dates[text] = parse_date(text)
-            except NotADate as exc:
-                self.error(table, row, N_("problem.not_a_date"), column, text, why=date_reason(exc))
+            why = self._not_dates.get(text)
+            if why is None:
+                try:
+                    day = self._dates[text] = parse_date(text)
+                except NotADate as exc:
+                    why = self._not_dates[text] = date_reason(exc)
+            if why is not None:
+                self.error(table, row, N_("problem.not_a_date"), column, text, why=why)
                 return None
         if day > self.snap.today:
             self.error(table, row, N_("problem.future_date"), column, text, today=self.snap.today)
@@ -308,17 +316,20 @@ class Validator:
             return None
         if (known := self._skills.get(text)) is not None:
             return known
-        try:
-            known = self._skills[text] = self.snap.skills.resolve(text)
-            return known
-        except UnknownSkill as exc:
-            valid = Joined(tuple(exc.valid))
-            if exc.suggestion:
-                self.error(table, row, N_("problem.unknown_skill_suggest"), column, text, suggestion=exc.suggestion,
-                           valid=valid)
-            else:
-                self.error(table, row, N_("problem.unknown_skill"), column, text, valid=valid)
-            return None
+        exc = self._not_skills.get(text)
+        if exc is None:
+            try:
+                known = self._skills[text] = self.snap.skills.resolve(text)
+                return known
+            except UnknownSkill as unknown:
+                exc = self._not_skills[text] = unknown
+        valid = Joined(tuple(exc.valid))
+        if exc.suggestion:
+            self.error(table, row, N_("problem.unknown_skill_suggest"), column, text, suggestion=exc.suggestion,
+                       valid=valid)
+        else:
+            self.error(table, row, N_("problem.unknown_skill"), column, text, valid=valid)
+        return None
 
     def area(self, kelurahan: str, kecamatan: str | None) -> Kelurahan:
         """The gazetteer's kelurahan (``TularError`` as the gazetteer raises it)."""
@@ -332,18 +343,20 @@ class Validator:
         """The kelurahan of a row, or None where an error (the nearest name, when one is near) is reported."""
         if kelurahan is None:
             return None
-        try:
-            return self.area(kelurahan, kecamatan)
-        except UnknownArea as exc:
-            if exc.suggestion:
-                self.error(table, row, N_("problem.unknown_area_suggest"), column, kelurahan,
-                           area=exc.kind, name=exc.name, suggestion=exc.suggestion)
-            else:
-                self.error(table, row, N_("problem.unknown_area"), column, kelurahan,
-                           area=exc.kind, name=exc.name)
-        except AmbiguousKelurahan as exc:
+        exc = self._not_areas.get((kelurahan, kecamatan))
+        if exc is None:
+            try:
+                return self.area(kelurahan, kecamatan)
+            except (UnknownArea, AmbiguousKelurahan) as unknown:
+                exc = self._not_areas[(kelurahan, kecamatan)] = unknown
+        if isinstance(exc, AmbiguousKelurahan):
             self.error(table, row, N_("problem.ambiguous_kelurahan"), column, kelurahan,
                        kecamatan=Joined(tuple(exc.kecamatan)))
+        elif exc.suggestion:
+            self.error(table, row, N_("problem.unknown_area_suggest"), column, kelurahan, area=exc.kind, name=exc.name,
+                       suggestion=exc.suggestion)
+        else:
+            self.error(table, row, N_("problem.unknown_area"), column, kelurahan, area=exc.kind, name=exc.name)
         return None
 
     def known_ikm(self, table: Table, row: Row, column: str) -> str | None:
@@ -802,7 +815,7 @@ class Validator:
                 # a broken invariant (SPEC §3: Neo4j cannot make a relationship unique): which
                 # copy a write would change is not defined
                 self.error(table, row, N_("problem.stored_several_times"), "date", record.date.isoformat(),
-                           times=len(copies[key]), dates=Joined(tuple(sorted(copies[key]))), advice=Advice("repair"))
+                           times=len(copies[key]), dates=Joined(tuple(sorted(copies[key])), AND), advice=Advice("repair"))
                 continue
             if key in existing and existing[key].date != record.date:
                 self.warn(table, row, N_("problem.stored_other_date"), "date", record.date.isoformat(),
