@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from tular.graph.io.readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from tular.graph.io.validation import CheckProgress, Snapshot, validate
+from tular.graph.model.catalogue import N_
 from tular.graph.model.collector import collector_paused
 from tular.graph.model.records import KINDS, BatchMeta, KindCounts, SourceInfo, WriteResult
 from tular.graph.store.base import GraphStore
@@ -137,7 +138,7 @@ def _apply(tables: list[Table], files: list[SourceInfo], store: GraphStore, toda
 def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: GraphStore, today: date, who: str,
                          dry_run: bool, timed: _Phases, progress: ImportProgress | None) -> ImportReport:
     if progress is not None:
-        progress.step(f"Reading what {store.display_url} holds")
+        progress.step(N_("progress.reading_store"), store=store.display_url)
     with timed("snapshot"):
         snapshot = Snapshot.of(store, today, tables)
     with timed("validate"):
@@ -159,8 +160,7 @@ def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: Gr
         return report
     tables.clear()  # the rows as read, most of a big import's memory, are not needed any more
     if progress is not None:
-        progress.step(f"Comparing with {store.display_url} (dry run: nothing is written)" if dry_run
-                      else f"Writing to {store.display_url} in one transaction")
+        progress.step(N_("progress.comparing") if dry_run else N_("progress.writing"), store=store.display_url)
     with timed("write"):
         result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
     for name, counts in result.counts.items():

@@ -22,6 +22,7 @@ from scipy.sparse.csgraph import connected_components
 
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
 from tular.graph.io.tables import COLUMNS, FileProblem, Row, Table
+from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import parse_date
 from tular.graph.model.errors import TularError, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
@@ -214,8 +215,9 @@ class CheckProgress(Protocol):
     def checking(self, rows: int) -> Callable[[int], None]:
         """Rows are being checked: the callback receives how many so far, of ``rows``."""
 
-    def step(self, description: str) -> None:
-        """A step without a count starts (e.g. the whole-batch rules)."""
+    def step(self, description: str, **values) -> None:
+        """A step without a count starts (e.g. the whole-batch rules): ``description`` is the
+        catalogue's key of its name, filled with ``values``."""
 
 
 #: Validation reports the rows checked after each this many.
@@ -340,7 +342,7 @@ class Validator:
             self.note_unknown_columns(table)
             check[table.kind](table)
         if self.progress is not None:
-            self.progress.step("Checking for duplicate persons, cycles and the order of learning")
+            self.progress.step(N_("progress.whole_batch"))
         self.check_duplicate_persons()
         self.check_teaching_graph()
         records = Records(

@@ -14,6 +14,8 @@ from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
+from tular.graph.model.catalogue import N_
+from tular.service.language import Term, said
 from tular.service.schemas import WriteOut
 
 # The filters of SPEC §5, shared by the metrics routes.
@@ -34,7 +36,7 @@ def filtered_query(settings: Settings, skill: str, as_of_value: str | None, kelu
                          kecamatan=kecamatan, cohort=tuple(cohort or ()), year=year)
 
 
-def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: str) -> WriteOut:
+def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: Term) -> WriteOut:
     """One record sent to the API, validated and written exactly as one imported row of ``kind``."""
     table = Table("request", None, kind, list(COLUMNS[kind].known), [Row(1, values)])
     report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
@@ -43,11 +45,12 @@ def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, va
     return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
 
 
-def rejected(report: ImportReport, what: str) -> InvalidData:
-    """The import's errors as one domain error, carrying the whole report for the response."""
+def rejected(report: ImportReport, what: Term) -> InvalidData:
+    """The import's errors as one domain error, carrying the whole report for the response;
+    ``what`` is the catalogue's name of what was sent (``problem.what_import``, …)."""
     shown = "; ".join(_line(p) for p in report.errors[:5])
-    more = f" (and {report.error_count - 5} more)" if report.error_count > 5 else ""
-    error = InvalidData(f"{what} was rejected, nothing was written: {shown}{more}")
+    key = N_("problem.rejected_more") if report.error_count > 5 else N_("problem.rejected")
+    error = said(InvalidData, key, {"what": what, "problems": shown, "more": report.error_count - 5})
     error.problem_extra = {"report": report.model_dump(mode="json")}  # type: ignore[attr-defined]
     return error
 

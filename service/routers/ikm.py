@@ -13,6 +13,8 @@ from tular.service.problems import responses
 from tular.service.routers.common import as_of_date, rejected
 from tular.service.routers.spread import AsOf
 from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
+from tular.graph.model.catalogue import N_
+from tular.service.language import Term
 
 router = APIRouter(prefix="/api/v1/ikm", tags=["ikm"])
 
@@ -66,7 +68,7 @@ def correct(ikm_id: IKMId, patch: IKMPatch, store: StoreDep, settings: SettingsD
         table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
         report = import_tables(store, [table], today=settings.today(), who=keys.who(key))
     if not report.ok:
-        raise rejected(report, "the correction")
+        raise rejected(report, Term(N_("problem.what_correction")))
     return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
                        ikm=IKMOut.of(store.get_ikm(ikm_id), gazetteer, True))
 

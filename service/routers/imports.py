@@ -11,6 +11,8 @@ from tular.service.importing import import_uploads
 from tular.service.limits import caller_first
 from tular.service.problems import responses
 from tular.service.routers.common import rejected
+from tular.graph.model.catalogue import N_
+from tular.service.language import Term
 
 
 def _editor_first(request: Request) -> None:
@@ -32,6 +34,6 @@ def upload(
 ) -> ImportReport:
     report = import_uploads(store, settings, files, who=keys.who(key), kind=kind, dry_run=dry_run)
     if not report.ok:
-        raise rejected(report, "the import")
+        raise rejected(report, Term(N_("problem.what_import")))
     return report
 

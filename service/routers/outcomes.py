@@ -23,6 +23,8 @@ from tular.service.routers.common import (
 )
 from tular.service.routers.spread import AsOf, cached
 from tular.service.schemas import OutcomeIn, WriteOut
+from tular.graph.model.catalogue import N_
+from tular.service.language import Term
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"])
 
@@ -49,7 +51,7 @@ PLAN_EXAMPLE = {
 @router.post("/outcomes", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one outcome (editor), validated like an imported row")
 def record(outcome: OutcomeIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "outcomes", outcome.model_dump(), "the outcome")
+    return record_one(store, settings, key, "outcomes", outcome.model_dump(), Term(N_("problem.what_outcome")))
 
 
 @router.get("/outcomes", response_model=OutcomeRates, responses={

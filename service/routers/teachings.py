@@ -11,6 +11,8 @@ from tular.service.deps import Editor, SettingsDep, StoreDep
 from tular.service.problems import responses
 from tular.service.routers.common import record_one
 from tular.service.schemas import TeachingIn, WriteOut
+from tular.graph.model.catalogue import N_
+from tular.service.language import Term
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 @router.post("", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one teaching event (editor), validated like an imported row")
 def record(event: TeachingIn, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "teachings", event.model_dump(), "the teaching event")
+    return record_one(store, settings, key, "teachings", event.model_dump(), Term(N_("problem.what_teaching")))
 
 
 Id = Annotated[str, Path(min_length=1, max_length=200)]
