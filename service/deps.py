@@ -14,7 +14,7 @@ from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
-from tular.service.language import said
+from tular.service.language import api_language, said
 from tular.service.limits import verify_key
 
 SESSION_COOKIE = "tular_session"
@@ -53,7 +53,14 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def answer_language(request: Request) -> str:
+    """The language of an API answer's words (SPEC §11): ``?lang=`` > ``Accept-Language`` >
+    ``TULAR_LANG`` > ``id``."""
+    return api_language(request)
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+AnswerLanguage = Annotated[str, Depends(answer_language)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 APIKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="Your tular API key.")]
 
