@@ -14,7 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+import typer.rich_utils
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -41,16 +44,52 @@ EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE, EXIT_REMOTE_UNAVAILABLE =
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=120)
 
+# typer's and click's own words in the help and the usage errors, in the same language
+for _name, _key in {"ARGUMENTS_PANEL_TITLE": N_("cli.panel_arguments"), "OPTIONS_PANEL_TITLE": N_("cli.panel_options"),
+                    "COMMANDS_PANEL_TITLE": N_("cli.panel_commands"), "ERRORS_PANEL_TITLE": N_("cli.panel_error"),
+                    "ABORTED_TEXT": N_("cli.aborted"), "REQUIRED_LONG_STRING": N_("cli.required")}.items():
+    setattr(typer.rich_utils, _name, HELP.t(_key))
+typer.rich_utils.DEFAULT_STRING = HELP.t("cli.default", value="{}")
+typer.rich_utils.RICH_HELP = HELP.t("cli.try_help", command_path="{command_path}", help_option="{help_option}")
+
+
+class _Localized:
+    """click's usage line and help option, worded from the catalogue."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix=HELP.t("cli.usage") + " ")
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [HELP.t("cli.options_metavar") if piece == self.options_metavar else piece for piece in pieces]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP.t("cli.help_option")
+        return option
+
+
+class LocalizedGroup(_Localized, TyperGroup):
+    pass
+
+
+class LocalizedCommand(_Localized, TyperCommand):
+    pass
+
+
 app = typer.Typer(
     name="tular",
+    cls=LocalizedGroup,
     help=HELP.t("cli.tular"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-skills_app = typer.Typer(help=HELP.t("cli.skills"), no_args_is_help=True)
+skills_app = typer.Typer(help=HELP.t("cli.skills"), no_args_is_help=True, cls=LocalizedGroup)
 app.add_typer(skills_app, name="skills")
-keys_app = typer.Typer(help=HELP.t("cli.keys"), no_args_is_help=True)
+keys_app = typer.Typer(help=HELP.t("cli.keys"), no_args_is_help=True, cls=LocalizedGroup)
 app.add_typer(keys_app, name="keys")
 
 
@@ -132,7 +171,7 @@ def root(
 
 
 # ---------------------------------------------------------------------- commands
-@app.command(help=HELP.t("cli.init"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.init"))
 def init(ctx: typer.Context) -> None:
     store = state(ctx).store()
     store.session_secret()  # made now, kept in the store: it signs the web sign-ins of every server process
@@ -143,7 +182,7 @@ def init(ctx: typer.Context) -> None:
                     ikm=loc.integer(counts.ikm)), highlight=False)
 
 
-@app.command(help=HELP.t("cli.status"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.status"))
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     store = state(ctx).store()
     counts = store.counts()
@@ -159,7 +198,7 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
     out.print(table)
 
 
-@app.command(help=HELP.t("cli.demo"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.demo"))
 def demo(
     ctx: typer.Context,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help=HELP.t("cli.demo.serve"))] = True,
@@ -203,7 +242,7 @@ def demo(
                     "127.0.0.1", port, loc=loc)
 
 
-@app.command("import", help=HELP.t("cli.import"))
+@app.command("import", cls=LocalizedCommand, help=HELP.t("cli.import"))
 def import_(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help=HELP.t("cli.import.paths"),
@@ -254,7 +293,7 @@ def import_(
         raise typer.Exit(EXIT_INVALID_DATA)
 
 
-@app.command(help=HELP.t("cli.export"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.export"))
 def export(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help=HELP.t("cli.export.output"), show_default=False)],
@@ -268,7 +307,7 @@ def export(
     print_export(out, export_store(state(ctx).store(), output, fmt, kelurahan=kelurahan), loc=state(ctx).loc)
 
 
-@app.command(help=HELP.t("cli.backup"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.backup"))
 def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help=HELP.t("cli.backup.file"),
@@ -280,7 +319,7 @@ def backup(
     print_backup(out, file, write_backup(state(ctx).store(), file), loc=state(ctx).loc)
 
 
-@app.command(help=HELP.t("cli.restore"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.restore"))
 def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help=HELP.t("cli.restore.file"), show_default=False)],
@@ -296,7 +335,7 @@ def restore(
     print_restore(out, store.display_url, result, as_json, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.forget"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.forget"))
 def forget(
     ctx: typer.Context,
     ikm_id: Annotated[str, typer.Argument(help=HELP.t("cli.forget.ikm_id"), show_default=False)],
@@ -314,7 +353,7 @@ def forget(
                     versions=loc.integer(result.logged_changes)), highlight=False)
 
 
-@app.command(help=HELP.t("cli.template"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.template"))
 def template(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=HELP.t("cli.template.output"),
@@ -341,7 +380,7 @@ def template(
                    loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.check"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.check"))
 def check(
     ctx: typer.Context,
     repair: Annotated[bool, typer.Option("--repair", help=HELP.t("cli.check.repair"))] = False,
@@ -389,7 +428,7 @@ def filtered_query(cli: CliState, skill: str, as_of: str | None, kelurahan: str 
                          cohort=cohort or (), year=year)
 
 
-@app.command(help=HELP.t("cli.reach"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.reach"))
 def reach(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.reach.skill"))],
@@ -414,7 +453,7 @@ def reach(
         print(one.model_dump_json()) if as_json else views.print_reach(out, one, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.broken"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.broken"))
 def broken(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
@@ -430,7 +469,7 @@ def broken(
     print(result.model_dump_json()) if as_json else views.print_broken(out, result, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.outcomes"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.outcomes"))
 def outcomes(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
@@ -452,7 +491,7 @@ def outcomes(
     print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.plan"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.plan"))
 def plan(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
@@ -472,7 +511,7 @@ def plan(
     print(result.model_dump_json()) if as_json else views.print_plan(out, result, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.lineage"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.lineage"))
 def lineage(
     ctx: typer.Context,
     ikm_id: Annotated[str, typer.Argument(help=HELP.t("cli.lineage.ikm_id"))],
@@ -488,7 +527,7 @@ def lineage(
     print(json.dumps(result)) if as_json else views.print_lineage(out, result, loc=cli.loc)
 
 
-@app.command("map", help=HELP.t("cli.map"))
+@app.command("map", cls=LocalizedCommand, help=HELP.t("cli.map"))
 def map_(
     ctx: typer.Context,
     skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
@@ -506,7 +545,7 @@ def map_(
               seed=seed, dormant_days=dormant_days, loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.report"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.report"))
 def report(
     ctx: typer.Context,
     year: Annotated[int, typer.Option("--year", help=HELP.t("cli.report.year"))],
@@ -525,7 +564,7 @@ def report(
                  loc=cli.loc)
 
 
-@app.command(help=HELP.t("cli.serve"))
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.serve"))
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help=HELP.t("cli.serve.host"))] = "127.0.0.1",
@@ -562,7 +601,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1, prox
                 access_log=True, timeout_graceful_shutdown=10)
 
 
-@keys_app.command("create", help=HELP.t("cli.keys_create"))
+@keys_app.command("create", cls=LocalizedCommand, help=HELP.t("cli.keys_create"))
 def keys_create(
     ctx: typer.Context,
     role: Annotated[str, typer.Option("--role", help=HELP.t("cli.keys_create.role"))],
@@ -580,7 +619,7 @@ def keys_create(
     print(plaintext)
 
 
-@keys_app.command("list", help=HELP.t("cli.keys_list"))
+@keys_app.command("list", cls=LocalizedCommand, help=HELP.t("cli.keys_list"))
 def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     stored = state(ctx).store().api_keys()
     if as_json:
@@ -602,7 +641,7 @@ def _moment(loc: Locale, moment) -> str:
     return f"{loc.short_date(moment.date())} {moment:%H:%M}"
 
 
-@keys_app.command("revoke", help=HELP.t("cli.keys_revoke"))
+@keys_app.command("revoke", cls=LocalizedCommand, help=HELP.t("cli.keys_revoke"))
 def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help=HELP.t("cli.keys_revoke.key_id"))]) -> None:
     from tular.graph.admin import api_keys as keys
 
@@ -610,7 +649,7 @@ def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help=H
     out.print(state(ctx).loc.t("cli.key_revoked", key_id=revoked.key_id, name=revoked.name), highlight=False)
 
 
-@skills_app.command("list", help=HELP.t("cli.skills_list"))
+@skills_app.command("list", cls=LocalizedCommand, help=HELP.t("cli.skills_list"))
 def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     skills = state(ctx).store().skills()
     if as_json:
@@ -625,7 +664,7 @@ def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
     out.print(table)
 
 
-@skills_app.command("add", help=HELP.t("cli.skills_add"))
+@skills_app.command("add", cls=LocalizedCommand, help=HELP.t("cli.skills_add"))
 def skills_add(
     ctx: typer.Context,
     skill_id: Annotated[str, typer.Argument(help=HELP.t("cli.skills_add.skill_id"))],
