@@ -170,7 +170,7 @@ def test_help_is_indonesian_by_default_and_english_with_lang_or_tular_lang():
 def test_output_follows_lang_then_tular_lang_then_indonesian(db: str):
     ready = tular("init", db=db)
     assert ready.returncode == 0 and flat(ready.stdout).startswith("Siap: ")
-    assert "5 kecamatan, 57 kelurahan, 8 keterampilan, 0 IKM" in ready.stdout
+    assert "5 kecamatan, 57 kelurahan, 8 keterampilan, 0 IKM" in flat(ready.stdout)
     indonesian = flat(tular("status", db=db).stdout)
     english = flat(tular("--lang", "en", "status", db=db).stdout)
     assert ID.t("cli.status_title") in indonesian and EN.t("cli.status_title") not in indonesian
