@@ -339,7 +339,8 @@ def test_repair_removes_the_copies_as_one_batch_that_undo_puts_back(neo4j_store:
     assert (listed[-1]["batch_id"], listed[-1]["who"], [f["name"] for f in listed[-1]["files"]]) == (
         batch_id, "Bu Rina", ["tular check --repair"])
     assert listed[-1]["counts"]["teachings"]["deleted"] == 2
-    assert "Removed" in tular(store, "import", "--list")
+    assert "Removed" in tular(store, "--lang", "en", "import", "--list")
+    assert "Dihapus" in tular(store, "import", "--list")  # Indonesian by default
     undone = json.loads(tular(store, "import", "--undo", batch_id, "--json"))
     assert undone == {"undone": batch_id, "removed": 0, "restored": 0, "put_back": 2}
     assert stored(store) == before  # every copy back, with its date, source and note
