@@ -22,6 +22,8 @@ from tular.graph.model.catalogue import LANGUAGES, Messages
 from tular.graph.model.errors import TularError
 
 LANG_ENV = "TULAR_LANG"
+#: The cookie a web page remembers its reader's choice in (``service/web_plumbing.py`` sets it).
+PAGE_LANGUAGE_COOKIE = "tular_lang"
 DEFAULT = "id"
 
 E = TypeVar("E", bound=TularError)
@@ -68,6 +70,14 @@ def api_language(request, settings=None) -> str:
         settings = getattr(getattr(app, "state", None), "settings", None)
     return (language(request.query_params.get("lang"))
             or from_accept_language(request.headers.get("accept-language"))
+            or language(getattr(settings, "lang", None)) or DEFAULT)
+
+
+def page_language(request) -> str:
+    """A web page's language: ``?lang=``, else the remembered choice, else ``TULAR_LANG``, else
+    ``id`` — never ``Accept-Language``."""
+    settings = getattr(request.app.state, "settings", None)
+    return (language(request.query_params.get("lang")) or language(request.cookies.get(PAGE_LANGUAGE_COOKIE))
             or language(getattr(settings, "lang", None)) or DEFAULT)
 
 

@@ -25,7 +25,7 @@ from tular.graph.model.errors import (
     UnknownIKM,
     UsageError,
 )
-from tular.service.language import api_language, language, text_of
+from tular.service.language import api_language, page_language, text_of
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
@@ -110,14 +110,6 @@ def _page_for(request: Request):
     wants_html = "text/html" in request.headers.get("accept", "")
     is_api = request.url.path.startswith(("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz"))
     return make if wants_html and not is_api else None
-
-
-def page_language(request: Request) -> str:
-    """A web page's language: ``?lang=``, else the remembered choice, never ``Accept-Language``."""
-    from tular.service.web_plumbing import LANG_COOKIE
-
-    return (language(request.query_params.get("lang")) or language(request.cookies.get(LANG_COOKIE))
-            or language(getattr(request.app.state.settings, "lang", None)) or "id")
 
 
 def parameter_detail(errors: list[dict], lang: str) -> str:

@@ -111,3 +111,20 @@ def test_web_pages_never_follow_accept_language(api: Api):
 
 def test_doctests_of_the_language_rules():
     assert doctest.testmod(language).failed == 0
+
+
+def test_a_pages_language_is_its_choice_never_the_header(api: Api):
+    """What an error page says it in: ``?lang=``, else the remembered choice, else TULAR_LANG."""
+    from starlette.requests import Request
+
+    from tular.service import web_plumbing
+
+    assert language.PAGE_LANGUAGE_COOKIE == web_plumbing.LANG_COOKIE  # the choice the pages remember
+
+    def page(query: str = "", cookie: str | None = None) -> str:
+        headers = [(b"accept-language", b"en")] + ([(b"cookie", f"tular_lang={cookie}".encode())] if cookie else [])
+        scope = {"type": "http", "method": "GET", "path": "/", "query_string": query.encode(), "headers": headers,
+                 "app": api.client.app}
+        return language.page_language(Request(scope))
+
+    assert (page(), page(cookie="en"), page("lang=id", cookie="en"), page("lang=en")) == ("id", "en", "id", "en")
