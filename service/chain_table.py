@@ -3,26 +3,15 @@ their sizes, every word from the catalogue in the chosen language, numbers and d
 
 from __future__ import annotations
 
-import os
-
 from rich.console import Console
 from rich.table import Table
 
 from tular.graph.metrics.results import Chains
-from tular.graph.model.errors import UsageError
 from tular.visualizations.chain_views import STATUS_LABELS
-from tular.visualizations.i18n import LANGUAGES, Locale
+from tular.visualizations.i18n import Locale
 
 #: Rows printed at most; --json gives them all.
 SHOWN_CHAINS = 60
-
-
-def cli_language(lang: str | None) -> str:
-    """``--lang``, else ``TULAR_LANG``, else Indonesian (SPEC §11)."""
-    chosen = lang or os.environ.get("TULAR_LANG") or "id"
-    if chosen not in LANGUAGES:
-        raise UsageError(f"--lang {chosen!r}: choose one of {', '.join(LANGUAGES)}")
-    return chosen
 
 
 def print_chains(console: Console, answer: Chains, lang: str) -> None:

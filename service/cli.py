@@ -14,17 +14,29 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+import typer.rich_utils
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from tular import __version__
+from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import as_of
 from tular.graph.model.errors import InvalidData, RemoteUnavailable, StoreUnavailable, TularError, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.model.settings import Settings
 from tular.graph.model.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
+from tular.service.language import cli_language, language, said, text_of
+from tular.service.views import record_name
+from tular.visualizations.i18n import Locale
+
+#: The help texts are made when the commands are built: the language is read from the arguments
+#: and TULAR_LANG first (SPEC §11), and the output follows the same choice (:class:`CliState`).
+HELP = Locale(cli_language(sys.argv[1:]))
 
 EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE, EXIT_REMOTE_UNAVAILABLE = 1, 2, 3, 4
 
@@ -32,17 +44,52 @@ EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE, EXIT_REMOTE_UNAVAILABLE =
 out = Console() if sys.stdout.isatty() else Console(width=120)
 err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=120)
 
+# typer's and click's own words in the help and the usage errors, in the same language
+for _name, _key in {"ARGUMENTS_PANEL_TITLE": N_("cli.panel_arguments"), "OPTIONS_PANEL_TITLE": N_("cli.panel_options"),
+                    "COMMANDS_PANEL_TITLE": N_("cli.panel_commands"), "ERRORS_PANEL_TITLE": N_("cli.panel_error"),
+                    "ABORTED_TEXT": N_("cli.aborted"), "REQUIRED_LONG_STRING": N_("cli.required")}.items():
+    setattr(typer.rich_utils, _name, HELP.t(_key))
+typer.rich_utils.DEFAULT_STRING = HELP.t("cli.default", value="{}")
+typer.rich_utils.RICH_HELP = HELP.t("cli.try_help", command_path="{command_path}", help_option="{help_option}")
+
+
+class _Localized:
+    """click's usage line and help option, worded from the catalogue."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix=HELP.t("cli.usage") + " ")
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [HELP.t("cli.options_metavar") if piece == self.options_metavar else piece for piece in pieces]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP.t("cli.help_option")
+        return option
+
+
+class LocalizedGroup(_Localized, TyperGroup):
+    pass
+
+
+class LocalizedCommand(_Localized, TyperCommand):
+    pass
+
+
 app = typer.Typer(
     name="tular",
-    help="tular — how far did the skill travel? Reach, generations and broken chains of "
-    "train-the-trainer programs.",
+    cls=LocalizedGroup,
+    help=HELP.t("cli.tular"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-skills_app = typer.Typer(help="The skill vocabulary (built-in skills and aliases).", no_args_is_help=True)
+skills_app = typer.Typer(help=HELP.t("cli.skills"), no_args_is_help=True, cls=LocalizedGroup)
 app.add_typer(skills_app, name="skills")
-keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+keys_app = typer.Typer(help=HELP.t("cli.keys"), no_args_is_help=True, cls=LocalizedGroup)
 app.add_typer(keys_app, name="keys")
 
 
@@ -50,7 +97,19 @@ app.add_typer(keys_app, name="keys")
 class CliState:
     db: str | None
     settings: Settings = field(default_factory=Settings)
+    lang: str | None = None
     _store: GraphStore | None = None
+
+    def __post_init__(self) -> None:
+        self.lang = chosen_language(self.lang, self.settings)
+        self.loc = Locale(self.lang)
+
+    def use(self, lang: str | None) -> str:
+        """A command's own ``--lang`` (report, plan), when given, for its output too."""
+        if lang is not None:
+            self.lang = chosen_language(lang, self.settings)
+            self.loc = Locale(self.lang)
+        return self.lang
 
     def store(self, restoring: bool = False) -> GraphStore:
         """The store, opened on first use with its schema in place. A store marked "restore in
@@ -79,6 +138,16 @@ def state(ctx: typer.Context) -> CliState:
     return ctx.find_root().obj
 
 
+def chosen_language(given: str | None, settings: Settings) -> str:
+    """``--lang`` when given (``id`` or ``en``, else a usage error), else ``TULAR_LANG``, else ``id``."""
+    if given is None:
+        return language(settings.lang) or "id"
+    found = language(given)
+    if found is None:
+        raise said(UsageError, N_("cli.bad_lang"), {"given": given})
+    return found
+
+
 def version_callback(value: bool) -> None:
     if value:
         out.print(f"tular {__version__}")
@@ -90,253 +159,210 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Store URL: sqlite:///PATH (default sqlite:///tular.db) or neo4j://HOST:7687. "
-                     "Default from TULAR_DB.", show_default=False),
+        typer.Option("--db", help=HELP.t("cli.tular.db"), show_default=False),
     ] = None,
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help=HELP.t("cli.tular.version"))] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.tular.lang"),
+                                             show_default=False)] = None,
 ) -> None:
-    ctx.obj = CliState(db)
+    ctx.obj = CliState(db, lang=lang)
     ctx.call_on_close(ctx.obj.close)
 
 
 # ---------------------------------------------------------------------- commands
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.init"))
 def init(ctx: typer.Context) -> None:
-    """Create the schema, constraints, the Kota Malang gazetteer and the built-in skills."""
     store = state(ctx).store()
     store.session_secret()  # made now, kept in the store: it signs the web sign-ins of every server process
     counts = store.counts()
-    out.print(
-        f"[green]Ready[/green]: {store.display_url} — {counts.kecamatan} kecamatan, "
-        f"{counts.kelurahan} kelurahan, {counts.skills} skills, {counts.ikm:,} IKM."
-    )
+    loc = state(ctx).loc
+    out.print(loc.t("cli.ready", store=store.display_url, kecamatan=loc.integer(counts.kecamatan),
+                    kelurahan=loc.integer(counts.kelurahan), skills=loc.integer(counts.skills),
+                    ikm=loc.integer(counts.ikm)), highlight=False)
 
 
-@app.command()
-def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """What the store holds: IKM, trainings, attendance, teaching events."""
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.status"))
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     store = state(ctx).store()
     counts = store.counts()
     if as_json:
         print(json.dumps({"store": store.display_url, **counts.model_dump()}))
         return
-    table = Table(title="What the store holds", caption=store.display_url, title_justify="left")
-    table.add_column("Records")
-    table.add_column("Count", justify="right")
+    loc = state(ctx).loc
+    table = Table(title=loc.t("cli.status_title"), caption=store.display_url, title_justify="left")
+    table.add_column(loc.t("cli.status_records"))
+    table.add_column(loc.t("cli.status_count"), justify="right")
     for name, value in counts.model_dump().items():
-        table.add_row(name, f"{value:,}")
+        table.add_row(record_name(loc, name), loc.integer(value))
     out.print(table)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.demo"))
 def demo(
     ctx: typer.Context,
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web app after loading.")] = True,
-    reset: Annotated[bool, typer.Option("--reset", help="Replace whatever the store holds with the demo data.")] = False,
-    port: Annotated[int, typer.Option("--port", help="Port of the web app (on 127.0.0.1).")] = 8000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help=HELP.t("cli.demo.serve"))] = True,
+    reset: Annotated[bool, typer.Option("--reset", help=HELP.t("cli.demo.reset"))] = False,
+    port: Annotated[int, typer.Option("--port", help=HELP.t("cli.demo.port"))] = 8000,
 ) -> None:
-    """Fill the store with a synthetic Kota Malang data set and print what it shows."""
     from tular.graph.demo import generator as demo_data
     from tular.service.summary import print_area_story, print_skill_summary
 
     store = state(ctx).store()
-    with out.status("Generating the Kota Malang demo data…"):
+    loc = state(ctx).loc
+    with out.status(loc.t("cli.demo_generating")):
         records = demo_data.build_demo()
     counts = store.counts()
     expected = (len(records.ikm), len(records.trainings), len(records.teachings))
     if counts.ikm and not reset and (counts.ikm, counts.trainings, counts.teachings) != expected:
-        raise UsageError(
-            f"the store {store.display_url} already holds {counts.ikm:,} IKM that are not the demo's; "
-            "run `tular demo --reset` to replace them, or choose another store with --db sqlite:///demo.db"
-        )
+        raise said(UsageError, N_("cli.demo_not_empty"), {"store": store.display_url, "ikm": loc.integer(counts.ikm)})
     if reset:
         store.wipe()
         store.init_schema()
-    with out.status(f"Writing {len(records):,} records to {store.display_url} in one transaction…"):
+    with out.status(loc.t("cli.demo_writing", records=loc.integer(len(records)), store=store.display_url)):
         demo_data.load_demo(store)
-    out.print(f"[green]Loaded[/green] the demo data set into {store.display_url}.")
+    out.print(loc.t("cli.demo_loaded", store=store.display_url), highlight=False)
     status(ctx, as_json=False)
-    print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF)
-    print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF)
+    print_skill_summary(out, store, as_of=demo_data.DEMO_AS_OF, loc=loc)
+    print_area_story(out, store, "batik", demo_data.BUNULREJO, as_of=demo_data.DEMO_AS_OF, loc=loc)
     from tular.service.map_documents import write_map
 
-    write_map(out, store, "batik", demo_data.DEMO_AS_OF, Path("tular-demo") / "peta-batik.html")
+    write_map(out, store, "batik", demo_data.DEMO_AS_OF, Path("tular-demo") / "peta-batik.html", loc=loc)
     from tular.service.reports import write_report
 
     today = state(ctx).settings.today()
-    write_report(out, store, today.year, today, Path("tular-demo") / f"laporan-{today.year}.html")
+    write_report(out, store, today.year, today, Path("tular-demo") / f"laporan-{today.year}.html", lang=loc.lang,
+                 loc=loc)
     if serve:  # keep this last: it runs until stopped
         cli = state(ctx)
         # the demo holds no real people: anonymous reading on loopback is fine
-        out.print(f"Web app (dashboard): [bold]http://127.0.0.1:{port}/?as_of={demo_data.DEMO_AS_OF.isoformat()}"
-                  f"[/bold] — the map at /peta, import at /impor (sign in with an editor key from "
-                  f"`tular keys create --role editor`).", highlight=False, soft_wrap=True)
+        out.print(loc.t("cli.demo_web", url=f"http://127.0.0.1:{port}/?as_of={demo_data.DEMO_AS_OF.isoformat()}"),
+                  highlight=False, soft_wrap=True)
         _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db, "public_read": True}),
-                    "127.0.0.1", port)
+                    "127.0.0.1", port, loc=loc)
 
 
-@app.command("import")
+@app.command("import", cls=LocalizedCommand, help=HELP.t("cli.import"))
 def import_(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="CSV files or one XLSX workbook (sheets by kind); "
-                                                       "or the submissions export of the phone form from ODK "
-                                                       "Central (CSV or zip) or KoboToolbox (XLSX or CSV).",
+    paths: Annotated[list[Path] | None, typer.Argument(help=HELP.t("cli.import.paths"),
                                                        show_default=False)] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="Kind of every file, when the names do not say: "
-                                             "ikm, trainings, attendance, teachings, outcomes, populations.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate against the store without writing.")] = False,
-    list_batches: Annotated[bool, typer.Option("--list", help="List the recorded import batches.")] = False,
-    undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help="Undo an import batch.")] = None,
-    who: Annotated[str | None, typer.Option("--who", help="Who imports (recorded with the batch); default: "
-                                            "the user name.")] = None,
-    from_odk: Annotated[str | None, typer.Option("--from-odk", metavar="URL", help="Pull the phone form's new "
-                                                 "submissions from this ODK Central server (credentials from "
-                                                 "pyodk's config, ~/.pyodk_config.toml), with --project and "
-                                                 "--form.", show_default=False)] = None,
-    project: Annotated[int | None, typer.Option("--project", help="--from-odk: the project's number.",
+    kind: Annotated[str | None, typer.Option("--kind", help=HELP.t("cli.import.kind"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=HELP.t("cli.import.dry_run"))] = False,
+    list_batches: Annotated[bool, typer.Option("--list", help=HELP.t("cli.import.list_batches"))] = False,
+    undo: Annotated[str | None, typer.Option("--undo", metavar="BATCH", help=HELP.t("cli.import.undo"))] = None,
+    who: Annotated[str | None, typer.Option("--who", help=HELP.t("cli.opt.who"))] = None,
+    from_odk: Annotated[str | None, typer.Option("--from-odk", metavar="URL", help=HELP.t("cli.import.from_odk"), show_default=False)] = None,
+    project: Annotated[int | None, typer.Option("--project", help=HELP.t("cli.import.project"),
                                                 show_default=False)] = None,
-    form: Annotated[str | None, typer.Option("--form", help="--from-odk: the form's ID (xmlFormId).",
+    form: Annotated[str | None, typer.Option("--form", help=HELP.t("cli.import.form"),
                                              show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the problems: id or en (default from "
-                                             "TULAR_LANG, else id).", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.import.lang"),
+                                             show_default=False)] = None,
 ) -> None:
-    """Import files as one batch: all of it, or nothing when any row has an error. With --from-odk, pull the
-    submissions made since the last pull from ODK Central and import them as one batch (exit 4 when the server
-    cannot be reached or refuses the credentials)."""
     from tular.service import importing
 
     cli = state(ctx)
     chosen = sum(bool(x) for x in (paths, list_batches, undo, from_odk))
     if chosen != 1:
-        raise UsageError("give files to import, or --from-odk URL, or --list, or --undo BATCH")
+        raise said(UsageError, N_("cli.import_choose_one"))
     if (project is not None or form) and not from_odk:
-        raise UsageError("--project and --form go with --from-odk URL")
+        raise said(UsageError, N_("cli.import_project_alone"))
     if from_odk and (project is None or not form):
-        raise UsageError("--from-odk needs the project's number and the form's ID: --project P --form F")
-    if lang is not None and lang not in ("id", "en"):
-        raise UsageError(f"--lang {lang!r}: choose id or en")
-    lang = lang or cli.settings.lang
+        raise said(UsageError, N_("cli.import_odk_needs"))
+    lang = cli.use(lang)
     store = cli.store()
     if from_odk:
         from tular.graph.io.central import pull
 
         pulled = pull(store, from_odk, project, form, today=cli.settings.today(), who=who or getpass.getuser(),
                       dry_run=dry_run, lang=lang)
-        importing.print_pull(out, pulled, as_json, lang)
+        importing.print_pull(out, pulled, as_json, loc=cli.loc)
         if not pulled.ok:
             raise typer.Exit(EXIT_INVALID_DATA)
         return
     if list_batches:
-        importing.print_batches(out, store.batches(), as_json)
+        importing.print_batches(out, store.batches(), as_json, loc=cli.loc)
         return
     if undo:
         batch = store.undo(undo)
-        importing.print_undone(out, batch, as_json)
+        importing.print_undone(out, batch, as_json, loc=cli.loc)
         return
     report = importing.run_import(store, paths, kind=kind, dry_run=dry_run, who=who or getpass.getuser(),
-                                  today=cli.settings.today(), console=None if as_json else err, lang=lang)
-    importing.print_report(out, report, as_json, lang)
+                                  today=cli.settings.today(), console=None if as_json else err, loc=cli.loc)
+    importing.print_report(out, report, as_json, loc=cli.loc)
     if not report.ok:
         raise typer.Exit(EXIT_INVALID_DATA)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.export"))
 def export(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write; for csv, a folder (made if "
-                                         "missing) that receives ikm.csv, trainings.csv, attendance.csv, "
-                                         "teachings.csv, outcomes.csv and populations.csv.", show_default=False)],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf, json, xlsx, csv or "
-                                            "odk-register (default: from the file name).",
+    output: Annotated[Path, typer.Option("-o", "--output", help=HELP.t("cli.export.output"), show_default=False)],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help=HELP.t("cli.export.fmt"),
                                             show_default=False)] = None,
-    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="odk-register: only the IKM of this "
-                                                  "kelurahan (one officer's area).", show_default=False)] = None,
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help=HELP.t("cli.export.kelurahan"), show_default=False)] = None,
 ) -> None:
-    """Export the whole store. graphml, gexf and json (networkx node-link) are network files for Gephi and
-    other graph tools: IKM nodes and teacher → learner edges with skill and date, WITHOUT phone numbers
-    (personal data, UU 27/2022). xlsx and csv are in the import format, phone numbers included:
-    `tular import` of them into an empty store gives the same records. odk-register writes ikm.csv, the IKM
-    list of the phone form (`tular template --xlsform`): id, "Name (Kelurahan)" and kelurahan, no phone
-    numbers, no erased IKM."""
     from tular.graph.io.export import export_store
     from tular.service.datafiles import print_export
 
-    print_export(out, export_store(state(ctx).store(), output, fmt, kelurahan=kelurahan))
+    print_export(out, export_store(state(ctx).store(), output, fmt, kelurahan=kelurahan), loc=state(ctx).loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.backup"))
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Backup file to write (.json, or .json.gz to compress).",
+    file: Annotated[Path, typer.Argument(help=HELP.t("cli.backup.file"),
                                          show_default=False)],
 ) -> None:
-    """Write the whole database to one file: gazetteer, skills, every record, populations and the import
-    batch log. Restore it into any store (embedded or Neo4j) with `tular restore`. A store that breaks
-    tular's rules (a teaching stored twice, a cycle, a missing reference) is refused, naming the records:
-    see `tular check`."""
     from tular.graph.io.backup import write_backup
     from tular.service.datafiles import print_backup
 
-    print_backup(out, file, write_backup(state(ctx).store(), file))
+    print_backup(out, file, write_backup(state(ctx).store(), file), loc=state(ctx).loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.restore"))
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A file made by `tular backup`.", show_default=False)],
-    force: Annotated[bool, typer.Option("--force", help="Delete everything the store holds first.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    file: Annotated[Path, typer.Argument(help=HELP.t("cli.restore.file"), show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help=HELP.t("cli.restore.force"))] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False,
 ) -> None:
-    """Restore a backup into an empty store (or, with --force, replace what the store holds). The file is
-    checked completely before anything is written, and the store holds either what it held or the whole
-    backup: a restore into Neo4j too large for one transaction first writes a safety backup
-    (tular-safety-….json.gz, beside FILE) and marks the store "restore in progress" until it completes."""
     from tular.graph.io.backup import restore_file
     from tular.service.datafiles import print_restore
 
     cli = state(ctx)
     store = cli.store(restoring=force)
     result = restore_file(store, file, force=force, one_transaction_max=cli.settings.restore_one_transaction_max)
-    print_restore(out, store.display_url, result, as_json)
+    print_restore(out, store.display_url, result, as_json, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.forget"))
 def forget(
     ctx: typer.Context,
-    ikm_id: Annotated[str, typer.Argument(help="The IKM whose personal data is to be erased.", show_default=False)],
-    who: Annotated[str | None, typer.Option("--who", help="Who carries out the request (logged); default: "
-                                            "the user name.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ikm_id: Annotated[str, typer.Argument(help=HELP.t("cli.forget.ikm_id"), show_default=False)],
+    who: Annotated[str | None, typer.Option("--who", help=HELP.t("cli.opt.who"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False,
 ) -> None:
-    """Erase a person's personal data on request (UU 27/2022): the name becomes "Dihapus (ID)", the business
-    name, phone number and the notes of their teaching events are removed — also from the import log's
-    earlier versions. The IKM keeps its place in the graph, so reach and reports do not change."""
     from tular.graph.admin.erasure import forget as forget_ikm
 
     result = forget_ikm(state(ctx).store(), ikm_id, who or getpass.getuser())
     if as_json:
         print(result.model_dump_json())
         return
-    out.print(f"[green]Erased[/green] the personal data of {result.ikm_id} (logged as batch {result.batch_id}; "
-              f"{result.teachings} teaching notes and {result.logged_changes} earlier versions in the import log "
-              "erased). Backups taken before today still hold it: replace or destroy them.")
+    loc = state(ctx).loc
+    out.print(loc.t("cli.forgotten", ikm_id=result.ikm_id, batch=result.batch_id, notes=loc.integer(result.teachings),
+                    versions=loc.integer(result.logged_changes)), highlight=False)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.template"))
 def template(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Workbook to write (.xlsx; default "
-                                                "tular-template.xlsx, with --xlsform catat-pengajaran.xlsx).",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=HELP.t("cli.template.output"),
                                                 show_default=False)] = None,
-    xlsform: Annotated[bool, typer.Option("--xlsform", help="Write instead the phone form for recording "
-                                          "teachings (XLSForm for ODK Collect / KoboCollect, Indonesian and "
-                                          "English); upload it with ikm.csv from `tular export --format "
-                                          "odk-register`.")] = False,
+    xlsform: Annotated[bool, typer.Option("--xlsform", help=HELP.t("cli.template.xlsform"))] = False,
 ) -> None:
-    """Write an empty workbook for field officers: one sheet per kind with header rows, instructions
-    (Petunjuk) and drop-down lists of kelurahan, skills and completed. With --xlsform, the phone form."""
     from tular.service.datafiles import print_template, print_xlsform
 
     cli = state(ctx)
@@ -349,31 +375,26 @@ def template(
 
         version = form_version(datetime.now(ZoneInfo(cli.settings.tz)))
         path = write_xlsform(output or Path("catat-pengajaran.xlsx"), store.skills(), store.gazetteer(), version)
-        print_xlsform(out, path, version)
+        print_xlsform(out, path, version, loc=cli.loc)
         return
     from tular.graph.io.template import write_template
 
-    print_template(out, write_template(output or Path("tular-template.xlsx"), store.gazetteer(), store.skills()))
+    print_template(out, write_template(output or Path("tular-template.xlsx"), store.gazetteer(), store.skills()),
+                   loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.check"))
 def check(
     ctx: typer.Context,
-    repair: Annotated[bool, typer.Option("--repair", help="First remove the extra copies of teachings stored more "
-                                         "than once (the earliest is kept), as one import batch that "
-                                         "`tular import --undo` reverses. Cycles are never repaired: delete the "
-                                         "wrong teaching yourself.")] = False,
-    who: Annotated[str | None, typer.Option("--who", help="Who repairs (recorded with the batch); default: the "
-                                            "user name.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    repair: Annotated[bool, typer.Option("--repair", help=HELP.t("cli.check.repair"))] = False,
+    who: Annotated[str | None, typer.Option("--who", help=HELP.t("cli.opt.who"))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False,
 ) -> None:
-    """Data-quality findings: broken invariants (teachings that go round a cycle, teachings stored more than
-    once), probable duplicate persons, teachings dated before the teacher learned, learners who are also
-    trainees, orphan fragments. (Undated teachings cannot exist: the importer requires a date.)"""
     from tular.graph.metrics.quality import check_store, repair_store
     from tular.service.datafiles import print_check, print_repair
 
     store = state(ctx).store()
+    loc = state(ctx).loc
     repaired = repair_store(store, who or getpass.getuser()) if repair else None
     report = check_store(store)
     if as_json:
@@ -381,25 +402,24 @@ def check(
                           **report.model_dump(mode="json")}))
         return
     if repaired is not None:
-        print_repair(out, repaired)
-    print_check(out, report, as_json=False)
+        print_repair(out, repaired, loc=loc)
+    print_check(out, report, as_json=False, loc=loc)
 
 
 def as_of_option(value: str | None, cli: CliState) -> date:
     return as_of(value, cli.settings.today(), "--as-of")
 
 
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Count events up to this date (default: today, WIB).",
+AsOf = Annotated[str | None, typer.Option("--as-of", help=HELP.t("cli.opt.as_of"),
                                           show_default=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Json = Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))]
 
 
 # The filters of SPEC §5, shared by the metrics commands.
-KelurahanFilter = Annotated[str | None, typer.Option("--kelurahan", help="Count the IKM of one kelurahan.")]
-KecamatanFilter = Annotated[str | None, typer.Option("--kecamatan", help="Count the IKM of one kecamatan.")]
-CohortFilter = Annotated[list[str] | None, typer.Option("--cohort", help="Seeds from these training ids only "
-                                                        "(repeatable).")]
-YearFilter = Annotated[int | None, typer.Option("--year", help="Seeds from trainings ending in this year.")]
+KelurahanFilter = Annotated[str | None, typer.Option("--kelurahan", help=HELP.t("cli.opt.kelurahan_filter"))]
+KecamatanFilter = Annotated[str | None, typer.Option("--kecamatan", help=HELP.t("cli.opt.kecamatan_filter"))]
+CohortFilter = Annotated[list[str] | None, typer.Option("--cohort", help=HELP.t("cli.opt.cohort_filter"))]
+YearFilter = Annotated[int | None, typer.Option("--year", help=HELP.t("cli.opt.year_filter"))]
 
 
 def filtered_query(cli: CliState, skill: str, as_of: str | None, kelurahan: str | None, kecamatan: str | None,
@@ -411,10 +431,10 @@ def filtered_query(cli: CliState, skill: str, as_of: str | None, kelurahan: str 
                          cohort=cohort or (), year=year)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.reach"))
 def reach(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias, or 'all'.")],
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.reach.skill"))],
     as_of: AsOf = None,
     kelurahan: KelurahanFilter = None,
     kecamatan: KecamatanFilter = None,
@@ -422,7 +442,6 @@ def reach(
     year: YearFilter = None,
     as_json: Json = False,
 ) -> None:
-    """How far a skill travelled: seeds, reached, generations, multiplier, areas."""
     from tular.graph.metrics import answers as metrics
     from tular.service import views
 
@@ -431,196 +450,174 @@ def reach(
     store = cli.store()
     if skill.strip().casefold() == "all":
         result = metrics.reach_all(store, query)
-        print(result.model_dump_json()) if as_json else views.print_reach_all(out, result)
+        print(result.model_dump_json()) if as_json else views.print_reach_all(out, result, loc=cli.loc)
     else:
         one = metrics.reach(store, query)
-        print(one.model_dump_json()) if as_json else views.print_reach(out, one)
+        print(one.model_dump_json()) if as_json else views.print_reach(out, one, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.broken"))
 def broken(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
     as_of: AsOf = None,
-    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help=HELP.t("cli.opt.dormant_days"))] = DEFAULT_DORMANT_DAYS,
     as_json: Json = False,
 ) -> None:
-    """Where the chain broke: dead seeds, stalled lineages, dormant leaves, orphans."""
     from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
     result = metrics.broken(cli.store(), skill, as_of_option(as_of, cli), dormant_days)
-    print(result.model_dump_json()) if as_json else views.print_broken(out, result)
+    print(result.model_dump_json()) if as_json else views.print_broken(out, result, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.chains"))
 def chains(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
     as_of: AsOf = None,
-    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
-    status: Annotated[list[str] | None, typer.Option("--status", help="Only chains of this status: growing, "
-                                                     "stalled, dead_seed or new (repeatable).")] = None,
-    min_size: Annotated[int | None, typer.Option("--min-size", help="Only chains of at least this many IKM.")] = None,
-    includes: Annotated[str | None, typer.Option("--includes", metavar="IKM", help="Only the chain this IKM "
-                                                 "belongs to.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the table: id or en (default: "
-                                             "TULAR_LANG, else id).", show_default=False)] = None,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help=HELP.t("cli.opt.dormant_days"))] = DEFAULT_DORMANT_DAYS,
+    status: Annotated[list[str] | None, typer.Option("--status", help=HELP.t("cli.chains.status"))] = None,
+    min_size: Annotated[int | None, typer.Option("--min-size", help=HELP.t("cli.chains.min_size"))] = None,
+    includes: Annotated[str | None, typer.Option("--includes", metavar="IKM", help=HELP.t("cli.chains.includes"))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.chains.lang"),
+                                             show_default=False)] = None,
     as_json: Json = False,
 ) -> None:
-    """Every lineage as a row: each trainee's chain with its size, depth, dates and status, and a
-    histogram of chain sizes."""
     from tular.graph.metrics import answers as metrics
-    from tular.service.chain_table import cli_language, print_chains
+    from tular.service.chain_table import print_chains
 
     cli = state(ctx)
-    language = cli_language(lang)
+    language = cli.use(lang)
     result = metrics.chains(cli.store(), skill, as_of_option(as_of, cli), dormant_days, statuses=status or (),
                             min_size=min_size, includes=includes)
     print(result.model_dump_json()) if as_json else print_chains(out, result, language)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.outcomes"))
 def outcomes(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
-    kind: Annotated[str | None, typer.Option("--kind", help="Outcome kind: pameran, marketplace, first_sale, "
-                                             "certification, employees, revenue_band (default: any).")] = None,
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
+    kind: Annotated[str | None, typer.Option("--kind", help=HELP.t("cli.outcomes.kind"))] = None,
     as_of: AsOf = None,
-    after_learning: Annotated[bool, typer.Option("--after-learning", help="Count only outcomes dated on or after "
-                                                 "the day the IKM learned the skill.")] = False,
+    after_learning: Annotated[bool, typer.Option("--after-learning", help=HELP.t("cli.outcomes.after_learning"))] = False,
     kelurahan: KelurahanFilter = None,
     kecamatan: KecamatanFilter = None,
     cohort: CohortFilter = None,
     year: YearFilter = None,
     as_json: Json = False,
 ) -> None:
-    """Outcome rate by generation: are learners doing as well as the trainees?"""
     from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
     query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     result = metrics.outcome_rates(cli.store(), query, kind, after_learning)
-    print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning)
+    print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.plan"))
 def plan(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
-    seats: Annotated[int, typer.Option("--seats", help="Seats in the next cohort.", min=1)],
-    year: Annotated[int | None, typer.Option("--year", help="The program year planned: counts data up to "
-                                             "31 December of the year before.")] = None,
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
+    seats: Annotated[int, typer.Option("--seats", help=HELP.t("cli.plan.seats"), min=1)],
+    year: Annotated[int | None, typer.Option("--year", help=HELP.t("cli.plan.year"))] = None,
     as_of: AsOf = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the reasons: id or en.")] = "id",
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.plan.lang"),
+                                             show_default=False)] = None,
     as_json: Json = False,
 ) -> None:
-    """The next cohort: kelurahan by unmet need, narasumber to co-teach, dormant leaves to visit."""
     from tular.graph.metrics import planner
     from tular.service import views
 
     cli = state(ctx)
+    lang = cli.use(lang)
     result = planner.plan(cli.store(), skill, seats, as_of_option(as_of, cli), year=year, lang=lang)
-    print(result.model_dump_json()) if as_json else views.print_plan(out, result)
+    print(result.model_dump_json()) if as_json else views.print_plan(out, result, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.lineage"))
 def lineage(
     ctx: typer.Context,
-    ikm_id: Annotated[str, typer.Argument(help="The IKM.")],
-    skill: Annotated[str | None, typer.Option("--skill", help="One skill (default: every skill on record).")] = None,
+    ikm_id: Annotated[str, typer.Argument(help=HELP.t("cli.lineage.ikm_id"))],
+    skill: Annotated[str | None, typer.Option("--skill", help=HELP.t("cli.lineage.skill"))] = None,
     as_of: AsOf = None,
     as_json: Json = False,
 ) -> None:
-    """Who taught whom: paths from the seeds to one IKM, and who learned from it."""
     from tular.graph.metrics import answers as metrics
     from tular.service import views
 
     cli = state(ctx)
     result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
-    print(json.dumps(result)) if as_json else views.print_lineage(out, result)
+    print(json.dumps(result)) if as_json else views.print_lineage(out, result, loc=cli.loc)
 
 
-@app.command("map")
+@app.command("map", cls=LocalizedCommand, help=HELP.t("cli.map"))
 def map_(
     ctx: typer.Context,
-    skill: Annotated[str, typer.Option("--skill", help="Skill id or alias.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="HTML file to write (default: "
-                                                "peta-SKILL.html).", show_default=False)] = None,
+    skill: Annotated[str, typer.Option("--skill", help=HELP.t("cli.opt.skill"))],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=HELP.t("cli.map.output"), show_default=False)] = None,
     as_of: AsOf = None,
-    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help="Show the IKM of one kelurahan "
-                                                  "(and the teachers they learned from).")] = None,
-    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help="Show the IKM of one kecamatan.")] = None,
-    seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help="Show one seed's lineage only.")] = None,
-    dormant_days: Annotated[int, typer.Option("--dormant-days", help="Dormant window W in days.")] = DEFAULT_DORMANT_DAYS,
-    geo: Annotated[bool, typer.Option("--geo", help="A map of the kelurahan coloured by a measure (choropleth) "
-                                      "instead of the propagation map; --skill all for every skill.")] = False,
-    measure: Annotated[str, typer.Option("--measure", help="With --geo: total, coverage, multiplier or broken.")
-                       ] = "total",
-    lang: Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English).")] = "id",
+    kelurahan: Annotated[str | None, typer.Option("--kelurahan", help=HELP.t("cli.map.kelurahan"))] = None,
+    kecamatan: Annotated[str | None, typer.Option("--kecamatan", help=HELP.t("cli.map.kecamatan"))] = None,
+    seed: Annotated[str | None, typer.Option("--seed", metavar="IKM", help=HELP.t("cli.map.seed"))] = None,
+    dormant_days: Annotated[int, typer.Option("--dormant-days", help=HELP.t("cli.opt.dormant_days"))] = DEFAULT_DORMANT_DAYS,
+    geo: Annotated[bool, typer.Option("--geo", help=HELP.t("cli.map.geo"))] = False,
+    measure: Annotated[str, typer.Option("--measure", help=HELP.t("cli.map.measure"))] = "total",
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.map.lang"),
+                                             show_default=False)] = None,
 ) -> None:
-    """Write an interactive propagation map: one HTML file that opens in any browser, offline."""
     from tular.service.map_documents import write_map
 
     cli = state(ctx)
+    lang = cli.use(lang)
     if geo:  # SPEC §12
         from tular.service.place_documents import write_choropleth
-        from tular.visualizations.report import check_language
 
         if kelurahan or kecamatan or seed:
-            raise UsageError("--geo draws the whole city: --kelurahan, --kecamatan and --seed belong to the "
-                             "propagation map")
-        write_choropleth(out, cli.store(), skill, as_of_option(as_of, cli), output, measure=measure,
-                         lang=check_language(lang))
+            raise said(UsageError, N_("cli.map_geo_whole_city"))
+        write_choropleth(out, cli.store(), skill, as_of_option(as_of, cli), output, measure=measure, lang=lang)
         return
     write_map(out, cli.store(), skill, as_of_option(as_of, cli), output, kelurahan=kelurahan, kecamatan=kecamatan,
-              seed=seed, dormant_days=dormant_days, lang=lang)
+              seed=seed, dormant_days=dormant_days, lang=lang, loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.report"))
 def report(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="The report's year: counted as of 31 December, or up to "
-                                      "today in the current year.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write: .html or .pdf.",
+    year: Annotated[int, typer.Option("--year", help=HELP.t("cli.report.year"))],
+    output: Annotated[Path, typer.Option("-o", "--output", help=HELP.t("cli.report.output"),
                                          show_default=False)],
-    lang: Annotated[str, typer.Option("--lang", help="id (Indonesian) or en (English).")] = "id",
-    skill: Annotated[list[str] | None, typer.Option("--skill", help="Only these skills (repeatable; default: "
-                                                    "every skill).", show_default=False)] = None,
-    public: Annotated[bool, typer.Option("--public", help="The edition for publication: no personal names "
-                                         "outside the top-teachers list, follow-up as counts per kelurahan.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="id|en", help=HELP.t("cli.report.lang"),
+                                             show_default=False)] = None,
+    skill: Annotated[list[str] | None, typer.Option("--skill", help=HELP.t("cli.report.skill"), show_default=False)] = None,
+    public: Annotated[bool, typer.Option("--public", help=HELP.t("cli.report.public"))] = False,
 ) -> None:
-    """Write the annual impact report (HTML or PDF, Indonesian or English)."""
     from tular.service.reports import write_report
 
     cli = state(ctx)
-    write_report(out, cli.store(), year, cli.settings.today(), output, lang=lang, skills=skill or (), public=public)
+    lang = cli.use(lang)
+    write_report(out, cli.store(), year, cli.settings.today(), output, lang=lang, skills=skill or (), public=public,
+                 loc=cli.loc)
 
 
-@app.command()
+@app.command(cls=LocalizedCommand, help=HELP.t("cli.serve"))
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes. Sign-ins are valid in "
-                                         "every one and survive a restart.")] = 1,
-    proxy_headers: Annotated[bool, typer.Option("--proxy-headers", help="Behind a reverse proxy: trust its "
-                                                "X-Forwarded-Proto and X-Forwarded-For (from "
-                                                "--forwarded-allow-ips only), so that behind TLS cookies are "
-                                                "sent Secure.")] = False,
-    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="With --proxy-headers: the "
-                                                     "proxy's addresses, comma-separated ('*': any).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help=HELP.t("cli.serve.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help=HELP.t("cli.serve.port"))] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help=HELP.t("cli.serve.workers"))] = 1,
+    proxy_headers: Annotated[bool, typer.Option("--proxy-headers", help=HELP.t("cli.serve.proxy_headers"))] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help=HELP.t("cli.serve.forwarded_allow_ips"))] = "127.0.0.1",
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) and the web pages."""
     cli = state(ctx)
     _run_server(cli.settings.model_copy(update={"db": cli.db or cli.settings.db}), host, port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips)
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, loc=cli.loc)
 
 
 def _run_server(settings: Settings, host: str, port: int, workers: int = 1, proxy_headers: bool = False,
-                forwarded_allow_ips: str = "127.0.0.1") -> None:
+                forwarded_allow_ips: str = "127.0.0.1", loc: Locale = HELP) -> None:
     import os
 
     import uvicorn
@@ -634,93 +631,96 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1, prox
     store.close()
     # every worker process makes its app from these settings (tular.service.app:serve_app)
     os.environ[SERVE_SETTINGS_ENV] = settings.model_dump_json()
-    each = f"{workers} worker processes" if workers > 1 else "one process"
-    out.print(f"tular serves {shown} on [bold]http://{host}:{port}[/bold] with {each} (API docs: /docs). "
-              "Ctrl+C stops.", highlight=False, soft_wrap=True)
+    each = loc.t("cli.serve_workers", workers=loc.integer(workers)) if workers > 1 else loc.t("cli.serve_one")
+    out.print(loc.t("cli.serving", store=shown, url=f"http://{host}:{port}", processes=each), highlight=False,
+              soft_wrap=True)
     uvicorn.run("tular.service.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, log_level="info",
                 access_log=True, timeout_graceful_shutdown=10)
 
 
-@keys_app.command("create")
+@keys_app.command("create", cls=LocalizedCommand, help=HELP.t("cli.keys_create"))
 def keys_create(
     ctx: typer.Context,
-    role: Annotated[str, typer.Option("--role", help="viewer, editor or admin.")],
-    name: Annotated[str, typer.Option("--name", help="Whose key this is, for the audit log.")] = "",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    role: Annotated[str, typer.Option("--role", help=HELP.t("cli.keys_create.role"))],
+    name: Annotated[str, typer.Option("--name", help=HELP.t("cli.keys_create.name"))] = "",
+    as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False,
 ) -> None:
-    """Create an API key; it is shown once and stored only as a hash."""
     from tular.graph.admin import api_keys as keys
 
-    plaintext, stored = keys.create_key(state(ctx).store(), role, name or f"{role} key")
+    loc = state(ctx).loc
+    plaintext, stored = keys.create_key(state(ctx).store(), role, name or loc.t("cli.key_default_name", role=role))
     if as_json:
         print(json.dumps({**stored.model_dump(mode="json", exclude={"salt", "hash"}), "key": plaintext}))
         return
-    out.print(f"Created {stored.role} key [bold]{stored.key_id}[/bold] ({stored.name}). "
-              "Keep it safe — it is not shown again:")
+    out.print(loc.t("cli.key_created", role=stored.role, key_id=stored.key_id, name=stored.name), highlight=False)
     print(plaintext)
 
 
-@keys_app.command("list")
-def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List API keys (never the keys themselves)."""
+@keys_app.command("list", cls=LocalizedCommand, help=HELP.t("cli.keys_list"))
+def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     stored = state(ctx).store().api_keys()
     if as_json:
         print(json.dumps([k.model_dump(mode="json", exclude={"salt", "hash"}) for k in stored]))
         return
-    table = Table(title="API keys", title_justify="left")
-    for column in ("Key id", "Name", "Role", "Created (UTC)", "Revoked"):
-        table.add_column(column)
+    loc = state(ctx).loc
+    table = Table(title=loc.t("cli.keys_title"), title_justify="left")
+    for column in (N_("cli.keys_id"), N_("cli.keys_name"), N_("cli.keys_role"), N_("cli.keys_created"),
+                   N_("cli.keys_revoked")):
+        table.add_column(loc.t(column))
     for k in stored:
-        table.add_row(k.key_id, k.name, k.role, k.created_at.strftime("%Y-%m-%d %H:%M"),
-                      k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "")
-    out.print(table if stored else "No API keys yet: create one with `tular keys create --role admin`.")
+        table.add_row(k.key_id, k.name, k.role, _moment(loc, k.created_at),
+                      _moment(loc, k.revoked_at) if k.revoked_at else "")
+    out.print(table if stored else loc.t("cli.keys_none"), highlight=False)
 
 
-@keys_app.command("revoke")
-def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key id.")]) -> None:
-    """Revoke an API key: web sign-ins with it end at once in every running server; the key itself stops
-    working at once here, within a minute in running servers."""
+def _moment(loc: Locale, moment) -> str:
+    """A UTC time stamp: the date in words of the language, then the hour."""
+    return f"{loc.short_date(moment.date())} {moment:%H:%M}"
+
+
+@keys_app.command("revoke", cls=LocalizedCommand, help=HELP.t("cli.keys_revoke"))
+def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help=HELP.t("cli.keys_revoke.key_id"))]) -> None:
     from tular.graph.admin import api_keys as keys
 
     revoked = keys.revoke_key(state(ctx).store(), key_id)
-    out.print(f"Revoked key {revoked.key_id} ({revoked.name}).")
+    out.print(state(ctx).loc.t("cli.key_revoked", key_id=revoked.key_id, name=revoked.name), highlight=False)
 
 
-@skills_app.command("list")
-def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List skills with their Indonesian and English names and aliases."""
+@skills_app.command("list", cls=LocalizedCommand, help=HELP.t("cli.skills_list"))
+def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help=HELP.t("cli.opt.json"))] = False) -> None:
     skills = state(ctx).store().skills()
     if as_json:
         print(json.dumps([s.model_dump() for s in skills]))
         return
-    table = Table(title="Skills / Keterampilan", title_justify="left")
-    for column in ("skill_id", "Nama (id)", "Name (en)", "Aliases"):
-        table.add_column(column)
+    loc = state(ctx).loc
+    table = Table(title=loc.t("cli.skills_title"), title_justify="left")
+    for column in (N_("cli.skills_id"), N_("cli.skills_name_id"), N_("cli.skills_name_en"), N_("cli.skills_aliases")):
+        table.add_column(loc.t(column))
     for s in skills:
         table.add_row(s.skill_id, s.name_id, s.name_en, ", ".join(s.aliases))
     out.print(table)
 
 
-@skills_app.command("add")
+@skills_app.command("add", cls=LocalizedCommand, help=HELP.t("cli.skills_add"))
 def skills_add(
     ctx: typer.Context,
-    skill_id: Annotated[str, typer.Argument(help="New skill id, e.g. anyaman-bambu.")],
-    name_id: Annotated[str, typer.Option("--name-id", help="Name in Indonesian.")],
-    name_en: Annotated[str, typer.Option("--name-en", help="Name in English.")],
-    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name (repeatable).")] = None,
+    skill_id: Annotated[str, typer.Argument(help=HELP.t("cli.skills_add.skill_id"))],
+    name_id: Annotated[str, typer.Option("--name-id", help=HELP.t("cli.skills_add.name_id"))],
+    name_en: Annotated[str, typer.Option("--name-en", help=HELP.t("cli.skills_add.name_en"))],
+    alias: Annotated[list[str] | None, typer.Option("--alias", help=HELP.t("cli.skills_add.alias"))] = None,
 ) -> None:
-    """Add a skill (or update its names and aliases)."""
     store = state(ctx).store()
     try:
         skill = Skill(skill_id=skill_key(skill_id), name_id=name_id, name_en=name_en,
                       aliases=tuple(skill_key(a) for a in alias or ()))
     except ValueError as exc:
-        raise UsageError(f"skill id {skill_id!r} must be lower-case letters, digits and hyphens") from exc
+        raise said(UsageError, N_("cli.skill_id_form"), {"skill_id": repr(skill_id)}) from exc
     with store.writing():  # checked against the vocabulary as it is when the lock is held
         SkillVocabulary(store.skills()).check_new(skill)
         store.add_skill(skill)
-    out.print(f"[green]Added[/green] skill {skill.skill_id} ({skill.name_id} / {skill.name_en}).")
+    out.print(state(ctx).loc.t("cli.skill_added", skill_id=skill.skill_id, name_id=skill.name_id,
+                               name_en=skill.name_en), highlight=False)
 
 
 # ---------------------------------------------------------------------- entry point
@@ -741,5 +741,6 @@ def main() -> None:
     try:
         app(prog_name="tular")  # click's standalone mode handles usage errors (exit 2)
     except TularError as exc:
-        err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        label = HELP.t("cli.error")
+        err.print(f"[bold red]{escape(label)}[/bold red] {escape(text_of(exc, HELP.lang))}", highlight=False)
         sys.exit(exit_code_for(exc))

@@ -8,11 +8,13 @@ from fastapi import Depends, Header, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import in_progress
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import Forbidden, Unauthorized
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
+from tular.service.language import api_language, said
 from tular.service.limits import verify_key
 
 SESSION_COOKIE = "tular_session"
@@ -51,7 +53,14 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def answer_language(request: Request) -> str:
+    """The language of an API answer's words (SPEC §11): ``?lang=`` > ``Accept-Language`` >
+    ``TULAR_LANG`` > ``id``."""
+    return api_language(request)
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+AnswerLanguage = Annotated[str, Depends(answer_language)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 APIKeyHeader = Annotated[str | None, Header(alias="X-API-Key", description="Your tular API key.")]
 
@@ -68,11 +77,11 @@ def caller(request: Request, store: StoreDep, settings: SettingsDep, x_api_key: 
         # a browser's cookie goes with every request to this site: a write needs the page's token too
         if request.method not in SAFE_METHODS and \
                 not sessions.csrf_ok(store, session, request.headers.get("X-CSRF-Token")):
-            raise Forbidden("a write with a session cookie needs the X-CSRF-Token header of the signed-in page")
+            raise said(Forbidden, N_("problem.csrf_needed"))
         return key
     if settings.public_read:
         return None
-    raise Unauthorized("an API key is needed: send it in the X-API-Key header")
+    raise said(Unauthorized, N_("problem.key_needed"))
 
 
 Caller = Annotated[ApiKey | None, Depends(caller)]
@@ -84,14 +93,14 @@ async def viewer(key: Caller) -> ApiKey | None:
 
 def editor(key: Caller) -> ApiKey:
     if key is None:
-        raise Unauthorized("writing needs an API key with the editor role")
+        raise said(Unauthorized, N_("problem.editor_needed"))
     keys.require(key, "editor")
     return key
 
 
 def admin(key: Caller) -> ApiKey:
     if key is None:
-        raise Unauthorized("this needs an API key with the admin role")
+        raise said(Unauthorized, N_("problem.admin_needed"))
     keys.require(key, "admin")
     return key
 
@@ -101,7 +110,7 @@ def named(key: Caller) -> ApiKey:
     a key is needed even where the operator allows public reads, which are aggregates only
     (SPEC §7; what anonymous callers see instead is :mod:`tular.graph.metrics.public`)."""
     if key is None:
-        raise Unauthorized("this answer names IKM: an API key is needed (anonymous readers see aggregates only)")
+        raise said(Unauthorized, N_("problem.names_need_key"))
     return key
 
 

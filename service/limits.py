@@ -28,10 +28,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tular.graph.admin import api_keys as keys
+from tular.graph.model.catalogue import N_, Messages
 from tular.graph.model.errors import TooManyAttempts, Unauthorized
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
+from tular.service.language import api_language, said
 from tular.service.problems import problem
 
 #: The routes that take files: (method, path).
@@ -52,23 +54,25 @@ class BodyLimit:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.settings = settings
         self.upload_limit = settings.max_upload_mb * 1024 * 1024
-        self.upload_words = f"the upload is larger than the {settings.max_upload_mb} MB allowed " \
-                            "(TULAR_MAX_UPLOAD_MB): split it into several imports"
 
-    def limit(self, scope: Scope) -> tuple[int, str]:
-        """The cap of this request's body, and what to say when it is passed."""
+    def limit(self, scope: Scope, lang: str) -> tuple[int, str]:
+        """The cap of this request's body, and what to say (in ``lang``) when it is passed."""
+        messages = Messages(lang)
         if (scope["method"], scope["path"]) in UPLOADS:
-            return self.upload_limit + FORM_ROOM, self.upload_words
-        return BODY_LIMIT, "the request body is larger than the 1 MiB this route accepts"
+            return self.upload_limit + FORM_ROOM, messages.t("problem.upload_too_large",
+                                                              megabytes=self.settings.max_upload_mb)
+        return BODY_LIMIT, messages.t("problem.body_too_large")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        cap, words = self.limit(scope)
+        lang = api_language(Request(scope), self.settings)
+        cap, words = self.limit(scope, lang)
 
         async def refuse() -> None:
-            await problem(413, words, "too-large", scope["path"], limit_bytes=cap)(scope, receive, send)
+            await problem(413, words, "too-large", scope["path"], lang=lang, limit_bytes=cap)(scope, receive, send)
 
         if _content_length(scope) > cap:  # refused unread
             return await refuse()
@@ -129,9 +133,9 @@ class Attempts:
         if not self.limiter.test(item, client):
             reset = self.limiter.get_window_stats(item, client).reset_time
             seconds = max(1, math.ceil(reset - time.time()))
-            what = "sign-ins" if item is self.signins else "API keys"
-            raise TooManyAttempts(f"too many failed {what} from {client}: at most {item.amount} a minute; "
-                                  f"try again in {seconds} seconds", retry_after=seconds)
+            key = N_("problem.too_many_signins") if item is self.signins else N_("problem.too_many_keys")
+            raise said(TooManyAttempts, key, {"client": client, "amount": item.amount, "seconds": seconds},
+                       retry_after=seconds)
 
     def failed(self, item: RateLimitItemPerMinute, client: str) -> None:
         self.limiter.hit(item, client)

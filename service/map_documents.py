@@ -12,12 +12,14 @@ from rich.console import Console
 from tular.graph.io.files import open_private
 from tular.graph.metrics.map_data import map_data, public_edition, public_ids
 from tular.graph.metrics.results import MapData
-from tular.graph.model.catalogue import LANGUAGES
+from tular.graph.model.catalogue import LANGUAGES, N_
 from tular.graph.model.errors import Unauthorized, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.model.skills import skill_key
 from tular.graph.store import GraphStore
 from tular.service.cache import AnswerCache
+from tular.service.language import configured, said
+from tular.visualizations.i18n import Locale
 from tular.visualizations.layout import MapLayout, map_layout
 from tular.visualizations.propagation_map import render_map
 
@@ -31,11 +33,11 @@ def map_html(store: GraphStore, skill: str, as_of: date, *, kelurahan: str | Non
     """The map's data and HTML, one document that works offline; ``public``: the edition for
     anonymous readers (SPEC §7)."""
     if dormant_days < 1:
-        raise UsageError("--dormant-days must be at least 1")
+        raise said(UsageError, N_("problem.dormant_days"))
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}")
+        raise said(UsageError, N_("cli.bad_lang"), {"given": lang})
     if public and seed is not None:
-        raise Unauthorized("one seed's lineage names its seed: an API key is needed")
+        raise said(Unauthorized, N_("problem.seed_needs_key"))
     data = map_data(store, skill, as_of, kelurahan=kelurahan, kecamatan=kecamatan, seed=seed,
                     dormant_days=dormant_days)
     if public:
@@ -63,18 +65,17 @@ def dated_map(store: GraphStore, skill: str, as_of: date, latest: date, area: di
     return data, render_map(data, lang=lang, laid_out=laid_out, assets=assets)
 
 
-def write_map(console: Console, store: GraphStore, skill: str, as_of: date, output: Path | None,
-              **filters) -> Path:
-    """Write the map to ``output`` (default ``peta-SKILL.html``) and say where it is."""
+def write_map(console: Console, store: GraphStore, skill: str, as_of: date, output: Path | None, *,
+              loc: Locale | None = None, **filters) -> Path:
+    """Write the map to ``output`` (default ``peta-SKILL.html``) and say where it is (in ``loc``'s language)."""
+    loc = loc or Locale(configured())
     data, html = map_html(store, skill, as_of, **filters)
     path = output or Path(f"peta-{skill_key(data.skill_id)}.html")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_private(path, "w", encoding="utf-8") as handle:  # the map names people (UU 27/2022)
         handle.write(html)
-    console.print(
-        f"[green]Wrote[/green] the map of {data.skill_name_id} as of {data.as_of.isoformat()} "
-        f"({len(data.nodes):,} IKM, {data.graph.number_of_edges():,} teachings; {data.seeds:,} seeds, "
-        f"{data.reached:,} reached) to [bold]{path}[/bold] — open it in a browser; it works offline.",
-        highlight=False,
-    )
+    console.print(loc.t("cli.map_written", skill=data.skill_name_id if loc.lang == "id" else data.skill_name_en,
+                        as_of=loc.date(data.as_of), ikm=loc.integer(len(data.nodes)),
+                        teachings=loc.integer(data.graph.number_of_edges()), seeds=loc.integer(data.seeds),
+                        reached=loc.integer(data.reached), path=str(path)), highlight=False)
     return path

@@ -16,17 +16,19 @@ from tular.graph.io.files import open_private
 from tular.graph.metrics.choropleth_data import ALL_SKILLS, choropleth_data, offered, yearly_dates
 from tular.graph.metrics.results import CHOROPLETH_MEASURES, ChoroplethData
 from tular.graph.metrics.timeline_data import public_timeline, timeline_data
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.model.skills import skill_key
 from tular.graph.store import GraphStore
+from tular.service.language import said
 from tular.visualizations import choropleth, timeline
 from tular.visualizations.i18n import Locale
 
 
 def check_measure(measure: str) -> str:
     if measure not in CHOROPLETH_MEASURES:
-        raise UsageError(f"--measure {measure!r}: choose one of {', '.join(CHOROPLETH_MEASURES)}")
+        raise said(UsageError, N_("problem.bad_measure"), {"given": measure, "choices": ", ".join(CHOROPLETH_MEASURES)})
     return measure
 
 

@@ -12,8 +12,10 @@ from rich.console import Console
 from tular.graph.io.files import open_private
 from tular.graph.metrics.report_data import gather_report
 from tular.graph.metrics.results import ReportData
+from tular.graph.model.catalogue import N_
 from tular.graph.store import GraphStore
 from tular.service.place_documents import report_maps
+from tular.visualizations.i18n import Locale
 from tular.visualizations.report import check_language, output_format, render
 
 
@@ -26,18 +28,18 @@ def report_document(store: GraphStore, year: int, today: date, *, lang: str = "i
 
 
 def write_report(console: Console, store: GraphStore, year: int, today: date, output: Path, *, lang: str = "id",
-                 skills: Sequence[str] = (), public: bool = False) -> Path:
-    """Write the report to ``output`` (.html or .pdf) and say where it is and what it counts."""
+                 skills: Sequence[str] = (), public: bool = False, loc: Locale | None = None) -> Path:
+    """Write the report to ``output`` (.html or .pdf) and say where it is and what it counts (in
+    ``loc``'s language, by default the report's)."""
     fmt = output_format(output)
     data, content = report_document(store, year, today, lang=lang, fmt=fmt, skills=skills, public=public)
     output.parent.mkdir(parents=True, exist_ok=True)
     with open_private(output, "wb") as handle:  # the internal edition names people (UU 27/2022)
         handle.write(content)
-    edition = "public" if public else "internal"
-    when = f"to date ({data.as_of.isoformat()})" if data.year_to_date else f"as of {data.as_of.isoformat()}"
-    console.print(
-        f"[green]Wrote[/green] the {year} annual report ({lang}, {edition} edition, {when}: "
-        f"{data.headline.total:,} IKM with a skill, {data.headline.trained:,} trained) to [bold]{output}[/bold].",
-        highlight=False,
-    )
+    loc = loc or Locale(lang)
+    key = {(False, False): N_("cli.report_written"), (False, True): N_("cli.report_written_to_date"),
+           (True, False): N_("cli.report_written_public"), (True, True): N_("cli.report_written_public_to_date")}[
+        (public, data.year_to_date)]
+    console.print(loc.t(key, year=year, lang=lang, as_of=loc.date(data.as_of), total=loc.integer(data.headline.total),
+                        trained=loc.integer(data.headline.trained), path=str(output)), highlight=False)
     return output

@@ -30,9 +30,11 @@ from datetime import datetime, timezone
 
 from itsdangerous import BadData, Signer, URLSafeTimedSerializer
 
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import ApiKey
 from tular.graph.store import GraphStore
+from tular.service.language import said
 
 #: A cookie is honoured this long after it was made (signing in); then the person signs in again.
 SESSION_SECONDS = 8 * 3600
@@ -61,10 +63,8 @@ class Session:
 class Sessions:
     def __init__(self, secret_key: str | None = None) -> None:
         if secret_key is not None and len(secret_key) < MIN_SECRET_CHARS:
-            raise UsageError(f"TULAR_SECRET_KEY is {len(secret_key)} characters long: give at least "
-                             f"{MIN_SECRET_CHARS} random ones (python -c 'import secrets; "
-                             "print(secrets.token_urlsafe(32))'), or leave it unset to use the secret "
-                             "`tular init` keeps in the store")
+            raise said(UsageError, N_("problem.secret_too_short"),
+                       {"length": len(secret_key), "least": MIN_SECRET_CHARS})
         self._given = secret_key.encode() if secret_key else None
         self._signers: tuple[URLSafeTimedSerializer, Signer] | None = None
         self._lock = threading.Lock()

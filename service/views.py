@@ -1,172 +1,227 @@
-"""Terminal views of the metrics: rich tables, readable by people who are not programmers."""
+"""Terminal views of the metrics: rich tables, readable by people who are not programmers, in
+the reader's language (SPEC §11): every heading and sentence from the catalogue, numbers and
+dates by Babel (:class:`~tular.visualizations.i18n.Locale`)."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
 from tular.graph.metrics.results import Broken, OutcomeRates, Plan, Reach, ReachAll
+from tular.graph.model.catalogue import N_
+from tular.service.language import configured
+from tular.visualizations.i18n import MISSING, Locale
 
 SHOWN_AREAS = 15
 SHOWN_TEACHERS = 10
 SHOWN_FINDINGS = 40
 
-
-def number(value: float | int | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.{digits}f}"
+#: How a column is laid out: text left and wrapping, a number right and whole.
+TEXT, WRAPPED, NUMBER = "text", "wrapped", "number"
 
 
-def rupiah(value: int | None) -> str:
-    return "—" if value is None else "Rp " + f"{value:,}".replace(",", ".")
+def default_locale() -> Locale:
+    """The language of ``TULAR_LANG`` (else Indonesian), for a caller that names none."""
+    return Locale(configured())
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+#: The names of what is counted (the fields of ``Counts``, the kinds of records).
+RECORD_NAMES = {"ikm": N_("cli.count_ikm"), "kelurahan": N_("cli.count_kelurahan"),
+                "kecamatan": N_("cli.count_kecamatan"), "skills": N_("cli.count_skills"),
+                "trainings": N_("cli.count_trainings"), "attendance": N_("cli.count_attendance"),
+                "teachings": N_("cli.count_teachings"), "outcomes": N_("cli.count_outcomes"),
+                "populations": N_("cli.count_populations")}
 
 
-TEXT_COLUMNS = {"Name", "Kelurahan", "Kecamatan", "Kind", "Skill", "IKM", "Seeds / fragment top", "Last activity",
-                "Reason"}
+def record_name(loc: Locale, name: str) -> str:
+    """What ``name`` counts, in ``loc``'s language (a name the catalogue does not know as given)."""
+    return loc.t(RECORD_NAMES[name]) if name in RECORD_NAMES else name
 
 
-def _table(title: str, *columns: str) -> Table:
+def _table(title: str, *columns: tuple[str, str]) -> Table:
+    """A table titled ``title`` with ``columns`` as (heading, layout)."""
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        wraps = column in {"Name", "Kelurahan", "Kecamatan", "Skill", "Seeds / fragment top"}
-        table.add_column(column, justify="left" if column in TEXT_COLUMNS else "right", no_wrap=not wraps)
+    for heading, layout in columns:
+        table.add_column(heading, justify="right" if layout == NUMBER else "left", no_wrap=layout != WRAPPED)
     return table
 
 
-def print_reach(console: Console, r: Reach, heading: str | None = None) -> None:
-    headline = _table(heading or f"Reach of {r.skill}, as of {r.as_of.isoformat()}",
-                      "Seeds", "Reached", "Total", "Multiplier", "Max depth", "Coverage", "Cost per IKM")
-    headline.add_row(number(r.seeds), number(r.reached), number(r.total), number(r.multiplier),
-                     number(r.max_depth), percent(r.coverage), rupiah(r.cost_per_ikm_idr))
+def _list(ids: list[str], shown: int = 3) -> str:
+    return ", ".join(ids[:shown]) + (f" +{len(ids) - shown}" if len(ids) > shown else "")
+
+
+def print_reach(console: Console, r: Reach, heading: str | None = None, *, loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    headline = _table(heading or loc.t("cli.reach_title", skill=r.skill, as_of=loc.date(r.as_of)),
+                      (loc.t("label.seeds"), NUMBER), (loc.t("label.reached"), NUMBER), (loc.t("label.total"), NUMBER),
+                      (loc.t("label.multiplier"), NUMBER), (loc.t("label.max_depth"), NUMBER),
+                      (loc.t("label.coverage"), NUMBER), (loc.t("label.cost_per_ikm"), NUMBER))
+    headline.add_row(n(r.seeds), n(r.reached), n(r.total), loc.decimal(r.multiplier), n(r.max_depth),
+                     loc.percent(r.coverage), loc.money(r.cost_per_ikm_idr))
     console.print(headline)
     if r.generations:
-        gens = _table("By generation", "Generation", "IKM", "Ratio to next", "Active share")
+        gens = _table(loc.t("cli.by_generation"), (loc.t("label.generation"), NUMBER), (loc.t("label.ikm"), NUMBER),
+                      (loc.t("label.ratio"), NUMBER), (loc.t("label.active_share"), NUMBER))
         for g in r.generations:
-            gens.add_row(str(g.generation), number(g.count), number(g.ratio, 2), percent(g.active_share))
+            gens.add_row(n(g.generation), n(g.count), loc.decimal(g.ratio, 2), loc.percent(g.active_share))
         console.print(gens)
-    kec = _table("By kecamatan", "Kecamatan", "Seeds", "Reached", "Total", "Multiplier", "Imported")
+    area_columns = ((loc.t("label.seeds"), NUMBER), (loc.t("label.reached"), NUMBER), (loc.t("label.total"), NUMBER),
+                    (loc.t("label.multiplier"), NUMBER), (loc.t("label.imported"), NUMBER))
+    kec = _table(loc.t("cli.by_kecamatan"), (loc.t("label.kecamatan"), WRAPPED), *area_columns)
     for row in r.kecamatan:
-        kec.add_row(row.kecamatan, number(row.seeds), number(row.reached), number(row.total),
-                    number(row.multiplier), number(row.imported))
+        kec.add_row(row.kecamatan, n(row.seeds), n(row.reached), n(row.total), loc.decimal(row.multiplier),
+                    n(row.imported))
     console.print(kec)
     active = sorted((a for a in r.areas if a.total), key=lambda a: (-a.total, a.kelurahan))
-    areas = _table(f"By kelurahan (largest {min(SHOWN_AREAS, len(active))} of {len(active)} with any; all in --json)",
-                   "Kelurahan", "Seeds", "Reached", "Total", "Multiplier", "Imported")
+    areas = _table(loc.t("cli.by_kelurahan_largest", shown=n(min(SHOWN_AREAS, len(active))), total=n(len(active))),
+                   (loc.t("label.kelurahan"), WRAPPED), *area_columns)
     for row in active[:SHOWN_AREAS]:
-        areas.add_row(row.kelurahan, number(row.seeds), number(row.reached), number(row.total),
-                      number(row.multiplier), number(row.imported))
+        areas.add_row(row.kelurahan, n(row.seeds), n(row.reached), n(row.total), loc.decimal(row.multiplier),
+                      n(row.imported))
     console.print(areas)
     if r.top_teachers:
-        top = _table("Top teachers by onward reach", "IKM", "Name", "Kelurahan", "Generation", "Onward reach")
+        top = _table(loc.t("cli.top_teachers"), (loc.t("label.ikm"), TEXT), (loc.t("label.name"), WRAPPED),
+                     (loc.t("label.kelurahan"), WRAPPED), (loc.t("label.generation"), NUMBER),
+                     (loc.t("label.onward_reach"), NUMBER))
         for t in r.top_teachers[:SHOWN_TEACHERS]:
-            top.add_row(t.ikm_id, t.name, t.kelurahan, str(t.generation), number(t.onward_reach))
+            top.add_row(t.ikm_id, t.name, t.kelurahan, n(t.generation), n(t.onward_reach))
         console.print(top)
     for warning in r.warnings:
-        console.print(f"[yellow]Note:[/yellow] {warning}", highlight=False)
+        note = loc.t("cli.note")
+        console.print(f"[yellow]{escape(note)}[/yellow] {escape(warning)}", highlight=False)
 
 
-def print_reach_all(console: Console, result: ReachAll) -> None:
-    table = _table(f"Reach per skill, as of {result.as_of.isoformat()}",
-                   "Skill", "Seeds", "Reached", "Total", "Multiplier", "Depth", "Coverage", "Cost per IKM")
+def print_reach_all(console: Console, result: ReachAll, *, loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    table = _table(loc.t("cli.reach_all_title", as_of=loc.date(result.as_of)),
+                   (loc.t("label.skill"), WRAPPED), (loc.t("label.seeds"), NUMBER), (loc.t("label.reached"), NUMBER),
+                   (loc.t("label.total"), NUMBER), (loc.t("label.multiplier"), NUMBER),
+                   (loc.t("label.max_depth"), NUMBER), (loc.t("label.coverage"), NUMBER),
+                   (loc.t("label.cost_per_ikm"), NUMBER))
     for r in result.skills:
-        table.add_row(r.skill, number(r.seeds), number(r.reached), number(r.total), number(r.multiplier),
-                      number(r.max_depth), percent(r.coverage), rupiah(r.cost_per_ikm_idr))
+        table.add_row(r.skill, n(r.seeds), n(r.reached), n(r.total), loc.decimal(r.multiplier), n(r.max_depth),
+                      loc.percent(r.coverage), loc.money(r.cost_per_ikm_idr))
     console.print(table)
-    console.print(f"IKM that are seeds or reached in at least one skill: [bold]{result.distinct_total:,}[/bold]")
+    console.print(loc.t("cli.distinct_total", total=n(result.distinct_total)), highlight=False)
 
 
-KIND_LABELS = {
-    "dead_seed": "Dead seed (trained, taught nobody)",
-    "stalled_lineage": "Stalled lineage (no teaching lately)",
-    "dormant_leaf": "Dormant leaf (learned, taught nobody: visit)",
-    "orphan": "Orphan (upstream unknown)",
-}
+#: The follow-up kinds of ``tular broken`` (SPEC §5), named as on every other surface (SPEC §11).
+KIND_LABELS = {"dead_seed": N_("kind.dead_seed"), "stalled_lineage": N_("kind.stalled_lineage"),
+               "dormant_leaf": N_("kind.dormant_leaf"), "orphan": N_("kind.orphan")}
 
 
-def print_broken(console: Console, b: Broken) -> None:
-    counts = _table(f"Broken chains of {b.skill}, as of {b.as_of.isoformat()} (dormant window {b.dormant_days} days)",
-                    "Kind", "Findings")
+def print_broken(console: Console, b: Broken, *, loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    counts = _table(loc.t("cli.broken_title", skill=b.skill, as_of=loc.date(b.as_of), days=n(b.dormant_days)),
+                    (loc.t("label.kind"), TEXT), (loc.t("cli.findings"), NUMBER))
     for kind, label in KIND_LABELS.items():
-        counts.add_row(label, number(sum(1 for f in b.findings if f.kind == kind)))
+        counts.add_row(loc.t(label), n(sum(1 for f in b.findings if f.kind == kind)))
     console.print(counts)
-    table = _table(f"Findings (first {min(SHOWN_FINDINGS, len(b.findings))} of {len(b.findings)}; all in --json)",
-                   "Kind", "IKM", "Name", "Kelurahan", "Gen", "Last activity", "Days dormant", "Seeds / fragment top")
+    table = _table(loc.t("cli.findings_first", shown=n(min(SHOWN_FINDINGS, len(b.findings))), total=n(len(b.findings))),
+                   (loc.t("label.kind"), WRAPPED), (loc.t("label.ikm"), TEXT), (loc.t("label.name"), WRAPPED),
+                   (loc.t("label.kelurahan"), WRAPPED), (loc.t("cli.generation_short"), NUMBER),
+                   (loc.t("cli.last_activity"), TEXT), (loc.t("label.days_dormant"), NUMBER),
+                   (loc.t("cli.seeds_or_top"), WRAPPED))
     for f in b.findings[:SHOWN_FINDINGS]:
         related = f.fragment_top if f.kind == "orphan" else f.seeds
-        shown = ", ".join(related[:3]) + (f" +{len(related) - 3}" if len(related) > 3 else "")
-        table.add_row(f.kind, f.ikm_id, f.name, f.kelurahan, number(f.generation),
-                      f.last_activity.isoformat() if f.last_activity else "—", number(f.days_dormant), shown)
+        table.add_row(loc.t(KIND_LABELS[f.kind]) if f.kind in KIND_LABELS else f.kind, f.ikm_id, f.name, f.kelurahan,
+                      n(f.generation), loc.short_date(f.last_activity), n(f.days_dormant), _list(related or []))
     console.print(table)
 
 
-def print_lineage(console: Console, result: dict) -> None:
-    console.print(f"[bold]{result['ikm_id']}[/bold] {result['name']} — {result['kelurahan']}, "
-                  f"kecamatan {result['kecamatan']} (as of {result['as_of']})", highlight=False)
+def print_lineage(console: Console, result: dict, *, loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    console.print(loc.t("cli.lineage_head", ikm_id=result["ikm_id"], name=result["name"], kelurahan=result["kelurahan"],
+                        kecamatan=result["kecamatan"], as_of=loc.date(_day(result["as_of"]))), highlight=False)
     if not result["skills"]:
-        console.print("No training or teaching of any skill on record.")
+        console.print(loc.t("cli.lineage_nothing"))
     for s in result["skills"]:
-        gen = "not reached from a seed" if s["generation"] is None else f"generation {s['generation']}"
-        console.print(f"\n[bold]{s['skill']}[/bold]: {gen}, learned {s['learned_on'] or '—'}; "
-                      f"{s['path_count']:,} path(s) from seeds {', '.join(s['seeds']) or '—'}", highlight=False)
+        gen = (loc.t("cli.lineage_unreached") if s["generation"] is None
+               else loc.t("cli.lineage_generation", generation=n(s["generation"])))
+        console.print()
+        console.print(loc.t("cli.lineage_skill", skill=s["skill"], generation=gen,
+                            learned=loc.date(_day(s["learned_on"])), paths=n(s["path_count"]),
+                            seeds=", ".join(s["seeds"]) or MISSING), highlight=False)
         for path in s["paths"][:5]:
             console.print("  " + " → ".join(path), highlight=False)
         if len(s["paths"]) > 5:
-            console.print(f"  … {s['path_count'] - 5:,} more (--json lists up to {len(s['paths'])})")
+            console.print(loc.t("cli.lineage_more_paths", more=n(s["path_count"] - 5), listed=n(len(s["paths"]))))
         if s["downstream"]:
-            tree = Tree(f"Downstream: {len(s['downstream']):,} IKM learned from {result['ikm_id']} directly or not")
+            tree = Tree(loc.t("cli.lineage_downstream", count=n(len(s["downstream"])), ikm_id=result["ikm_id"]))
             branches = {result["ikm_id"]: tree}
             for d in s["downstream"]:
                 parent = branches.get(min(d["taught_by"], key=lambda t: t not in branches), tree)
-                branches[d["ikm_id"]] = parent.add(f"{d['ikm_id']} {d['name']} ({d['kelurahan']}, {d['date']})")
+                branches[d["ikm_id"]] = parent.add(f"{d['ikm_id']} {d['name']} ({d['kelurahan']}, "
+                                                   f"{loc.short_date(_day(d['date']))})")
             console.print(tree)
 
 
-def print_outcomes(console: Console, r: OutcomeRates, after_learning: bool = False) -> None:
-    kind = r.kind or "any outcome"
-    when = ", after learning" if after_learning else ""
-    gens = _table(f"Outcome rate of {r.skill} ({kind}{when}) by generation, as of {r.as_of.isoformat()}",
-                  "Generation", "IKM", "With outcome", "Rate")
+def _day(value):
+    """A date given as ISO text (the lineage's JSON form) as a date; ``None`` stays ``None``."""
+    from datetime import date
+
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def print_outcomes(console: Console, r: OutcomeRates, after_learning: bool = False, *,
+                   loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    kind = loc.t(f"web.outcome.{r.kind}") if r.kind else loc.t("cli.any_outcome")
+    key = N_("cli.outcomes_title_after") if after_learning else N_("cli.outcomes_title")
+    gens = _table(loc.t(key, skill=r.skill, kind=kind, as_of=loc.date(r.as_of)),
+                  (loc.t("label.generation"), NUMBER), (loc.t("label.ikm"), NUMBER),
+                  (loc.t("cli.with_outcome"), NUMBER), (loc.t("cli.rate"), NUMBER))
     for g in r.generations:
-        gens.add_row(str(g.generation), number(g.count), number(g.with_outcome), percent(g.rate))
+        gens.add_row(n(g.generation), n(g.count), n(g.with_outcome), loc.percent(g.rate))
     if not r.generations:
-        console.print(f"No seeds of {r.skill} by {r.as_of.isoformat()}: no generations to show.")
+        console.print(loc.t("cli.outcomes_no_seeds", skill=r.skill, as_of=loc.date(r.as_of)), highlight=False)
     else:
         console.print(gens)
     shown = sorted(r.areas, key=lambda a: (-a.count, a.kelurahan))[:SHOWN_AREAS]
-    areas = _table(f"By kelurahan (largest {len(shown)} of {len(r.areas)}; all in --json)",
-                   "Kelurahan", "Kecamatan", "IKM", "With outcome", "Rate")
+    areas = _table(loc.t("cli.by_kelurahan_largest", shown=n(len(shown)), total=n(len(r.areas))),
+                   (loc.t("label.kelurahan"), WRAPPED), (loc.t("label.kecamatan"), WRAPPED),
+                   (loc.t("label.ikm"), NUMBER), (loc.t("cli.with_outcome"), NUMBER), (loc.t("cli.rate"), NUMBER))
     for a in shown:
-        areas.add_row(a.kelurahan, a.kecamatan, number(a.count), number(a.with_outcome), percent(a.rate))
+        areas.add_row(a.kelurahan, a.kecamatan, n(a.count), n(a.with_outcome), loc.percent(a.rate))
     console.print(areas)
 
 
 def _readable(table: Table) -> Table:
-    """Every column at least as wide as its header; only the reason wraps."""
+    """Every column at least as wide as its header; only the last (the reason) wraps."""
     for column in table.columns:
         column.min_width = len(str(column.header))
-        column.no_wrap = column.header != "Reason"
+        column.no_wrap = column is not table.columns[-1]
     return table
 
 
-def print_plan(console: Console, p: Plan) -> None:
-    console.print(f"Next cohort of {p.skill}: {p.seats} seats, data as of {p.as_of.isoformat()}")
-    kel = _table("Kelurahan by unmet need", "Kelurahan", "Kecamatan", "Population", "Total", "Unmet need", "Broken",
-                 "Reason")
+def print_plan(console: Console, p: Plan, *, loc: Locale | None = None) -> None:
+    loc = loc or default_locale()
+    n = loc.integer
+    reason = (loc.t("cli.reason"), WRAPPED)
+    console.print(loc.t("cli.plan_head", skill=p.skill, seats=n(p.seats), as_of=loc.date(p.as_of)), highlight=False)
+    kel = _table(loc.t("cli.plan_kelurahan"), (loc.t("label.kelurahan"), TEXT), (loc.t("label.kecamatan"), TEXT),
+                 (loc.t("label.population"), NUMBER), (loc.t("label.total"), NUMBER), (loc.t("cli.unmet_need"), NUMBER),
+                 (loc.t("cli.broken_count"), NUMBER), reason)
     for k in p.kelurahan:
-        kel.add_row(k.kelurahan, k.kecamatan, number(k.population), number(k.total), number(k.unmet_need),
-                    number(k.broken), k.reason)
+        kel.add_row(k.kelurahan, k.kecamatan, n(k.population), n(k.total), n(k.unmet_need), n(k.broken), k.reason)
     console.print(_readable(kel))
-    nara = _table("Narasumber to co-teach", "IKM", "Name", "Kelurahan", "Onward reach", "Outcomes", "Reason")
-    for n in p.narasumber:
-        nara.add_row(n.ikm_id, n.name, n.kelurahan, number(n.per_seed_reach), number(n.outcomes), n.reason)
+    nara = _table(loc.t("cli.plan_narasumber"), (loc.t("label.ikm"), TEXT), (loc.t("label.name"), TEXT),
+                  (loc.t("label.kelurahan"), TEXT), (loc.t("label.onward_reach"), NUMBER),
+                  (loc.t("cli.outcomes_count"), NUMBER), reason)
+    for v in p.narasumber:
+        nara.add_row(v.ikm_id, v.name, v.kelurahan, loc.decimal(v.per_seed_reach), n(v.outcomes), v.reason)
     console.print(_readable(nara))
-    visits = _table("Dormant leaves worth a visit", "IKM", "Name", "Kelurahan", "Days dormant", "Reason")
+    visits = _table(loc.t("cli.plan_visits"), (loc.t("label.ikm"), TEXT), (loc.t("label.name"), TEXT),
+                    (loc.t("label.kelurahan"), TEXT), (loc.t("label.days_dormant"), NUMBER), reason)
     for v in p.visits:
-        visits.add_row(v.ikm_id, v.name, v.kelurahan, number(v.days_dormant), v.reason)
+        visits.add_row(v.ikm_id, v.name, v.kelurahan, n(v.days_dormant), v.reason)
     console.print(_readable(visits))

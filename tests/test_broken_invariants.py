@@ -233,7 +233,7 @@ def test_every_command_answers(store: GraphStore, tmp_path: Path):
     assert [g["with_outcome"] for g in outcomes["generations"]] == [0, 0, 1, 0]
     plan = json.loads(tular(store, "plan", "--skill", SKILL, "--seats", "1", *day, "--json"))
     assert [n["ikm_id"] for n in plan["narasumber"]] == ["S"] and [v["ikm_id"] for v in plan["visits"]] == ["C"]
-    assert "Broken chains" in tular(store, "broken", "--skill", SKILL, *day)  # the tables too
+    assert "Broken chains" in tular(store, "--lang", "en", "broken", "--skill", SKILL, *day)  # the tables too
     tular(store, "map", "--skill", SKILL, *day, "-o", str(tmp_path / "peta.html"))
     drawn = (tmp_path / "peta.html").read_text("utf-8")
     assert all(f"Ibu {i}" in drawn for i in "SABCWXY")
@@ -246,7 +246,7 @@ def test_every_command_answers(store: GraphStore, tmp_path: Path):
     checked = json.loads(tular(store, "check", "--json"))
     assert checked["counts"]["cycle"] == 2
     assert checked["counts"]["duplicate_teaching"] == (2 if is_neo4j(store) else 0)
-    shown = tular(store, "check")
+    shown = tular(store, "--lang", "en", "check")
     assert "Teachings that go round a cycle" in shown
     assert ("Remove the extra copies with tular check --repair" in shown) == is_neo4j(store)
 
@@ -339,7 +339,8 @@ def test_repair_removes_the_copies_as_one_batch_that_undo_puts_back(neo4j_store:
     assert (listed[-1]["batch_id"], listed[-1]["who"], [f["name"] for f in listed[-1]["files"]]) == (
         batch_id, "Bu Rina", ["tular check --repair"])
     assert listed[-1]["counts"]["teachings"]["deleted"] == 2
-    assert "Removed" in tular(store, "import", "--list")
+    assert "Removed" in tular(store, "--lang", "en", "import", "--list")
+    assert "Dihapus" in tular(store, "import", "--list")  # Indonesian by default
     undone = json.loads(tular(store, "import", "--undo", batch_id, "--json"))
     assert undone == {"undone": batch_id, "removed": 0, "restored": 0, "put_back": 2}
     assert stored(store) == before  # every copy back, with its date, source and note
@@ -363,7 +364,7 @@ def test_the_embedded_store_has_nothing_to_repair(embedded_store: EmbeddedStore)
     out = json.loads(tular(embedded_store, "check", "--repair", "--json"))
     assert out["repair"] == {"batch_id": None, "removed": [], "kept": []}
     assert (stored(embedded_store), embedded_store.batches()) == (before, logged)
-    assert "Nothing to repair" in tular(embedded_store, "check", "--repair")
+    assert "Nothing to repair" in tular(embedded_store, "--lang", "en", "check", "--repair")
 
 
 def test_the_embedded_store_refuses_to_undo_a_repair_it_cannot_hold(embedded_store: EmbeddedStore):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -10,14 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from tular.graph.demo.generator import build_demo
+from tular.graph.demo.generator import DEMO_AS_OF, build_demo
+from tular.graph.model.catalogue import every_text
+from tular.visualizations.i18n import Locale
+
+ID, EN = Locale("id"), Locale("en")
 
 
-def tular(*args: str, db: str | None = None) -> subprocess.CompletedProcess:
-    """``tular ARGS`` in a fresh working folder (``tular demo`` writes its map and report there)."""
+def tular(*args: str, db: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``tular ARGS`` in a fresh working folder (``tular demo`` writes its map and report there), with
+    ``env`` added to the environment (without it, no TULAR_LANG: the default language)."""
     command = [sys.executable, "-m", "tular", *(["--db", db] if db else []), *args]
+    environment = {k: v for k, v in os.environ.items() if k != "TULAR_LANG"} | {"COLUMNS": "200"} | (env or {})
     return subprocess.run(command, capture_output=True, text=True, timeout=300,
-                          cwd=tempfile.mkdtemp(prefix="tular-cli-"))
+                          cwd=tempfile.mkdtemp(prefix="tular-cli-"), env=environment)
+
+
+def flat(text: str) -> str:
+    """``text`` with its runs of white space as one space (rich wraps at the terminal's width)."""
+    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -29,10 +41,11 @@ def test_demo_loads_and_prints_the_summary(db: str):
     result = tular("demo", "--no-serve", db=db)
     assert result.returncode == 0, result.stderr
     demo = build_demo()
-    assert f"{len(demo.ikm):,}" in result.stdout and f"{len(demo.teachings):,}" in result.stdout
-    assert "Reach per skill" in result.stdout and "olahan-makanan" in result.stdout
-    assert "Bunulrejo (batik): 2 trained" in result.stdout
-    assert "21 of these 22 learners have exhibited (pameran)" in " ".join(result.stdout.split())
+    shown = flat(result.stdout)  # Indonesian: the default language, numbers by Babel
+    assert ID.integer(len(demo.ikm)) in shown and ID.integer(len(demo.teachings)) in shown
+    assert ID.t("cli.reach_all_title", as_of=ID.date(DEMO_AS_OF)) in shown and "olahan-makanan" in shown
+    assert "Bunulrejo (batik): 2 peserta pelatihan → 22 IKM lain di Bunulrejo" in shown
+    assert "21 dari 22 murid ini sudah ikut pameran" in shown
     status = json.loads(tular("status", "--json", db=db).stdout)
     assert (status["ikm"], status["teachings"], status["kelurahan"]) == (13_000, len(demo.teachings), 57)
     # running it again changes nothing
@@ -45,7 +58,8 @@ def test_demo_on_neo4j_gives_the_same_summary(db: str, neo4j_store, neo4j_url: s
     embedded = tular("demo", "--no-serve", db=db)
     on_neo4j = tular("demo", "--no-serve", db=neo4j_url)
     assert on_neo4j.returncode == 0, on_neo4j.stderr
-    summary = lambda out: out[out.index("Reach per skill"):]  # noqa: E731 - the store URL differs above it
+    title = ID.t("cli.reach_all_title", as_of=ID.date(DEMO_AS_OF))
+    summary = lambda out: out[out.index(title):]  # noqa: E731 - the store URL differs above it
     assert summary(on_neo4j.stdout) == summary(embedded.stdout)
 
 
@@ -134,3 +148,65 @@ def test_reach_all_and_broken_json(demo_db: str):
 def test_query_errors_and_exit_codes(demo_db: str, args: list[str], code: int, words: str):
     result = tular(*args, db=demo_db)
     assert result.returncode == code and words in result.stderr and "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------ language (SPEC §11)
+def test_help_is_indonesian_by_default_and_english_with_lang_or_tular_lang():
+    """--lang > TULAR_LANG > id, for the help too: it is made before the commands are built."""
+    texts = every_text()
+    default = flat(tular("--help").stdout)
+    assert texts["id"]["cli.tular"] in default and texts["id"]["cli.tular.lang"] in default
+    assert texts["en"]["cli.tular"] not in default
+    assert texts["en"]["cli.tular"] in flat(tular("--lang", "en", "--help").stdout)
+    assert texts["en"]["cli.tular"] in flat(tular("--lang=en", "--help").stdout)
+    assert texts["en"]["cli.tular"] in flat(tular("--help", env={"TULAR_LANG": "en"}).stdout)
+    command = flat(tular("reach", "--help", env={"TULAR_LANG": "en"}).stdout)
+    assert texts["en"]["cli.reach"] in command and texts["en"]["cli.opt.as_of"] in command
+    assert texts["id"]["cli.reach"] in flat(tular("--lang", "id", "reach", "--help", env={"TULAR_LANG": "en"}).stdout)
+    # a command's own --lang (report, plan) chooses the help's language too
+    report = flat(tular("report", "--lang", "en", "--help").stdout)
+    assert texts["en"]["cli.report"] in report and texts["en"]["cli.report.public"] in report
+    # every text the help shows is in the catalogue: no English left in the Indonesian help
+    for command in ("import", "export", "check", "serve", "map", "plan"):
+        shown = flat(tular(command, "--help").stdout)
+        assert texts["id"][f"cli.{command}"] in shown, command
+        assert texts["en"][f"cli.{command}"] not in shown, command
+
+
+def test_output_follows_lang_then_tular_lang_then_indonesian(db: str):
+    ready = tular("init", db=db)
+    assert ready.returncode == 0 and flat(ready.stdout).startswith("Siap: ")
+    assert "5 kecamatan, 57 kelurahan, 8 keterampilan, 0 IKM" in flat(ready.stdout)
+    indonesian = flat(tular("status", db=db).stdout)
+    english = flat(tular("--lang", "en", "status", db=db).stdout)
+    assert ID.t("cli.status_title") in indonesian and EN.t("cli.status_title") not in indonesian
+    assert EN.t("cli.status_title") in english and ID.t("cli.status_title") not in english
+    assert EN.t("cli.status_title") in flat(tular("status", db=db, env={"TULAR_LANG": "en"}).stdout)
+    assert ID.t("cli.status_title") in flat(tular("--lang", "id", "status", db=db, env={"TULAR_LANG": "en"}).stdout)
+    # an unknown language is a usage error, said in the language in force
+    wrong = tular("--lang", "fr", "status", db=db)
+    assert wrong.returncode == 2 and ID.t("cli.bad_lang", given="fr") in flat(wrong.stderr)
+    # the error line of a domain error: its label and (for errors from the catalogue) its text
+    refused = tular("import", db=db)
+    assert refused.returncode == 2
+    assert flat(refused.stderr) == f"{ID.t('cli.error')} {ID.t('cli.import_choose_one')}"
+    refused = tular("--lang", "en", "import", db=db)
+    assert flat(refused.stderr) == f"{EN.t('cli.error')} {EN.t('cli.import_choose_one')}"
+
+
+def test_reach_tables_in_both_languages_with_babel_numbers(demo_db: str):
+    """The same answer, read in Indonesian and in English: headings from the catalogue, dates and
+    numbers in each language's form, the glossary's words (SPEC §11)."""
+    data = json.loads(tular("reach", "--skill", "batik", "--as-of", "2026-10-31", "--json", db=demo_db).stdout)
+    indonesian = flat(tular("reach", "--skill", "batik", "--as-of", "2026-10-31", db=demo_db).stdout)
+    english = flat(tular("--lang", "en", "reach", "--skill", "batik", "--as-of", "2026-10-31", db=demo_db).stdout)
+    assert "Jangkauan batik, per 31 Oktober 2026" in indonesian
+    assert "Reach of batik, as of 31 October 2026" in english
+    for shown, loc in ((indonesian, ID), (english, EN)):
+        for label in ("label.seeds", "label.reached", "label.multiplier", "cli.by_generation", "cli.top_teachers"):
+            assert loc.t(label) in shown, (loc.lang, label)
+        assert loc.percent(data["coverage"]) in shown and loc.decimal(data["multiplier"]) in shown
+    assert "Peserta pelatihan" in indonesian and "Terjangkau" in indonesian and "Pengganda" in indonesian
+    assert "Trainees" in english and "Reached" in english and "Multiplier" in english
+    broken = flat(tular("broken", "--skill", "batik", "--as-of", "2026-10-31", db=demo_db).stdout)
+    assert all(ID.t(f"kind.{kind}") in broken for kind in ("dead_seed", "stalled_lineage", "dormant_leaf"))

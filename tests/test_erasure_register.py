@@ -109,7 +109,7 @@ def test_the_restore_command_says_it_erased_again(embedded_store, tmp_path: Path
     forget(store, "a", "petugas")
     url = store.display_url
     store.close()
-    done = subprocess.run([sys.executable, "-m", "tular", "--db", url, "restore", "--force", str(before)],
+    done = subprocess.run([sys.executable, "-m", "tular", "--db", url, "--lang", "en", "restore", "--force", str(before)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "erased again" in done.stdout and "UU 27/2022" in done.stdout and " a." in done.stdout

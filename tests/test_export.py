@@ -325,12 +325,13 @@ def tular(*args: str, db: str) -> subprocess.CompletedProcess:
 def test_export_command_writes_every_format(tmp_path: Path):
     db = f"sqlite:///{tmp_path / 'tular.db'}"
     assert tular("import", *map(str, awkward_files(tmp_path / "in")), db=db).returncode == 0
-    graph = tular("export", "--format", "graphml", "-o", str(tmp_path / "net.graphml"), db=db)
+    graph = tular("--lang", "en", "export", "--format", "graphml", "-o", str(tmp_path / "net.graphml"), db=db)
     assert graph.returncode == 0, graph.stderr
-    assert "5 ikm, 4 teachings" in graph.stdout and "UU 27/2022" in graph.stdout
+    assert "5 IKM, 4 teachings" in graph.stdout and "UU 27/2022" in graph.stdout
     folder = tular("export", "-o", str(tmp_path / "data"), db=db)
     assert folder.returncode == 0 and sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
         f"{kind}.csv" for kind in KINDS)
-    assert "phone numbers" in tular("export", "--help", db=db).stdout.lower()
+    assert "phone numbers" in tular("--lang", "en", "export", "--help", db=db).stdout.lower()
+    assert "nomor telepon" in tular("export", "--help", db=db).stdout.lower()  # Indonesian by default
     bad = tular("export", "-o", str(tmp_path / "x.pdf"), db=db)
     assert bad.returncode == 2 and "--format" in bad.stderr

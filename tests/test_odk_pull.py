@@ -248,13 +248,14 @@ def test_the_command_pulls_and_exits_4_when_the_server_refuses(central: Central,
     env = {"PYODK_CONFIG_FILE": str(tmp_path / "pyodk_config.toml"), "PYODK_CACHE_FILE": str(tmp_path / "c.toml")}
 
     def tular(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "tular", "--db", db, "import", *args], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "tular", "--db", db, "--lang", "en", "import", *args],
+                              capture_output=True,
                               text=True, timeout=120, cwd=tempfile.mkdtemp(prefix="tular-pull-"),
                               env={**os.environ, **env})
 
     done = tular("--from-odk", central.url, "--project", str(PROJECT), "--form", FORM)
     assert done.returncode == 0, done.stderr
-    assert "Pulled 4 submissions" in done.stdout and "Imported" in done.stdout
+    assert "Pulled 4 submission(s)" in done.stdout and "Imported" in done.stdout
     assert PASSWORD not in done.stdout + done.stderr
     write_config(tmp_path / "pyodk_config.toml", central.url, password="salah")
     (tmp_path / "c.toml").unlink()  # pyodk keeps the session's token there: without it, it signs in again

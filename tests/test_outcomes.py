@@ -289,12 +289,12 @@ def test_plan_ranks_kelurahan_by_unmet_need_with_ties_by_name_and_seats_bound_th
     # (Blimbing before Lowokwaru). Bunulrejo (6 IKM, 5 reached) comes third: beyond 2 seats.
     assert [(k.kelurahan, k.population, k.total, k.unmet_need, k.broken) for k in plan.kelurahan] == [
         ("Polehan", 3, 0, 3, 0), ("Sumbersari", 3, 0, 3, 0)]
-    assert plan.kelurahan[0].reason == "3 of 3 IKM not reached yet (0 trained or reached); 0 broken chains"
+    assert plan.kelurahan[0].reason == "3 of 3 IKM not reached yet (0 trainees or reached); 0 broken chains"
     wide = planner.plan(store, "batik", 20, AS_OF)
     # Kesatrian and Dinoyo have 1 IKM each, reached: no unmet need; the other 52 kelurahan have no IKM
     assert [(k.kelurahan, k.unmet_need, k.broken) for k in wide.kelurahan] == [
         ("Polehan", 3, 0), ("Sumbersari", 3, 0), ("Bunulrejo", 1, 3)]
-    assert wide.kelurahan[2].reason == ("1 dari 6 IKM belum terjangkau (5 sudah dilatih atau tertular); "
+    assert wide.kelurahan[2].reason == ("1 dari 6 IKM belum terjangkau (5 peserta pelatihan atau terjangkau); "
                                         "3 rantai putus")
 
 

@@ -95,9 +95,12 @@ def test_cli_outcomes_json_has_the_spec_shape_and_the_table_reads(db: str):
     assert data["generations"][0] == {"generation": 0, "count": 2, "with_outcome": 2, "rate": 1.0}
     assert data["areas"][0] == {"kecamatan": "Blimbing", "kelurahan": "Bunulrejo", "count": 5, "with_outcome": 3,
                                 "rate": 0.6}
-    table = tular("outcomes", "--skill", "batik", "--as-of", "2023-01-01", "--after-learning", db=db)
+    table = tular("--lang", "en", "outcomes", "--skill", "batik", "--as-of", "2023-01-01", "--after-learning", db=db)
     text = " ".join(table.stdout.split())  # rich wraps titles at the terminal's width
     assert table.returncode == 0 and "(any outcome, after learning)" in text and "Bunulrejo" in text
+    indonesian = " ".join(tular("outcomes", "--skill", "batik", "--as-of", "2023-01-01", "--after-learning",
+                                db=db).stdout.split())
+    assert "(hasil usaha apa saja, sesudah belajar)" in indonesian and "1 Januari 2023" in indonesian
     bad = tular("outcomes", "--skill", "batik", "--kind", "parade", db=db)
     assert bad.returncode == 2 and "valid kinds" in bad.stderr
 
@@ -112,7 +115,7 @@ def test_cli_plan_json_and_table(db: str):
     assert [n["ikm_id"] for n in data["narasumber"]] == ["s1"] and [v["ikm_id"] for v in data["visits"]] == ["e", "c"]
     table = tular("plan", "--skill", "batik", "--seats", "2", "--year", "2023", "--lang", "en", db=db)
     text = " ".join(table.stdout.split())
-    assert table.returncode == 0 and "Narasumber to co-teach" in text and "as of 2022-12-31" in text
+    assert table.returncode == 0 and "Narasumber to co-teach" in text and "as of 31 December 2022" in text
     assert tular("plan", "--skill", "batik", "--seats", "0", db=db).returncode == 2
 
 

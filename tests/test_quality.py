@@ -89,11 +89,11 @@ def test_check_command_prints_a_table_or_json_and_exits_0(tmp_path: Path):
     store.write(one_of_each())
     store.close()
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "tular", "--db", f"sqlite:///{tmp_path / 'tular.db'}", "check", *args],
+        [sys.executable, "-m", "tular", "--db", f"sqlite:///{tmp_path / 'tular.db'}", "--lang", "en", "check", *args],
         capture_output=True, text=True, timeout=120)
     shown = run()
     assert shown.returncode == 0, shown.stderr
-    for title in ("Probable duplicate persons", "before the teacher learned", "also a trainee", "Orphan fragments"):
+    for title in ("Probable duplicate persons", "before the teacher learned", "also a trainee", "Chains without a trainee"):
         assert title in shown.stdout
     as_json = run("--json")
     assert as_json.returncode == 0

@@ -31,6 +31,7 @@ from rich.console import Console
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import read_backup, restore_file, take_backup, write_backup
 from tular.graph.model.errors import InvalidData, RestoreInProgress
+from tular.visualizations.i18n import Locale
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Attendance, BatchMeta, Kecamatan, Kelurahan, Outcome, Population, Records, Skill
 from tular.graph.model.settings import Settings
@@ -272,7 +273,7 @@ def test_a_large_restore_writes_a_safety_backup_and_says_so(neo4j: Neo4jStore, n
     assert content(store) == new and store.restore_mark() is None
     back = restore_file(store, safety, force=True, one_transaction_max=3)
     shown = Console(file=io.StringIO(), width=300)
-    print_restore(shown, store.display_url, back, as_json=False)
+    print_restore(shown, store.display_url, back, as_json=False, loc=Locale("en"))
     assert f"What the store held before is in the safety backup {back.safety_file}" in shown.file.getvalue()
     assert Path(back.safety_file).parent == tmp_path and content(store) == before != new
 
@@ -341,7 +342,7 @@ def test_an_embedded_restore_killed_at_any_moment_leaves_the_old_or_the_new_cont
         shutil.copy(base, db)
         building = db.with_name(f".{db.name}.restoring")  # where the new content is built
         appeared = building.stat().st_mtime_ns if building.exists() else None
-        process = tular("restore", "--force", str(backup), db=f"sqlite:///{db}", wait=False)
+        process = tular("--lang", "en", "restore", "--force", str(backup), db=f"sqlite:///{db}", wait=False)
         while process.poll() is None and (not building.exists() or building.stat().st_mtime_ns == appeared):
             time.sleep(0.005)
         return process, building

@@ -135,4 +135,4 @@ def test_demo_serves_on_loopback_with_anonymous_reads(tmp_path: Path):
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
-    assert "Reach per skill" in output and "http://127.0.0.1:8000" in output
+    assert "Jangkauan per keterampilan" in output and "http://127.0.0.1:8000" in output  # Indonesian by default

@@ -34,6 +34,7 @@ from tular.graph.io.files import PRIVATE_MODE, create_private, open_private
 from tular.graph.io.ingest import import_files
 from tular.graph.io.readers import neutralise, read_file, unneutralise
 from tular.graph.metrics.report_data import gather_report
+from tular.graph.model.catalogue import Messages
 from tular.graph.model.errors import StoreUnavailable
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Attendance, Records
@@ -70,7 +71,7 @@ def test_readyz_tells_an_anonymous_caller_only_that_the_store_is_down(embedded_s
         anonymous = client.get("/readyz", headers=headers)
         assert anonymous.status_code == 503 and anonymous.headers["retry-after"]
         assert anonymous.headers["content-type"] == "application/problem+json"
-        assert anonymous.json()["detail"] == "not ready: the store does not answer"
+        assert anonymous.json()["detail"] == Messages("id").t("problem.not_ready")
         assert str(tmp_path) not in anonymous.text and "sqlite" not in anonymous.text and "I/O" not in anonymous.text
     told = client.get("/readyz", headers={"X-API-Key": viewer_key})
     assert told.status_code == 503
@@ -85,7 +86,7 @@ def test_readyz_hides_the_neo4j_host_and_driver_error_but_a_known_key_sees_them(
     try:
         client = TestClient(create_app(Settings(), store=down))  # no lifespan: the store is used as it is
         anonymous = client.get("/readyz")
-        assert anonymous.status_code == 503 and anonymous.json()["detail"] == "not ready: the store does not answer"
+        assert anonymous.status_code == 503 and anonymous.json()["detail"] == Messages("id").t("problem.not_ready")
         assert str(port) not in anonymous.text and "127.0.0.1" not in anonymous.text and "onnect" not in anonymous.text
         told = client.get("/readyz", headers={"X-API-Key": viewer_key}).json()["detail"]
         assert "not reachable" in told and f"127.0.0.1:{port}" in told
@@ -206,7 +207,8 @@ def test_an_upload_name_that_is_not_a_file_name_is_a_400(embedded_store: Embedde
     editor = keys.create_key(embedded_store, "editor", "Bu editor")[0]
     client = TestClient(create_app(Settings(), store=embedded_store), raise_server_exceptions=False)
     body, headers = multipart(name, dry_run="true")
-    refused = client.post("/api/v1/imports", content=body, headers={**headers, "X-API-Key": editor})
+    refused = client.post("/api/v1/imports", content=body,
+                          headers={**headers, "X-API-Key": editor, "Accept-Language": "en"})
     assert refused.status_code == 400, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
     problem = refused.json()
@@ -238,7 +240,7 @@ def test_the_import_page_refuses_a_nul_in_the_name_with_a_400_page(embedded_stor
         body, headers = multipart("teach\x00ings.csv", csrf_token=token, kind="", dry_run="true")
         refused = client.post("/impor", content=body, headers={**headers, "accept": "text/html"})
     assert refused.status_code == 400 and refused.headers["content-type"].startswith("text/html")
-    assert "U+0000" in refused.text and "rename the file" in refused.text
+    assert "U+0000" in refused.text and "ganti nama berkas" in refused.text  # the page's language: Indonesian
 
 
 # ------------------------------------------------------------------ e. report labels are not mathtext

@@ -218,7 +218,7 @@ def test_dashboard_numbers_are_the_apis_reach(any_store_web: Browser):
     for name, value in expected.items():
         assert metric(page.text, name) == value == str(api[name]), name
     shown = text_of(page.text)
-    assert "Dilatih 2 Terjangkau 4 Total 6 Pengganda 3,0 Generasi terdalam 2" in shown
+    assert "Peserta pelatihan 2 Terjangkau 4 Total 6 Pengganda 3,0 Generasi terdalam 2" in shown
     assert 'data-generation="0" data-count="2"' in page.text and 'data-generation="1" data-count="3"' in page.text
     assert 'data-generation="2" data-count="1"' in page.text
     # broken chains, as GET /api/v1/broken-chains: both seeds' lineages stalled since 2022, c and d dormant

@@ -161,7 +161,7 @@ def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: Gr
                          dry_run: bool, timed: _Phases, words: _Words, progress: ImportProgress | None,
                          read_warnings: Sequence[FileProblem]) -> ImportReport:
     if progress is not None:
-        progress.step(f"Reading what {store.display_url} holds")
+        progress.step(N_("progress.reading_store"), store=store.display_url)
     with timed("snapshot"):
         snapshot = Snapshot.of(store, today, tables)
     with timed("validate"):
@@ -184,8 +184,7 @@ def _checked_and_written(tables: list[Table], files: list[SourceInfo], store: Gr
         return report
     tables.clear()  # the rows as read, most of a big import's memory, are not needed any more
     if progress is not None:
-        progress.step(f"Comparing with {store.display_url} (dry run: nothing is written)" if dry_run
-                      else f"Writing to {store.display_url} in one transaction")
+        progress.step(N_("progress.comparing") if dry_run else N_("progress.writing"), store=store.display_url)
     with timed("write"):
         result: WriteResult = store.write(checked.records, BatchMeta(who=who, files=files), dry_run=dry_run)
     for name, counts in result.counts.items():

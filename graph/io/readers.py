@@ -50,7 +50,6 @@ from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import KINDS
 
-
 #: Names a file or sheet may carry for each kind (English and Indonesian).
 KIND_ALIASES: dict[str, tuple[str, ...]] = {
     "ikm": ("ikm",),

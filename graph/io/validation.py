@@ -230,8 +230,9 @@ class CheckProgress(Protocol):
     def checking(self, rows: int) -> Callable[[int], None]:
         """Rows are being checked: the callback receives how many so far, of ``rows``."""
 
-    def step(self, description: str) -> None:
-        """A step without a count starts (e.g. the whole-batch rules)."""
+    def step(self, description: str, **values) -> None:
+        """A step without a count starts (e.g. the whole-batch rules): ``description`` is the
+        catalogue's key of its name, filled with ``values``."""
 
 
 #: Validation reports the rows checked after each this many.
@@ -406,7 +407,7 @@ class Validator:
             self.note_unknown_columns(table)
             check[table.kind](table)
         if self.progress is not None:
-            self.progress.step("Checking for duplicate persons, cycles and the order of learning")
+            self.progress.step(N_("progress.whole_batch"))
         self.check_duplicate_persons()
         self.check_teaching_graph()
         records = Records(

@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tular.graph.io.files import save_workbook
-from tular.graph.model.catalogue import Messages, N_
+from tular.graph.model.catalogue import N_, Messages
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Skill

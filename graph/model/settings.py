@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     #: Send every cookie with ``Secure`` (only over HTTPS), also when the request came over
     #: plain HTTP (a TLS proxy that does not send X-Forwarded-Proto; see ``serve --proxy-headers``).
     secure_cookies: bool = False
+    #: The language (``id`` or ``en``) of the command line's output and help and of the API's
+    #: answers when the caller names none (SPEC §11: ``--lang`` or ``?lang=`` >
+    #: ``Accept-Language`` > ``TULAR_LANG`` > ``id``); anything else counts as ``id``.
+    lang: str = "id"
 
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""

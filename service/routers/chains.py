@@ -13,9 +13,11 @@ from fastapi.responses import HTMLResponse
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import public
 from tular.graph.metrics.results import CHAIN_STATUSES, Chains
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import Unauthorized, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.service.deps import SettingsDep, StoreDep, Viewer
+from tular.service.language import Term, said
 from tular.service.problems import responses
 from tular.service.routers.common import as_of_date
 from tular.service.routers.spread import AsOf, cached
@@ -76,9 +78,9 @@ def _number(value: str | None, what: str) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise UsageError(f"{what} {value!r}: give a whole number") from None
+        raise said(UsageError, N_("problem.not_whole_number"), {"what": Term(what), "value": value}) from None
     if number < 1:
-        raise UsageError(f"{what} {number}: give a number of at least 1")
+        raise said(UsageError, N_("problem.at_least_one"), {"what": Term(what), "value": number})
     return number
 
 
@@ -95,14 +97,14 @@ def chains_page(request: Request, found: Reader, store: StoreDep, settings: Sett
     if ikm and found.key is None:
         raise LoginNeeded()
     day = as_of_date(as_of or None, settings)
-    window = _number(dormant_days, "dormant window") or DEFAULT_DORMANT_DAYS
+    window = _number(dormant_days, N_("chains.what_window")) or DEFAULT_DORMANT_DAYS
     skills = {s.skill_id: s for s in store.skills()}
     if not skills:
-        raise UsageError("no skills are defined yet: run tular init")
+        raise said(UsageError, N_("problem.no_skills_yet"))
     chosen = metrics.resolve_skill(store, skill) if skill else next(iter(skills))
     order = urut if urut in SORTS else "-size"
     answer = _chains(store, found.key, chosen, day, window, [status] if status else None,
-                     _number(min_size, "minimum size"), ikm or None)
+                     _number(min_size, N_("chains.what_min_size")), ikm or None)
     named = found.key is not None
     people = store.people([c.seed for c in answer.chains]) if named and answer.chains else {}
     loc = Locale(found.lang)

@@ -9,13 +9,14 @@ from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport, import_tables
 from tular.graph.io.readers import COLUMNS, Row, Table
 from tular.graph.io.tables import describe
-from tular.graph.model.catalogue import LANGUAGES, N_, Messages
 from tular.graph.metrics import answers as metrics
+from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import as_of
 from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
+from tular.service.language import Term, api_language, said
 from tular.service.schemas import WriteOut
 
 # The filters of SPEC §5, shared by the metrics routes.
@@ -37,19 +38,11 @@ def filtered_query(settings: Settings, skill: str, as_of_value: str | None, kelu
 
 
 def request_language(request: Request, settings: Settings) -> str:
-    """The language of an API answer (SPEC §11): ``?lang=``, else the first of ``id`` and ``en``
-    that ``Accept-Language`` names, else ``TULAR_LANG``, else Indonesian."""
-    chosen = (request.query_params.get("lang") or "").strip().casefold()
-    if chosen in LANGUAGES:
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().casefold().split("-")[0]
-        if tag in LANGUAGES:
-            return tag
-    return settings.lang
+    """The language of an API answer (SPEC §11): ``?lang=`` > ``Accept-Language`` > ``TULAR_LANG`` > ``id``."""
+    return api_language(request, settings)
 
 
-def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: str,
+def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: Term,
                lang: str = "id") -> WriteOut:
     """One record sent to the API, validated and written exactly as one imported row of ``kind``;
     its problems told in ``lang``."""
@@ -60,17 +53,12 @@ def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, va
     return WriteOut(batch_id=report.batch_id, warnings=report.warnings)
 
 
-#: What an API request rejected for its errors was (the ``what`` of :func:`rejected`).
-REJECTED = {"import": N_("problem.rejected_import"), "teaching": N_("problem.rejected_teaching"),
-            "outcome": N_("problem.rejected_outcome"), "correction": N_("problem.rejected_correction")}
-
-
-def rejected(report: ImportReport, what: str, lang: str = "id") -> InvalidData:
+def rejected(report: ImportReport, what: Term, lang: str = "id") -> InvalidData:
     """The import's errors as one domain error, carrying the whole report for the response;
-    ``what`` names the request (a key of :data:`REJECTED`), in ``lang`` like its problems."""
-    messages = Messages(lang)
+    ``what`` is the catalogue's name of what was sent (``problem.what_import``, …), the problems
+    told in ``lang``."""
     shown = "; ".join(describe(p, lang) for p in report.errors[:5])
-    more = messages.t("problem.rejected_more", count=report.error_count - 5) if report.error_count > 5 else ""
-    error = InvalidData(messages.t("problem.rejected", what=messages.t(REJECTED[what]), problems=shown, more=more))
+    key = N_("problem.rejected_more") if report.error_count > 5 else N_("problem.rejected")
+    error = said(InvalidData, key, {"what": what, "problems": shown, "more": report.error_count - 5})
     error.problem_extra = {"report": report.model_dump(mode="json")}  # type: ignore[attr-defined]
     return error

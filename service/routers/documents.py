@@ -7,10 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep, Viewer
+from tular.service.language import said
 from tular.service.map_documents import map_html
 from tular.service.place_documents import choropleth_document
 from tular.service.problems import responses
@@ -52,8 +54,7 @@ def skill_map(
 ) -> HTMLResponse:
     if geo:  # SPEC §12
         if kelurahan or kecamatan or seed:
-            raise UsageError("geo=true draws the whole city: kelurahan, kecamatan and seed belong to the "
-                             "propagation map")
+            raise said(UsageError, N_("problem.geo_whole_city"))
         _, html = choropleth_document(store, skill, as_of_date(as_of, settings), measure=measure, lang=lang,
                                       dormant_days=dormant_days)
         return HTMLResponse(html, headers=DOCUMENT_HEADERS)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from tular.graph.admin import api_keys as keys
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import StoreUnavailable, TularError
 from tular.service.deps import APIKeyHeader
+from tular.service.language import said
 from tular.service.problems import responses
 from tular.service.schemas import Health
 
@@ -12,7 +14,7 @@ router = APIRouter(tags=["health"])
 
 #: What an anonymous caller learns when the store does not answer: up or down, nothing about where
 #: the store is or what its driver said (SPEC §7).
-NOT_READY = "not ready: the store does not answer"
+NOT_READY = N_("problem.not_ready")
 
 
 @router.get("/healthz", response_model=Health, summary="The process is up")
@@ -32,7 +34,7 @@ def readyz(request: Request, x_api_key: APIKeyHeader = None) -> Health:
     except StoreUnavailable:
         if _known_key(store, x_api_key):
             raise  # StoreUnavailable becomes 503 with Retry-After and the store's own message
-        raise StoreUnavailable(NOT_READY) from None
+        raise said(StoreUnavailable, NOT_READY) from None
     return Health(status="ready")
 
 

@@ -8,7 +8,9 @@ from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import import_tables
 from tular.graph.io.readers import COLUMNS, Row, Table
 from tular.graph.metrics import answers as metrics
+from tular.graph.model.catalogue import N_
 from tular.service.deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
+from tular.service.language import Term
 from tular.service.problems import responses
 from tular.service.routers.common import as_of_date, rejected, request_language
 from tular.service.routers.spread import AsOf
@@ -72,7 +74,7 @@ def correct(ikm_id: IKMId, patch: IKMPatch, request: Request, store: StoreDep, s
         lang = request_language(request, settings)
         report = import_tables(store, [table], today=settings.today(), who=keys.who(key), lang=lang)
     if not report.ok:
-        raise rejected(report, "correction", lang)
+        raise rejected(report, Term(N_("problem.what_correction")), lang)
     return IKMWriteOut(batch_id=report.batch_id, warnings=report.warnings,
                        ikm=IKMOut.of(store.get_ikm(ikm_id), gazetteer, True))
 

@@ -6,8 +6,10 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport
+from tular.graph.model.catalogue import N_
 from tular.service.deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
 from tular.service.importing import import_uploads
+from tular.service.language import Term
 from tular.service.limits import caller_first
 from tular.service.problems import responses
 from tular.service.routers.common import rejected, request_language
@@ -34,6 +36,6 @@ def upload(
     report = import_uploads(store, settings, files, who=keys.who(key), kind=kind, dry_run=dry_run, lang=lang,
                             surface="api")
     if not report.ok:
-        raise rejected(report, "import", lang)
+        raise rejected(report, Term(N_("problem.what_import")), lang)
     return report
 

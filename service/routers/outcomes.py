@@ -10,7 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner, public
 from tular.graph.metrics.results import OutcomeRates, Plan, PublicPlan
-from tular.service.deps import Editor, SettingsDep, StoreDep, Viewer
+from tular.graph.model.catalogue import N_
+from tular.service.deps import AnswerLanguage, Editor, SettingsDep, StoreDep, Viewer
+from tular.service.language import Term
 from tular.service.problems import responses
 from tular.service.routers.common import (
     CohortFilter,
@@ -50,7 +52,7 @@ PLAN_EXAMPLE = {
 @router.post("/outcomes", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one outcome (editor), validated like an imported row")
 def record(outcome: OutcomeIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "outcomes", outcome.model_dump(), "outcome",
+    return record_one(store, settings, key, "outcomes", outcome.model_dump(), Term(N_("problem.what_outcome")),
                       request_language(request, settings))
 
 
@@ -80,13 +82,16 @@ def outcome_rates(
     summary="The next cohort: kelurahan, narasumber and visits (SPEC §10); anonymous readers get narasumber "
             "and visits as counts per kelurahan")
 def plan(
-    store: StoreDep, settings: SettingsDep, key: Viewer, skill: Skill,
+    store: StoreDep, settings: SettingsDep, key: Viewer, skill: Skill, chosen: AnswerLanguage,
     seats: Annotated[int, Query(description="Seats in the next cohort.", ge=1, le=10_000)],
     year: Annotated[int | None, Query(description="Program year planned: data up to 31 December of the year "
                                                   "before.", ge=1900, le=2200)] = None,
     as_of: AsOf = None,
-    lang: Annotated[str, Query(description="Language of the reasons.", pattern="^(id|en)$")] = "id",
+    lang: Annotated[str | None, Query(description="Language of the reasons: id or en (default: the "
+                                                  "Accept-Language header, else the server's TULAR_LANG, else id).",
+                                      pattern="^(id|en)$")] = None,
 ) -> Response:
+    lang = chosen  # ?lang= first, then Accept-Language (SPEC §11)
     day = as_of_date(as_of, settings)
     question = ("plan", skill.strip().casefold(), seats, year, day, lang, key is None)
     if key is None:  # anonymous (public read): nobody named

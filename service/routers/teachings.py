@@ -6,8 +6,10 @@ from fastapi import APIRouter, Path, Request
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
+from tular.graph.model.catalogue import N_
 from tular.graph.model.records import BatchMeta
 from tular.service.deps import Editor, SettingsDep, StoreDep
+from tular.service.language import Term
 from tular.service.problems import responses
 from tular.service.routers.common import record_one, request_language
 from tular.service.schemas import TeachingIn, WriteOut
@@ -18,7 +20,7 @@ router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
 @router.post("", response_model=WriteOut, status_code=201, responses=responses(401, 403, 422, 503),
              summary="Record one teaching event (editor), validated like an imported row")
 def record(event: TeachingIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
-    return record_one(store, settings, key, "teachings", event.model_dump(), "teaching",
+    return record_one(store, settings, key, "teachings", event.model_dump(), Term(N_("problem.what_teaching")),
                       request_language(request, settings))
 
 

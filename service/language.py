@@ -1,0 +1,122 @@
+"""Which language a reader gets (SPEC §11), and errors whose text comes from the catalogue.
+
+The precedence: ``--lang`` (command line) or ``?lang=`` (HTTP) > ``Accept-Language`` (API JSON
+and problem details only; ``id`` and ``en`` recognised, q-values honoured) > ``TULAR_LANG`` >
+``id``. Web pages and documents never follow ``Accept-Language``.
+
+>>> from_accept_language("fr-CH, fr;q=0.9, en;q=0.8, id;q=0.7")
+'en'
+>>> from_accept_language("en;q=0.2, id-ID"), from_accept_language("de, *;q=0.5"), from_accept_language("en;q=0")
+('id', None, None)
+>>> cli_language(["reach", "--lang=en", "--skill", "batik"], {}), cli_language(["--help"], {"TULAR_LANG": "en"})
+('en', 'en')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+from tular.graph.model.catalogue import LANGUAGES, Messages
+from tular.graph.model.errors import TularError
+
+LANG_ENV = "TULAR_LANG"
+#: The cookie a web page remembers its reader's choice in (``service/web_plumbing.py`` sets it).
+PAGE_LANGUAGE_COOKIE = "tular_lang"
+DEFAULT = "id"
+
+E = TypeVar("E", bound=TularError)
+
+
+def language(value: str | None) -> str | None:
+    """``value`` as one of :data:`LANGUAGES` (``en-US`` is ``en``), or ``None``."""
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-")[0].casefold()
+    return primary if primary in LANGUAGES else None
+
+
+def configured(env: Mapping[str, str] | None = None) -> str:
+    """``TULAR_LANG`` when it names a language, else Indonesian."""
+    return language((os.environ if env is None else env).get(LANG_ENV)) or DEFAULT
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The language of an ``Accept-Language`` header that tular speaks, preferred by its
+    q-values (the first of equal ones); ``None`` when it names neither."""
+    best, best_q = None, 0.0
+    for part in (header or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        found = language(tag)
+        if found and q > best_q:
+            best, best_q = found, q
+    return best
+
+
+def api_language(request, settings=None) -> str:
+    """The language of an API answer or problem detail: ``?lang=`` > ``Accept-Language`` >
+    ``TULAR_LANG`` (the app's settings) > ``id``."""
+    if settings is None:
+        app = request.scope.get("app")
+        settings = getattr(getattr(app, "state", None), "settings", None)
+    return (language(request.query_params.get("lang"))
+            or from_accept_language(request.headers.get("accept-language"))
+            or language(getattr(settings, "lang", None)) or DEFAULT)
+
+
+def page_language(request) -> str:
+    """A web page's language: ``?lang=``, else the remembered choice, else ``TULAR_LANG``, else
+    ``id`` — never ``Accept-Language``."""
+    settings = getattr(request.app.state, "settings", None)
+    return (language(request.query_params.get("lang")) or language(request.cookies.get(PAGE_LANGUAGE_COOKIE))
+            or language(getattr(settings, "lang", None)) or DEFAULT)
+
+
+def cli_language(argv: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """The command line's language from its arguments (``--lang X`` or ``--lang=X``, given to
+    ``tular`` or to a command), else ``TULAR_LANG``, else ``id``: read before the commands are
+    built, since their help texts are made then."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            return language(argv[index + 1]) or configured(env)
+        if arg.startswith("--lang="):
+            return language(arg.partition("=")[2]) or configured(env)
+    return configured(env)
+
+
+class Term(str):
+    """A catalogue key given as a placeholder's value: said in the language of the sentence."""
+
+
+def _filled(messages: Messages, key: str, values: Mapping[str, object]) -> str:
+    return messages.t(key, **{name: messages.t(value) if isinstance(value, Term) else value
+                              for name, value in values.items()})
+
+
+def said(kind: type[E], key: str, values: Mapping[str, object] | None = None, **init) -> E:
+    """An error of ``kind`` whose text is the catalogue's message ``key``: its ``str()`` in the
+    configured language, and :func:`text_of` it in any other."""
+    values = dict(values or {})
+    error = kind(_filled(Messages(configured()), key, values), **init)
+    error.catalogue_message = (key, values)  # type: ignore[attr-defined]
+    return error
+
+
+def text_of(error: BaseException, lang: str) -> str:
+    """The text of ``error`` in ``lang`` when it comes from the catalogue, else as raised."""
+    found = getattr(error, "catalogue_message", None)
+    if found is None:
+        return str(error)
+    key, values = found
+    return _filled(Messages(lang), key, values)
