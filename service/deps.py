@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.io.backup import in_progress
+from tular.graph.store.restoring import in_progress
 from tular.graph.model.errors import Forbidden, Unauthorized
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
