@@ -147,23 +147,24 @@ def test_the_kept_graph_equals_a_fresh_read_after_any_writes_neo4j(neo4j_url, op
         store.close()
 
 
-def test_a_single_record_write_patches_what_is_kept_and_others_catch_up_from_the_log(embedded_store):
+def test_a_single_record_write_patches_what_is_kept_and_others_catch_up_from_the_log(store):
     """The writer keeps its graph (patched, not read again); another process brings its own up
     to date from the batch log; both answer as a fresh read does."""
-    embedded_store.write(small_batik_program(), META)
-    other = _open_like(embedded_store)
+    store.write(small_batik_program(), META)
+    other = _open_like(store)
     try:
-        _kept(embedded_store), _kept(other)
-        before, before_other = embedded_store._snapshot, other._snapshot
-        embedded_store.write(Records(teachings=[teaching("x", "d", "2022-05-05")]), META)
-        assert ("d", "x", date(2022, 5, 5).toordinal()) in _kept(embedded_store)["skills"]["batik"]["edges"]
-        assert embedded_store._snapshot is not before and embedded_store._snapshot.stamp != before.stamp
+        _kept(store), _kept(other)
+        before, before_other = store._snapshot, other._snapshot
+        store.write(Records(teachings=[teaching("x", "d", "2022-05-05")]), META)
+        assert ("d", "x", date(2022, 5, 5).toordinal()) in _kept(store)["skills"]["batik"]["edges"]
+        assert store._snapshot is not before and store._snapshot.stamp != before.stamp
+        assert store._snapshot.skills["barista"] is before.skills["barista"]  # patched, not read again
         _kept(other)
-        assert other._snapshot.log_position == embedded_store._snapshot.log_position
+        assert other._snapshot.log_position == store._snapshot.log_position
         # patched from the log: the skills the write did not touch kept their arrays
         assert other._snapshot.skills["barista"] is before_other.skills["barista"]
-        embedded_store.undo(embedded_store.batches()[-1].batch_id)  # not in the log: the other reads again
-        assert _kept(other) == _kept(embedded_store)
+        store.undo(store.batches()[-1].batch_id)  # not in the log: the other reads again
+        assert _kept(other) == _kept(store)
         assert other._snapshot.skills["barista"] is not before_other.skills["barista"]
     finally:
         other.close()

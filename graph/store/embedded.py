@@ -260,13 +260,6 @@ def _rows(kind: str, records: list) -> Iterator[tuple]:
     raise ValueError(kind)
 
 
-def _planned_keys(planned: batches.Plan) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(kind, key) of every record a write creates or changes."""
-    for kind in KINDS:
-        yield from ((kind, key) for key in planned.created[kind])
-        yield from ((kind, batches.record_key(kind, r)) for r in planned.updated[kind])
-
-
 def _split(text: str) -> tuple[str, ...]:
     return tuple(a for a in text.split("|") if a)
 
@@ -546,7 +539,7 @@ class EmbeddedStore(Pinning):
                         self._upsert(conn, planned.rows)
                     if meta is not None:
                         batch_id = self._log_batch(conn, meta, planned)
-                    self._described(conn, since, _planned_keys(planned))
+                    self._described(conn, since, batches.planned_keys(planned))
         except sqlite3.IntegrityError as exc:
             raise InvalidData(
                 f"records refer to an IKM, training, skill or kelurahan that is not in the store ({exc})"
