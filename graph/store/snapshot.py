@@ -219,6 +219,13 @@ class GraphSnapshot:
             attendance_ends=ends,
         )
 
+    def _sharing(self, stamp: Hashable) -> GraphSnapshot:
+        """A snapshot of ``stamp`` with the same IKM (sharing their arrays), no skill yet."""
+        other = object.__new__(GraphSnapshot)
+        other.__dict__.update(self.__dict__)
+        other.stamp, other.skills, other.views, other.lock = stamp, {}, {}, threading.Lock()
+        return other
+
     def patched(self, stamp: Hashable, current: Current) -> GraphSnapshot:
         """A new snapshot, of ``stamp``: this one with the touched records as ``current`` says
         they are now. The skills they do not concern keep their arrays and their kept views
@@ -228,28 +235,39 @@ class GraphSnapshot:
         new = {i: code for i, code in current.ikm.items() if code is not None and i not in self.index}
         moved = {i: code for i, code in current.ikm.items()
                  if code is not None and i in self.index and self.kelurahan_codes[self.kelurahan[self.index[i]]] != code}
-        # the IKM, renumbered when some came or went (numbers follow ikm_id order)
-        old_codes = [self.kelurahan_codes[k] for k in self.kelurahan.tolist()]
-        if new or gone:
-            kept = [n for n, i in enumerate(self.ids.tolist()) if i not in gone] if gone else range(len(self.ids))
-            pairs = sorted([(self.ids[n], moved.get(self.ids[n], old_codes[n]), n) for n in kept]
-                           + [(i, code, -1) for i, code in new.items()])
+        # the IKM: shared when none came, went or moved; renumbered when some came or went
+        # (numbers follow ikm_id order)
+        renumber = None
+        if not (new or gone):
+            patched = self._sharing(stamp)
+            if moved:
+                codes = sorted(set(self.kelurahan_codes) | set(moved.values()))
+                kelurahan = self.kelurahan.copy() if codes == self.kelurahan_codes else \
+                    numbered({c: i for i, c in enumerate(codes)}, self.kelurahan_codes)[self.kelurahan]
+                kelurahan[[self.index[i] for i in moved]] = [codes.index(c) for c in moved.values()]
+                patched.kelurahan_codes, patched.kelurahan = codes, kelurahan
         else:
-            pairs = [(i, moved.get(i, code), n) for n, (i, code) in enumerate(zip(self.ids.tolist(), old_codes))]
-        ids, codes, before = zip(*pairs) if pairs else ((), (), ())
-        patched = GraphSnapshot(stamp, ids, codes)
-        patched.unique_edges = self.unique_edges
-        renumber = np.full(len(self.ids) + 1, -1, dtype=np.int64)  # old number -> new (-1: gone); -1 -> -1
-        before = np.array(before, dtype=np.int64)
-        renumber[before[before >= 0]] = np.flatnonzero(before >= 0)
-        if self.handles is not None:
-            handles = np.full(len(ids), -1, dtype=np.int64)
-            handles[before >= 0] = self.handles[before[before >= 0]]
-            for i, handle in (current.handles or {}).items():
-                if i in patched.index:
-                    handles[patched.index[i]] = handle
-            patched.handles = handles
-        same_numbers = not (new or gone)
+            located = np.array(self.kelurahan_codes, dtype=object)[self.kelurahan]
+            for i, code in moved.items():
+                located[self.index[i]] = code
+            keep = np.ones(len(self.ids), dtype=bool)
+            keep[[self.index[i] for i in gone]] = False
+            came = np.array(sorted(new), dtype=object)
+            at = np.searchsorted(self.ids[keep], came) if len(came) else np.zeros(0, dtype=np.int64)
+            ids = np.insert(self.ids[keep], at, came)
+            patched = GraphSnapshot(stamp, ids.tolist(), np.insert(located[keep], at, [new[i] for i in came]).tolist())
+            patched.unique_edges, patched.log_position = self.unique_edges, self.log_position
+            before = np.insert(np.flatnonzero(keep), at, -1)  # per new number, the old one (-1: new)
+            renumber = np.full(len(self.ids) + 1, -1, dtype=np.int64)  # old number -> new (-1: gone); -1 -> -1
+            renumber[before[before >= 0]] = np.flatnonzero(before >= 0)
+            if self.handles is not None:
+                handles = np.full(len(ids), -1, dtype=np.int64)
+                handles[before >= 0] = self.handles[before[before >= 0]]
+                for i, handle in (current.handles or {}).items():
+                    if i in patched.index:
+                        handles[patched.index[i]] = handle
+                patched.handles = handles
+        same_numbers = renumber is None
         same_kelurahan = patched.kelurahan_codes == self.kelurahan_codes
         # the skills the touched records concern
         edges_of: dict[str, list[tuple[str, str, int | None]]] = {}
@@ -261,7 +279,7 @@ class GraphSnapshot:
         changed_nodes = np.zeros(len(self.ids) + 1, dtype=bool)
         changed_nodes[[self.index[i] for i in (*gone, *moved)]] = True
         for skill, tables in self.skills.items():
-            keys = renumber[tables.keys]
+            keys = tables.keys if renumber is None else renumber[tables.keys]
             touched = (skill in edges_of or skill in attended_of or bool(changed_nodes[tables.keys].any())
                        or any(training in current.trainings for _, training, _ in tables.attendance))
             if not touched:
@@ -270,7 +288,7 @@ class GraphSnapshot:
                 continue
             teacher, learner, day = keys[tables.teacher], keys[tables.learner], tables.day
             if skill in edges_of:  # the touched edges out, then those that exist back in, by date
-                n = len(ids) + 1
+                n = len(patched.ids) + 1
                 wanted = [(patched.index.get(t, -1), patched.index.get(lr, -1), d) for t, lr, d in edges_of[skill]]
                 out = np.array([t * n + lr for t, lr, _ in wanted if t >= 0 and lr >= 0], dtype=np.int64)
                 stay = ~np.isin(teacher * n + learner, out) & (teacher >= 0) & (learner >= 0)
