@@ -320,8 +320,10 @@ class EmbeddedStore(Pinning):
                 changes = conn.total_changes - self._held.changes
                 kept, patch = self._snapshot, None
                 if changes:
-                    at = self._count_write(conn, wiped=getattr(self._held, "wiped", False))
-                    if kept is not None and changes == self._held.described and kept.stamp == (at[0], at[1] - 1) \
+                    known = changes == self._held.described
+                    at = self._count_write(conn, wiped=getattr(self._held, "wiped", False),
+                                           lookups=not known or self._held.touched.lookups)
+                    if kept is not None and known and kept.stamp == (at[0], at[1] - 1) \
                             and len(self._held.touched) <= snapshot_patch_limit:
                         # every change is one this process can describe: read what it touched, as
                         # committed, to patch the kept graph (other processes read the batch log)
@@ -364,8 +366,9 @@ class EmbeddedStore(Pinning):
     _tx = writing
 
     @staticmethod
-    def _count_write(conn: sqlite3.Connection, wiped: bool) -> tuple[str, int]:
-        """Move the write counter on (a new epoch after a wipe): the new stamp."""
+    def _count_write(conn: sqlite3.Connection, wiped: bool, lookups: bool) -> tuple[str, int]:
+        """Move the write counter on (a new epoch after a wipe; the lookups' stamp, see
+        :meth:`version`, to it when the write may have changed one): the new stamp."""
         bump = ("INSERT INTO tular_meta(name, value) VALUES ('writes', 1) "
                 "ON CONFLICT(name) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         try:
@@ -377,6 +380,9 @@ class EmbeddedStore(Pinning):
         if wiped or conn.execute("SELECT 1 FROM tular_meta WHERE name = 'epoch'").fetchone() is None:
             conn.execute("INSERT INTO tular_meta(name, value) VALUES ('epoch', ?) ON CONFLICT(name) DO UPDATE "
                          "SET value = excluded.value", (secrets.token_hex(8),))
+        if lookups or wiped:
+            conn.execute("INSERT INTO tular_meta(name, value) SELECT 'lookups', value FROM tular_meta "
+                         "WHERE name = 'writes' ON CONFLICT(name) DO UPDATE SET value = excluded.value")
         return embedded_arrays.stamp(conn)
 
     def _described(self, conn: sqlite3.Connection, since: int, touched: Iterable[tuple[str, Sequence[str]]]) -> None:
@@ -397,9 +403,19 @@ class EmbeddedStore(Pinning):
                 self._conn.execute("ROLLBACK")
 
     def version(self) -> str:
-        # data_version moves when another connection commits; _commits counts this one's
-        data_version = self._read("PRAGMA data_version")[0][0]
-        return f"{data_version}.{self._commits}"
+        """``epoch:writes/lookups`` (table ``tular_meta``): every write transaction of any
+        process moves ``writes`` on; ``lookups`` is ``writes`` as of the last write that may
+        have changed a store-wide lookup (see :mod:`.pinning`)."""
+        try:
+            found = dict(self._read("SELECT name, value FROM tular_meta"))
+        except StoreUnavailable:  # a file older than the table: SQLite's own counters
+            data_version = self._read("PRAGMA data_version")[0][0]
+            return f"{data_version}.{self._commits}"
+        return f"{found.get('epoch', '')}:{found.get('writes', 0)}/{found.get('lookups', 0)}"
+
+    def _lookups_of(self, version: str) -> str:
+        epoch, _, rest = version.partition(":")
+        return f"{epoch}/{rest.partition('/')[2]}" if "/" in rest else version
 
     def _read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -265,7 +265,8 @@ class Neo4jStore(Pinning):
                     finally:
                         self._held.tx = None
                     if self._held.dirty:
-                        tx.run(query("bump_version")).consume()
+                        tx.run(query("bump_version"),
+                               lookups=self._held.unknown or self._held.touched.lookups).consume()
                         patch = self._own_patch(tx)
                         tx.commit()
                         if patch is not None:
@@ -330,14 +331,20 @@ class Neo4jStore(Pinning):
         if kept is None or self._held.unknown or len(self._held.touched) > PATCH_LIMIT:
             return None
         version = tx.run(query("version")).single(strict=True)["version"]
-        epoch, _, counter = version.partition(":")
-        if not counter.isdigit() or kept.stamp != f"{epoch}:{int(counter) - 1}":
+        epoch, counter = _counter(version)
+        if counter is None or _counter(kept.stamp) != (epoch, counter - 1):
             return None
         return kept, version, self._current(tx, self._held.touched), self._log_position(tx)
 
     def version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
         return self._version()
+
+    def _lookups_of(self, version: str) -> str:
+        """``epoch/lookups`` of ``epoch:counter/lookups``: the store-wide lookups are kept across
+        writes that cannot change them (a teaching, an attendance); during a restore, per version."""
+        epoch, _, rest = version.partition(":")
+        return version if ":" in rest or "/" not in rest else f"{epoch}/{rest.partition('/')[2]}"
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -806,16 +813,16 @@ class Neo4jStore(Pinning):
         later one, else brought up to date from the batches logged since it when every write
         transaction since logged one (see :func:`.snapshot.touched_by`), else read anew."""
         version = tx.run(query("version")).single(strict=True)["version"]
-        epoch, _, counter = version.partition(":")
-        if kept is not None and counter.isdigit():
-            kept_epoch, _, kept_counter = kept.stamp.partition(":")
-            if kept_epoch == epoch and kept_counter.isdigit():
-                if int(kept_counter) >= int(counter):
+        epoch, counter = _counter(version)
+        if kept is not None and counter is not None:
+            kept_epoch, kept_counter = _counter(kept.stamp)
+            if kept_epoch == epoch and kept_counter is not None:
+                if kept_counter >= counter:
                     return kept  # another call caught up further already
                 seq, count = kept.log_position
                 log = tx.run(query("batches_since"), seq=seq).single(strict=True)
                 later = log["later"]
-                if log["before"] == count and len(later) == int(counter) - int(kept_counter):
+                if log["before"] == count and len(later) == counter - kept_counter:
                     touched = touched_by([(b["who"], batches.decode_changes(b["changes"])) for b in later])
                     if touched is not None and len(touched) <= PATCH_LIMIT:
                         patched = kept.patched(version, self._current(tx, touched))
@@ -1075,6 +1082,18 @@ class _Cascade:
         self.depth += DEEP_STEPS
         last = learners[steps == DEEP_STEPS]
         self.frontier = last[self.teaches[last]]
+
+
+def _counter(version: str) -> tuple[str, int | None]:
+    """The epoch and the write counter of a version (``epoch:counter/lookups``); None for the
+    counter of a store being restored.
+
+    >>> _counter("e1:42/40"), _counter("e1:42/40:restoring:2026-01-01")
+    (('e1', 42), ('e1', None))
+    """
+    epoch, _, rest = version.partition(":")
+    counter = rest.partition("/")[0]
+    return epoch, int(counter) if counter.isdigit() and ":" not in rest else None
 
 
 def _ordinals(yyyymmdd: list[int]) -> np.ndarray:

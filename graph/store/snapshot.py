@@ -43,8 +43,12 @@ class Touched:
     ikm: set[str] = field(default_factory=set)
     teachings: set[tuple[str, str, str]] = field(default_factory=set)  # (learner, teacher, skill)
     trainings: set[str] = field(default_factory=set)  # a training's end, skills or attendance
+    #: whether a store-wide lookup kept per version may have changed (trainings and their
+    #: budgets, populations, IKM per kelurahan: see :mod:`.pinning`)
+    lookups: bool = False
 
     def add(self, kind: str, key: Sequence[str]) -> None:
+        self.lookups |= kind in ("ikm", "trainings", "populations")
         if kind == "ikm":
             self.ikm.add(key[0])
         elif kind == "teachings":
