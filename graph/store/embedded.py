@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from tular.graph.io.files import create_private
 from tular.graph.metrics.results import Person
 from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
@@ -880,8 +882,14 @@ class EmbeddedStore(Pinning):
         if seeds is not None:
             from tular.graph.metrics import engine
 
-            for graph in views.values():
-                graph.level = engine.generations(graph, seeds(graph))
+            for graph in views.values():  # kept with the view, per seeds, as the Neo4j store keeps its walks
+                nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+                key = ("cascade", nodes.tobytes())
+                if (level := graph.derived.get(key)) is None:
+                    level = engine.generations(graph, nodes)
+                    level.flags.writeable = False
+                    graph.derived[key] = level
+                graph.level = level
         return views
 
     def all_ikm(self) -> list[IKM]:

@@ -149,7 +149,7 @@ class GraphSnapshot:
         #: the batch log as the snapshot saw it: the last batch's seq, and how many batches
         self.log_position: tuple[int, int] = (0, 0)
         self._at_handle: np.ndarray | None = None
-        self.views: dict[tuple[str, date], dict] = {}
+        self.views: dict[tuple[str, int, int], dict] = {}  # (skill, edges, attendances) -> derived
         self.lock = threading.Lock()  # held while views are taken or skills added
         #: Whether the store holds one edge per (skill, teacher, learner) whatever happens (the
         #: embedded store's primary key). Otherwise :meth:`add_skills` keeps the earliest of
@@ -307,22 +307,24 @@ class GraphSnapshot:
             rows = sorted(rows + attended_of.get(skill, []), key=lambda r: (r[2], r[0], r[1]))
             patched.skills[skill] = patched._tables(teacher, learner, day, [r for r in rows if r[0] in patched.index])
         # the views of the skills left as they were keep their derived arrays (walked cascades)
-        for (skill, as_of), derived in self.views.items():
+        for (skill, *prefix), derived in self.views.items():
             if patched.skills.get(skill) is self.skills.get(skill) or (
                     skill in patched.skills and patched.skills[skill].teacher is self.skills[skill].teacher):
-                patched.views[(skill, as_of)] = derived if same_numbers and same_kelurahan else \
+                patched.views[(skill, *prefix)] = derived if same_numbers and same_kelurahan else \
                     {k: v for k, v in derived.items() if k != "condensed"}  # it holds numbers and areas
         return patched
 
     def view(self, skill: str, as_of: date) -> SkillArrays:
-        """The skill as of ``as_of``: prefixes of the date-sorted arrays (no copies)."""
+        """The skill as of ``as_of``: prefixes of the date-sorted arrays (no copies), with the
+        derived arrays kept per prefix (every date between two events shares them)."""
         tables = self.skills[skill]
         edges = int(np.searchsorted(tables.day, as_of.toordinal(), side="right"))
         attended = bisect.bisect_right(tables.attendance_ends, as_of)
+        key = (skill, edges, attended)  # dates with the same events share what is derived (cascades too)
         with self.lock:
-            if (skill, as_of) not in self.views and len(self.views) >= VIEWS_KEPT:
+            if key not in self.views and len(self.views) >= VIEWS_KEPT:
                 self.views.clear()
-            derived = self.views.setdefault((skill, as_of), {})
+            derived = self.views.setdefault(key, {})
         return SkillArrays(
             skill=skill, as_of=as_of, ids=tables.ids, keys=tables.keys, kelurahan=tables.kelurahan,
             kelurahan_codes=self.kelurahan_codes, teacher=tables.teacher[:edges], learner=tables.learner[:edges],
