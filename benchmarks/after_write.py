@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--writes", type=int, default=15, help="rounds of each kind")
+    parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     from tular.graph.store import EmbeddedStore, Neo4jStore
@@ -85,7 +86,10 @@ def main(argv: list[str] | None = None) -> dict:
         if args.store in ("embedded", "both"):
             path = Path(folder) / "tular.db"
             result["embedded"] = run_store(lambda: EmbeddedStore(path), args.writes)
-        if args.store in ("neo4j", "both"):
+        if args.store in ("neo4j", "both") and args.neo4j_url:
+            Neo4jStore(args.neo4j_url).wipe()
+            result["neo4j"] = run_store(lambda: Neo4jStore(args.neo4j_url), args.writes)
+        elif args.store in ("neo4j", "both"):
             sys.path.insert(0, str(ROOT))
             from tests.neo4j_server import Neo4jServer
 

@@ -54,9 +54,9 @@ WIENER_INT64_LIMIT = 3_000_000
 #: Above this many keys, :func:`grouped` sorts by counting with scipy (numpy's stable sort of
 #: int64 compares); below, numpy's is quicker than building a sparse matrix.
 COUNTING_SORT_FROM = 100_000
-#: A graph deeper than this (in generations) has onward reaches walked by scipy's
-#: breadth-first search in C; shallower ones by numpy, a pass per generation.
-NUMPY_WALK_DEPTH = 64
+#: A graph of more nodes than this has onward reaches walked by scipy's breadth-first search
+#: in C; a smaller one (a city's skill) in Python, over lists, cheaper than building a matrix.
+SMALL_GRAPH = 20_000
 NEVER = np.iinfo(np.int64).min
 
 
@@ -446,20 +446,19 @@ def onward_reach(a: SkillArrays, node: int) -> int:
     """Number of descendants of ``node`` in G."""
     if a.out_degree[node] == 0:
         return 0
-    if a._once("depth", lambda: len(a.from_sinks)) > NUMPY_WALK_DEPTH or not a.acyclic:
+    if a.n > SMALL_GRAPH or not a.acyclic:
         from scipy.sparse.csgraph import breadth_first_order
 
         return len(breadth_first_order(a.forward, node, directed=True, return_predecessors=False)) - 1
-    indptr, learners = a.learners_of
-    seen = np.zeros(a.n, dtype=bool)
-    seen[node] = True
-    frontier, count = np.array([node], dtype=np.int64), 0
-    while frontier.size:
-        found = _gather(indptr, learners, frontier)
-        frontier = np.unique(found[~seen[found]])
-        seen[frontier] = True
-        count += frontier.size
-    return count
+    indptr, learners = a._once("learner_lists", lambda: tuple(part.tolist() for part in a.learners_of))
+    seen, stack = {node}, [node]
+    while stack:
+        v = stack.pop()
+        for w in learners[indptr[v]:indptr[v + 1]]:
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return len(seen) - 1
 
 
 def onward_reaches(a: SkillArrays) -> np.ndarray:
