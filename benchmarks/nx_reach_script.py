@@ -57,7 +57,8 @@ def main(path: str, skill: str, as_of: str) -> dict:
         row[2] += g > 0 and located[v] not in nearest[v]
     areas = sorted(({"kecamatan": kecamatan[kelurahan[code][1]], "kelurahan": kelurahan[code][0], "seeds": s,
                      "reached": r, "total": s + r, "multiplier": (s + r) / s if s else None, "imported": i}
-                    for code, (s, r, i) in per_area.items()), key=lambda a: (a["kecamatan"], a["kelurahan"]))
+                    for code, (s, r, i) in ((c, per_area[c]) for c in kelurahan)),  # every kelurahan, zeros too
+                   key=lambda a: (a["kecamatan"], a["kelurahan"]))
     onward = {v: len(nx.descendants(graph, v)) for v in graph if v in generation and graph.out_degree(v)}
     top = sorted(onward, key=lambda v: (-onward[v], generation[v], v))[:20]
     names = dict(db.execute(f"SELECT ikm_id, name FROM ikm WHERE ikm_id IN ({','.join('?' * len(top))})", top))
