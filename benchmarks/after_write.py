@@ -1,9 +1,11 @@
 """The same question after a single-record write (SPEC §9: within 50 ms at city scale), on
 both stores, in the process that wrote and in another one on the same database.
 
-    .venv/bin/python -m benchmarks.after_write [--store embedded|neo4j|both] [--writes 15] [--json FILE]
+    .venv/bin/python -m benchmarks.after_write [--store embedded|neo4j|both] [--writes 15]
+                                               [--scale city|province] [--json FILE]
 
-City scale (the demo: 13,000 IKM). Each round records one teaching (a new learner of batik,
+City scale: the demo (13,000 IKM); province: the synthetic 1,000,000 IKM of
+``benchmarks/reach_data.py`` (written through ``store.write`` in chunks first). Each round records one teaching (a new learner of batik,
 taught by a reached IKM, as `POST /api/v1/teachings` does), then asks `reach --skill batik`
 as of the demo's date:
 
@@ -36,26 +38,30 @@ def _timed(work) -> float:
     return time.perf_counter() - start
 
 
-def run_store(open_store, writes: int) -> dict:
-    from tular.graph.demo.generator import DEMO_AS_OF, load_demo
+def run_store(open_store, writes: int, scale: str = "city") -> dict:
+    from benchmarks import reach as reach_benchmark
     from tular.graph.metrics import answers as metrics
     from tular.graph.model.records import BatchMeta, Records, Teaching
 
+    data = reach_benchmark.dataset(scale)
     writer = open_store()
     writer.init_schema()
-    load_demo(writer)
+    for records in data.chunks():
+        writer.write(records)
     other = open_store()
-    question = metrics.Query(skill="batik", as_of=DEMO_AS_OF)
+    as_of = data.as_of
+    question = metrics.Query(skill="batik", as_of=as_of)
     first = metrics.reach(writer, question)
     metrics.reach(other, question)
-    graph = writer.skill_arrays(["batik"], DEMO_AS_OF)["batik"]
+    graph = writer.skill_arrays(["batik"], as_of)["batik"]
     on_batik = set(graph.ids.tolist())
-    learners = [i.ikm_id for i in writer.all_ikm() if i.ikm_id not in on_batik][:3 * writes]
+    everyone = (data.ids(i) for i in range(data.n_ikm))
+    learners = [i for i in everyone if i not in on_batik][:3 * writes]
     teachers = [t.ikm_id for t in first.top_teachers]
     timings: dict[str, list[float]] = {"write": [], "writer": [], "other": [], "re-read": []}
     for n in range(3 * writes):
         teaching = Teaching(learner_id=learners[n], teacher_id=teachers[n % len(teachers)], skill="batik",
-                            date=DEMO_AS_OF - timedelta(days=10))
+                            date=as_of - timedelta(days=10))
         timings["write"].append(_timed(lambda: writer.write(Records(teachings=[teaching]), BatchMeta(who="bench"))))
         if n % 3 == 0:
             timings["writer"].append(_timed(lambda: metrics.reach(writer, question)))
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--writes", type=int, default=15, help="rounds of each kind")
+    parser.add_argument("--scale", choices=("city", "province"), default="city")
     parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -85,10 +92,10 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="tular-after-write-") as folder:
         if args.store in ("embedded", "both"):
             path = Path(folder) / "tular.db"
-            result["embedded"] = run_store(lambda: EmbeddedStore(path), args.writes)
+            result["embedded"] = run_store(lambda: EmbeddedStore(path), args.writes, args.scale)
         if args.store in ("neo4j", "both") and args.neo4j_url:
             Neo4jStore(args.neo4j_url).wipe()
-            result["neo4j"] = run_store(lambda: Neo4jStore(args.neo4j_url), args.writes)
+            result["neo4j"] = run_store(lambda: Neo4jStore(args.neo4j_url), args.writes, args.scale)
         elif args.store in ("neo4j", "both"):
             sys.path.insert(0, str(ROOT))
             from tests.neo4j_server import Neo4jServer
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict:
             server = Neo4jServer(Path(folder) / "neo4j")
             server.start()
             try:
-                result["neo4j"] = run_store(lambda: Neo4jStore(server.url), args.writes)
+                result["neo4j"] = run_store(lambda: Neo4jStore(server.url), args.writes, args.scale)
             finally:
                 server.stop()
     print("| store | write | answer, writer | answer, other process | answer after re-reading (before) "

@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=1, help="tular serve --workers")
+    parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON.")
     parser.add_argument("--write", action="store_true", help="Write the table into docs/benchmarks.md.")
     args = parser.parse_args()
@@ -220,7 +221,13 @@ def main() -> None:
             store.init_schema()
             rows += run_store("embedded", store, f"sqlite:///{Path(folder) / 'tular.db'}", args)
             store.close()
-        if args.store in ("neo4j", "both"):
+        if args.store in ("neo4j", "both") and args.neo4j_url:
+            store = Neo4jStore(args.neo4j_url)
+            store.wipe()
+            store.init_schema()
+            rows += run_store("neo4j", store, args.neo4j_url, args)
+            store.close()
+        elif args.store in ("neo4j", "both"):
             from tests.neo4j_server import Neo4jServer
 
             server = Neo4jServer(Path(folder) / "neo4j")
