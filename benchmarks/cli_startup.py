@@ -9,7 +9,9 @@ one after the other, `tular --db … reach --skill batik --as-of 2026-06-30 --js
 `python benchmarks/nx_reach_script.py` (the same answer from SQLite rows with networkx; its
 answer is checked equal on every field both give), and, with ``--before SRC``, the same
 `tular reach` from another source tree (an earlier version, for a before/after row: a folder
-holding a ``tular`` package, put first on PYTHONPATH). Wall times of the whole process,
+holding a ``tular`` package, put first on PYTHONPATH). A third process only imports what
+`tular reach` imports (numpy, pydantic's models, typer and rich): the part of its time that
+no work can remove. Wall times of the whole process,
 interpreter start included; the median and the fastest of the rounds.
 """
 
@@ -56,7 +58,9 @@ def main(argv: list[str] | None = None) -> dict:
         path = db[len("sqlite:///"):]
         tular = [sys.executable, "-m", "tular", "--db", db, "reach", "--skill", SKILL, "--as-of", AS_OF, "--json"]
         script = [sys.executable, str(ROOT / "benchmarks" / "nx_reach_script.py"), path, SKILL, AS_OF]
-        runs: dict[str, list[float]] = {"tular": [], "networkx": []}
+        imports = [sys.executable, "-c", "import tular.service.cli, tular.service.views, "
+                   "tular.graph.metrics.answers, tular.graph.store.embedded"]
+        runs: dict[str, list[float]] = {"tular": [], "networkx": [], "tular's imports alone": []}
         before_env = None
         if args.before:
             runs["tular, before"] = []
@@ -66,6 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
             runs["tular"].append(seconds)
             seconds, theirs = timed(script)
             runs["networkx"].append(seconds)
+            runs["tular's imports alone"].append(timed(imports)[0])
             if before_env is not None:
                 runs["tular, before"].append(timed(tular, before_env)[0])
         ours, theirs = json.loads(ours), json.loads(theirs)
