@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tular import __version__
 from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
-from tular.graph.model.errors import InvalidData, RestoreInProgress, UsageError
+from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
 from tular.graph.model.settings import this_process

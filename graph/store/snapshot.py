@@ -285,7 +285,8 @@ class GraphSnapshot:
         for skill, tables in self.skills.items():
             keys = tables.keys if renumber is None else renumber[tables.keys]
             touched = (skill in edges_of or skill in attended_of or bool(changed_nodes[tables.keys].any())
-                       or any(training in current.trainings for _, training, _ in tables.attendance))
+                       or bool(current.trainings) and any(training in current.trainings
+                                                          for _, training, _ in tables.attendance))
             if not touched:
                 patched.skills[skill] = tables if same_numbers and same_kelurahan else replace(
                     tables, keys=keys, kelurahan=patched.kelurahan[keys], _position=None)
