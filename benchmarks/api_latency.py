@@ -8,7 +8,9 @@ each with its own HTTP connection. Two workloads:
 
 - *repeated*: the dashboard's questions (reach of each of the 8 skills as of the demo's date),
   asked over and over — answered from the per-store-version answer cache after the first;
-- *distinct*: every request asks for another as-of date, so no answer can come from the cache.
+- *distinct*: every request asks for another as-of date, so no answer can come from the cache;
+- *distinct + writes*: the same, while another process records one teaching a second (each
+  write moves the store's version on: the server catches up from the batch log).
 
 The baseline is the same workload's reach computed in this process, without HTTP and
 without the API's answer cache (median of 40).
@@ -18,6 +20,7 @@ Prints a table and, with --write, replaces the "API latency" section of docs/ben
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -45,9 +48,10 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def serve(db_url: str, port: int, env: dict | None = None) -> subprocess.Popen:
+def serve(db_url: str, port: int, env: dict | None = None, workers: int = 1) -> subprocess.Popen:
     """`tular serve` on 127.0.0.1:``port``, once it answers /readyz."""
-    process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port)],
+    extra = ["--workers", str(workers)] if workers > 1 else []
+    process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port), *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -60,7 +64,7 @@ def serve(db_url: str, port: int, env: dict | None = None) -> subprocess.Popen:
     raise RuntimeError("tular serve did not become ready")
 
 
-def load(base: str, key: str, clients: int, total: int, seconds: float, distinct: bool) -> dict:
+def load(base: str, key: str, clients: int, total: int, seconds: float, distinct: bool, offset: int = 0) -> dict:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
@@ -76,7 +80,7 @@ def load(base: str, key: str, clients: int, total: int, seconds: float, distinct
                 if n is None:
                     return
                 as_of = DEMO_AS_OF - timedelta(days=n) if distinct else DEMO_AS_OF
-                params = {"skill": SKILLS[n % len(SKILLS)], "as_of": as_of.isoformat()}
+                params = {"skill": SKILLS[(n + offset) % len(SKILLS)], "as_of": as_of.isoformat()}
                 start = time.perf_counter()
                 response = http.get("/api/v1/reach", params=params)
                 elapsed = time.perf_counter() - start
@@ -93,6 +97,38 @@ def load(base: str, key: str, clients: int, total: int, seconds: float, distinct
     wall = time.perf_counter() - started
     return {"requests": len(latencies), "errors": errors, "p50": percentile(latencies, 50),
             "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "per_second": len(latencies) / wall}
+
+
+class Writer:
+    """One teaching a second, recorded by this process through its own store object (another
+    process than the server's), each a new learner of batik taught by a reached IKM."""
+
+    def __init__(self, store: GraphStore):
+        from tular.graph.model.records import BatchMeta, Records, Teaching
+
+        graph = store.skill_arrays(["batik"], DEMO_AS_OF)["batik"]
+        on_batik = set(graph.ids.tolist())
+        teachers = [t.ikm_id for t in metrics.reach(store, metrics.Query(skill="batik", as_of=DEMO_AS_OF)).top_teachers]
+        learners = (i.ikm_id for i in store.all_ikm() if i.ikm_id not in on_batik)
+        self.records = (Records(teachings=[Teaching(learner_id=learner, teacher_id=teachers[n % len(teachers)],
+                                                    skill="batik", date=DEMO_AS_OF - timedelta(days=400))])
+                        for n, learner in enumerate(learners))
+        self.meta = BatchMeta(who="benchmark")
+        self.store, self.stop, self.writes = store, threading.Event(), 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(1.0):
+            self.store.write(next(self.records), self.meta)
+            self.writes += 1
+
+    def __enter__(self) -> Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def in_process(store: GraphStore, distinct: bool) -> float:
@@ -115,11 +151,18 @@ def run_store(name: str, store: GraphStore, db_url: str, args) -> list[dict]:
     from tests.neo4j_server import free_port
 
     port = free_port()
-    process = serve(db_url, port)
+    process = serve(db_url, port, workers=args.workers)
     rows = []
     try:
-        for workload, distinct in (("repeated", False), ("distinct", True)):
-            result = load(f"http://127.0.0.1:{port}", key, args.clients, args.requests, args.seconds, distinct)
+        base = f"http://127.0.0.1:{port}"
+        load(base, key, args.clients, 200, args.seconds, False)  # warm-up (SPEC §9): the graph read, JIT warm
+        for workload, distinct in (("repeated", False), ("distinct", True), ("distinct + writes", True)):
+            if workload.endswith("writes"):
+                with Writer(store) as writer:  # other (skill, date) pairs than the run before
+                    result = load(base, key, args.clients, args.requests, args.seconds, distinct, offset=1)
+                result["writes"] = writer.writes
+            else:
+                result = load(base, key, args.clients, args.requests, args.seconds, distinct)
             rows.append({"store": name, "workload": workload, "baseline": in_process(store, distinct), **result})
     finally:
         process.terminate()
@@ -166,6 +209,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=1, help="tular serve --workers")
+    parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
+    parser.add_argument("--json", type=Path, help="Also write the rows as JSON.")
     parser.add_argument("--write", action="store_true", help="Write the table into docs/benchmarks.md.")
     args = parser.parse_args()
     rows: list[dict] = []
@@ -175,7 +221,13 @@ def main() -> None:
             store.init_schema()
             rows += run_store("embedded", store, f"sqlite:///{Path(folder) / 'tular.db'}", args)
             store.close()
-        if args.store in ("neo4j", "both"):
+        if args.store in ("neo4j", "both") and args.neo4j_url:
+            store = Neo4jStore(args.neo4j_url)
+            store.wipe()
+            store.init_schema()
+            rows += run_store("neo4j", store, args.neo4j_url, args)
+            store.close()
+        elif args.store in ("neo4j", "both"):
             from tests.neo4j_server import Neo4jServer
 
             server = Neo4jServer(Path(folder) / "neo4j")
@@ -187,6 +239,8 @@ def main() -> None:
                 store.close()
             finally:
                 server.stop()
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
     text = table(rows, args)
     text += (f"\n\nMeasured {date.today().isoformat()} on {os.cpu_count()} cores with "
              "`.venv/bin/python -m benchmarks.api_latency --write`. The bar (SPEC §9): p95 < 100 ms.")

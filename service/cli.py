@@ -116,7 +116,7 @@ class CliState:
         progress" is refused (``RestoreInProgress``, SPEC §3) unless ``restoring`` (the command
         is ``restore --force``)."""
         if self._store is None:
-            from tular.graph.io.backup import refuse_while_restoring
+            from tular.graph.store.restoring import refuse_while_restoring
 
             store = open_store(self.db, self.settings)
             try:

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from tular.graph.admin import api_keys as keys
-from tular.graph.io.backup import in_progress
 from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import Forbidden, Unauthorized
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
+from tular.graph.store.restoring import in_progress
 from tular.service.language import api_language, said
 from tular.service.limits import verify_key
 

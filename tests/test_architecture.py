@@ -106,3 +106,16 @@ def test_the_rules_see_real_imports():
     """The graph the rules read is the real one: a module known to import the store does so here."""
     assert "tular.graph.store.base" in _imports("tular.graph.metrics.answers")
     assert "tular.graph.metrics.results" in _imports("tular.visualizations.report")
+
+
+def test_tular_help_loads_no_driver_web_stack_or_drawing_library():
+    """SPEC §9: a command imports what it uses when it uses it — ``tular --help``, in a fresh
+    interpreter, loads neither the Neo4j driver nor FastAPI, WeasyPrint or matplotlib (nor
+    scipy, pyvis or openpyxl)."""
+    heavy = ("neo4j", "fastapi", "starlette", "weasyprint", "matplotlib", "scipy", "pyvis", "openpyxl")
+    code = ("import runpy, sys; sys.argv = ['tular', '--help']\n"
+            "try:\n    runpy.run_module('tular', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            f"print(sorted({{m.partition('.')[0] for m in sys.modules}} & {set(heavy)!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "reach" in done.stdout  # the help was printed: the command ran
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout.splitlines()[-1]

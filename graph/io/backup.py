@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tular import __version__
 from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
-from tular.graph.model.errors import InvalidData, RestoreInProgress, UsageError
+from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
 from tular.graph.model.settings import this_process
@@ -49,6 +49,7 @@ from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store.base import GraphStore, RestoreMark
 from tular.graph.store.embedded import EmbeddedStore
 from tular.graph.store.neo4j import Neo4jStore
+from tular.graph.store.restoring import in_progress, refuse_while_restoring  # noqa: F401 (named here too)
 
 FORMAT = "tular-backup"
 #: Version of the file layout; a reader refuses newer versions than it knows.
@@ -336,18 +337,6 @@ def holdings(store: GraphStore) -> dict[str, int]:
     return {"ikm": counts.ikm, "trainings": counts.trainings, "attendance": counts.attendance,
             "teachings": counts.teachings, "outcomes": counts.outcomes, "populations": len(store.populations()),
             "batches": len(store.batches())}
-
-
-def refuse_while_restoring(store: GraphStore) -> None:
-    """``RestoreInProgress`` when the store is marked "restore in progress" (SPEC §3)."""
-    if (mark := store.restore_mark()) is not None:
-        raise in_progress(store, mark)
-
-
-def in_progress(store: GraphStore, mark: RestoreMark) -> RestoreInProgress:
-    """The error every command gives while ``mark`` is on ``store``."""
-    return RestoreInProgress(store.display_url, mark.safety_file, mark.backup, mark.who,
-                             f"{mark.since:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: str = "a backup",

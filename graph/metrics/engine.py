@@ -19,10 +19,9 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from tular.graph.metrics.results import (
     CHAIN_STATUSES,
@@ -49,8 +48,20 @@ from tular.graph.metrics.results import (
 )
 from tular.graph.model.gazetteer import Gazetteer
 
+if TYPE_CHECKING:
+    from scipy.sparse import csr_array
+
+# scipy (0.3 s to import) is imported by the functions that need it: a question about a city's
+# acyclic graph is answered with numpy alone, and a command that asks one does not pay for it.
+
 #: Larger trees could overflow int64 in the Wiener index (n³/4); they are summed as Python ints.
 WIENER_INT64_LIMIT = 3_000_000
+#: Above this many keys, :func:`grouped` sorts by counting with scipy (numpy's stable sort of
+#: int64 compares); below, numpy's is quicker than building a sparse matrix.
+COUNTING_SORT_FROM = 100_000
+#: A graph of more nodes than this has onward reaches walked by scipy's breadth-first search
+#: in C; a smaller one (a city's skill) in Python, over lists, cheaper than building a matrix.
+SMALL_GRAPH = 20_000
 NEVER = np.iinfo(np.int64).min
 
 
@@ -104,8 +115,19 @@ class SkillArrays:
 
     @property
     def forward(self) -> csr_array:
-        """Teacher -> learner adjacency (indptr, indices) for breadth-first passes."""
+        """Teacher -> learner adjacency as a scipy matrix, for csgraph."""
         return self._once("forward", lambda: _csr(self.teacher, self.learner, self.n))
+
+    @property
+    def learners_of(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per teacher, its learners: (indptr, learner), the rows of :attr:`forward` without
+        scipy (each teacher's learners in the order of the edges)."""
+        def make():
+            order = grouped(self.teacher, self.n)
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(self.out_degree, out=indptr[1:])
+            return indptr, self.learner[order]
+        return self._once("learners_of", make)
 
     @property
     def reverse(self) -> csr_array:
@@ -157,6 +179,8 @@ class SkillArrays:
         member) and the component of every node. It keeps the edges between components with
         their dates; an edge within one is dropped."""
         def make():
+            from scipy.sparse.csgraph import connected_components
+
             count, component = connected_components(self.forward, directed=True, connection="strong")
             first = np.full(count, self.n, dtype=np.int64)
             np.minimum.at(first, component, np.arange(self.n))
@@ -187,11 +211,17 @@ def grouped(keys: np.ndarray, n: int) -> np.ndarray:
     within a key: a stable argsort by counting (scipy's conversion to CSR), several times
     faster than numpy's comparison sort of int64."""
     m = len(keys)
+    if m < COUNTING_SORT_FROM:
+        return np.argsort(keys, kind="stable").astype(np.int64, copy=False)
+    from scipy.sparse import csr_array
+
     rows = csr_array((np.ones(m, dtype=np.int8), (keys, np.arange(m))), shape=(max(n, 1), max(m, 1)))
     return rows.indices.astype(np.int64)
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, n: int) -> csr_array:
+    from scipy.sparse import csr_array
+
     # float64: the dtype csgraph works in, so that it takes the matrix without a copy
     return csr_array((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, n))
 
@@ -261,7 +291,7 @@ def seed_trainings(a: SkillArrays, nodes: Iterable[int], cohort: Iterable[str] |
 
 def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:
     """Generation of every node (-1: not reached): a breadth-first pass per generation."""
-    forward = a.forward
+    indptr, learners = a.learners_of
     level = np.full(a.n, -1, dtype=np.int64)
     scratch = np.empty(a.n, dtype=np.int64)
     frontier = _distinct(np.fromiter(seeds, dtype=np.int64), scratch)
@@ -269,7 +299,7 @@ def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:
     depth = 0
     while frontier.size:
         depth += 1
-        found = _gather(forward.indptr, forward.indices, frontier)
+        found = _gather(indptr, learners, frontier)
         found = _distinct(found[level[found] < 0], scratch)
         level[found] = depth
         frontier = found
@@ -421,7 +451,19 @@ def onward_reach(a: SkillArrays, node: int) -> int:
     """Number of descendants of ``node`` in G."""
     if a.out_degree[node] == 0:
         return 0
-    return len(breadth_first_order(a.forward, node, directed=True, return_predecessors=False)) - 1
+    if a.n > SMALL_GRAPH or not a.acyclic:
+        from scipy.sparse.csgraph import breadth_first_order
+
+        return len(breadth_first_order(a.forward, node, directed=True, return_predecessors=False)) - 1
+    indptr, learners = a._once("learner_lists", lambda: tuple(part.tolist() for part in a.learners_of))
+    seen, stack = {node}, [node]
+    while stack:
+        v = stack.pop()
+        for w in learners[indptr[v]:indptr[v + 1]]:
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return len(seen) - 1
 
 
 def onward_reaches(a: SkillArrays) -> np.ndarray:
@@ -437,7 +479,7 @@ def onward_reaches(a: SkillArrays) -> np.ndarray:
     offset = np.empty(graph.n, dtype=np.int64)
     offset[order] = np.cumsum(size[order]) - size[order]
     offset, size = offset.tolist(), size.tolist()
-    indptr, learners = graph.forward.indptr.tolist(), graph.forward.indices.tolist()
+    indptr, learners = (part.tolist() for part in graph.learners_of)
     below = [0] * graph.n
     for node in order.tolist():
         start, end = indptr[node], indptr[node + 1]
@@ -483,8 +525,9 @@ def first_teachers(a: SkillArrays, level: np.ndarray) -> np.ndarray:
     nearer, _ = generation_parents(a, level)
     while True:
         child = np.flatnonzero(parent >= 0)
-        pointers = csr_array((np.ones(len(child)), (child, parent[child])), shape=(a.n, a.n))
-        _, loop = connected_components(pointers, directed=True, connection="strong")
+        from scipy.sparse.csgraph import connected_components
+
+        _, loop = connected_components(_csr(child, parent[child], a.n), directed=True, connection="strong")
         looped = (np.bincount(loop)[loop] > 1) | (parent == np.arange(a.n))
         if not looped.any():
             return parent
@@ -818,6 +861,8 @@ def orphan_fragments(a: SkillArrays, level: np.ndarray) -> tuple[np.ndarray, np.
     if not orphans.size:
         return orphans, orphans, {}
     keep = orphan[a.teacher] & orphan[a.learner]
+    from scipy.sparse.csgraph import connected_components
+
     _, label = connected_components(_csr(a.teacher[keep], a.learner[keep], a.n), directed=True, connection="weak")
     if a.acyclic:
         top = orphans[a.in_degree[orphans] == 0]
@@ -1025,6 +1070,8 @@ def _ancestry(a: SkillArrays, node: int) -> np.ndarray:
     """``node`` and its ancestors in G, ascending."""
     if not a.in_degree[node]:
         return np.array([node], dtype=np.int64)
+    from scipy.sparse.csgraph import breadth_first_order
+
     return np.sort(breadth_first_order(a.reverse, node, directed=True, return_predecessors=False)).astype(np.int64)
 
 

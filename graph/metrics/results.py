@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from tular.graph.model.gazetteer import Gazetteer
     from tular.graph.model.geography import Boundaries
 

@@ -7,10 +7,20 @@ from urllib.parse import urlsplit
 from tular.graph.model.errors import UsageError
 from tular.graph.model.settings import Settings
 from tular.graph.store.base import GraphStore, IKMPage
-from tular.graph.store.embedded import EmbeddedStore
-from tular.graph.store.neo4j import Neo4jStore
 
 __all__ = ["GraphStore", "IKMPage", "EmbeddedStore", "Neo4jStore", "open_store"]
+
+def __getattr__(name: str):
+    """The stores, imported when first named: a command pays for the Neo4j driver (and the
+    embedded store's numpy) only when it opens such a store."""
+    if name == "EmbeddedStore":
+        from tular.graph.store.embedded import EmbeddedStore
+        return EmbeddedStore
+    if name == "Neo4jStore":
+        from tular.graph.store.neo4j import Neo4jStore
+        return Neo4jStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 NEO4J_SCHEMES = {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}
 
@@ -30,8 +40,10 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
         if not path:
             raise UsageError(f"store URL {url!r} has no file: use sqlite:///PATH (e.g. sqlite:///tular.db)")
+        from tular.graph.store.embedded import EmbeddedStore
         return EmbeddedStore(path, lock_wait=settings.lock_wait)
     if scheme in NEO4J_SCHEMES:
+        from tular.graph.store.neo4j import Neo4jStore
         return Neo4jStore(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database,
                           lock_wait=settings.lock_wait)
     raise UsageError(

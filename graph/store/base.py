@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
-from tular.graph.metrics.engine import SkillArrays
 from tular.graph.metrics.results import Person
 from tular.graph.model.gazetteer import Gazetteer
+if TYPE_CHECKING:  # numpy and scipy: imported by the commands that compute
+    from tular.graph.metrics.engine import SkillArrays
 from tular.graph.model.records import (
     IKM,
     ApiKey,

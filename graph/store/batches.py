@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -125,6 +125,13 @@ class Plan:
     def log(self) -> bytes:
         """The batch log's text of these changes."""
         return encode_changes({kind: list(created) for kind, created in self.created.items()}, self.replaced)
+
+
+def planned_keys(planned: Plan) -> Iterator[tuple[str, Key]]:
+    """(kind, key) of every record a write creates or changes."""
+    for kind in KINDS:
+        yield from ((kind, key) for key in planned.created[kind])
+        yield from ((kind, record_key(kind, r)) for r in planned.updated[kind])
 
 
 def plan(wanted: Mapping[str, Mapping[Key, Any]], existing: Mapping[str, Mapping[Key, Any]]) -> Plan:

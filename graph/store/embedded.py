@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -11,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from tular.graph.io.files import create_private
-from tular.graph.metrics import engine
-from tular.graph.metrics.engine import SkillArrays
 from tular.graph.metrics.results import Person
 from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
@@ -44,7 +46,11 @@ from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store import batches, embedded_arrays, session_file
 from tular.graph.store.base import LOCK_WAIT, IKMPage
 from tular.graph.store.pinning import Pinning
-from tular.graph.store.snapshot import GraphSnapshot
+from tular.graph.store.snapshot import PATCH_LIMIT as snapshot_patch_limit
+from tular.graph.store.snapshot import GraphSnapshot, Touched
+
+if TYPE_CHECKING:
+    from tular.graph.metrics.engine import SkillArrays
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kecamatan (
@@ -136,6 +142,12 @@ CREATE TABLE IF NOT EXISTS batch (
     files TEXT NOT NULL,
     counts TEXT NOT NULL,
     changes TEXT NOT NULL
+);
+-- Every write transaction adds one to 'writes', and a wipe or a restore draws a new 'epoch': what
+-- a process keeps in memory is brought up to date from the batch log between two states.
+CREATE TABLE IF NOT EXISTS tular_meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 -- The erasure register (UU 27/2022): ids only, kept through wipe and restore.
 CREATE TABLE IF NOT EXISTS erasure (
@@ -299,6 +311,7 @@ class EmbeddedStore(Pinning):
         try:
             conn = self._begin(max(0.0, self._lock_wait - (time.monotonic() - started)))
             self._held.conn = conn
+            self._held.described, self._held.touched = 0, Touched()
             try:
                 yield conn
             except BaseException:
@@ -306,11 +319,28 @@ class EmbeddedStore(Pinning):
                     conn.execute("ROLLBACK")
                 raise
             else:
-                changed = conn.total_changes != self._held.changes
+                changes = conn.total_changes - self._held.changes
+                kept, patch = self._snapshot, None
+                if changes:
+                    known = changes == self._held.described
+                    at = self._count_write(conn, wiped=getattr(self._held, "wiped", False),
+                                           lookups=not known or self._held.touched.lookups)
+                    if kept is not None and known and kept.stamp == (at[0], at[1] - 1) \
+                            and len(self._held.touched) <= snapshot_patch_limit:
+                        # every change is one this process can describe: read what it touched, as
+                        # committed, to patch the kept graph (other processes read the batch log)
+                        patch = at, embedded_arrays.current(conn, self._held.touched), \
+                            embedded_arrays.log_position(conn)
                 conn.execute("COMMIT")
-                self._commits += changed
+                self._commits += bool(changes)
+                if patch is not None:
+                    with self._lock:
+                        if self._snapshot is kept:
+                            self._snapshot = kept.patched(patch[0], patch[1])
+                            self._snapshot.log_position = patch[2]
             finally:
                 self._held.conn = None
+                self._held.wiped = False
             if getattr(self._held, "compact", False):
                 self._held.compact = False
                 try:
@@ -337,6 +367,33 @@ class EmbeddedStore(Pinning):
 
     _tx = writing
 
+    @staticmethod
+    def _count_write(conn: sqlite3.Connection, wiped: bool, lookups: bool) -> tuple[str, int]:
+        """Move the write counter on (a new epoch after a wipe; the lookups' stamp, see
+        :meth:`version`, to it when the write may have changed one): the new stamp."""
+        bump = ("INSERT INTO tular_meta(name, value) VALUES ('writes', 1) "
+                "ON CONFLICT(name) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        try:
+            conn.execute(bump)
+        except sqlite3.OperationalError:  # a file older than the table
+            conn.execute("CREATE TABLE IF NOT EXISTS tular_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            conn.execute(bump)
+            wiped = True
+        if wiped or conn.execute("SELECT 1 FROM tular_meta WHERE name = 'epoch'").fetchone() is None:
+            conn.execute("INSERT INTO tular_meta(name, value) VALUES ('epoch', ?) ON CONFLICT(name) DO UPDATE "
+                         "SET value = excluded.value", (secrets.token_hex(8),))
+        if lookups or wiped:
+            conn.execute("INSERT INTO tular_meta(name, value) SELECT 'lookups', value FROM tular_meta "
+                         "WHERE name = 'writes' ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+        return embedded_arrays.stamp(conn)
+
+    def _described(self, conn: sqlite3.Connection, since: int, touched: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Record, inside a write, that the changes made since ``total_changes`` was ``since``
+        touched these (kind, key) records and nothing else (see :meth:`writing`)."""
+        self._held.described += conn.total_changes - since
+        for kind, key in touched:
+            self._held.touched.add(kind, key)
+
     @contextmanager
     def _looking(self) -> Iterator[sqlite3.Connection]:
         """One read transaction on the reading connection (a dry run: no lock, no version)."""
@@ -348,9 +405,19 @@ class EmbeddedStore(Pinning):
                 self._conn.execute("ROLLBACK")
 
     def version(self) -> str:
-        # data_version moves when another connection commits; _commits counts this one's
-        data_version = self._read("PRAGMA data_version")[0][0]
-        return f"{data_version}.{self._commits}"
+        """``epoch:writes/lookups`` (table ``tular_meta``): every write transaction of any
+        process moves ``writes`` on; ``lookups`` is ``writes`` as of the last write that may
+        have changed a store-wide lookup (see :mod:`.pinning`)."""
+        try:
+            found = dict(self._read("SELECT name, value FROM tular_meta"))
+        except StoreUnavailable:  # a file older than the table: SQLite's own counters
+            data_version = self._read("PRAGMA data_version")[0][0]
+            return f"{data_version}.{self._commits}"
+        return f"{found.get('epoch', '')}:{found.get('writes', 0)}/{found.get('lookups', 0)}"
+
+    def _lookups_of(self, version: str) -> str:
+        epoch, _, rest = version.partition(":")
+        return f"{epoch}/{rest.partition('/')[2]}" if "/" in rest else version
 
     def _read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -428,6 +495,7 @@ class EmbeddedStore(Pinning):
                   "kelurahan",
                   "kecamatan") + (() if keep_keys else ("api_key",))
         with self._tx() as conn:
+            self._held.wiped = True  # a new epoch: no process patches what it keeps across a wipe
             for table in tables:
                 conn.execute(f"DELETE FROM {table}")  # table names are constants above
 
@@ -483,11 +551,13 @@ class EmbeddedStore(Pinning):
                 existing = {kind: self._existing(conn, kind, list(keys)) for kind, keys in wanted.items()}
                 planned = batches.plan(wanted, existing)
                 if not dry_run:
+                    since = conn.total_changes
                     growing = [TABLES[kind][0] for kind in TABLES if _doubles(conn, kind, len(planned.created[kind]))]
                     with _page_cache(conn, len(records)), _indexes_rebuilt(conn, growing):
                         self._upsert(conn, planned.rows)
                     if meta is not None:
                         batch_id = self._log_batch(conn, meta, planned)
+                    self._described(conn, since, batches.planned_keys(planned))
         except sqlite3.IntegrityError as exc:
             raise InvalidData(
                 f"records refer to an IKM, training, skill or kelurahan that is not in the store ({exc})"
@@ -579,12 +649,16 @@ class EmbeddedStore(Pinning):
             found = self._existing(conn, "teachings", [key])
             if key not in found:
                 raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
+            since = conn.total_changes
             conn.execute("DELETE FROM teaching WHERE learner_id = ? AND teacher_id = ? AND skill_id = ?", key)
-            return self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
+            batch_id = self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
+            self._described(conn, since, [("teachings", key)])
+            return batch_id
 
     def forget(self, ikm_id: str, meta: BatchMeta):
 
         with self._tx() as conn:
+            since = conn.total_changes
             if conn.execute("UPDATE ikm SET name = ?, business_name = NULL, phone = NULL WHERE ikm_id = ?",
                             (placeholder(ikm_id), ikm_id)).rowcount != 1:
                 raise UnknownIKM(ikm_id)
@@ -604,6 +678,7 @@ class EmbeddedStore(Pinning):
                                            "outcomes": KindCounts(updated=outcomes)},
                                    created={k: {} for k in KINDS}, updated={k: [] for k in KINDS}, replaced=[])
             batch_id = self._log_batch(conn, meta, planned)
+            self._described(conn, since, [])  # names, notes and the log: nothing the metrics' graph holds
         if getattr(self._held, "conn", None) is None:
             self._erase_free_space()
         else:  # inside a larger write (a restore applying erasures again): once it has committed
@@ -674,6 +749,7 @@ class EmbeddedStore(Pinning):
             delete, restore = batches.undo_steps(target)
             if restore["teachings"]:  # the lock is held: what is committed is what is stored
                 batches.check_undo_cycles(batch_id, self.all_teachings(), delete, restore)
+            since = conn.total_changes
             for kind in reversed(KINDS):
                 if kind == "populations":
                     self._set_populations(conn, [(key[0], None) for key in delete[kind]])
@@ -685,6 +761,9 @@ class EmbeddedStore(Pinning):
                                  delete[kind])
             self._upsert(conn, restore)
             conn.execute("DELETE FROM batch WHERE batch_id = ?", (batch_id,))
+            self._described(conn, since, [*((kind, key) for kind, keys in delete.items() for key in keys),
+                                          *((kind, batches.record_key(kind, r)) for kind, rs in restore.items()
+                                            for r in rs)])
         return target
 
     # ----------------------------------------------------------------- reads
@@ -800,7 +879,7 @@ class EmbeddedStore(Pinning):
                 try:
                     at = embedded_arrays.stamp(self._conn)
                     if self._snapshot is None or self._snapshot.stamp != at:
-                        self._snapshot = embedded_arrays.snapshot(self._conn, at)
+                        self._snapshot = embedded_arrays.caught_up(self._snapshot, self._conn, at)
                     embedded_arrays.load(self._snapshot, self._conn, list(skills))
                 finally:
                     self._conn.execute("COMMIT")
@@ -808,8 +887,16 @@ class EmbeddedStore(Pinning):
                 raise StoreUnavailable(f"{self.display_url}: {exc}") from exc
             views = {skill: self._snapshot.view(skill, as_of) for skill in skills}
         if seeds is not None:
-            for graph in views.values():
-                graph.level = engine.generations(graph, seeds(graph))
+            from tular.graph.metrics import engine
+
+            for graph in views.values():  # kept with the view, per seeds, as the Neo4j store keeps its walks
+                nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+                key = ("cascade", nodes.tobytes())
+                if (level := graph.derived.get(key)) is None:
+                    level = engine.generations(graph, nodes)
+                    level.flags.writeable = False
+                    graph.derived[key] = level
+                graph.level = level
         return views
 
     def all_ikm(self) -> list[IKM]:

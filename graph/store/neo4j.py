@@ -20,14 +20,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import numpy as np
 from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
 
-from tular.graph.metrics.engine import SkillArrays
 from tular.graph.metrics.results import Person
 from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
@@ -59,7 +58,7 @@ from tular.graph.store import batches
 from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark
 from tular.graph.store.pinning import Pinning
 from tular.graph.store.shared_read import SharedRead
-from tular.graph.store.snapshot import GraphSnapshot, SkillTables
+from tular.graph.store.snapshot import PATCH_LIMIT, Current, GraphSnapshot, SkillTables, Touched, touched_by
 
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.
@@ -71,6 +70,9 @@ SMALL_FRONTIER = 16
 DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
 #: Step queries waiting for this many IKM bring in a second transaction (``Neo4jStore._walk``).
 PARALLEL_FRONTIER = 20_000
+
+if TYPE_CHECKING:
+    from tular.graph.metrics.engine import SkillArrays
 
 T = TypeVar("T")
 
@@ -257,13 +259,22 @@ class Neo4jStore(Pinning):
                 try:
                     tx.run(query("lock_writes"), token=token).consume()
                     self._held.tx, self._held.dirty = tx, False
+                    self._held.touched, self._held.unknown = Touched(), False
                     try:
                         yield tx
                     finally:
                         self._held.tx = None
                     if self._held.dirty:
-                        tx.run(query("bump_version")).consume()
+                        tx.run(query("bump_version"),
+                               lookups=self._held.unknown or self._held.touched.lookups).consume()
+                        patch = self._own_patch(tx)
                         tx.commit()
+                        if patch is not None:
+                            kept, version, current, position = patch
+                            with self._snapshot_lock:
+                                if self._snapshot is kept:
+                                    self._snapshot = kept.patched(version, current)
+                                    self._snapshot.log_position = position
                 finally:
                     if not tx.closed():
                         tx.close()  # rolls back what was not committed
@@ -294,15 +305,46 @@ class Neo4jStore(Pinning):
         return records[0]["renewed"] if records else 0
 
     def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
-        """``work`` in the write transaction (the one held by this thread, or a new one)."""
+        """``work`` in the write transaction (the one held by this thread, or a new one). A
+        ``work`` that says what it touched (:meth:`_describe`) lets the kept graph be patched;
+        any other makes it be read again."""
         with self.writing() as tx:
+            self._held.described = False
             result = work(tx)
             self._held.dirty = True
+            self._held.unknown |= not self._held.described
             return result
+
+    def _describe(self, touched: Iterable[tuple[str, Sequence[str]]]) -> None:
+        """Inside a ``work`` of :meth:`_write`: it wrote these (kind, key) records and nothing
+        else the metrics' graph holds."""
+        self._held.described = True
+        for kind, key in touched:
+            self._held.touched.add(kind, key)
+
+    def _own_patch(self, tx: Transaction) -> tuple | None:
+        """Before a write commits (the version moved on by it): what patching the kept graph
+        takes, when this write says what it touched and the kept graph is of the version just
+        before it — the kept snapshot, the new version, the touched records as written, the
+        batch log's position."""
+        kept = self._snapshot
+        if kept is None or self._held.unknown or len(self._held.touched) > PATCH_LIMIT:
+            return None
+        version = tx.run(query("version")).single(strict=True)["version"]
+        epoch, counter = _counter(version)
+        if counter is None or _counter(kept.stamp) != (epoch, counter - 1):
+            return None
+        return kept, version, self._current(tx, self._held.touched), self._log_position(tx)
 
     def version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
         return self._version()
+
+    def _lookups_of(self, version: str) -> str:
+        """``epoch/lookups`` of ``epoch:counter/lookups``: the store-wide lookups are kept across
+        writes that cannot change them (a teaching, an attendance); during a restore, per version."""
+        epoch, _, rest = version.partition(":")
+        return version if ":" in rest or "/" not in rest else f"{epoch}/{rest.partition('/')[2]}"
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -350,7 +392,7 @@ class Neo4jStore(Pinning):
         with self.writing():
             with self._translated(), self._driver.session(database=self.database) as session:
                 session.run(query("wipe"), keep_keys=keep_keys).consume()
-            self._write(lambda tx: None)
+            self._write(lambda tx: tx.run(query("new_epoch")).consume())
 
     # --------------------------------------------------------------- restore
     def restore_mark(self) -> RestoreMark | None:
@@ -385,6 +427,7 @@ class Neo4jStore(Pinning):
         wanted = {kind: {batches.record_key(kind, r): r for r in getattr(records, kind)} for kind in KINDS}
 
         def work(tx: ManagedTransaction) -> None:
+            tx.run(query("new_epoch")).consume()
             tx.run(query("merge_kecamatan"), rows=[_params(k) for k in gazetteer.kecamatan_list]).consume()
             tx.run(query("merge_kelurahan"), rows=[_params(k) for k in gazetteer.kelurahan_list]).consume()
             tx.run(query("merge_skills"), rows=[_params(s) for s in skills], only_new=False).consume()
@@ -448,6 +491,7 @@ class Neo4jStore(Pinning):
             if dry_run:
                 return planned, None
             self._upsert(tx, planned.updated, planned.created)
+            self._describe(batches.planned_keys(planned))
             return planned, self._log_batch(tx, meta, planned) if meta is not None else None
 
         if dry_run:  # no lock, no version: a read transaction
@@ -523,6 +567,7 @@ class Neo4jStore(Pinning):
             if key not in found:
                 raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
             tx.run(query("delete_teachings"), keys=[list(key)]).consume()
+            self._describe([("teachings", key)])
             return self._log_batch(tx, meta, batches.deletion_plan("teachings", found[key]))
 
         return self._write(work)
@@ -544,6 +589,7 @@ class Neo4jStore(Pinning):
                     logged += count
             if rows:
                 tx.run(query("set_batch_changes"), rows=rows).consume()
+            self._describe([])  # names, notes and the log: nothing the metrics' graph holds
             teachings, outcomes = found["teachings"], found["outcomes"]
             planned = batches.Plan(counts={"ikm": KindCounts(updated=1), "teachings": KindCounts(updated=teachings),
                                            "outcomes": KindCounts(updated=outcomes)},
@@ -609,6 +655,7 @@ class Neo4jStore(Pinning):
             for kind, copies in batches.copies_to_put_back(target).items():  # undoing tular check --repair
                 self._put_back_copies(tx, kind, copies)
             tx.run(query("delete_batch"), batch_id=batch_id).consume()
+            self._describe((change.kind, change.key) for change in target.changes)
             return target
 
         return self._write(work)
@@ -747,8 +794,7 @@ class Neo4jStore(Pinning):
         with self._snapshot_lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.stamp != version:
-                everyone = tx.run(query("snapshot_ikm")).single(strict=True)
-                snapshot = GraphSnapshot.of_ikm(version, zip(everyone["ids"], everyone["kelurahan"]), everyone["nodes"])
+                snapshot = self._caught_up(tx, snapshot)
             for skill in snapshot.missing(skills):
                 # dict(record), not record.data(): that one walks every element of every list
                 row = dict(tx.run(query("snapshot_skill"), skill=skill).single(strict=True))
@@ -763,6 +809,60 @@ class Neo4jStore(Pinning):
                                     [(skill, ikm, t, end) for end, ikm, t in attended if ikm in known])
             self._snapshot = snapshot
             return snapshot
+
+    def _caught_up(self, tx: ManagedTransaction, kept: GraphSnapshot | None) -> GraphSnapshot:
+        """The snapshot of the version ``tx`` reads: ``kept`` when it is of that version or a
+        later one, else brought up to date from the batches logged since it when every write
+        transaction since logged one (see :func:`.snapshot.touched_by`), else read anew."""
+        version = tx.run(query("version")).single(strict=True)["version"]
+        epoch, counter = _counter(version)
+        if kept is not None and counter is not None:
+            kept_epoch, kept_counter = _counter(kept.stamp)
+            if kept_epoch == epoch and kept_counter is not None:
+                if kept_counter >= counter:
+                    return kept  # another call caught up further already
+                seq, count = kept.log_position
+                log = tx.run(query("batches_since"), seq=seq).single(strict=True)
+                later = log["later"]
+                if log["before"] == count and len(later) == counter - kept_counter:
+                    touched = touched_by([(b["who"], batches.decode_changes(b["changes"])) for b in later])
+                    if touched is not None and len(touched) <= PATCH_LIMIT:
+                        patched = kept.patched(version, self._current(tx, touched))
+                        patched.log_position = (later[-1]["seq"] if later else seq, count + len(later))
+                        return patched
+        everyone = tx.run(query("snapshot_ikm")).single(strict=True)
+        snapshot = GraphSnapshot.of_ikm(version, zip(everyone["ids"], everyone["kelurahan"]), everyone["nodes"])
+        snapshot.log_position = self._log_position(tx)
+        return snapshot
+
+    @staticmethod
+    def _log_position(tx: Any) -> tuple[int, int]:
+        row = tx.run(query("log_position")).single(strict=True)
+        return int(row["last"]), int(row["batches"])
+
+    @staticmethod
+    def _current(tx: Any, touched: Touched) -> Current:
+        """The stored state of the ``touched`` records, read in ``tx``."""
+        ikm: dict[str, str | None] = dict.fromkeys(touched.ikm)
+        handles: dict[str, int] = {}
+        if touched.ikm:
+            row = tx.run(query("kept_ikm"), ids=sorted(touched.ikm)).single(strict=True)
+            ikm.update(zip(row["ids"], row["kelurahan"]))
+            handles.update(zip(row["ids"], row["nodes"]))
+        teachings: dict[tuple[str, str, str], int | None] = dict.fromkeys(touched.teachings)
+        if touched.teachings:
+            row = dict(tx.run(query("kept_teachings"), keys=[list(k) for k in sorted(touched.teachings)]
+                              ).single(strict=True))
+            days = _ordinals(row["days"]).tolist()
+            teachings.update(zip(zip(row["learners"], row["teachers"], row["skills"]), days))
+        attended: list[tuple[str, str, str, date]] = []
+        if touched.trainings:
+            row = dict(tx.run(query("kept_attendance"), trainings=sorted(touched.trainings)).single(strict=True))
+            ended = [date.fromordinal(d) for d in _ordinals(row["ended"]).tolist()]
+            attended = sorted(zip(row["skills"], row["attendees"], row["trainings"], ended),
+                              key=lambda r: (r[3], r[1], r[2]))
+        return Current(ikm=ikm, teachings=teachings, trainings=set(touched.trainings), attended=attended,
+                       handles=handles)
 
     def all_ikm(self) -> list[IKM]:
         return [self._ikm(r["ikm"]) for r in self._read("all_ikm")]
@@ -814,6 +914,7 @@ class Neo4jStore(Pinning):
                 raise StoreUnavailable(f"Neo4j at {self.display_url} changed the teachings while they were "
                                        "repaired; run the repair again")
             batch_id = self._log_batch(tx, meta, batches.copies_removal_plan("teachings", removed))
+            self._describe(("teachings", (t.learner_id, t.teacher_id, t.skill)) for t in removed)
             return Repair(batch_id=batch_id, removed=removed, kept=kept)
 
         return self._write(work)
@@ -983,6 +1084,18 @@ class _Cascade:
         self.depth += DEEP_STEPS
         last = learners[steps == DEEP_STEPS]
         self.frontier = last[self.teaches[last]]
+
+
+def _counter(version: str) -> tuple[str, int | None]:
+    """The epoch and the write counter of a version (``epoch:counter/lookups``); None for the
+    counter of a store being restored.
+
+    >>> _counter("e1:42/40"), _counter("e1:42/40:restoring:2026-01-01")
+    (('e1', 42), ('e1', None))
+    """
+    epoch, _, rest = version.partition(":")
+    counter = rest.partition("/")[0]
+    return epoch, int(counter) if counter.isdigit() and ":" not in rest else None
 
 
 def _ordinals(yyyymmdd: list[int]) -> np.ndarray:

@@ -5,7 +5,8 @@ store-wide things — the gazetteer, the skills, the trainings and their budgets
 populations, the IKM per kelurahan — that change only with a write. Inside
 ``pinned()`` they are kept in memory per store version (read once on entry, in the thread
 that entered), so a repeated question costs one version read, not one read per lookup;
-outside it every call reads afresh.
+outside it every call reads afresh. A store whose versions say which writes left these
+lookups as they were (:meth:`Pinning._lookups_of`) keeps them across such writes.
 """
 
 from __future__ import annotations
@@ -43,12 +44,18 @@ class Pinning:
         finally:
             self._pin.version = None
 
+    def _lookups_of(self, version: str) -> str:
+        """The part of ``version`` that moves only with a write that may change a lookup
+        (a store with one overrides this; by default every write may)."""
+        return version
+
     def _kept_for(self, name: str, read: Callable[[], T]) -> T:
-        """``read()``, kept per store version inside :meth:`pinned`; read afresh outside.
-        Callers hand out copies of mutable values."""
+        """``read()``, kept per store version (per :meth:`_lookups_of` it) inside
+        :meth:`pinned`; read afresh outside. Callers hand out copies of mutable values."""
         version = self._pinned_version()
         if version is None:
             return read()
+        version = self._lookups_of(version)
         kept_version, kept = self._kept
         if kept_version != version:
             kept = {}

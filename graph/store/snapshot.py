@@ -2,10 +2,13 @@
 invalidated on write"): every IKM once, in ``ikm_id`` order, and per skill its edges as
 integer arrays sorted by date, so that the graph as of any date is a prefix.
 
-A snapshot belongs to one *stamp* — a state of the store's data: the embedded store's
-change counters, the Neo4j store's version, which every write moves on. The store fills
-it from its own tables or queries (:meth:`GraphSnapshot.add_skills`) and drops it when the
-stamp changes. Per skill and as-of date, a :meth:`~GraphSnapshot.view` shares the arrays
+A snapshot belongs to one *stamp* — a state of the store's data: the store's write counter
+(under an epoch that a wipe or a restore draws anew), which every write transaction moves
+on by one. The store fills it from its own tables or queries
+(:meth:`GraphSnapshot.add_skills`). When the stamp moves, it is brought up to date
+(:meth:`GraphSnapshot.patched`) from what the writes touched — known to the process that
+wrote, read from the batch log by the others (:func:`touched_by`) — or, when the log cannot
+tell (a write without a batch, an undo, an erasure, a restore), read again. Per skill and as-of date, a :meth:`~GraphSnapshot.view` shares the arrays
 derived from the edges (adjacency, layers, walked cascades) between the calls that ask
 about the same date.
 """
@@ -15,8 +18,10 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +29,65 @@ from tular.graph.metrics.engine import SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
+#: Records touched since a snapshot above which reading everything again is cheaper than
+#: reading them one by one (a large import).
+PATCH_LIMIT = 50_000
+#: How the batch log marks an erasure (``tular forget``; see ``batches.ERASURE``).
+ERASURE_MARK = "tular forget "
+
+
+@dataclass
+class Touched:
+    """What writes touched, by key: what a snapshot must read again to be up to date."""
+
+    ikm: set[str] = field(default_factory=set)
+    teachings: set[tuple[str, str, str]] = field(default_factory=set)  # (learner, teacher, skill)
+    trainings: set[str] = field(default_factory=set)  # a training's end, skills or attendance
+    #: whether a store-wide lookup kept per version may have changed (trainings and their
+    #: budgets, populations, IKM per kelurahan: see :mod:`.pinning`)
+    lookups: bool = False
+
+    def add(self, kind: str, key: Sequence[str]) -> None:
+        self.lookups |= kind in ("ikm", "trainings", "populations")
+        if kind == "ikm":
+            self.ikm.add(key[0])
+        elif kind == "teachings":
+            self.teachings.add((key[0], key[1], key[2]))
+        elif kind in ("trainings", "attendance"):
+            self.trainings.add(key[0])
+        # outcomes and populations are not in a snapshot
+
+    def __len__(self) -> int:
+        return len(self.ikm) + len(self.teachings) + len(self.trainings)
+
+
+def touched_by(logged: Sequence[tuple[str, Sequence[Mapping[str, Any]]]]) -> Touched | None:
+    """The records that the batches ``logged`` — (who, changes) each, changes as
+    ``batches.decode_changes`` gives them — created, changed or deleted; None when one of them
+    is an erasure (which the log records without its changes)."""
+    touched = Touched()
+    for who, changes in logged:
+        if ERASURE_MARK in who:
+            return None
+        for change in changes:
+            touched.add(change["kind"], change["key"])
+    return touched
+
+
+@dataclass
+class Current:
+    """The stored state of touched records, read by the store in one transaction."""
+
+    #: per touched IKM: its kelurahan code, None when it no longer exists
+    ikm: dict[str, str | None]
+    #: per touched (learner, teacher, skill): its earliest date (``toordinal``), None when gone
+    teachings: dict[tuple[str, str, str], int | None]
+    #: the touched trainings
+    trainings: set[str]
+    #: the completed attendances at the touched trainings: (skill, ikm_id, training_id, end)
+    attended: list[tuple[str, str, str, date]]
+    #: the store's own number of each touched IKM that exists (Neo4j: the node id)
+    handles: dict[str, int] | None = None
 
 
 def _inverse(values: np.ndarray) -> np.ndarray:
@@ -82,8 +146,10 @@ class GraphSnapshot:
         self.skills: dict[str, SkillTables] = {}
         #: the store's own number of each IKM (Neo4j: the node id), when it has one
         self.handles: np.ndarray | None = None
+        #: the batch log as the snapshot saw it: the last batch's seq, and how many batches
+        self.log_position: tuple[int, int] = (0, 0)
         self._at_handle: np.ndarray | None = None
-        self.views: dict[tuple[str, date], dict] = {}
+        self.views: dict[tuple[str, int, int], dict] = {}  # (skill, edges, attendances) -> derived
         self.lock = threading.Lock()  # held while views are taken or skills added
         #: Whether the store holds one edge per (skill, teacher, learner) whatever happens (the
         #: embedded store's primary key). Otherwise :meth:`add_skills` keeps the earliest of
@@ -132,34 +198,134 @@ class GraphSnapshot:
             order = order[_first_of_each(of_edge[order], teacher[order], learner[order], len(self.ids))]
         of_edge, teacher, learner, day = of_edge[order], teacher[order], learner[order], day[order]
         bounds = np.searchsorted(of_edge, np.arange(len(names) + 1))
-        position = np.empty(len(self.ids), dtype=np.int64)
         for i, skill in enumerate(names):
             if skill in self.skills:
                 continue
             part = slice(bounds[i], bounds[i + 1])
-            rows = [r for r in attended if r[0] == skill]
-            attendees = numbered(self.index, [r[1] for r in rows])
-            on_skill = np.zeros(len(self.ids), dtype=bool)  # linear, where np.unique would sort
-            on_skill[teacher[part]], on_skill[learner[part]], on_skill[attendees] = True, True, True
-            nodes = np.flatnonzero(on_skill)
-            position[nodes] = np.arange(len(nodes))
-            ends = [r[3] for r in rows]
-            self.skills[skill] = SkillTables(
-                keys=nodes, ids=self.ids[nodes], kelurahan=self.kelurahan[nodes], teacher=position[teacher[part]],
-                learner=position[learner[part]], day=day[part],
-                attendance=[(node, r[2], end) for node, r, end in zip(position[attendees].tolist(), rows, ends)],
-                attendance_ends=ends,
-            )
+            self.skills[skill] = self._tables(teacher[part], learner[part], day[part],
+                                              [(r[1], r[2], r[3]) for r in attended if r[0] == skill])
+
+    def _tables(self, teacher: np.ndarray, learner: np.ndarray, day: np.ndarray,
+                rows: Sequence[tuple[str, str, date]]) -> SkillTables:
+        """One skill's tables from its edges (snapshot numbers, sorted by day) and its completed
+        attendances (ikm_id, training_id, end; sorted by end)."""
+        attendees = numbered(self.index, [r[0] for r in rows])
+        on_skill = np.zeros(len(self.ids), dtype=bool)  # linear, where np.unique would sort
+        on_skill[teacher], on_skill[learner], on_skill[attendees] = True, True, True
+        nodes = np.flatnonzero(on_skill)
+        position = np.empty(len(self.ids), dtype=np.int64)
+        position[nodes] = np.arange(len(nodes))
+        ends = [r[2] for r in rows]
+        return SkillTables(
+            keys=nodes, ids=self.ids[nodes], kelurahan=self.kelurahan[nodes], teacher=position[teacher],
+            learner=position[learner], day=day,
+            attendance=[(node, r[1], end) for node, r, end in zip(position[attendees].tolist(), rows, ends)],
+            attendance_ends=ends,
+        )
+
+    def _sharing(self, stamp: Hashable) -> GraphSnapshot:
+        """A snapshot of ``stamp`` with the same IKM (sharing their arrays), no skill yet."""
+        other = object.__new__(GraphSnapshot)
+        other.__dict__.update(self.__dict__)
+        other.stamp, other.skills, other.views, other.lock = stamp, {}, {}, threading.Lock()
+        return other
+
+    def patched(self, stamp: Hashable, current: Current) -> GraphSnapshot:
+        """A new snapshot, of ``stamp``: this one with the touched records as ``current`` says
+        they are now. The skills they do not concern keep their arrays and their kept views
+        (walked cascades included); the others are rebuilt from this snapshot's arrays —
+        nothing is read but ``current``. Calls still using this snapshot are not disturbed."""
+        gone = {i for i, code in current.ikm.items() if code is None and i in self.index}
+        new = {i: code for i, code in current.ikm.items() if code is not None and i not in self.index}
+        moved = {i: code for i, code in current.ikm.items()
+                 if code is not None and i in self.index and self.kelurahan_codes[self.kelurahan[self.index[i]]] != code}
+        # the IKM: shared when none came, went or moved; renumbered when some came or went
+        # (numbers follow ikm_id order)
+        renumber = None
+        if not (new or gone):
+            patched = self._sharing(stamp)
+            if moved:
+                codes = sorted(set(self.kelurahan_codes) | set(moved.values()))
+                kelurahan = self.kelurahan.copy() if codes == self.kelurahan_codes else \
+                    numbered({c: i for i, c in enumerate(codes)}, self.kelurahan_codes)[self.kelurahan]
+                kelurahan[[self.index[i] for i in moved]] = [codes.index(c) for c in moved.values()]
+                patched.kelurahan_codes, patched.kelurahan = codes, kelurahan
+        else:
+            located = np.array(self.kelurahan_codes, dtype=object)[self.kelurahan]
+            for i, code in moved.items():
+                located[self.index[i]] = code
+            keep = np.ones(len(self.ids), dtype=bool)
+            keep[[self.index[i] for i in gone]] = False
+            came = np.array(sorted(new), dtype=object)
+            at = np.searchsorted(self.ids[keep], came) if len(came) else np.zeros(0, dtype=np.int64)
+            ids = np.insert(self.ids[keep], at, came)
+            patched = GraphSnapshot(stamp, ids.tolist(), np.insert(located[keep], at, [new[i] for i in came]).tolist())
+            patched.unique_edges, patched.log_position = self.unique_edges, self.log_position
+            before = np.insert(np.flatnonzero(keep), at, -1)  # per new number, the old one (-1: new)
+            renumber = np.full(len(self.ids) + 1, -1, dtype=np.int64)  # old number -> new (-1: gone); -1 -> -1
+            renumber[before[before >= 0]] = np.flatnonzero(before >= 0)
+            if self.handles is not None:
+                handles = np.full(len(ids), -1, dtype=np.int64)
+                handles[before >= 0] = self.handles[before[before >= 0]]
+                for i, handle in (current.handles or {}).items():
+                    if i in patched.index:
+                        handles[patched.index[i]] = handle
+                patched.handles = handles
+        same_numbers = renumber is None
+        same_kelurahan = patched.kelurahan_codes == self.kelurahan_codes
+        # the skills the touched records concern
+        edges_of: dict[str, list[tuple[str, str, int | None]]] = {}
+        for (learner, teacher, skill), day in current.teachings.items():
+            edges_of.setdefault(skill, []).append((teacher, learner, day))
+        attended_of: dict[str, list[tuple[str, str, date]]] = {}
+        for skill, ikm, training, end in current.attended:
+            attended_of.setdefault(skill, []).append((ikm, training, end))
+        changed_nodes = np.zeros(len(self.ids) + 1, dtype=bool)
+        changed_nodes[[self.index[i] for i in (*gone, *moved)]] = True
+        for skill, tables in self.skills.items():
+            keys = tables.keys if renumber is None else renumber[tables.keys]
+            touched = (skill in edges_of or skill in attended_of or bool(changed_nodes[tables.keys].any())
+                       or bool(current.trainings) and any(training in current.trainings
+                                                          for _, training, _ in tables.attendance))
+            if not touched:
+                patched.skills[skill] = tables if same_numbers and same_kelurahan else replace(
+                    tables, keys=keys, kelurahan=patched.kelurahan[keys], _position=None)
+                continue
+            teacher, learner, day = keys[tables.teacher], keys[tables.learner], tables.day
+            if skill in edges_of:  # the touched edges out, then those that exist back in, by date
+                n = len(patched.ids) + 1
+                wanted = [(patched.index.get(t, -1), patched.index.get(lr, -1), d) for t, lr, d in edges_of[skill]]
+                out = np.array([t * n + lr for t, lr, _ in wanted if t >= 0 and lr >= 0], dtype=np.int64)
+                stay = ~np.isin(teacher * n + learner, out) & (teacher >= 0) & (learner >= 0)
+                back = [(t, lr, d) for t, lr, d in wanted if d is not None and t >= 0 and lr >= 0]
+                teacher = np.concatenate([teacher[stay], np.array([b[0] for b in back], dtype=np.int64)])
+                learner = np.concatenate([learner[stay], np.array([b[1] for b in back], dtype=np.int64)])
+                day = np.concatenate([day[stay], np.array([b[2] for b in back], dtype=np.int64)])
+                order = np.argsort(day, kind="stable")
+                teacher, learner, day = teacher[order], learner[order], day[order]
+            rows = [(tables.ids[node], training, end) for node, training, end in tables.attendance
+                    if training not in current.trainings and tables.ids[node] not in gone]
+            rows = sorted(rows + attended_of.get(skill, []), key=lambda r: (r[2], r[0], r[1]))
+            patched.skills[skill] = patched._tables(teacher, learner, day, [r for r in rows if r[0] in patched.index])
+        # the views of the skills left as they were keep their derived arrays (walked cascades)
+        for (skill, *prefix), derived in self.views.items():
+            if patched.skills.get(skill) is self.skills.get(skill) or (
+                    skill in patched.skills and patched.skills[skill].teacher is self.skills[skill].teacher):
+                patched.views[(skill, *prefix)] = derived if same_numbers and same_kelurahan else \
+                    {k: v for k, v in derived.items() if k != "condensed"}  # it holds numbers and areas
+        return patched
 
     def view(self, skill: str, as_of: date) -> SkillArrays:
-        """The skill as of ``as_of``: prefixes of the date-sorted arrays (no copies)."""
+        """The skill as of ``as_of``: prefixes of the date-sorted arrays (no copies), with the
+        derived arrays kept per prefix (every date between two events shares them)."""
         tables = self.skills[skill]
         edges = int(np.searchsorted(tables.day, as_of.toordinal(), side="right"))
         attended = bisect.bisect_right(tables.attendance_ends, as_of)
+        key = (skill, edges, attended)  # dates with the same events share what is derived (cascades too)
         with self.lock:
-            if (skill, as_of) not in self.views and len(self.views) >= VIEWS_KEPT:
+            if key not in self.views and len(self.views) >= VIEWS_KEPT:
                 self.views.clear()
-            derived = self.views.setdefault((skill, as_of), {})
+            derived = self.views.setdefault(key, {})
         return SkillArrays(
             skill=skill, as_of=as_of, ids=tables.ids, keys=tables.keys, kelurahan=tables.kelurahan,
             kelurahan_codes=self.kelurahan_codes, teacher=tables.teacher[:edges], learner=tables.learner[:edges],

@@ -4,5 +4,7 @@
 // written outside the write transaction, moves it too.
 OPTIONAL MATCH (m:TularMeta {id: 'version'})
 OPTIONAL MATCH (r:TularMeta {id: 'restore'})
-RETURN coalesce(m.epoch, '') + ':' + toString(coalesce(m.value, 0)) + coalesce(':restoring:' + r.since, '')
-       AS version
+// After the counter, behind a '/', the counter's value at the last write that may have changed
+// a store-wide lookup (bump_version.cypher).
+RETURN coalesce(m.epoch, '') + ':' + toString(coalesce(m.value, 0)) + '/' + toString(coalesce(m.lookups, 0))
+       + coalesce(':restoring:' + r.since, '') AS version
