@@ -146,7 +146,7 @@ def test_trainings(api: Api):
 def test_map_is_an_html_document_for_viewers(api: Api):
     response = api.get("/api/v1/maps/membatik", params={"as_of": AS_OF})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert "Peta sebaran: Batik" in response.text and "081234567890" not in response.text
+    assert "Peta penyebaran: Batik" in response.text and "081234567890" not in response.text
     is_problem(api.get("/api/v1/maps/batik", role=None), 401)
     is_problem(api.get("/api/v1/maps/batik", params={"seed": "nobody"}), 404)
     is_problem(api.get("/api/v1/maps/batik", params={"seed": "a"}), 422)  # not a seed

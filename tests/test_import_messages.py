@@ -277,7 +277,7 @@ def test_the_api_tells_the_problems_in_the_language_asked_for(embedded_store: Em
     assert answers["en"].json()["detail"].startswith(
         "the import was rejected, nothing was written: data-juli-2021.csv, row 2, column learner_id")
     assert answers["id"].json()["detail"].startswith(
-        "impor ini ditolak, tidak ada yang disimpan: data-juli-2021.csv, baris 2, kolom learner_id")
+        "impor ditolak, tidak ada yang ditulis: data-juli-2021.csv, baris 2, kolom learner_id")
     assert answers["id"].json()["detail"].endswith(" (dan 1 lagi)")
     assert chosen.json()["report"]["errors"] == answers["id"].json()["report"]["errors"]  # ?lang= first
     assert unknown.json()["report"]["errors"][0]["reason"].endswith("— kirim jenis isinya di kolom formulir kind")

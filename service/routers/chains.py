@@ -63,8 +63,7 @@ def chains(
     includes: Includes = None,
 ) -> Response:
     if key is None and includes:
-        raise Unauthorized("the chain of one IKM names a person: an API key is needed (anonymous readers see "
-                           "chains without their seed)")
+        raise said(Unauthorized, N_("problem.chain_of_one_needs_key"))
     day = as_of_date(as_of, settings)
     question = ("chains", skill.strip().casefold(), day, dormant_days, tuple(status or ()), min_size, includes,
                 key is None)
