@@ -8,7 +8,6 @@ WeasyPrint. Takes :class:`~tular.graph.metrics.results.ReportData`, never reads 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -18,7 +17,8 @@ from tular.graph.metrics.results import (
     FOLLOW_UP_KINDS,
     PLAN_SEATS,
     TOP_TEACHERS_PER_SKILL,
-    VISITS_PER_KELURAHAN,
+    VISITS_PER_SEAT,
+    VISITS_PER_SKILL,
     ReportData,
 )
 from tular.graph.model.errors import UsageError
@@ -75,8 +75,8 @@ def render_html(data: ReportData, lang: str = "id") -> str:
     return _environment.get_template("report.html").render(
         d=data, loc=loc, t=loc.t, charts=charts, edition=edition, follow_up_kinds=FOLLOW_UP_KINDS,
         chapters=_chapters(data, loc), skill_names=lambda skills: ", ".join(loc.skill(s) for s in skills),
-        visit_until=data.as_of - timedelta(days=data.follow_up.dormant_days),
-        visits_per_kelurahan=VISITS_PER_KELURAHAN, top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
+        visits_per_skill=VISITS_PER_SKILL, plan_visits=VISITS_PER_SEAT * PLAN_SEATS,
+        top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
     )
 
 
@@ -93,7 +93,7 @@ def _chapters(data: ReportData, loc: Locale) -> list[tuple[str, str]]:
         ("next-cohort", loc.t("plan.title")),
         ("follow-up", loc.t("follow.title")),
         ("quality", loc.t("quality.title")),
-        *([("visits", loc.t("visits.title"))] if not data.public and data.follow_up.groups else []),
+        *([("visits", loc.t("visits.title"))] if data.follow_up.dead_seeds or data.follow_up.visits else []),
         ("methodology", loc.t("method.title")),
     ]
 

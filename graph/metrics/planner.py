@@ -41,17 +41,15 @@ import numpy as np
 
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
-from tular.graph.metrics.results import Finding, Plan, PlanKelurahan, PlanNarasumber, PlanVisit
+from tular.graph.metrics.results import VISITS_PER_SEAT, Finding, Plan, PlanKelurahan, PlanNarasumber, PlanVisit
 from tular.graph.model.catalogue import LANGUAGES, Messages
-from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.errors import UsageError
+from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
 MAX_NARASUMBER = 10
 SEATS_PER_NARASUMBER = 5
-#: The plan lists this many visits per seat (SPEC §10).
-VISITS_PER_SEAT = 3
 
 
 def plan_as_of(year: int | None, as_of: date) -> date:
