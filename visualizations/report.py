@@ -45,6 +45,25 @@ _environment.filters["css"] = _css_string
 _environment.filters["keep"] = lambda text: str(text).replace(" ", "\u00a0")
 
 
+def balanced_halves(definitions: list[tuple[str, str]]) -> tuple[list, list]:
+    """``definitions`` (term, text) cut in two runs of about the same length, for two columns
+    (a term counts as a line of text).
+
+    >>> [len(half) for half in balanced_halves([("a", "x" * 300), ("b", "y" * 100), ("c", "z" * 100)])]
+    [1, 2]
+    """
+    sizes = [len(text) + 90 for _, text in definitions]
+    total, running = sum(sizes), 0
+    for cut, size in enumerate(sizes):
+        if running + size / 2 > total / 2:
+            return definitions[:cut], definitions[cut:]
+        running += size
+    return definitions, []
+
+
+_environment.globals["balanced_halves"] = balanced_halves
+
+
 def output_format(path: str | Path) -> str:
     """``html`` or ``pdf``, from a file name's suffix."""
     suffix = Path(path).suffix.lower().lstrip(".")
