@@ -112,8 +112,8 @@ def _chapters(data: ReportData, loc: Locale) -> list[tuple[str, str]]:
         ("next-cohort", loc.t("plan.title")),
         ("follow-up", loc.t("follow.title")),
         ("quality", loc.t("quality.title")),
-        ("methodology", loc.t("method.title")),
         *([("visits", loc.t("visits.title"))] if data.follow_up.dead_seeds or data.follow_up.visits else []),
+        ("methodology", loc.t("method.title")),
     ]
 
 
