@@ -514,20 +514,34 @@ def used_area(png: Path) -> float:
 FOOTER_BAND = 20 / 297
 
 
+def thin_pages(path: Path, folder: Path) -> dict[int, float]:
+    """The pages after the cover of the PDF at ``path`` that use less than a fifth of their area."""
+    prefix = folder / path.stem
+    subprocess.run(["pdftoppm", "-png", "-r", "24", str(path), str(prefix)], check=True)
+    used = {i: used_area(page) for i, page in enumerate(sorted(folder.glob(f"{path.stem}-*.png")), 1)}
+    assert used[1] > 0.5  # the cover itself, on one page
+    return {i: round(share, 3) for i, share in used.items() if i > 1 and share < 0.2}
+
+
 @needs_poppler
 def test_no_page_after_the_cover_is_near_empty(demo_2025, tmp_path: Path):
     """Every page but the cover uses at least a fifth of its area, in both editions and both
     languages (a page 2 with one line, or a last page with one paragraph, fails)."""
     _, _, pdfs = demo_2025
     for (lang, edition), path in pdfs.items():
-        prefix = tmp_path / f"{lang}-{edition}"
-        subprocess.run(["pdftoppm", "-png", "-r", "24", str(path), str(prefix)], check=True)
-        pages = sorted(tmp_path.glob(f"{lang}-{edition}-*.png"))
-        assert len(pages) >= 15
-        used = {i: used_area(page) for i, page in enumerate(pages, 1)}
-        assert used[1] > 0.5  # the cover itself, on one page
-        thin = {i: round(share, 3) for i, share in used.items() if i > 1 and share < 0.2}
-        assert not thin, (lang, edition, thin)
+        assert not thin_pages(path, tmp_path), (lang, edition, thin_pages(path, tmp_path))
+        assert len(list(tmp_path.glob(f"{path.stem}-*.png"))) >= 15
+
+
+@needs_poppler
+def test_a_small_programme_has_no_near_empty_page_either(embedded_store: EmbeddedStore, tmp_path: Path):
+    embedded_store.write(programme())
+    for public in (False, True):
+        data = gather_report(embedded_store, YEAR, TODAY, public=public)
+        for lang in ("id", "en"):
+            path = tmp_path / f"small-{lang}-{'public' if public else 'internal'}.pdf"
+            path.write_bytes(render_pdf(render_html(data, lang)))
+            assert not thin_pages(path, tmp_path), (lang, public)
 
 
 def test_the_plan_visits_and_the_report_appendix_follow_one_order(demo_2025):
