@@ -14,10 +14,10 @@ from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner
 from tular.graph.model.errors import InvalidData, UsageError
-from tular.graph.model.records import BatchMeta, Outcome, Population, Records
+from tular.graph.model.records import Attendance, BatchMeta, Outcome, Population, Records
 from tular.graph.store import GraphStore
 
-from .factories import BUNULREJO, DINOYO, ikm, small_batik_program, teaching
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 TODAY = date(2026, 11, 23)
 AS_OF = date(2023, 1, 1)
@@ -312,15 +312,63 @@ def test_narasumber_by_onward_reach_then_outcomes_and_visits_by_their_kelurahan_
     assert [(n.ikm_id, n.per_seed_reach, n.outcomes) for n in plan.narasumber] == [
         ("s1", 5, 1), ("a", 2, 2), ("s2", 1, 1), ("b", 1, 0)]
     assert plan.narasumber[1].reason == "passed the skill on to 2 IKM (generation 1); 2 outcome(s) recorded"
-    # dormant leaves: e in Bunulrejo (whose IKM taught a, b, c, d, e: 5) before c and d (their kelurahan taught
-    # nobody), those two by days dormant
+    # dormant leaves: e in Bunulrejo (whose IKM taught a, b, c, d, e: 5) before d and c (their kelurahan taught
+    # nobody: a tie, by name: Dinoyo before Kesatrian)
     assert [(v.ikm_id, v.kelurahan, v.days_dormant) for v in plan.visits] == [
-        ("e", "Bunulrejo", 356), ("c", "Kesatrian", 579), ("d", "Dinoyo", 333)]
+        ("e", "Bunulrejo", 356), ("d", "Dinoyo", 333), ("c", "Kesatrian", 579)]
     assert plan.visits[0].reason == "has taught nobody for 356 days; IKM of its kelurahan taught 5 IKM"
     proposed = [n.ikm_id for n in plan.narasumber] + [v.ikm_id for v in plan.visits]
     assert len(proposed) == len(set(proposed))
-    small = planner.plan(store, "batik", 2, AS_OF)
-    assert [n.ikm_id for n in small.narasumber] == ["s1"] and [v.ikm_id for v in small.visits] == ["e", "c"]
+    # three visits a seat
+    small = planner.plan(store, "batik", 1, AS_OF)
+    assert [n.ikm_id for n in small.narasumber] == ["s1"] and [v.ikm_id for v in small.visits] == ["e", "d", "c"]
+
+
+def visiting() -> Records:
+    """Seeds s1 (Bunulrejo) and s2 (Dinoyo), trained 2020-08-01. s1 taught a1, a2, a3 (Bunulrejo) and
+    k1 (Kesatrian); s2 taught d1 (Dinoyo) and k2 (Kesatrian); k1 taught k3 (Kesatrian) and p1 (Polehan).
+    Onward reach shown by each kelurahan's IKM: Bunulrejo 4, Dinoyo 2 (d1, k2: by the teacher's
+    kelurahan), Kesatrian 2 (k3, p1), Polehan 0."""
+    return Records(
+        ikm=[ikm("s1"), ikm("s2", DINOYO), ikm("a1"), ikm("a2"), ikm("a3"), ikm("k1", KESATRIAN),
+             ikm("k2", KESATRIAN), ikm("k3", KESATRIAN), ikm("d1", DINOYO), ikm("p1", POLEHAN)],
+        trainings=[training("T-BATIK-2020", "2020-08-01")],
+        attendance=[Attendance(training_id="T-BATIK-2020", ikm_id=i) for i in ("s1", "s2")],
+        teachings=[teaching("a1", "s1", "2022-01-01"), teaching("a2", "s1", "2022-03-01"),
+                   teaching("a3", "s1", "2022-03-01"), teaching("k1", "s1", "2021-06-01"),
+                   teaching("d1", "s2", "2022-05-01"), teaching("k2", "s2", "2022-02-01"),
+                   teaching("k3", "k1", "2021-09-01"), teaching("p1", "k1", "2022-06-01")],
+    )
+
+
+def test_visits_go_round_the_kelurahan_by_their_reach_most_recently_dormant_first(store: GraphStore):
+    """SPEC §10's visit order by hand, as of 2023-01-01 (window 180 days). The dormant leaves (days
+    dormant): a1 365, a2 306, a3 306, d1 245, k2 334, k3 487, p1 214 (k1 taught). Kelurahan: Bunulrejo
+    (4), then Dinoyo and Kesatrian (2 each: by name), then Polehan (0). Round 1: a2 (306, before a3 by
+    id), d1, k2 (334 before k3's 487), p1; round 2: a3, k3; round 3: a1."""
+    store.write(visiting())
+    order = ["a2", "d1", "k2", "p1", "a3", "k3", "a1"]
+    plan = planner.plan(store, "batik", 3, AS_OF, lang="en")
+    assert [(v.ikm_id, v.kelurahan, v.days_dormant) for v in plan.visits] == [
+        ("a2", "Bunulrejo", 306), ("d1", "Dinoyo", 245), ("k2", "Kesatrian", 334), ("p1", "Polehan", 214),
+        ("a3", "Bunulrejo", 306), ("k3", "Kesatrian", 487), ("a1", "Bunulrejo", 365)]
+    assert [v.reason for v in plan.visits[:2]] == [
+        "has taught nobody for 306 days; IKM of its kelurahan taught 4 IKM",
+        "has taught nobody for 245 days; IKM of its kelurahan taught 2 IKM"]
+    # the planner lists three visits a seat: the first of the same order
+    assert [v.ikm_id for v in planner.plan(store, "batik", 2, AS_OF).visits] == order[:6]
+    assert [v.ikm_id for v in planner.plan(store, "batik", 1, AS_OF).visits] == order[:3]
+    # the one function behind it, asked directly, as the report asks it
+    graph = metrics._walked(store, ["batik"], AS_OF)["batik"]
+    found = metrics.broken(store, "batik", AS_OF, 180).findings
+    assert [(f.ikm_id, shown) for f, shown in planner.visit_order(graph, store.gazetteer(), found)] == [
+        ("a2", 4), ("d1", 2), ("k2", 2), ("p1", 0), ("a3", 4), ("k3", 2), ("a1", 4)]
+    # numbers in a reason are the language's: 1.402 in Indonesian, 1,402 in English
+    later = date(2026, 1, 1)
+    assert planner.plan(store, "batik", 1, later, lang="id").visits[0].reason == (
+        "belum menularkan selama 1.402 hari; kelurahannya sudah menularkan ke 4 IKM")
+    assert planner.plan(store, "batik", 1, later, lang="en").visits[0].reason.startswith(
+        "has taught nobody for 1,402 days")
 
 
 def test_plan_for_a_year_counts_up_to_the_end_of_the_year_before(store: GraphStore):
@@ -399,7 +447,7 @@ def test_report_has_outcomes_and_next_cohort_and_the_public_edition_names_no_vis
     assert rows(batik.rates) == [(0, 2, 1, 0.5), (1, 3, 2, 2 / 3), (2, 2, 1, 0.5)]
     [plan] = [c for c in data.next_cohort if c.skill.skill_id == "batik"]
     assert [k.kelurahan for k in plan.kelurahan] == ["Polehan", "Sumbersari", "Bunulrejo"]
-    assert [v.ikm_id for v in plan.visits] == ["e", "c", "d"] and plan.narasumber[0].ikm_id == "s1"
+    assert [v.ikm_id for v in plan.visits] == ["e", "d", "c"] and plan.narasumber[0].ikm_id == "s1"
     html = render_html(data, "id")
     assert "Rencana angkatan berikutnya" in html and "Hasil usaha per generasi" in html and "Ibu e" in html
     assert "Next cohort" in render_html(data, "en")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine as arrays
+from tular.graph.metrics import planner
 from tular.graph.model.records import OUTCOME_KINDS, Outcome, Records
 
 from .oracle import Oracle
@@ -76,7 +77,7 @@ def test_both_stores_equal_the_oracle(embedded_store, neo4j_store, program, kind
 def check_plan(plan, store, seats: int) -> None:
     """What every plan must hold, whatever the data."""
     on_record = {store.gazetteer().by_code(code).name for code, n in store.ikm_per_kelurahan().items() if n}
-    assert len(plan.kelurahan) <= seats and len(plan.visits) <= seats
+    assert len(plan.kelurahan) <= seats and len(plan.visits) <= planner.VISITS_PER_SEAT * seats
     assert {k.kelurahan for k in plan.kelurahan} <= on_record
     assert all(k.unmet_need == k.population - k.total > 0 for k in plan.kelurahan)
     keys = [(-k.unmet_need, -k.broken, k.kecamatan, k.kelurahan) for k in plan.kelurahan]

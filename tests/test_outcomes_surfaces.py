@@ -112,7 +112,7 @@ def test_cli_plan_json_and_table(db: str):
     assert list(data) == ["skill", "seats", "as_of", "kelurahan", "narasumber", "visits"]
     assert list(data["kelurahan"][0]) == ["kecamatan", "kelurahan", "population", "total", "unmet_need", "broken",
                                           "reason"]
-    assert [n["ikm_id"] for n in data["narasumber"]] == ["s1"] and [v["ikm_id"] for v in data["visits"]] == ["e", "c"]
+    assert [n["ikm_id"] for n in data["narasumber"]] == ["s1"] and [v["ikm_id"] for v in data["visits"]] == ["e", "d", "c"]
     table = tular("plan", "--skill", "batik", "--seats", "2", "--year", "2023", "--lang", "en", db=db)
     text = " ".join(table.stdout.split())
     assert table.returncode == 0 and "Narasumber to co-teach" in text and "as of 31 December 2022" in text

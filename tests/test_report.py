@@ -14,6 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -297,11 +298,27 @@ def test_report_data_is_the_analytics_output_for_the_same_question(store: GraphS
     for kind in ("dead_seed", "stalled_lineage", "dormant_leaf"):
         assert getattr(data.follow_up.totals, kind) == sum(
             1 for b in broken.values() for f in b.findings if f.kind == kind), kind
-    visited = {v.ikm_id for g in data.follow_up.groups for v in g.visits}
-    assert visited == {"z", "k2", "d"}  # d fell dormant in 2022; c in 2021
+    # the visit appendix: the trainees who taught nobody apart (z: batik 2020, k2: barista May 2022), then
+    # the dormant learners in the visit order: Dinoyo and Kesatrian both taught nobody (a tie, by name)
+    assert [v.ikm_id for v in data.follow_up.dead_seeds] == ["z", "k2"]  # Blimbing before Lowokwaru
+    assert [(s.skill.skill_id, [(v.ikm_id, v.days_dormant, v.kelurahan_reach) for v in s.visits])
+            for s in data.follow_up.visits] == [("batik", [("d", 332, 0), ("c", 578, 0)])]
     assert [s.skill.skill_id for s in data.skills] == ["barista", "batik"]
     assert data.quality.counts == {"probable_duplicate": 1, "out_of_order": 0, "learner_is_trainee": 0, "orphan": 1,
                                    "cycle": 0, "duplicate_teaching": 0}
+
+
+def test_top_teachers_are_the_best_trainees_and_the_best_learners_apart(store: GraphStore):
+    """A trainee's onward reach holds every learner below it, so one ranking would list trainees
+    only (the "Generasi" column always 0). By hand: batik s1 reached a, b, c, d (4), s2 reached d
+    (1), z nobody; learners a (c) and b (d) reached 1 each, a tie broken by id; barista k1 reached
+    m1, m2 (2), m1 reached m2 (1)."""
+    store.write(programme())
+    data = gather_report(store, YEAR, TODAY)
+    assert [(t.skill.skill_id, t.ikm_id, t.generation, t.onward_reach) for t in data.top_teachers] == [
+        ("barista", "k1", 0, 2), ("barista", "m1", 1, 1),
+        ("batik", "s1", 0, 4), ("batik", "s2", 0, 1), ("batik", "a", 1, 1), ("batik", "b", 1, 1)]
+    assert [t.name for t in data.top_teachers][:1] == [TEACHERS["k1"]]
 
 
 def test_the_current_year_counts_to_today_and_a_future_year_has_no_report(embedded_store: EmbeddedStore):
@@ -323,7 +340,7 @@ def test_the_public_data_holds_no_names_but_the_top_teachers(embedded_store: Emb
     data = gather_report(embedded_store, YEAR, TODAY, public=True)
     dumped = data.model_dump_json()
     assert not [name for name in NOT_PUBLIC.values() if name in dumped]
-    assert not data.follow_up.groups and not data.quality.items
+    assert not data.follow_up.dead_seeds and not data.follow_up.visits and not data.quality.items
     assert all(t.ikm_id is None for t in data.top_teachers) and TEACHERS["s1"] in dumped
 
 
@@ -454,23 +471,42 @@ def test_demo_writes_this_years_report(demo_run):
     assert f"Laporan Dampak Tahunan {year}" in html and html.count("<svg") >= 5
 
 
-@needs_poppler
-def test_demo_report_pdf_pages_as_images(demo_run, tmp_path: Path, artifacts: Path):
-    """The 2025 report of the demo: traceable numbers, page count, and PNGs of the cover and a
-    table page in test-artifacts/ for a person to look at."""
+@pytest.fixture(scope="module")
+def demo_2025(demo_run, tmp_path_factory):
+    """The demo's 2025 report in both editions and both languages: the data and the PDFs' paths."""
     _, url, run = demo_run
     assert run.returncode == 0, run.stderr
     from tular.graph.store import open_store
 
+    folder = tmp_path_factory.mktemp("demo-pdfs")
     store = open_store(url)
     try:
-        data = gather_report(store, 2025, TODAY)
-        pdf = render_pdf(render_html(data, "id"))
+        data = {edition: gather_report(store, 2025, TODAY, public=edition == "public")
+                for edition in ("internal", "public")}
+    finally:
+        store.close()
+    pdfs = {}
+    for (lang, edition) in ((lang, edition) for lang in ("id", "en") for edition in data):
+        pdfs[lang, edition] = folder / f"laporan-2025-{lang}-{edition}.pdf"
+        pdfs[lang, edition].write_bytes(render_pdf(render_html(data[edition], lang)))
+    return url, data, pdfs
+
+
+@needs_poppler
+def test_demo_report_pdf_pages_as_images(demo_2025, tmp_path: Path, artifacts: Path):
+    """The 2025 report of the demo: traceable numbers, page count, and PNGs of the cover and a
+    table page in test-artifacts/ for a person to look at."""
+    url, data, pdfs = demo_2025
+    from tular.graph.store import open_store
+
+    store = open_store(url)
+    try:
+        path = pdfs["id", "internal"]
         loc = Locale("id")
-        text = pdf_text(pdf, tmp_path)
-        assert 15 <= page_count(text) <= 34, page_count(text)  # the chains chapter: two skills a page
+        text = pdf_text(path.read_bytes(), tmp_path)
+        assert 15 <= page_count(text) <= 48, page_count(text)  # chains and kelurahan maps: a page or two per skill
         as_of = date(2025, 12, 31)
-        for section in data.skills:
+        for section in data["internal"].skills:
             r = metrics.reach(store, metrics.Query(skill=section.skill.skill_id, as_of=as_of))
             assert row(text, section.skill.name_id, loc.integer(r.seeds), loc.integer(r.reached), loc.integer(r.total),
                        loc.decimal(r.multiplier), loc.integer(r.max_depth), loc.percent(r.coverage),
@@ -478,14 +514,117 @@ def test_demo_report_pdf_pages_as_images(demo_run, tmp_path: Path, artifacts: Pa
         assert loc.integer(metrics.reach_all(store, metrics.Query(skill="all", as_of=as_of)).distinct_total) in text
     finally:
         store.close()
-    path = tmp_path / "laporan-2025.pdf"
-    path.write_bytes(pdf)
     pages = text.split("\f")
     table_page = next(i for i, page in enumerate(pages, 1) if "Per kelurahan: total IKM per keterampilan" in page)
     for page, name in ((1, "report-page1"), (table_page, "report-kelurahan-table")):
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page), str(path),
                         str(artifacts / name)], check=True)
         assert (artifacts / f"{name}.png").stat().st_size > 10_000
+
+
+#: What a published document never carries (SPEC §11): a command line, a reference to the
+#: specification or the README, developer wording.
+NOT_FOR_PUBLICATION = re.compile(r"\btular\s|--|spesifikasi|specification|README|§|\bjson\b|"
+                                 r"Pengajaran tanpa tanggal|Undated teachings", flags=re.IGNORECASE)
+
+
+@needs_poppler
+def test_both_editions_in_both_languages_carry_no_command_line_spec_reference_or_developer_wording(
+        demo_2025, tmp_path: Path):
+    _, data, pdfs = demo_2025
+    for (lang, edition), path in pdfs.items():
+        text = pdf_text(path.read_bytes(), tmp_path)
+        found = sorted({m.group(0) for m in NOT_FOR_PUBLICATION.finditer(text)})
+        assert not found, (lang, edition, found)
+        loc = Locale(lang)
+        # the methodology in plain words, the glossary's names of the broken chains
+        assert loc.t("method.title") in text and loc.t("kind.dormant_leaf") in text
+        # every generation with an outcome rate has its column (the demo reaches generation 6)
+        deepest = max(len(o.rates.generations) for o in data[edition].outcomes) - 1
+        assert deepest >= 5 and row(text, loc.t("label.skill"), *(str(g) for g in range(deepest + 1)))
+    # days dormant as numbers of the language: 1.234 in Indonesian, 1,234 in English
+    internal = data["internal"].follow_up
+    days = max(v.days_dormant for v in internal.dead_seeds)
+    assert days >= 1000
+    assert Locale("id").integer(days) in pdf_text(pdfs["id", "internal"].read_bytes(), tmp_path)
+    assert Locale("en").integer(days) in pdf_text(pdfs["en", "internal"].read_bytes(), tmp_path)
+
+
+def used_area(png: Path) -> float:
+    """The share of a page's area inside the bounding box of everything printed on it above the
+    footer band (the running footer is on every page and says nothing of its fullness). A page
+    fills from the top, so what leaves it looking empty is the blank below its last line: the
+    bounding box measures that, where ink coverage would call a full page of light text nearly
+    empty (a full text page inks about a tenth of its area)."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        grey = np.asarray(image.convert("L"))
+    height = grey.shape[0]
+    above_footer = grey[: int(height * (1 - FOOTER_BAND))] < 235
+    rows, columns = np.flatnonzero(above_footer.any(axis=1)), np.flatnonzero(above_footer.any(axis=0))
+    if not rows.size:
+        return 0.0
+    return (rows[-1] - rows[0] + 1) * (columns[-1] - columns[0] + 1) / grey.size
+
+
+#: The bottom margin (20 mm of 297) that holds the running footer.
+FOOTER_BAND = 20 / 297
+
+
+def thin_pages(path: Path, folder: Path) -> dict[int, float]:
+    """The pages after the cover of the PDF at ``path`` that use less than a fifth of their area."""
+    prefix = folder / path.stem
+    subprocess.run(["pdftoppm", "-png", "-r", "24", str(path), str(prefix)], check=True)
+    used = {i: used_area(page) for i, page in enumerate(sorted(folder.glob(f"{path.stem}-*.png")), 1)}
+    assert used[1] > 0.5  # the cover itself, on one page
+    return {i: round(share, 3) for i, share in used.items() if i > 1 and share < 0.2}
+
+
+@needs_poppler
+def test_no_page_after_the_cover_is_near_empty(demo_2025, tmp_path: Path):
+    """Every page but the cover uses at least a fifth of its area, in both editions and both
+    languages (a page 2 with one line, or a last page with one paragraph, fails)."""
+    _, _, pdfs = demo_2025
+    for (lang, edition), path in pdfs.items():
+        assert not thin_pages(path, tmp_path), (lang, edition, thin_pages(path, tmp_path))
+        assert len(list(tmp_path.glob(f"{path.stem}-*.png"))) >= 15
+
+
+@needs_poppler
+def test_a_small_programme_has_no_near_empty_page_either(embedded_store: EmbeddedStore, tmp_path: Path):
+    embedded_store.write(programme())
+    for public in (False, True):
+        data = gather_report(embedded_store, YEAR, TODAY, public=public)
+        for lang in ("id", "en"):
+            path = tmp_path / f"small-{lang}-{'public' if public else 'internal'}.pdf"
+            path.write_bytes(render_pdf(render_html(data, lang)))
+            assert not thin_pages(path, tmp_path), (lang, public)
+
+
+def test_the_plan_visits_and_the_report_appendix_follow_one_order(demo_2025):
+    """On the demo, for every skill: the planner's visits (3 × seats) are the first of the report
+    appendix's list, in the same order, and the report's next-cohort section holds the planner's."""
+    from tular.graph.metrics import planner
+    from tular.graph.metrics.results import PLAN_SEATS, VISITS_PER_SEAT
+    from tular.graph.store import open_store
+
+    url, data, _ = demo_2025
+    appendix = {s.skill.skill_id: s for s in data["internal"].follow_up.visits}
+    next_cohort = {c.skill.skill_id: c for c in data["internal"].next_cohort}
+    assert len(appendix) == 8
+    store = open_store(url)
+    try:
+        for skill, listed in appendix.items():
+            plan = planner.plan(store, skill, PLAN_SEATS, data["internal"].as_of)
+            assert len(plan.visits) == VISITS_PER_SEAT * PLAN_SEATS
+            assert [v.ikm_id for v in plan.visits] == [v.ikm_id for v in listed.visits][:len(plan.visits)], skill
+            assert next_cohort[skill].visits == plan.visits
+            # round-robin: the first visits are in as many kelurahan as there are
+            places = [v.kelurahan for v in listed.visits]
+            assert len(set(places[:5])) == 5, (skill, places)
+    finally:
+        store.close()
 
 
 def test_doctests_pass():

@@ -27,12 +27,10 @@ import babel
 from babel.dates import format_date
 from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent
 
-from tular.graph.model.catalogue import LANGUAGES, N_, Messages
+from tular.graph.model.catalogue import LANGUAGES, MINUS, MISSING, N_, Messages
 
 __all__ = ["LANGUAGES", "MINUS", "MISSING", "N_", "NAMED_BY_VALUE", "Locale"]
 
-MISSING = "—"
-MINUS = "−"
 #: Dates as day, month, year in both languages (Indonesian's CLDR "long" and "medium" forms;
 #: CLDR's English puts the month first), month names from CLDR.
 DATE_PATTERN = "d MMMM y"
@@ -77,12 +75,7 @@ def _signed(value: float, text: str) -> str:
 class Locale(Messages):
     """Messages and formats of one language."""
 
-    # ------------------------------------------------------------------ numbers
-    def integer(self, value: int | None) -> str:
-        if value is None:
-            return MISSING
-        return _signed(value, format_decimal(abs(value), _number_pattern(self.lang, "decimal", 0), locale=self.lang))
-
+    # ------------------------------------------------------------------ numbers (integer: Messages')
     def decimal(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return MISSING

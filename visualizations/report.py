@@ -9,7 +9,6 @@ WeasyPrint. Takes :class:`~tular.graph.metrics.results.ReportData`, never reads 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -19,7 +18,8 @@ from tular.graph.metrics.results import (
     FOLLOW_UP_KINDS,
     PLAN_SEATS,
     TOP_TEACHERS_PER_SKILL,
-    VISITS_PER_KELURAHAN,
+    VISITS_PER_SEAT,
+    VISITS_PER_SKILL,
     ReportData,
 )
 from tular.graph.model.errors import UsageError
@@ -44,6 +44,25 @@ def _css_string(text: str) -> str:
 _environment.filters["css"] = _css_string
 # An amount never breaks between "Rp" and its digits.
 _environment.filters["keep"] = lambda text: str(text).replace(" ", "\u00a0")
+
+
+def balanced_halves(definitions: list[tuple[str, str]]) -> tuple[list, list]:
+    """``definitions`` (term, text) cut in two runs of about the same length, for two columns
+    (a term counts as a line of text).
+
+    >>> [len(half) for half in balanced_halves([("a", "x" * 300), ("b", "y" * 100), ("c", "z" * 100)])]
+    [1, 2]
+    """
+    sizes = [len(text) + 90 for _, text in definitions]
+    total, running = sum(sizes), 0
+    for cut, size in enumerate(sizes):
+        if running + size / 2 > total / 2:
+            return definitions[:cut], definitions[cut:]
+        running += size
+    return definitions, []
+
+
+_environment.globals["balanced_halves"] = balanced_halves
 
 
 def output_format(path: str | Path) -> str:
@@ -77,8 +96,8 @@ def render_html(data: ReportData, lang: str = "id", maps: Sequence[str] = ()) ->
     return _environment.get_template("report.html").render(
         d=data, loc=loc, t=loc.t, charts=charts, edition=edition, follow_up_kinds=FOLLOW_UP_KINDS,
         chapters=_chapters(data, loc), skill_names=lambda skills: ", ".join(loc.skill(s) for s in skills),
-        visit_until=data.as_of - timedelta(days=data.follow_up.dormant_days),
-        visits_per_kelurahan=VISITS_PER_KELURAHAN, top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
+        visits_per_skill=VISITS_PER_SKILL, plan_visits=VISITS_PER_SEAT * PLAN_SEATS,
+        top_per_skill=TOP_TEACHERS_PER_SKILL, plan_seats=PLAN_SEATS,
         maps=[Markup(m) for m in maps],
     )
 
@@ -97,7 +116,7 @@ def _chapters(data: ReportData, loc: Locale) -> list[tuple[str, str]]:
         ("next-cohort", loc.t("plan.title")),
         ("follow-up", loc.t("follow.title")),
         ("quality", loc.t("quality.title")),
-        *([("visits", loc.t("visits.title"))] if not data.public and data.follow_up.groups else []),
+        *([("visits", loc.t("visits.title"))] if data.follow_up.dead_seeds or data.follow_up.visits else []),
         ("methodology", loc.t("method.title")),
     ]
 

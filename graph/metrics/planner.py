@@ -18,27 +18,33 @@ Readings of the spec where it leaves room (documented here, followed everywhere)
   per-seed reach, §5); ``outcomes`` the outcome records that count for the skill dated
   ≤ as-of. Ranked by onward reach, then outcomes (largest first), then generation
   (trainees first), then ikm_id. One narasumber per five seats (rounded up), at most 10.
-- **Visits**: the ``dormant_leaf`` findings (§5, window ``dormant_days``), ranked by the
-  onward reach their kelurahan has shown — the number of distinct reached IKM taught by an
-  IKM of the cascade located in that kelurahan — then days dormant (longest first), then
-  ikm_id. At most ``seats`` visits (a field officer's round for the cohort).
-- No IKM appears twice: a dormant leaf taught nobody, so it is never a narasumber, and the
-  lists are checked to be disjoint all the same.
+- **Visits** (:func:`visit_order`, the one order of the planner, ``/rencana``, the API and the
+  report's visit appendix): the ``dormant_leaf`` findings (§5, window ``dormant_days``).
+  Kelurahan are ranked by the onward reach their IKM have shown — the number of distinct
+  reached IKM taught by an IKM of the cascade located there — ties by kelurahan name (then
+  code); the leaves are taken round-robin, one per kelurahan per round in that rank; within
+  a kelurahan the most recently dormant first (fewest days dormant), ties by ikm_id. The
+  plan lists the first ``3 × seats``.
+- No IKM appears twice: a dormant leaf taught nobody, so it is never a narasumber (a narasumber
+  has taught), and each IKM is one finding of a kind.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
 
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
-from tular.graph.metrics.results import Plan, PlanKelurahan, PlanNarasumber, PlanVisit
+from tular.graph.metrics.results import VISITS_PER_SEAT, Finding, Plan, PlanKelurahan, PlanNarasumber, PlanVisit
 from tular.graph.model.catalogue import LANGUAGES, Messages
 from tular.graph.model.errors import UsageError
+from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
@@ -102,8 +108,9 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
         rows.append(PlanKelurahan(
             kecamatan=kecamatan, kelurahan=k.name, population=population, total=total, unmet_need=unmet,
             broken=broken_per[k.code],
-            reason=reasons.t("planner.kelurahan", unmet_need=unmet, population=population, total=total,
-                             broken=broken_per[k.code]),
+            reason=reasons.t("planner.kelurahan", unmet_need=reasons.integer(unmet),
+                             population=reasons.integer(population), total=reasons.integer(total),
+                             broken=reasons.integer(broken_per[k.code])),
         ))
     rows.sort(key=lambda r: (-r.unmet_need, -r.broken, r.kecamatan, r.kelurahan))
     kelurahan_rows = rows[:seats]
@@ -116,28 +123,17 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
     narasumber = [
         PlanNarasumber(ikm_id=ikm_id, name=people[ikm_id].name, kelurahan=code_name[people[ikm_id].kelurahan],
                        per_seed_reach=reach, outcomes=outcomes,
-                       reason=reasons.t("planner.narasumber", reach=reach, generation=generation, outcomes=outcomes))
+                       reason=reasons.t("planner.narasumber", reach=reasons.integer(reach), generation=generation,
+                                        outcomes=reasons.integer(outcomes)))
         for reach, outcomes, generation, ikm_id in candidates
     ]
 
-    # dormant leaves, by their kelurahan's onward reach
-    taught = in_cascade[graph.teacher] & (level[graph.learner] > 0)
-    pairs = {(int(positions[t]), int(learner)) for t, learner in zip(graph.teacher[taught].tolist(),
-                                                                     graph.learner[taught].tolist())}
-    kelurahan_reach = Counter(position for position, _ in pairs)
-    position_of = {k.code: i for i, k in enumerate(gazetteer.kelurahan_list)}
-    chosen = {n.ikm_id for n in narasumber}
-    leaves = []
-    for f in broken.findings:
-        if f.kind != "dormant_leaf" or f.ikm_id in chosen:
-            continue
-        shown = kelurahan_reach[position_of[where[f.ikm_id].kelurahan]]
-        leaves.append((shown, f))
-    leaves.sort(key=lambda item: (-item[0], -(item[1].days_dormant or 0), item[1].ikm_id))
+    # dormant leaves, in the visit order
     visits = [
         PlanVisit(ikm_id=f.ikm_id, name=f.name, kelurahan=f.kelurahan, days_dormant=f.days_dormant or 0,
-                  reason=reasons.t("planner.visit", days=f.days_dormant or 0, kelurahan_reach=shown))
-        for shown, f in leaves[:seats]
+                  reason=reasons.t("planner.visit", days=reasons.integer(f.days_dormant or 0),
+                                   kelurahan_reach=reasons.integer(shown)))
+        for f, shown in visit_order(graph, gazetteer, broken.findings, VISITS_PER_SEAT * seats)
     ]
     return Plan(skill=skill, seats=seats, as_of=day, kelurahan=kelurahan_rows, narasumber=narasumber, visits=visits)
 
@@ -157,3 +153,37 @@ def _narasumber(graph: engine.SkillArrays, teachers: np.ndarray, outcome_count: 
         best.sort(key=lambda c: (-c[0], -c[1], c[2], c[3]))
         del best[k:]
     return best
+
+
+def kelurahan_reach(graph: engine.SkillArrays, positions: np.ndarray, n_kelurahan: int) -> np.ndarray:
+    """The onward reach each kelurahan's IKM have shown: per kelurahan (by gazetteer position),
+    the number of distinct reached IKM taught by an IKM of the cascade located there."""
+    level = graph.level
+    taught = (level[graph.teacher] >= 0) & (level[graph.learner] > 0)
+    pairs = np.unique(positions[graph.teacher[taught]].astype(np.int64) * max(graph.n, 1) + graph.learner[taught])
+    return np.bincount(pairs // max(graph.n, 1), minlength=n_kelurahan)
+
+
+def visit_order(graph: engine.SkillArrays, gazetteer: Gazetteer, findings: Iterable[Finding],
+                limit: int | None = None) -> list[tuple[Finding, int]]:
+    """SPEC §10's visit order of the ``dormant_leaf`` findings among ``findings`` (of the skill
+    of ``graph``, as of its date), each with its kelurahan's shown onward reach: kelurahan by
+    that reach (largest first, ties by name, then code), taken round-robin one leaf a round;
+    within a kelurahan the fewest days dormant first, ties by ikm_id. The first ``limit``.
+
+    Kelurahan A (reach 5) holds leaves a1 (30 days) and a2 (400); B (reach 0) holds b1 (10):
+    A, B, A — a1, b1, a2. One function for the planner, the API, ``/rencana`` and the report.
+    """
+    positions = engine._gazetteer_positions(graph, gazetteer)
+    places = gazetteer.kelurahan_list
+    shown = kelurahan_reach(graph, positions, len(places))
+    by_place: dict[int, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.kind == "dormant_leaf":
+            by_place[int(positions[graph.index(finding.ikm_id)])].append(finding)
+    ranked = sorted(by_place, key=lambda p: (-int(shown[p]), places[p].name, places[p].code))
+    queues = [[(f, int(shown[p])) for f in sorted(by_place[p], key=lambda f: (f.days_dormant or 0, f.ikm_id))]
+              for p in ranked]
+    rounds = itertools.chain.from_iterable(itertools.zip_longest(*queues))
+    order = (visit for visit in rounds if visit is not None)
+    return list(itertools.islice(order, limit))

@@ -21,11 +21,14 @@ Readings of the spec (the report states them in its methodology appendix):
   budgets of the distinct trainings that produced at least one seed / total.
   Per kelurahan the same distinct count, by where each IKM is.
 - The follow-up counts per kelurahan hold dead seeds, stalled lineages and dormant leaves
-  (orphans belong to data quality). The internal edition's visit list names, per
-  kelurahan, the dead seeds (trainees who taught nobody) and the dormant leaves that fell
-  dormant during Y (learned from 1 January Y − W up to T − W: the likeliest to take up
-  teaching again), at most :data:`VISITS_PER_KELURAHAN` a kelurahan, most recent first.
-  A stalled lineage's seed has taught; its dormant learners are the ones to visit.
+  (orphans belong to data quality). The internal edition's visit appendix lists the dead
+  seeds (trainees who taught nobody) apart, first, then per skill the first
+  :data:`VISITS_PER_SKILL` dormant leaves in the visit order of SPEC §10
+  (:func:`planner.visit_order`, the planner's own: the plan's visits are its first
+  ``3 × seats``). A stalled lineage's seed has taught; its dormant learners are the ones to visit.
+- **Top teachers**: per skill the best :data:`TOP_TEACHERS_PER_SKILL` trainees and as many
+  IKM who learned from peers, each by onward reach (a trainee's onward reach holds all its
+  learners', so one list would hold trainees only).
 - Data quality is that of the store as it is now (``tular check``), plus the reach
   warnings of each skill as of T.
 - The public edition carries no personal name, business name or IKM id (SPEC §7, §8): top
@@ -61,11 +64,12 @@ from tular.graph.metrics.results import (
     CHAIN_STATUSES,
     FINDING_KINDS,
     FOLLOW_UP_KINDS,
+    Finding,
     PLAN_SEATS,
     QUALITY_LISTED,
     REPORT_CHAINS,
     TOP_TEACHERS_PER_SKILL,
-    VISITS_PER_KELURAHAN,
+    VISITS_PER_SKILL,
     AreaFilter,
     AreaTotals,
     ChainSection,
@@ -83,12 +87,13 @@ from tular.graph.metrics.results import (
     ReportTeacher,
     SkillName,
     SkillSection,
+    SkillVisits,
     SkillWarnings,
     Visit,
     VisitCount,
-    VisitGroup,
 )
 from tular.graph.model.errors import UsageError
+from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.store.base import GraphStore
 
@@ -207,60 +212,72 @@ def _areas(runs: Sequence[_Run], lookups: Lookups) -> tuple[list[AreaTotals], li
     return kelurahan, kecamatan, summed(kelurahan, "", city)
 
 
-def _top_teachers(runs: Sequence[_Run], names: dict[str, SkillName], public: bool) -> list[ReportTeacher]:
-    """The best :data:`TOP_TEACHERS_PER_SKILL` of every skill (``tular reach``'s ranking), skill by skill."""
-    return [
-        ReportTeacher(skill=names[r.skill], ikm_id=None if public else t.ikm_id, name=None if public else t.name,
-                   kelurahan=t.kelurahan,
-                   generation=t.generation, onward_reach=t.onward_reach)
-        for r in runs for t in r.reach.top_teachers[:TOP_TEACHERS_PER_SKILL]
-    ]
+def _top_teachers(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName], public: bool,
+                  lookups: Lookups) -> list[ReportTeacher]:
+    """Per skill, the best :data:`TOP_TEACHERS_PER_SKILL` trainees and as many IKM who learned
+    from peers, each ranked by onward reach as ``tular reach`` ranks its top teachers. Two lists:
+    a trainee's onward reach holds everyone its learners reached, so one ranking of everybody
+    would show trainees only."""
+    code_names = {k.code: k.name for k in lookups.gazetteer.kelurahan_list}
+    found = []
+    for run in runs:
+        graph, level = run.graph, run.graph.level
+        for candidates in (np.flatnonzero(level == 0), np.flatnonzero(level > 0)):
+            found += [(run.skill, node, reach) for node, reach in
+                      engine.top_by_onward_reach(graph, candidates, level, TOP_TEACHERS_PER_SKILL)]
+    by_skill = {r.skill: r.graph for r in runs}
+    people = {} if public else store.people([by_skill[s].ids[n] for s, n, _ in found])
+    teachers = []
+    for skill, node, reach in found:
+        graph = by_skill[skill]
+        ikm_id = graph.ids[node]
+        teachers.append(ReportTeacher(
+            skill=names[skill], ikm_id=None if public else ikm_id, name=None if public else people[ikm_id].name,
+            kelurahan=code_names[graph.kelurahan_codes[graph.kelurahan[node]]], generation=int(graph.level[node]),
+            onward_reach=reach))
+    return teachers
+
+
+def _visit(f: Finding, code: str, skill: SkillName, gazetteer: Gazetteer, shown: int | None = None) -> Visit:
+    return Visit(kecamatan=gazetteer.kecamatan_of(code).name, kelurahan=f.kelurahan, kind=f.kind, skill=skill,
+                 ikm_id=f.ikm_id, name=f.name, generation=f.generation, last_activity=f.last_activity,
+                 days_dormant=f.days_dormant, kelurahan_reach=shown)
 
 
 def _follow_up(store: GraphStore, runs: Sequence[_Run], year: int, dormant_days: int, names: dict[str, SkillName],
                public: bool, lookups: Lookups) -> FollowUp:
+    """Broken chains per kelurahan; for the internal edition the trainees who taught nobody, and
+    per skill the first :data:`VISITS_PER_SKILL` of the visit order (:func:`planner.visit_order`,
+    the planner's own)."""
     gazetteer = lookups.gazetteer
     since = date(year, 1, 1) - timedelta(days=dormant_days)
     counts: dict[str, FollowUpCount] = {}
-    visits: dict[str, list[Visit]] = defaultdict(list)
+    dead_seeds: list[Visit] = []
+    skill_visits: list[SkillVisits] = []
     for run in runs:
         found = engine.broken_chains(run.graph, Lookups(gazetteer=gazetteer), store.people, run.graph.level,
                                      dormant_days)
         followed = [f for f in found.findings if f.kind in FOLLOW_UP_KINDS]  # orphans belong to data quality
         kelurahan_of = run.kelurahan_of([run.graph.index(f.ikm_id) for f in followed])
+        skill = names[run.skill]
         for f in followed:
             code = kelurahan_of[f.ikm_id]
-            kecamatan = gazetteer.kecamatan_of(code).name
-            row = counts.setdefault(code, FollowUpCount(kecamatan=kecamatan, kelurahan=f.kelurahan))
+            row = counts.setdefault(code, FollowUpCount(kecamatan=gazetteer.kecamatan_of(code).name,
+                                                        kelurahan=f.kelurahan))
             setattr(row, f.kind, getattr(row, f.kind) + 1)
-            fresh = f.kind == "dormant_leaf" and f.last_activity is not None and f.last_activity >= since
-            row.newly_dormant += fresh
-            if f.kind == "dead_seed" or fresh:
-                visits[code].append(Visit(
-                    kecamatan=kecamatan, kelurahan=f.kelurahan, kind=f.kind, skill=names[run.skill],
-                    ikm_id=f.ikm_id, name=f.name, generation=f.generation, last_activity=f.last_activity,
-                    days_dormant=f.days_dormant))
-    order = sorted(counts, key=lambda c: (counts[c].kecamatan, counts[c].kelurahan))
-    rows = [counts[c] for c in order]
+            row.newly_dormant += f.kind == "dormant_leaf" and f.last_activity is not None and f.last_activity >= since
+            if f.kind == "dead_seed" and not public:
+                dead_seeds.append(_visit(f, code, skill, gazetteer))
+        order = planner.visit_order(run.graph, gazetteer, followed)
+        if order and not public:
+            listed = [_visit(f, kelurahan_of[f.ikm_id], skill, gazetteer, shown) for f, shown in order[:VISITS_PER_SKILL]]
+            skill_visits.append(SkillVisits(skill=skill, visits=listed, not_listed=len(order) - len(listed)))
+    rows = sorted(counts.values(), key=lambda c: (c.kecamatan, c.kelurahan))
     totals = FollowUpCount(kecamatan="", kelurahan="", **{
         k: sum(getattr(r, k) for r in rows) for k in (*FOLLOW_UP_KINDS, "newly_dormant")})
-    groups: list[VisitGroup] = []
-    listed = not_listed = 0
-    for code in order:
-        found = sorted(visits.get(code, []), key=lambda v: (FOLLOW_UP_KINDS.index(v.kind), v.days_dormant or 0,
-                                                             v.skill.skill_id, v.ikm_id))
-        if not found:
-            continue
-        shown = found[:VISITS_PER_KELURAHAN]
-        listed += len(shown)
-        not_listed += len(found) - len(shown)
-        if not public:
-            groups.append(VisitGroup(kecamatan=counts[code].kecamatan, kelurahan=counts[code].kelurahan,
-                                     visits=shown, not_listed=len(found) - len(shown)))
-    if public:
-        listed = not_listed = 0
+    dead_seeds.sort(key=lambda v: (v.kecamatan, v.kelurahan, v.skill.skill_id, v.ikm_id))
     return FollowUp(dormant_days=dormant_days, newly_dormant_since=since, counts=rows, totals=totals,
-                    groups=groups, listed=listed, not_listed=not_listed)
+                    dead_seeds=dead_seeds, visits=skill_visits)
 
 
 _DATE = re.compile(r"\bon (\d{4}-\d{2}-\d{2})\b")
@@ -353,7 +370,7 @@ def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[st
                              warnings=_warnings(now[s], lookups)) for s in with_data],
         programmes=_programmes(store, now, year, names, lookups),
         kecamatan=kecamatan, kelurahan=kelurahan, city=city,
-        top_teachers=_top_teachers(runs, names, public),
+        top_teachers=_top_teachers(store, runs, names, public, lookups),
         follow_up=_follow_up(store, runs, year, dormant_days, names, public, lookups),
         quality=_quality(store, runs, names, public, lookups),
         outcomes=[OutcomeSection(skill=names[s], rates=metrics.outcome_rates(

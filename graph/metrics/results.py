@@ -455,15 +455,18 @@ class MapData:
 
 
 # ---------------------------------------------------------------------- the annual report's data
-#: Most follow-up visits named per kelurahan in the internal edition (the rest are counted).
-VISITS_PER_KELURAHAN = 5
+#: Visits named per skill in the internal edition's appendix: the first of the visit order
+#: (SPEC §10; the rest are counted).
+VISITS_PER_SKILL = 20
 #: Most data-quality findings listed per kind in the internal edition.
 QUALITY_LISTED = 25
-#: Top teachers listed per skill.
+#: Top teachers listed per skill: this many trainees, and as many IKM who learned from peers.
 TOP_TEACHERS_PER_SKILL = 3
 FOLLOW_UP_KINDS = ("dead_seed", "stalled_lineage", "dormant_leaf")
 #: Seats of the next cohort the report plans per skill.
 PLAN_SEATS = 5
+#: The plan lists this many visits per seat (SPEC §10).
+VISITS_PER_SEAT = 3
 
 
 class SkillName(BaseModel):
@@ -556,11 +559,14 @@ class Visit(BaseModel):
     generation: int | None
     last_activity: date | None
     days_dormant: int | None
+    #: a dormant learner's: the onward reach its kelurahan's IKM have shown (the visit order's rank)
+    kelurahan_reach: int | None = None
 
 
-class VisitGroup(BaseModel):
-    kecamatan: str
-    kelurahan: str
+class SkillVisits(BaseModel):
+    """The first :data:`VISITS_PER_SKILL` of a skill's visit order; ``not_listed`` the rest."""
+
+    skill: SkillName
     visits: list[Visit]
     not_listed: int
 
@@ -571,9 +577,9 @@ class FollowUp(BaseModel):
     newly_dormant_since: date
     counts: list[FollowUpCount]
     totals: FollowUpCount
-    groups: list[VisitGroup]  # empty in the public edition
-    listed: int
-    not_listed: int
+    #: trainees who taught nobody, listed apart before the visit order; empty in the public edition
+    dead_seeds: list[Visit]
+    visits: list[SkillVisits]  # empty in the public edition
 
 
 class QualityItem(BaseModel):

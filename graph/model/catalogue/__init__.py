@@ -20,6 +20,8 @@ import io
 from pathlib import Path
 
 LANGUAGES = ("id", "en")
+MISSING = "—"
+MINUS = "−"
 DOMAIN = "tular"
 LOCALE_DIR = Path(__file__).parent / "locale"
 #: An installer writes a ``.mo`` and its ``.po`` in the same moment, in either order: only a
@@ -50,6 +52,19 @@ class Messages:
         """The message ``key`` with its placeholders filled (values are inserted as given);
         ``KeyError`` for an id the catalogue does not hold."""
         return self.translations.gettext(key).format(**values)
+
+    def integer(self, value: int | None) -> str:
+        """A whole number in this language's digits, by Babel's CLDR data (``2.216`` / ``2,216``),
+        with a true minus sign; ``—`` for none. Numbers put in a text go through here.
+
+        >>> Messages("id").integer(2216), Messages("en").integer(-2216), Messages("id").integer(None)
+        ('2.216', '−2,216', '—')
+        """
+        from babel.numbers import format_decimal  # Babel's locale data: loaded at the first number
+
+        if value is None:
+            return MISSING
+        return (MINUS if value < 0 else "") + format_decimal(abs(value), "#,##0", locale=self.lang)
 
 
 class _NoSuchMessage(gettext.NullTranslations):
