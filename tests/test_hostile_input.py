@@ -292,7 +292,7 @@ def test_200_mb_files_are_refused_while_streaming_with_bounded_memory(tmp_path: 
     }
     figures = {}
     for case, (path, words) in cases.items():
-        code, stderr, seconds, rss = run_measured(["--db", db, "import", str(path)])
+        code, stderr, seconds, rss = run_measured(["--db", db, "--lang", "en", "import", str(path)])
         assert code == 1 and words in stderr, (case, stderr)
         figures[case] = (round(seconds, 1), round(rss))
     print(f"\n200 MB files (seconds, peak RSS MiB; a header-only import takes {baseline:.0f} MiB): {figures}")
@@ -326,7 +326,7 @@ def test_a_10000_long_chain_imports_and_is_measured_to_its_end(store: GraphStore
     (tmp_path / "swap").mkdir()
     swapped = tmp_path / "swap" / "teachings.csv"
     swapped.write_text("learner_id,teacher_id,skill,date\nL00000,L10000,batik,2021-01-01\n")
-    cycle = import_files(store, [swapped], today=TODAY, who="petugas")
+    cycle = import_files(store, [swapped], today=TODAY, who="petugas", lang="en")
     assert not cycle.ok and "cycle" in cycle.errors[0]["reason"]
     assert store.counts().teachings == 10_000
 
@@ -395,7 +395,7 @@ def test_workbooks_with_huge_shared_strings_are_refused_before_they_are_unpacked
                                           # under every limit: 150 MB of text that does not compress
                                           ("big-shared-strings", 150_000_000, False, "missing required columns")):
         path = shared_strings_bomb(tmp_path / f"{case}.xlsx", size, repetitive)
-        code, stderr, seconds, rss = run_measured(["--db", db, "import", str(path)])
+        code, stderr, seconds, rss = run_measured(["--db", db, "--lang", "en", "import", str(path)])
         assert code == 1 and words in stderr and f"{case}.xlsx" in stderr, stderr
         figures[case] = (path.stat().st_size // 1_000_000, round(seconds, 1), round(rss))
     print(f"\nshared-strings bombs (zip MB, seconds, peak RSS MiB): {figures}")

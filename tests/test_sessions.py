@@ -116,7 +116,7 @@ class Server:
     def start(self, *options: str, workers: int = 2) -> None:
         with open(self.log, "a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tular", "--db", self.db_url, "serve", "--port", str(self.port),
+                [sys.executable, "-m", "tular", "--db", self.db_url, "--lang", "en", "serve", "--port", str(self.port),
                  "--workers", str(workers), *options], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while len(self.workers) < workers or not self._up():

@@ -254,12 +254,12 @@ def test_the_plan_page_follows_the_seats(page, site: Site, artifacts: Path):
         return {"kelurahan": len(plan["kelurahan"]), "narasumber": len(plan["narasumber"]),
                 "visits": len(plan["visits"])}
 
-    assert page.evaluate(counted) == expected(10) == {"kelurahan": 10, "narasumber": 2, "visits": 10}
+    assert page.evaluate(counted) == expected(10) == {"kelurahan": 10, "narasumber": 2, "visits": 30}  # 3 × seats (SPEC §10)
     page.screenshot(path=artifacts / "web-plan.png", full_page=True)
     page.fill("#plan-seats", "3")
     page.dispatch_event("#plan-seats", "change")  # the page shows the new plan without a click
     page.wait_for_selector("section.plan[data-seats='3']")
-    assert page.evaluate(counted) == expected(3) == {"kelurahan": 3, "narasumber": 1, "visits": 3}
+    assert page.evaluate(counted) == expected(3) == {"kelurahan": 3, "narasumber": 1, "visits": 9}
     plan = site.api("/api/v1/plan", skill="batik", seats=3, as_of=AS_OF).json()
     reasons = page.evaluate("[...document.querySelectorAll('#plan-kelurahan td.reason')].map(td => td.textContent)")
     assert reasons == [k["reason"] for k in plan["kelurahan"]]

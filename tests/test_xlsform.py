@@ -303,7 +303,7 @@ def test_the_export_page_is_for_editors(web: Browser):
     web.sign_in("editor")
     page = web.client.get("/ekspor")
     assert page.status_code == 200 and MESSAGES["id"]["web.odk_register_title"] in page.text
-    assert f'<option value="{DINOYO}">Dinoyo</option>' in page.text and page.text.count("<option value=\"") == 58
+    assert f'<option value="{DINOYO}">Dinoyo</option>' in page.text and page.text.count("<option value=\"") == 58 + 4  # 57 kelurahan and "all"; 4 export formats
     everyone = web.client.get("/ekspor/ikm.csv", params={"kelurahan": ""})
     assert everyone.status_code == 200 and len(read_register(everyone.text)) == 8
     dinoyo = web.client.get("/ekspor/ikm.csv", params={"kelurahan": DINOYO})
