@@ -230,8 +230,9 @@ def demo(
     write_map(out, store, "batik", demo_data.DEMO_AS_OF, Path("tular-demo") / "peta-batik.html", loc=loc)
     from tular.service.reports import write_report
 
-    today = state(ctx).settings.today()
-    write_report(out, store, today.year, today, Path("tular-demo") / f"laporan-{today.year}.html", lang=loc.lang,
+    # one date for everything the demo shows: its data run to DEMO_AS_OF, and so do the report and the link
+    as_of = demo_data.DEMO_AS_OF
+    write_report(out, store, as_of.year, as_of, Path("tular-demo") / f"laporan-{as_of.year}.html", lang=loc.lang,
                  loc=loc)
     if serve:  # keep this last: it runs until stopped
         cli = state(ctx)

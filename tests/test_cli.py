@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import os
 import subprocess
@@ -46,6 +47,10 @@ def test_demo_loads_and_prints_the_summary(db: str):
     assert ID.t("cli.reach_all_title", as_of=ID.date(DEMO_AS_OF)) in shown and "olahan-makanan" in shown
     assert "Bunulrejo (batik): 2 peserta pelatihan → 22 IKM lain di Bunulrejo" in shown
     assert "21 dari 22 murid ini sudah ikut pameran" in shown
+    # one date for all it shows: the reach, the map and the report are as of the demo's date, no other
+    dates = set(re.findall(r"\b\d{1,2} (?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
+                           r"November|Desember) \d{4}\b", shown))
+    assert dates == {ID.date(DEMO_AS_OF)}, dates
     status = json.loads(tular("status", "--json", db=db).stdout)
     assert (status["ikm"], status["teachings"], status["kelurahan"]) == (13_000, len(demo.teachings), 57)
     # running it again changes nothing
