@@ -186,6 +186,7 @@ def test_formula_injection_is_written_with_a_quote_and_restored(embedded_store, 
         assert embedded_store.get_ikm("=quoted").sector == "'+sector"
 
 
+@pytest.mark.usefixtures("english")
 def test_values_a_workbook_cannot_hold_are_refused_by_xlsx_and_kept_by_csv(embedded_store, tmp_path: Path):
     records = Records(ikm=[ikm("a", name="Sri\r\nRahayu"), ikm("b", business_name="Toko\x0bBaru"),
                            ikm("c", name="x" * 40_000)])
@@ -195,7 +196,7 @@ def test_values_a_workbook_cannot_hold_are_refused_by_xlsx_and_kept_by_csv(embed
     message = str(refused.value)
     assert "ikm a, column name: character U+000D" in message
     assert "ikm b, column business_name: character U+000B" in message
-    assert "ikm c, column name: 40,000 characters" in message and "--format csv" in message
+    assert "ikm c, column name: 40,000 characters" in message and "export as CSV" in message
     assert not (tmp_path / "all.xlsx").exists()
     export_store(embedded_store, tmp_path / "csv")
     assert reimported(embedded_store, csv_files(tmp_path / "csv")).ikm == records.ikm
@@ -217,6 +218,7 @@ def test_the_format_comes_from_the_option_or_the_name(tmp_path: Path, name: str,
     assert export.format_for(tmp_path / name, fmt) == expected
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_formats_and_paths_are_usage_errors(embedded_store, tmp_path: Path):
     with pytest.raises(UsageError, match="unknown export format 'pdf'"):
         export_store(embedded_store, tmp_path / "x.pdf", "pdf")

@@ -173,6 +173,7 @@ def test_the_teaching_fields_are_named_as_the_teachings_columns():
                      "date", "source", "note"]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_form_needs_a_xlsx_name_and_skills(tmp_path: Path):
     gazetteer = Gazetteer.kota_malang()
     with pytest.raises(UsageError, match=r"\.xlsx"):

@@ -48,7 +48,7 @@ from pydantic import BaseModel
 from tular.graph.io.files import open_private
 from tular.graph.io.readers import neutralise, unneutralise
 from tular.graph.model.catalogue import N_
-from tular.graph.model.errors import InvalidData, UsageError, said
+from tular.graph.model.errors import InvalidData, Phrase, Phrases, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import IKM, KINDS, Attendance, Population, Records, placeholder  # noqa: F401  (Attendance: the doctest)
 from tular.graph.store.base import GraphStore
@@ -278,12 +278,15 @@ def _refuse_unwritable(kind: str, rows: list[list[Any]], fmt: str) -> None:
             if not isinstance(value, str):
                 continue
             if match := pattern.search(value):
-                bad.append(f"{_record_label(kind, row)} · {column}: U+{ord(match.group()):04X}")
+                bad.append(Phrase(N_("export.bad_character"), {"record": _record_label(kind, row), "column": column,
+                                                                 "character": f"U+{ord(match.group()):04X}"}))
             elif fmt == "xlsx" and len(value) > XLSX_MAX_CELL_CHARS:
-                bad.append(f"{_record_label(kind, row)} · {column}: {len(value):,} > {XLSX_MAX_CELL_CHARS:,}")
+                bad.append(Phrase(N_("export.too_long"), {"record": _record_label(kind, row), "column": column,
+                                                            "length": f"{len(value):,}",
+                                                            "most": f"{XLSX_MAX_CELL_CHARS:,}"}))
     if bad:
-        listed = "; ".join(bad[:_LISTED_CELLS]) + (f"; … (+{len(bad) - _LISTED_CELLS})" if len(bad) > _LISTED_CELLS
-                                                   else "")
+        listed = Phrases(bad[:_LISTED_CELLS] + ([Phrase(N_("export.and_more"), {"count": len(bad) - _LISTED_CELLS})]
+                                                if len(bad) > _LISTED_CELLS else []))
         key = N_("export.unwritable_xlsx") if fmt == "xlsx" else N_("export.unwritable")
         raise said(InvalidData, key, {"count": len(bad), "format": fmt.upper(), "listed": listed})
     if fmt == "xlsx" and len(rows) >= XLSX_MAX_ROWS:

@@ -153,10 +153,32 @@ class Term(str):
     """A catalogue key given as a placeholder's value: said in the language of the sentence."""
 
 
+class Phrase(tuple):
+    """A catalogue message with its values, given as a placeholder's value: said in the language of
+    the sentence. ``Phrase("key", {...})``."""
+
+    def __new__(cls, key: str, values: Mapping[str, object] | None = None):
+        return super().__new__(cls, (key, dict(values or {})))
+
+
+class Phrases(tuple):
+    """Several :class:`Phrase` as one placeholder's value, joined by ``"; "``."""
+
+
+def _value(messages: Messages, value: object) -> object:
+    if isinstance(value, Term):
+        return messages.t(value)
+    if isinstance(value, Phrase):
+        return filled(messages, value[0], value[1])
+    if isinstance(value, Phrases):
+        return "; ".join(str(_value(messages, part)) for part in value)
+    return value
+
+
 def filled(messages: Messages, key: str, values: Mapping[str, object]) -> str:
-    """The message ``key`` of ``messages`` with ``values``; a :class:`Term` said in its language."""
-    return messages.t(key, **{name: messages.t(value) if isinstance(value, Term) else value
-                              for name, value in values.items()})
+    """The message ``key`` of ``messages`` with ``values``; a :class:`Term` or :class:`Phrase`
+    said in its language."""
+    return messages.t(key, **{name: _value(messages, value) for name, value in values.items()})
 
 
 def said(kind: type[E], key: str, values: Mapping[str, object] | None = None, *args, **init) -> E:
