@@ -37,7 +37,7 @@ from tular.service import place_documents as places
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
-from tular.service.language import said
+from tular.service.language import said, text_of
 from tular.service.limits import attempts, caller_first, client_of
 from tular.service.map_documents import dated_map
 from tular.service.problems import status_of
@@ -561,6 +561,6 @@ def batch_undo(request: Request, batch_id: str, found: Editor, store: StoreDep,
     try:
         undone, error, status = store.undo(batch_id), None, 200
     except (InvalidData, UsageError, NotFound) as exc:  # refused: nothing undone, the page says why
-        undone, error, status = None, str(exc), status_of(exc)[0]
+        undone, error, status = None, text_of(exc, found.lang), status_of(exc)[0]
     return page(request, found, "batches.html", status=status,
                 batches=list(reversed(store.batches())), undone=undone, error=error, refused=batch_id)
