@@ -14,10 +14,9 @@ and problem details only; ``id`` and ``en`` recognised, q-values honoured) > ``T
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 
-from tular.graph.model.catalogue import LANGUAGES
+from tular.graph.model.catalogue import LANGUAGES  # noqa: F401 (named here too)
 # one way of saying an error from the catalogue, for the domain and the ways in alike
 from tular.graph.model.errors import LANG_ENV, Term, configured_language, language, said, text_of  # noqa: F401
 
