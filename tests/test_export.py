@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tular.graph.io import export
-from tular.graph.io.export import SHEET_COLUMNS, export_store, network, read_records
+from tular.graph.io.export import FORMATS, SHEET_COLUMNS, export_store, format_for, network, read_records
 from tular.graph.io.ingest import import_files
 from tular.graph.io.readers import COLUMNS
 from tular.graph.model.errors import InvalidData, UsageError
@@ -337,3 +337,23 @@ def test_export_command_writes_every_format(tmp_path: Path):
     assert "nomor telepon" in tular("export", "--help", db=db).stdout.lower()  # Indonesian by default
     bad = tular("export", "-o", str(tmp_path / "x.pdf"), db=db)
     assert bad.returncode == 2 and "--format" in bad.stderr
+
+
+def test_an_export_refusal_is_said_in_either_language(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """SPEC §11: graph/io's refusals come from the catalogue — ``str()`` in ``TULAR_LANG``
+    (Indonesian by default), and in any language the reader asks for."""
+    from tular.graph.model.catalogue import every_text
+    from tular.graph.model.errors import text_of
+
+    texts = every_text()
+    monkeypatch.delenv("TULAR_LANG", raising=False)
+    with pytest.raises(UsageError) as refused:
+        format_for(tmp_path / "all.pdf", None)
+    values = {"name": "'all.pdf'", "choices": ", ".join(FORMATS)}
+    assert refused.value.catalogue_message == ("export.format_from_name", values)
+    assert str(refused.value) == texts["id"]["export.format_from_name"].format(**values)
+    assert text_of(refused.value, "en") == texts["en"]["export.format_from_name"].format(**values)
+    assert "cannot tell the export format from 'all.pdf'" in text_of(refused.value, "en")
+    monkeypatch.setenv("TULAR_LANG", "en")
+    with pytest.raises(UsageError, match="cannot tell the export format from 'all.pdf'"):
+        format_for(tmp_path / "all.pdf", None)
