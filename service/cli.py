@@ -397,7 +397,7 @@ def check(
     store = state(ctx).store()
     loc = state(ctx).loc
     repaired = repair_store(store, who or getpass.getuser()) if repair else None
-    report = check_store(store)
+    report = check_store(store, lang=loc.lang)
     if as_json:
         print(json.dumps({**({"repair": repaired.model_dump(mode="json")} if repaired else {}),
                           **report.model_dump(mode="json")}))

@@ -14,32 +14,20 @@ and problem details only; ``id`` and ``en`` recognised, q-values honoured) > ``T
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
-from tular.graph.model.catalogue import LANGUAGES, Messages
-from tular.graph.model.errors import TularError
+from tular.graph.model.catalogue import LANGUAGES  # noqa: F401 (named here too)
+# one way of saying an error from the catalogue, for the domain and the ways in alike
+from tular.graph.model.errors import LANG_ENV, Term, configured_language, language, said, text_of  # noqa: F401
 
-LANG_ENV = "TULAR_LANG"
 #: The cookie a web page remembers its reader's choice in (``service/web_plumbing.py`` sets it).
 PAGE_LANGUAGE_COOKIE = "tular_lang"
 DEFAULT = "id"
 
-E = TypeVar("E", bound=TularError)
-
-
-def language(value: str | None) -> str | None:
-    """``value`` as one of :data:`LANGUAGES` (``en-US`` is ``en``), or ``None``."""
-    if not value:
-        return None
-    primary = value.strip().replace("_", "-").split("-")[0].casefold()
-    return primary if primary in LANGUAGES else None
-
 
 def configured(env: Mapping[str, str] | None = None) -> str:
     """``TULAR_LANG`` when it names a language, else Indonesian."""
-    return language((os.environ if env is None else env).get(LANG_ENV)) or DEFAULT
+    return configured_language(env)
 
 
 def from_accept_language(header: str | None) -> str | None:
@@ -93,30 +81,3 @@ def cli_language(argv: Sequence[str], env: Mapping[str, str] | None = None) -> s
         if arg.startswith("--lang="):
             return language(arg.partition("=")[2]) or configured(env)
     return configured(env)
-
-
-class Term(str):
-    """A catalogue key given as a placeholder's value: said in the language of the sentence."""
-
-
-def _filled(messages: Messages, key: str, values: Mapping[str, object]) -> str:
-    return messages.t(key, **{name: messages.t(value) if isinstance(value, Term) else value
-                              for name, value in values.items()})
-
-
-def said(kind: type[E], key: str, values: Mapping[str, object] | None = None, **init) -> E:
-    """An error of ``kind`` whose text is the catalogue's message ``key``: its ``str()`` in the
-    configured language, and :func:`text_of` it in any other."""
-    values = dict(values or {})
-    error = kind(_filled(Messages(configured()), key, values), **init)
-    error.catalogue_message = (key, values)  # type: ignore[attr-defined]
-    return error
-
-
-def text_of(error: BaseException, lang: str) -> str:
-    """The text of ``error`` in ``lang`` when it comes from the catalogue, else as raised."""
-    found = getattr(error, "catalogue_message", None)
-    if found is None:
-        return str(error)
-    key, values = found
-    return _filled(Messages(lang), key, values)

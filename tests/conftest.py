@@ -97,3 +97,10 @@ def browser():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Errors raised in this test said in English (``TULAR_LANG=en``, SPEC §11), for tests that
+    read their words; commands started from it inherit the language."""
+    monkeypatch.setenv("TULAR_LANG", "en")

@@ -64,6 +64,7 @@ def test_backup_moves_a_whole_database_between_stores_exactly(embedded_store, ne
     assert target.get_ikm("C-3").kelurahan_code == "blimbing.bunulrejo"
 
 
+@pytest.mark.usefixtures("english")
 def test_restore_refuses_a_store_that_holds_data_unless_forced(store: GraphStore, tmp_path: Path):
     populate(store, tmp_path / "in")
     write_backup(store, tmp_path / "b.json")
@@ -149,6 +150,7 @@ DAMAGE = [
 ]
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("change, words", DAMAGE, ids=[d[0] for d in DAMAGE])
 def test_a_wrong_or_damaged_file_is_refused_before_anything_is_touched(store: GraphStore, tmp_path: Path,
                                                                       change: str, words: str):
@@ -162,6 +164,7 @@ def test_a_wrong_or_damaged_file_is_refused_before_anything_is_touched(store: Gr
     assert content(store) == before
 
 
+@pytest.mark.usefixtures("english")
 def test_a_missing_file_is_a_usage_error(embedded_store, tmp_path: Path):
     with pytest.raises(UsageError, match="no such file"):
         read_backup(tmp_path / "nope.json")
@@ -182,6 +185,7 @@ def tular(*args: str, db: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.usefixtures("english")
 def test_backup_and_restore_commands(tmp_path: Path):
     from tular.graph.store import EmbeddedStore
 
@@ -193,7 +197,7 @@ def test_backup_and_restore_commands(tmp_path: Path):
     a, b = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
     made = tular("backup", str(tmp_path / "a.json.gz"), db=a)
     assert made.returncode == 0, made.stderr
-    assert "6 ikm" in made.stdout and "2 batches" in made.stdout
+    assert "6 IKM" in made.stdout and "2 batches" in made.stdout
     restored = tular("restore", str(tmp_path / "a.json.gz"), db=b)
     assert restored.returncode == 0, restored.stderr
     target = EmbeddedStore(tmp_path / "b.db")

@@ -288,6 +288,7 @@ def test_every_api_route_and_web_page_answers(store: GraphStore):
         assert "Ibu S" in client.get(f"/ikm/B?as_of={AS_OF.isoformat()}").text  # its lineage, from S
 
 
+@pytest.mark.usefixtures("english")
 def test_check_lists_the_cycles_and_the_copies(store: GraphStore):
     broken_store(store)
     a_taught_b = date(2020, 2, 15) if is_neo4j(store) else date(2020, 3, 1)

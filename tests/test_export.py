@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tular.graph.io import export
-from tular.graph.io.export import SHEET_COLUMNS, export_store, network, read_records
+from tular.graph.io.export import FORMATS, SHEET_COLUMNS, export_store, format_for, network, read_records
 from tular.graph.io.ingest import import_files
 from tular.graph.io.readers import COLUMNS
 from tular.graph.model.errors import InvalidData, UsageError
@@ -186,6 +186,7 @@ def test_formula_injection_is_written_with_a_quote_and_restored(embedded_store, 
         assert embedded_store.get_ikm("=quoted").sector == "'+sector"
 
 
+@pytest.mark.usefixtures("english")
 def test_values_a_workbook_cannot_hold_are_refused_by_xlsx_and_kept_by_csv(embedded_store, tmp_path: Path):
     records = Records(ikm=[ikm("a", name="Sri\r\nRahayu"), ikm("b", business_name="Toko\x0bBaru"),
                            ikm("c", name="x" * 40_000)])
@@ -195,7 +196,7 @@ def test_values_a_workbook_cannot_hold_are_refused_by_xlsx_and_kept_by_csv(embed
     message = str(refused.value)
     assert "ikm a, column name: character U+000D" in message
     assert "ikm b, column business_name: character U+000B" in message
-    assert "ikm c, column name: 40,000 characters" in message and "--format csv" in message
+    assert "ikm c, column name: 40,000 characters" in message and "export as CSV" in message
     assert not (tmp_path / "all.xlsx").exists()
     export_store(embedded_store, tmp_path / "csv")
     assert reimported(embedded_store, csv_files(tmp_path / "csv")).ikm == records.ikm
@@ -217,6 +218,7 @@ def test_the_format_comes_from_the_option_or_the_name(tmp_path: Path, name: str,
     assert export.format_for(tmp_path / name, fmt) == expected
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_formats_and_paths_are_usage_errors(embedded_store, tmp_path: Path):
     with pytest.raises(UsageError, match="unknown export format 'pdf'"):
         export_store(embedded_store, tmp_path / "x.pdf", "pdf")
@@ -335,3 +337,23 @@ def test_export_command_writes_every_format(tmp_path: Path):
     assert "nomor telepon" in tular("export", "--help", db=db).stdout.lower()  # Indonesian by default
     bad = tular("export", "-o", str(tmp_path / "x.pdf"), db=db)
     assert bad.returncode == 2 and "--format" in bad.stderr
+
+
+def test_an_export_refusal_is_said_in_either_language(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """SPEC §11: graph/io's refusals come from the catalogue — ``str()`` in ``TULAR_LANG``
+    (Indonesian by default), and in any language the reader asks for."""
+    from tular.graph.model.catalogue import every_text
+    from tular.graph.model.errors import text_of
+
+    texts = every_text()
+    monkeypatch.delenv("TULAR_LANG", raising=False)
+    with pytest.raises(UsageError) as refused:
+        format_for(tmp_path / "all.pdf", None)
+    values = {"name": "'all.pdf'", "choices": ", ".join(FORMATS)}
+    assert refused.value.catalogue_message == ("export.format_from_name", values)
+    assert str(refused.value) == texts["id"]["export.format_from_name"].format(**values)
+    assert text_of(refused.value, "en") == texts["en"]["export.format_from_name"].format(**values)
+    assert "cannot tell the export format from 'all.pdf'" in text_of(refused.value, "en")
+    monkeypatch.setenv("TULAR_LANG", "en")
+    with pytest.raises(UsageError, match="cannot tell the export format from 'all.pdf'"):
+        format_for(tmp_path / "all.pdf", None)

@@ -199,6 +199,7 @@ def test_a_pull_with_a_bad_submission_writes_nothing_and_names_it(embedded_store
         form_url(central.url, PROJECT, FORM), 3, "pengajaran/skill", "menjahit")
 
 
+@pytest.mark.usefixtures("english")
 def test_refused_credentials_are_a_remote_source_problem(embedded_store: EmbeddedStore, central: Central,
                                                          tmp_path: Path):
     write_config(tmp_path / "pyodk_config.toml", central.url, password="salah")
@@ -207,6 +208,7 @@ def test_refused_credentials_are_a_remote_source_problem(embedded_store: Embedde
     assert embedded_store.batches() == []
 
 
+@pytest.mark.usefixtures("english")
 def test_a_server_that_cannot_be_reached_is_a_remote_source_problem(embedded_store: EmbeddedStore,
                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     url = f"http://127.0.0.1:{free_port()}"  # nobody listens there
@@ -217,6 +219,7 @@ def test_a_server_that_cannot_be_reached_is_a_remote_source_problem(embedded_sto
         run(embedded_store, url)
 
 
+@pytest.mark.usefixtures("english")
 def test_the_credentials_go_only_to_the_server_they_are_for(embedded_store: EmbeddedStore, central: Central):
     other = Central([])
     try:
@@ -234,6 +237,7 @@ def test_without_a_config_file_the_message_says_where_it_goes(embedded_store: Em
         run(embedded_store, central.url)
 
 
+@pytest.mark.usefixtures("english")
 def test_an_unknown_form_is_a_usage_error(embedded_store: EmbeddedStore, central: Central):
     with pytest.raises(UsageError, match="no form 'catat' in project 3"):
         pull(embedded_store, central.url, PROJECT, "catat", today=TODAY, who="petugas")

@@ -124,6 +124,7 @@ def shape(store: GraphStore) -> tuple:
             store.all_attendance(), store.trainings())
 
 
+@pytest.mark.usefixtures("english")
 def test_forget_erases_the_person_everywhere_and_keeps_the_graphs_shape(store: GraphStore, tmp_path: Path,
                                                                         request: pytest.FixtureRequest):
     person_with_history(store, tmp_path / "in")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tular.graph.metrics import quality
 from tular.graph.metrics.quality import check_store
 from tular.graph.model.records import Attendance, Records
@@ -42,6 +44,7 @@ def one_of_each() -> Records:
     )
 
 
+@pytest.mark.usefixtures("english")
 def test_one_of_each_finding(store: GraphStore):
     store.write(one_of_each())
     report = check_store(store)
@@ -65,6 +68,7 @@ def test_one_of_each_finding(store: GraphStore):
     assert "undated" in report.notes[0].lower()
 
 
+@pytest.mark.usefixtures("english")
 def test_learning_from_a_training_counts_from_its_end(store: GraphStore):
     # s1 taught a on 2020-07-01, before the training ended on 2020-08-01: out of order
     records = one_of_each()
@@ -99,3 +103,21 @@ def test_check_command_prints_a_table_or_json_and_exits_0(tmp_path: Path):
     assert as_json.returncode == 0
     data = json.loads(as_json.stdout)
     assert data["counts"]["orphan"] == 1 and data["findings"][-1]["fragment_top"] == ["w", "x"]
+
+
+def test_the_findings_are_told_in_the_readers_language(embedded_store: EmbeddedStore):
+    """SPEC §11: ``tular check`` says each finding and note in Indonesian or English, from the
+    catalogue; the same findings (kinds, ids, values) in both."""
+    from tular.graph.model.catalogue import every_text
+
+    texts = every_text()
+    embedded_store.write(one_of_each())
+    said = {lang: check_store(embedded_store, lang=lang) for lang in ("id", "en")}
+    assert [(f.message[0], f.ikm_ids) for f in said["id"].findings] == [(f.message[0], f.ikm_ids) for f in said["en"].findings]
+    for lang, report in said.items():
+        for finding in report.findings:
+            key, values = finding.message
+            assert finding.detail == texts[lang][key].format(**values), (lang, key)
+        assert report.notes == [texts[lang]["finding.undated_note"]]
+    assert said["id"].findings[0].detail.startswith("nomor telepon sama pada 2 id")
+    assert said["en"].findings[0].detail.startswith("same phone number under 2 ids")

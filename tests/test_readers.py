@@ -96,6 +96,7 @@ def test_names_that_announce_no_single_kind(name):
     assert kind_from_name(name) is None
 
 
+@pytest.mark.usefixtures("english")
 def test_kind_argument_accepts_aliases_and_rejects_the_unknown(tmp_path):
     path = write(tmp_path, "data.csv", f"{TEACHINGS_HEADER}\nA,B,batik,2021-03-05\n")
     assert only_table(read_file(path, kind="Pengajaran")).kind == "teachings"

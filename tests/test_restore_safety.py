@@ -131,6 +131,7 @@ def test_doctests_pass():
     assert doctest.testmod(backup).failed == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_backup_refuses_a_store_with_a_cycle_naming_it_and_writes_nothing(store: GraphStore, tmp_path: Path):
     store.write(Records(ikm=[ikm("A"), ikm("B"), ikm("C"), ikm("D")],
                         teachings=[teaching("B", "A", "2021-01-01"), teaching("C", "B", "2021-02-01"),
@@ -151,6 +152,7 @@ def test_backup_refuses_a_store_with_a_cycle_naming_it_and_writes_nothing(store:
         assert list(folder.iterdir()) == []
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.neo4j
 def test_backup_refuses_a_teaching_stored_twice_naming_it(neo4j: Neo4jStore, tmp_path: Path):
     neo4j.write(Records(ikm=[ikm("A"), ikm("B")], teachings=[teaching("B", "A", "2021-01-01")]))
@@ -278,6 +280,7 @@ def test_a_large_restore_writes_a_safety_backup_and_says_so(neo4j: Neo4jStore, n
     assert Path(back.safety_file).parent == tmp_path and content(store) == before != new
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.neo4j
 def test_a_large_restore_over_a_store_that_breaks_an_invariant_changes_nothing(neo4j: Neo4jStore, tmp_path: Path):
     neo4j.write(Records(ikm=[ikm("A"), ikm("B")], teachings=[teaching("B", "A", "2021-01-01")]))

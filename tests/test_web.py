@@ -358,3 +358,20 @@ def test_a_key_revoked_after_signing_in_ends_the_session(web: Browser):
     keys.revoke_key(store, editor_id)
     response = web.client.get("/impor", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/masuk?next=%2Fimpor"
+
+
+def test_a_refused_value_is_said_in_the_pages_language(web: Browser):
+    """SPEC §11: a web page's refusal of a form's value comes from the catalogue, in the page's
+    language (``?lang=``, never the browser's header), and names no command line."""
+    from html import unescape
+
+    web.sign_in("viewer")
+    said = {lang: web.client.get(f"/ikm?halaman=abc&lang={lang}" if lang else "/ikm?halaman=abc",
+                                 headers={"Accept-Language": "en"})
+            for lang in (None, "en", "id")}  # None first: before any choice is remembered
+    for lang, page in said.items():
+        assert page.status_code == 422, (lang, page.status_code)
+    assert ID["web.refuse_page_form"].format(value="'abc'") in unescape(text_of(said["id"].text))
+    assert EN["web.refuse_page_form"].format(value="'abc'") in unescape(text_of(said["en"].text))
+    assert ID["web.refuse_page_form"].format(value="'abc'") in unescape(text_of(said[None].text))  # not the header
+    assert "tular " not in ID["web.refuse_no_skills"] and "tular " not in EN["web.refuse_no_skills"]

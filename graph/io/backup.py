@@ -41,7 +41,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tular import __version__
 from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
-from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import InvalidData, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
 from tular.graph.model.settings import this_process
@@ -136,18 +137,13 @@ def write_backup(store: GraphStore, path: str | os.PathLike[str]) -> Backup:
     is refused with ``InvalidData`` naming the records, and no file is written."""
     path = Path(path)
     if path.is_dir():
-        raise UsageError(f"{path} is a folder: give a file name, e.g. tular-backup.json.gz")
+        raise said(UsageError, N_("backup.is_folder"), {"path": str(path)})
     if not path.parent.exists():
-        raise UsageError(f"folder {path.parent} does not exist")
+        raise said(UsageError, N_("backup.no_folder"), {"folder": str(path.parent)})
     refuse_while_restoring(store)
     backup = take_backup(store)
     if problems := invariant_problems(backup):
-        raise InvalidData(
-            f"{store.display_url} holds records that break tular's rules, so `tular restore` would refuse a "
-            f"backup of it; no backup was written: {_listed(problems)}. Run `tular check` to see them: "
-            "`tular check --repair` removes the extra copies of a teaching stored more than once; a cycle needs "
-            "a person to delete the wrong teaching (usually learner and teacher were swapped). Then back up again"
-        )
+        raise said(InvalidData, N_("backup.breaks_rules"), {"store": store.display_url, "problems": _listed(problems)})
     _write_file(path, backup)
     return backup
 
@@ -235,47 +231,44 @@ def read_backup(path: str | os.PathLike[str]) -> Backup:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
+        raise said(UsageError, N_("backup.no_file"), {"path": str(path)}) from None
     except IsADirectoryError:
-        raise UsageError(f"{path} is a folder, not a backup file") from None
+        raise said(UsageError, N_("backup.folder_not_file"), {"path": str(path)}) from None
     except OSError as exc:
-        raise InvalidData(f"cannot read {name}: {exc.strerror or exc}") from None
+        raise said(InvalidData, N_("backup.cannot_read"), {"name": name, "reason": str(exc.strerror or exc)}) from None
     if raw.startswith(_GZIP_MAGIC):
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InvalidData(f"{name} is damaged: its compressed data cannot be read ({exc}); "
-                              "was the copy cut short?") from None
+            raise said(InvalidData, N_("backup.bad_compression"), {"name": name, "reason": str(exc)}) from None
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InvalidData(f"{name} is not a tular backup: it is not text (a backup is JSON, "
-                          "made by `tular backup`)") from None
+        raise said(InvalidData, N_("backup.not_text"), {"name": name}) from None
     except json.JSONDecodeError as exc:
-        raise InvalidData(f"{name} is not a tular backup, or it is damaged: not valid JSON "
-                          f"(line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise said(InvalidData, N_("backup.not_json"),
+                   {"name": name, "line": exc.lineno, "column": exc.colno, "reason": exc.msg}) from None
     return parse_backup(document, name)
 
 
 def parse_backup(document: Any, name: str = "backup") -> Backup:
     """Check a decoded backup document: format, version, values and references."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InvalidData(f"{name} is not a tular backup (a backup is made by `tular backup` and says "
-                          f"\"format\": \"{FORMAT}\")")
+        raise said(InvalidData, N_("backup.not_backup"), {"name": name, "format": FORMAT})
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidData(f"{name} is damaged: its format version is missing")
+        raise said(InvalidData, N_("backup.no_version"), {"name": name})
     if version > VERSION:
-        raise InvalidData(f"{name} was made by a newer tular (backup format version {version}); this tular "
-                          f"(version {__version__}) reads format version {VERSION}: upgrade tular to restore it")
+        raise said(InvalidData, N_("backup.newer"),
+                   {"name": name, "version": version, "tular": __version__, "reads": VERSION})
     try:
         backup = Backup.model_validate(document)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise InvalidData(f"{name} is damaged: {_listed(problems)}") from None
+        raise said(InvalidData, N_("backup.damaged"), {"name": name, "problems": _listed(problems)}) from None
     problems = reference_problems(backup)
     if problems:
-        raise InvalidData(f"{name} is damaged: {_listed(problems)}")
+        raise said(InvalidData, N_("backup.damaged"), {"name": name, "problems": _listed(problems)})
     return backup
 
 
@@ -357,8 +350,7 @@ def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: s
         held = {kind: n for kind, n in holdings(store).items() if n}
         if held and not force:
             what = ", ".join(f"{n:,} {kind}" for kind, n in held.items())
-            raise UsageError(f"{store.display_url} is not empty ({what}): restore into an empty store, "
-                             "or add --force to delete everything in it first")
+            raise said(UsageError, N_("backup.not_empty"), {"store": store.display_url, "held": what})
         safety = None
         if isinstance(store, EmbeddedStore):
             _restore_embedded(store, backup)
@@ -371,7 +363,7 @@ def restore(store: GraphStore, backup: Backup, force: bool = False, *, source: s
             _restore_in_one_transaction(store, backup, mark)
             method = "one-transaction"
         else:
-            raise UsageError(f"restore into {type(store).__name__} is not supported")
+            raise said(UsageError, N_("backup.unsupported_store"), {"store": type(store).__name__})
         applied = _erase_again(store, backup)
     return RestoreResult(source=backup.source, created_at=backup.created_at, counts=backup.counts(),
                          replaced=bool(held) or mark is not None, method=method,
@@ -430,14 +422,14 @@ def _restore_embedded(store: EmbeddedStore, backup: Backup) -> None:
             with built.writing():
                 _fill(built, backup, defaults=False)
             if (found := holdings(built)) != (wanted := backup.counts()):
-                raise InvalidData(f"the restored database holds {found}, not what the backup holds ({wanted}); "
-                                  f"{store.display_url} was not changed")
+                raise said(InvalidData, N_("backup.restored_differs"),
+                           {"found": found, "wanted": wanted, "store": store.display_url})
         finally:
             built.close()
         store.replace_content(building)
     except OSError as exc:
-        raise UsageError(f"cannot build the restored database beside {store.path} ({exc}); "
-                         f"{store.display_url} was not changed") from exc
+        raise said(UsageError, N_("backup.cannot_build"),
+                   {"path": str(store.path), "reason": str(exc), "store": store.display_url}) from exc
     finally:
         for leftover in _sqlite_files(building):
             leftover.unlink(missing_ok=True)
@@ -464,11 +456,8 @@ def _restore_neo4j_in_steps(store: Neo4jStore, backup: Backup, mark: RestoreMark
     if mark is None:
         current = take_backup(store)  # the write lock is held: nobody changes it meanwhile
         if problems := reference_problems(current):
-            raise InvalidData(
-                f"{store.display_url} holds records that break tular's rules ({_listed(problems)}), so the safety "
-                "backup taken before a large restore could not be restored; nothing was changed. Run `tular check` "
-                "(`tular check --repair` removes the extra copies of a teaching stored more than once), then "
-                "restore again")
+            raise said(InvalidData, N_("backup.safety_breaks_rules"),
+                       {"store": store.display_url, "problems": _listed(problems)})
         safety = str(_write_safety(current, folders))
     else:
         safety = mark.safety_file
@@ -495,8 +484,7 @@ def _write_safety(backup: Backup, folders: list[str | os.PathLike[str]]) -> Path
             return path
         except OSError as exc:
             failures.append(f"{folder}: {exc.strerror or exc}")
-    raise UsageError(f"the safety backup taken before a large restore could not be written ({'; '.join(failures)}); "
-                     "nothing was changed: restore from a folder where you may write")
+    raise said(UsageError, N_("backup.safety_not_written"), {"reasons": "; ".join(failures)})
 
 
 def restore_file(store: GraphStore, path: str | os.PathLike[str], force: bool = False, *,

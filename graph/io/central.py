@@ -29,7 +29,8 @@ from pydantic import BaseModel
 from tular.graph.io import submissions
 from tular.graph.io.ingest import ImportReport, import_tables
 from tular.graph.io.tables import FileProblem
-from tular.graph.model.errors import RemoteUnavailable, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import RemoteUnavailable, UsageError, said
 from tular.graph.model.records import SourceInfo
 from tular.graph.store.base import GraphStore
 
@@ -66,7 +67,7 @@ def server_url(url: str) -> str:
     """
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url!r} is not the URL of an ODK Central server: give it as https://central.example.org")
+        raise said(UsageError, N_("central.bad_url"), {"url": repr(url)})
     netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
     path = parts.path.rstrip("/").removesuffix("/v1").rstrip("/")
     return f"{parts.scheme.lower()}://{netloc}{path}"
@@ -131,40 +132,36 @@ def _fetch(url: str, project: int, form: str, since: str | None) -> list[dict]:
         from pyodk.client import Client
         from pyodk.errors import PyODKError
     except ImportError as exc:  # an optional dependency: pip install "tular[odk]"
-        raise UsageError("pulling from ODK Central needs pyodk, ODK's Python client: "
-                         "pip install 'tular[odk]' (or pip install pyodk)") from exc
+        raise said(UsageError, N_("central.needs_pyodk")) from exc
     server = server_url(url)
     try:
         client = Client()
     except (PyODKError, KeyError, TypeError) as exc:
-        raise RemoteUnavailable(f"no credentials for ODK Central ({exc}): write them to {CONFIG_HELP}") from None
+        raise said(RemoteUnavailable, N_("central.no_credentials"), {"reason": str(exc), "config": CONFIG_HELP}) from None
     configured = client.config.central.base_url
     if server_url(configured) != server:
-        raise RemoteUnavailable(f"pyodk's config is for the server {configured}, not {server}: tular sends the "
-                                f"credentials only to the server they are for. Write those of {server} to {CONFIG_HELP}")
+        raise said(RemoteUnavailable, N_("central.other_server"),
+                   {"configured": configured, "server": server, "config": CONFIG_HELP})
     query = None if since is None else f"__system/submissionDate gt {since} or __system/updatedAt gt {since}"
     try:
         with client:
             data = client.submissions.get_table(form_id=form, project_id=project, filter=query, expand="*")
     except requests.exceptions.RequestException as exc:
-        raise RemoteUnavailable(f"cannot reach ODK Central at {server}: {_reason(exc)}. Nothing was "
-                                "imported; try again when the server (or the network) is back") from None
+        raise said(RemoteUnavailable, N_("central.unreachable"), {"server": server, "reason": _reason(exc)}) from None
     except PyODKError as exc:
         status = getattr(exc.args[1], "status_code", None) if len(exc.args) > 1 else None
         if status in (401, 403):
-            raise RemoteUnavailable(f"ODK Central at {server} refused the credentials of {CONFIG_HELP} (HTTP "
-                                    f"{status}): check the user name and password, and that the user may read "
-                                    f"the submissions of form {form} in project {project}") from None
+            raise said(RemoteUnavailable, N_("central.refused"),
+                       {"server": server, "config": CONFIG_HELP, "status": status, "form": form,
+                        "project": project}) from None
         if status == 404:
-            raise UsageError(f"ODK Central at {server} has no form {form!r} in project {project}: give the form's "
-                             "ID (its xmlFormId, e.g. tular_catat_pengajaran) and the project's number as "
-                             "its address shows them") from None
-        raise RemoteUnavailable(f"ODK Central at {server} did not answer as expected (HTTP {status}): "
-                                f"{str(exc.args[0])[:300]}") from None
+            raise said(UsageError, N_("central.no_form"), {"server": server, "form": repr(form), "project": project}) from None
+        raise said(RemoteUnavailable, N_("central.unexpected"),
+                   {"server": server, "status": status, "reason": str(exc.args[0])[:300]}) from None
     finally:
         client.session.close()
     if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-        raise RemoteUnavailable(f"ODK Central at {server} answered with something that is not an OData feed")
+        raise said(RemoteUnavailable, N_("central.not_odata"), {"server": server})
     return [s for s in data["value"] if isinstance(s, dict)]
 
 

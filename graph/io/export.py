@@ -47,7 +47,8 @@ from pydantic import BaseModel
 
 from tular.graph.io.files import open_private
 from tular.graph.io.readers import neutralise, unneutralise
-from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import InvalidData, Phrase, Phrases, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import IKM, KINDS, Attendance, Population, Records, placeholder  # noqa: F401  (Attendance: the doctest)
 from tular.graph.store.base import GraphStore
@@ -215,7 +216,7 @@ def write_network(graph: nx.MultiDiGraph, fmt: str, handle: IO[bytes]) -> None:
     elif fmt == "json":
         handle.write(json.dumps(node_link(graph), ensure_ascii=False, indent=1).encode("utf-8"))
     else:
-        raise UsageError(f"{fmt!r} is not a network format: use one of {', '.join(NETWORK_FORMATS)}")
+        raise said(UsageError, N_("export.not_network"), {"format": repr(fmt), "choices": ", ".join(NETWORK_FORMATS)})
 
 
 # --------------------------------------------------------------------------- import-format tables
@@ -277,20 +278,20 @@ def _refuse_unwritable(kind: str, rows: list[list[Any]], fmt: str) -> None:
             if not isinstance(value, str):
                 continue
             if match := pattern.search(value):
-                bad.append(f"{_record_label(kind, row)}, column {column}: character U+{ord(match.group()):04X}")
+                bad.append(Phrase(N_("export.bad_character"), {"record": _record_label(kind, row), "column": column,
+                                                                 "character": f"U+{ord(match.group()):04X}"}))
             elif fmt == "xlsx" and len(value) > XLSX_MAX_CELL_CHARS:
-                bad.append(f"{_record_label(kind, row)}, column {column}: {len(value):,} characters "
-                           f"(a workbook cell holds {XLSX_MAX_CELL_CHARS:,})")
+                bad.append(Phrase(N_("export.too_long"), {"record": _record_label(kind, row), "column": column,
+                                                            "length": f"{len(value):,}",
+                                                            "most": f"{XLSX_MAX_CELL_CHARS:,}"}))
     if bad:
-        listed = "; ".join(bad[:_LISTED_CELLS]) + (f"; and {len(bad) - _LISTED_CELLS} more" if len(bad) > _LISTED_CELLS
-                                                   else "")
-        other = ("export as CSV (--format csv), which holds every character, or correct the records"
-                 if fmt == "xlsx" else "correct the records")
-        raise InvalidData(f"{len(bad)} value{'s' if len(bad) > 1 else ''} cannot be written to {fmt.upper()} "
-                          f"exactly: {listed}. Nothing was exported: {other}.")
+        listed = Phrases(bad[:_LISTED_CELLS] + ([Phrase(N_("export.and_more"), {"count": len(bad) - _LISTED_CELLS})]
+                                                if len(bad) > _LISTED_CELLS else []))
+        key = N_("export.unwritable_xlsx") if fmt == "xlsx" else N_("export.unwritable")
+        raise said(InvalidData, key, {"count": len(bad), "format": fmt.upper(), "listed": listed})
     if fmt == "xlsx" and len(rows) >= XLSX_MAX_ROWS:
-        raise InvalidData(f"{len(rows):,} {kind} rows do not fit in one workbook sheet "
-                          f"({XLSX_MAX_ROWS - 1:,} at most): export as CSV (--format csv)")
+        raise said(InvalidData, N_("export.too_many_rows"),
+                   {"rows": f"{len(rows):,}", "kind": kind, "most": f"{XLSX_MAX_ROWS - 1:,}"})
 
 
 def import_tables(records: Records, gazetteer: Gazetteer, fmt: str) -> dict[str, list[list[Any]]]:
@@ -377,8 +378,8 @@ def odk_register(store: GraphStore, kelurahan: str | None = None) -> list[list[s
     rows = register_rows(store.all_ikm(), gazetteer, store.erasures(), code)
     bad = [row[0] for row in rows if any(_NOT_IN_CSV.search(value) for value in row)]
     if bad:
-        raise InvalidData(f"{len(bad)} IKM hold a NUL character (U+0000), which a CSV file cannot hold: "
-                          f"{', '.join(unneutralise(b) for b in bad[:_LISTED_CELLS])}. Correct the records.")
+        raise said(InvalidData, N_("export.register_nul"),
+                   {"count": len(bad), "listed": ", ".join(unneutralise(b) for b in bad[:_LISTED_CELLS])})
     return rows
 
 
@@ -402,14 +403,13 @@ def format_for(path: Path, fmt: str | None) -> str:
     if fmt is not None:
         chosen = fmt.strip().lower()
         if chosen not in FORMATS:
-            raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+            raise said(UsageError, N_("export.unknown_format"), {"format": repr(fmt), "choices": ", ".join(FORMATS)})
         return chosen
     if path.is_dir() or not path.suffix:
         return "csv"
     found = _SUFFIX_FORMATS.get(path.suffix.lower())
     if found is None:
-        raise UsageError(f"cannot tell the export format from {path.name!r}: give --format "
-                         f"({', '.join(FORMATS)})")
+        raise said(UsageError, N_("export.format_from_name"), {"name": repr(path.name), "choices": ", ".join(FORMATS)})
     return found
 
 
@@ -418,9 +418,9 @@ def _replacing(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]
     """Write beside ``path`` and move into place at the end: a failed export leaves no half file.
     Created 0600 (:func:`~tular.graph.io.files.open_private`): an export holds personal data."""
     if path.is_dir():
-        raise UsageError(f"{path} is a folder: give a file name")
+        raise said(UsageError, N_("export.is_folder"), {"path": str(path)})
     if not path.parent.exists():
-        raise UsageError(f"folder {path.parent} does not exist")
+        raise said(UsageError, N_("backup.no_folder"), {"folder": str(path.parent)})
     partial = path.with_name(f".{path.name}.partial")
     try:
         with open_private(partial, mode, **kwargs) as handle:
@@ -445,7 +445,7 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
     path = Path(output)
     fmt = format_for(path, fmt)
     if kelurahan and fmt != REGISTER_FORMAT:
-        raise UsageError(f"a kelurahan restricts the {REGISTER_FORMAT} export only; {fmt} exports the whole store")
+        raise said(UsageError, N_("export.kelurahan_register_only"), {"register": REGISTER_FORMAT, "format": fmt})
     if fmt == REGISTER_FORMAT:
         rows = odk_register(store, kelurahan)
         with _replacing(path, "w", encoding="utf-8", newline="") as handle:
@@ -468,9 +468,9 @@ def export_store(store: GraphStore, output: str | os.PathLike[str], fmt: str | N
             write_xlsx(tables, handle)
         return ExportResult(format=fmt, paths=[str(path)], counts=counts)
     if path.exists() and not path.is_dir():
-        raise UsageError(f"{path} is a file: a CSV export goes to a folder (it writes one file per kind)")
+        raise said(UsageError, N_("export.csv_to_folder"), {"path": str(path)})
     if not path.parent.exists():
-        raise UsageError(f"folder {path.parent} does not exist")
+        raise said(UsageError, N_("backup.no_folder"), {"folder": str(path.parent)})
     path.mkdir(mode=0o700, exist_ok=True)  # a new folder is the owner's only; an existing one is left as it is
     written = []
     for kind, rows in tables.items():

@@ -18,7 +18,8 @@ import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import Term, UsageError, said
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -73,11 +74,11 @@ def save_workbook(path: str | os.PathLike[str], workbook: Workbook, what: str) -
     place, so that nothing half-written is ever left at ``path``."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{what}: give a name ending in .xlsx, not {path.name!r}")
+        raise said(UsageError, N_("files.not_xlsx"), {"what": Term(what), "name": repr(path.name)})
     if not path.parent.exists():
-        raise UsageError(f"folder {path.parent} does not exist")
+        raise said(UsageError, N_("backup.no_folder"), {"folder": str(path.parent)})
     if path.is_dir():
-        raise UsageError(f"{path} is a folder: give a file name ending in .xlsx")
+        raise said(UsageError, N_("files.is_folder"), {"path": str(path)})
     partial = path.with_name(f".{path.name}.partial")
     try:
         workbook.save(partial)

@@ -47,7 +47,7 @@ from tular.graph.io.tables import (  # noqa: F401  (importable from here)
     Table,
 )
 from tular.graph.model.catalogue import N_
-from tular.graph.model.errors import UsageError
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.records import KINDS
 
 #: Names a file or sheet may carry for each kind (English and Indonesian).
@@ -212,7 +212,7 @@ def kind_from_name(name: str) -> str | None:
 def _resolve_kind(kind: str) -> str:
     resolved = _KIND_BY_ALIAS.get(_alias_key(kind))
     if resolved is None:
-        raise UsageError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+        raise said(UsageError, N_("readers.unknown_kind"), {"kind": repr(kind), "choices": ", ".join(KINDS)})
     return resolved
 
 

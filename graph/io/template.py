@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tular.graph.io.export import COMPLETED_WORDS, SHEET_COLUMNS
 from tular.graph.io.files import save_workbook
 from tular.graph.io.readers import COLUMNS
+from tular.graph.model.catalogue import N_
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import KINDS, OUTCOME_KINDS, Skill
 
@@ -243,4 +244,4 @@ def template_workbook(gazetteer: Gazetteer, skills: list[Skill]) -> Workbook:
 
 def write_template(path: str | os.PathLike[str], gazetteer: Gazetteer, skills: list[Skill]) -> Path:
     """Write the template to ``path`` (an ``.xlsx`` file)."""
-    return save_workbook(path, template_workbook(gazetteer, skills), "the template is an Excel workbook")
+    return save_workbook(path, template_workbook(gazetteer, skills), N_("files.what_template"))

@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from tular.graph.io.files import save_workbook
 from tular.graph.model.catalogue import N_, Messages
-from tular.graph.model.errors import UsageError
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Skill
 
@@ -157,7 +157,7 @@ def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[
 def xlsform_workbook(skills: list[Skill], gazetteer: Gazetteer, version: str) -> Workbook:
     """The form as an openpyxl workbook: ``survey``, ``choices``, ``settings``."""
     if not skills:
-        raise UsageError("no skills are defined yet: run tular init (or tular skills add) before making the form")
+        raise said(UsageError, N_("xlsform.no_skills"))
     workbook = Workbook()
     workbook.remove(workbook.active)
     _sheet(workbook, "survey", SURVEY_COLUMNS, survey_rows())
@@ -169,4 +169,4 @@ def xlsform_workbook(skills: list[Skill], gazetteer: Gazetteer, version: str) ->
 
 def write_xlsform(path: str | os.PathLike[str], skills: list[Skill], gazetteer: Gazetteer, version: str) -> Path:
     """Write the form to ``path`` (an ``.xlsx`` file); nothing is left behind on failure."""
-    return save_workbook(path, xlsform_workbook(skills, gazetteer, version), "the form is an Excel workbook (XLSForm)")
+    return save_workbook(path, xlsform_workbook(skills, gazetteer, version), N_("files.what_form"))

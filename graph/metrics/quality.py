@@ -46,6 +46,8 @@ from tular.graph.io.validation import cycle_through, person_key, phone_key, stro
 from tular.graph.metrics import answers, engine
 from tular.graph.metrics.engine import SkillArrays
 from tular.graph.metrics.results import FINDING_KINDS, QualityFinding, QualityReport
+from tular.graph.model.catalogue import N_, Messages
+from tular.graph.model.errors import configured_language
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
 from tular.graph.store.base import GraphStore
@@ -53,8 +55,13 @@ from tular.graph.store.base import GraphStore
 #: How a repair is named in the batch log's files (``tular import --list`` shows it).
 REPAIR_NAME = "tular check --repair"
 
-UNDATED_NOTE = ("Undated teaching edges are not looked for: none can exist, because a teaching cannot be "
-                "imported or stored without a date.")
+UNDATED_NOTE = N_("finding.undated_note")
+
+
+def _said(lang: str | None, key: str, **values) -> dict:
+    """A finding's ``detail`` in ``lang`` (``TULAR_LANG``, else Indonesian, when not given) and
+    its ``message``."""
+    return {"detail": Messages(lang or configured_language()).t(key, **values), "message": (key, values)}
 
 
 # --------------------------------------------------------------------------- broken invariants
@@ -77,7 +84,7 @@ def earliest_copies(teachings: Iterable[Teaching]) -> list[Teaching]:
     return list(kept.values())
 
 
-def duplicate_teachings(teachings: Iterable[Teaching]) -> list[QualityFinding]:
+def duplicate_teachings(teachings: Iterable[Teaching], lang: str | None = None) -> list[QualityFinding]:
     """Teachings stored more than once (SPEC §3 allows one per learner, teacher and skill).
 
     >>> from tular.graph.model.records import Teaching
@@ -95,16 +102,13 @@ def duplicate_teachings(teachings: Iterable[Teaching]) -> list[QualityFinding]:
         dates = sorted(t.date for t in found)
         findings.append(QualityFinding(
             kind="duplicate_teaching", ikm_ids=[learner, teacher], skill=skill, dates=dates,
-            detail=f"{teacher} teaching {skill} to {learner} is stored {len(found)} times (dated "
-                   f"{', '.join(d.isoformat() for d in dates)}), where tular keeps one teaching per learner, "
-                   f"teacher and skill. The metrics count it once, from the earliest date "
-                   f"({dates[0].isoformat()}); tular check --repair keeps that copy and removes the others, "
-                   "as one batch that can be undone",
+            **_said(lang, N_("finding.duplicate_teaching"), teacher=teacher, skill=skill, learner=learner,
+                    count=len(found), dates=", ".join(d.isoformat() for d in dates), first=dates[0].isoformat()),
         ))
     return findings
 
 
-def cycles(teachings: Iterable[Teaching]) -> list[QualityFinding]:
+def cycles(teachings: Iterable[Teaching], lang: str | None = None) -> list[QualityFinding]:
     """Teachings of one skill that come back to an IKM who taught it (SPEC §2: the graph of
     a skill is a DAG): one finding per knot of IKM that all teach one another round in
     circles (a strongly connected component), naming a shortest cycle through its smallest id.
@@ -137,16 +141,15 @@ def cycles(teachings: Iterable[Teaching]) -> list[QualityFinding]:
             cycle = cycle_through(graph.subgraph(knot), start)
             steps = list(zip(cycle, cycle[1:] + cycle[:1]))
             dates = [graph.edges[u, v]["date"] for u, v in steps]
-            taught = ", ".join(f"{u} taught {v} on {d.isoformat()}" for (u, v), d in zip(steps, dates))
-            more = (f" In all {len(knot)} IKM teach one another round in circles here: {', '.join(sorted(knot))}."
-                    if len(knot) > len(cycle) else "")
-            findings.append(QualityFinding(
-                kind="cycle", ikm_ids=cycle, skill=skill, dates=dates,
-                detail=f"{skill} comes back to an IKM who taught it ({taught}): a skill cannot be learned from "
-                       "one's own learner. Delete the wrong teaching — usually the learner and teacher were "
-                       "swapped. Until then reach, broken chains and lineage do not follow a teaching past an IKM "
-                       f"already reached.{more}",
-            ))
+            messages = Messages(lang or configured_language())
+            taught = ", ".join(messages.t("finding.taught_on", teacher=u, learner=v, date=d.isoformat())
+                               for (u, v), d in zip(steps, dates))
+            if len(knot) > len(cycle):
+                said = _said(lang, N_("finding.cycle_in_a_knot"), skill=skill, taught=taught, count=len(knot),
+                             ids=", ".join(sorted(knot)))
+            else:
+                said = _said(lang, N_("finding.cycle"), skill=skill, taught=taught)
+            findings.append(QualityFinding(kind="cycle", ikm_ids=cycle, skill=skill, dates=dates, **said))
     return findings
 
 
@@ -159,7 +162,8 @@ def repair_store(store: GraphStore, who: str) -> Repair:
 
 
 # --------------------------------------------------------------------------- persons
-def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) -> list[QualityFinding]:
+def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None,
+                        lang: str | None = None) -> list[QualityFinding]:
     """Groups of ids with the same normalised name in the same kelurahan, or the same phone.
 
     The phone number itself is not repeated in the finding (it is personal data).
@@ -183,12 +187,12 @@ def probable_duplicates(ikm: Iterable[IKM], gazetteer: Gazetteer | None = None) 
             place = gazetteer.by_code(kelurahan_code).name if gazetteer else kelurahan_code
             names = ", ".join(f"{p.ikm_id} ({p.name})" for p in sorted(people, key=lambda p: p.ikm_id))
             findings.append(QualityFinding(kind="probable_duplicate", ikm_ids=sorted(p.ikm_id for p in people),
-                                    detail=f"same name in kelurahan {place}: {names}"))
+                                    **_said(lang, N_("finding.same_name"), kelurahan=place, names=names)))
     for _, people in sorted(by_phone.items()):
         if len(people) > 1:
             ids = sorted(p.ikm_id for p in people)
             findings.append(QualityFinding(kind="probable_duplicate", ikm_ids=ids,
-                                    detail=f"same phone number under {len(ids)} ids: {', '.join(ids)}"))
+                                    **_said(lang, N_("finding.same_phone"), count=len(ids), ids=", ".join(ids))))
     return findings
 
 
@@ -208,37 +212,40 @@ def first_trained(trainings: Iterable[Training], attendance: Iterable[Attendance
     return first
 
 
-def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training]) -> list[QualityFinding]:
+def out_of_order(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training],
+                 lang: str | None = None) -> list[QualityFinding]:
     """Teachings dated before the teacher learned the skill.
 
     >>> from tular.graph.model.records import Teaching
     >>> t = [Teaching(learner_id="B", teacher_id="A", skill="batik", date=date(2021, 1, 1)),
     ...      Teaching(learner_id="A", teacher_id="S", skill="batik", date=date(2021, 6, 1))]
-    >>> [f.detail for f in out_of_order(t, {})]
+    >>> [f.detail for f in out_of_order(t, {}, lang="en")]
     ['A taught batik to B on 2021-01-01, before A learned it (2021-06-01, taught by S)']
     """
     teachings = list(teachings)
+    messages = Messages(lang or configured_language())
     learned: dict[tuple[str, str], tuple[date, str]] = {
-        key: (training.end_date, f"training {training.training_id}") for key, training in trained.items()
+        key: (training.end_date, messages.t("finding.by_training", training=training.training_id))
+        for key, training in trained.items()
     }
     for t in sorted(teachings, key=lambda t: (t.date, t.teacher_id)):
         key = (t.learner_id, t.skill)
         if key not in learned or t.date < learned[key][0]:
-            learned[key] = (t.date, f"taught by {t.teacher_id}")
+            learned[key] = (t.date, messages.t("finding.by_teacher", teacher=t.teacher_id))
     findings = []
     for t in teachings:
         when = learned.get((t.teacher_id, t.skill))
         if when is not None and t.date < when[0]:
             findings.append(QualityFinding(
                 kind="out_of_order", ikm_ids=[t.learner_id, t.teacher_id], skill=t.skill,
-                detail=f"{t.teacher_id} taught {t.skill} to {t.learner_id} on {t.date.isoformat()}, "
-                       f"before {t.teacher_id} learned it ({when[0].isoformat()}, {when[1]})",
+                **_said(lang, N_("finding.out_of_order"), teacher=t.teacher_id, skill=t.skill, learner=t.learner_id,
+                        on=t.date.isoformat(), learned=when[0].isoformat(), how=when[1]),
             ))
     return findings
 
 
-def learners_who_are_trainees(teachings: Iterable[Teaching],
-                              trained: dict[tuple[str, str], Training]) -> list[QualityFinding]:
+def learners_who_are_trainees(teachings: Iterable[Teaching], trained: dict[tuple[str, str], Training],
+                              lang: str | None = None) -> list[QualityFinding]:
     """Teachings whose learner also completed a training of the same skill."""
     findings = []
     for t in teachings:
@@ -246,16 +253,15 @@ def learners_who_are_trainees(teachings: Iterable[Teaching],
         if training is not None:
             findings.append(QualityFinding(
                 kind="learner_is_trainee", ikm_ids=[t.learner_id, t.teacher_id], skill=t.skill,
-                detail=f"{t.learner_id}, taught {t.skill} by {t.teacher_id} on {t.date.isoformat()}, also completed "
-                       f"the {t.skill} training {training.training_id}: from its end "
-                       f"({training.end_date.isoformat()}) {t.learner_id} counts as a trainee (generation 0), "
-                       "not as reached",
+                **_said(lang, N_("finding.learner_is_trainee"), learner=t.learner_id, skill=t.skill,
+                        teacher=t.teacher_id, on=t.date.isoformat(), training=training.training_id,
+                        end=training.end_date.isoformat()),
             ))
     return findings
 
 
 # --------------------------------------------------------------------------- orphans
-def orphan_fragments(graph: SkillArrays, skill: str) -> list[QualityFinding]:
+def orphan_fragments(graph: SkillArrays, skill: str, lang: str | None = None) -> list[QualityFinding]:
     """One finding per fragment of IKM of ``graph`` that no seed reaches (its cascade walked
     from every seed, in ``graph.level``), by ids."""
     orphans, fragments, tops = engine.orphan_fragments(graph, graph.level)
@@ -271,33 +277,34 @@ def orphan_fragments(graph: SkillArrays, skill: str) -> list[QualityFinding]:
         circle = bool(graph.in_degree[top_nodes].any())
         findings.append(QualityFinding(
             kind="orphan", ikm_ids=members, skill=skill, fragment_top=top,
-            detail=f"{len(members)} IKM with {skill} teachings that no {skill} trainee reaches; the fragment "
-                   f"starts at {', '.join(top)}, with no recorded teacher"
-                   + (" but one another, round a cycle (see the cycle finding)" if circle else "")
-                   + f": record who taught {'them' if len(top) > 1 else top[0]} {skill}, or the training attended",
+            **_said(lang, N_("finding.orphan_round_a_cycle") if circle else N_("finding.orphan"), count=len(members),
+                    skill=skill, top=", ".join(top),
+                    whom=Messages(lang or configured_language()).t("finding.them") if len(top) > 1 else top[0]),
         ))
     return sorted(findings, key=lambda f: f.ikm_ids)
 
 
 # --------------------------------------------------------------------------- the command
-def check_store(store: GraphStore) -> QualityReport:
+def check_store(store: GraphStore, lang: str | None = None) -> QualityReport:
     """Every finding over the whole store (all dates), by kind, then skill, then ids. A
     teaching stored more than once is a finding, and is otherwise looked at once, at its
-    earliest date (as the metrics count it)."""
+    earliest date (as the metrics count it). Details and notes in ``lang`` (``TULAR_LANG``,
+    else Indonesian, when not given)."""
     gazetteer = store.gazetteer()
     stored = store.all_teachings()
     teachings = earliest_copies(stored)
     trained = first_trained(store.trainings(), store.all_attendance())
     findings = [
-        *cycles(teachings),
-        *duplicate_teachings(stored),
-        *probable_duplicates(store.all_ikm(), gazetteer),
-        *out_of_order(teachings, trained),
-        *learners_who_are_trainees(teachings, trained),
+        *cycles(teachings, lang),
+        *duplicate_teachings(stored, lang),
+        *probable_duplicates(store.all_ikm(), gazetteer, lang),
+        *out_of_order(teachings, trained, lang),
+        *learners_who_are_trainees(teachings, trained, lang),
     ]
     skills = sorted({t.skill for t in teachings})
     for skill, graph in answers._walked(store, skills, date.max).items():  # every date, every trainee
-        findings += orphan_fragments(graph, skill)
+        findings += orphan_fragments(graph, skill, lang)
     findings.sort(key=lambda f: (FINDING_KINDS.index(f.kind), f.skill or "", f.ikm_ids))
     counts = {kind: sum(1 for f in findings if f.kind == kind) for kind in FINDING_KINDS}
-    return QualityReport(counts=counts, findings=findings, notes=[UNDATED_NOTE])
+    return QualityReport(counts=counts, findings=findings,
+                         notes=[Messages(lang or configured_language()).t(UNDATED_NOTE)])

@@ -48,7 +48,6 @@ Readings of the spec (the report states them in its methodology appendix):
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -280,7 +279,6 @@ def _follow_up(store: GraphStore, runs: Sequence[_Run], year: int, dormant_days:
                     dead_seeds=dead_seeds, visits=skill_visits)
 
 
-_DATE = re.compile(r"\bon (\d{4}-\d{2}-\d{2})\b")
 
 
 def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName], public: bool,
@@ -310,11 +308,11 @@ def _quality(store: GraphStore, runs: Sequence[_Run], names: dict[str, SkillName
         if f.kind in ("cycle", "duplicate_teaching"):
             pass  # told by its ids (in teaching order, for a cycle) and dates
         elif f.kind == "probable_duplicate":  # one finding per rule: the same name, or the same phone
-            item.reason = "phone" if f.detail.startswith("same phone") else "name"
+            item.reason = "phone" if f.message and f.message[0] == "finding.same_phone" else "name"
         elif f.kind == "orphan":
             item.reason = str(len(f.ikm_ids))
-        elif (match := _DATE.search(f.detail)) is not None:
-            item.on = date.fromisoformat(match.group(1))
+        elif f.message and "on" in f.message[1]:  # the teaching's date (out of order, learner is a trainee)
+            item.on = date.fromisoformat(f.message[1]["on"])
         items.append(item)
     return Quality(counts=counts, items=items, not_listed=sum(counts.values()) - len(items), warnings=warnings)
 

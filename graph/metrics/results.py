@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -384,6 +384,9 @@ class QualityFinding(BaseModel):
     #: there are copies); for ``cycle``: the date of each teaching around it, ``ikm_ids[i]``
     #: teaching ``ikm_ids[i + 1]`` (the last one the first); otherwise ``None``.
     dates: list[date] | None = None
+    #: The catalogue message ``detail`` says, with its values (not in the JSON): what a view
+    #: reads instead of the words of ``detail``.
+    message: tuple[str, dict[str, Any]] | None = Field(default=None, exclude=True)
 
 
 class QualityReport(BaseModel):

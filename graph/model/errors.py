@@ -3,6 +3,16 @@ and by the HTTP service (problem+json)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from typing import TypeVar
+
+from tular.graph.model.catalogue import LANGUAGES, Messages
+
+#: The environment variable naming the language of a text said outside a request (SPEC §11).
+LANG_ENV = "TULAR_LANG"
+DEFAULT_LANGUAGE = "id"
+
 
 class TularError(Exception):
     """Base class of every error tular explains to its user."""
@@ -120,3 +130,76 @@ class AmbiguousKelurahan(UsageError):
                          "give the kecamatan too")
         self.name = name
         self.kecamatan = kecamatan
+
+
+# ------------------------------------------------------------------------------ errors said from the catalogue
+E = TypeVar("E", bound=BaseException)
+
+
+def language(value: str | None) -> str | None:
+    """``value`` as one of the catalogue's languages (``en-US`` is ``en``), or ``None``."""
+    if not value:
+        return None
+    primary = value.strip().replace("_", "-").split("-")[0].casefold()
+    return primary if primary in LANGUAGES else None
+
+
+def configured_language(env: Mapping[str, str] | None = None) -> str:
+    """``TULAR_LANG`` when it names a language, else Indonesian."""
+    return language((os.environ if env is None else env).get(LANG_ENV)) or DEFAULT_LANGUAGE
+
+
+class Term(str):
+    """A catalogue key given as a placeholder's value: said in the language of the sentence."""
+
+
+class Phrase(tuple):
+    """A catalogue message with its values, given as a placeholder's value: said in the language of
+    the sentence. ``Phrase("key", {...})``."""
+
+    def __new__(cls, key: str, values: Mapping[str, object] | None = None):
+        return super().__new__(cls, (key, dict(values or {})))
+
+
+class Phrases(tuple):
+    """Several :class:`Phrase` as one placeholder's value, joined by ``"; "``."""
+
+
+def _value(messages: Messages, value: object) -> object:
+    if isinstance(value, Term):
+        return messages.t(value)
+    if isinstance(value, Phrase):
+        return filled(messages, value[0], value[1])
+    if isinstance(value, Phrases):
+        return "; ".join(str(_value(messages, part)) for part in value)
+    return value
+
+
+def filled(messages: Messages, key: str, values: Mapping[str, object]) -> str:
+    """The message ``key`` of ``messages`` with ``values``; a :class:`Term` or :class:`Phrase`
+    said in its language."""
+    return messages.t(key, **{name: _value(messages, value) for name, value in values.items()})
+
+
+def said(kind: type[E], key: str, values: Mapping[str, object] | None = None, *args, **init) -> E:
+    """An error of ``kind`` whose text is the catalogue's message ``key``: its ``str()`` in the
+    configured language (``TULAR_LANG``, else Indonesian), and :func:`text_of` it in any other —
+    the CLI and the problem handler say it in their reader's language.
+
+    >>> error = said(UsageError, "cli.bad_lang", {"given": "fr"})
+    >>> error.catalogue_message
+    ('cli.bad_lang', {'given': 'fr'})
+    """
+    values = dict(values or {})
+    error = kind(filled(Messages(configured_language()), key, values), *args, **init)
+    error.catalogue_message = (key, values)  # type: ignore[attr-defined]
+    return error
+
+
+def text_of(error: BaseException, lang: str) -> str:
+    """The text of ``error`` in ``lang`` when it comes from the catalogue, else as raised."""
+    found = getattr(error, "catalogue_message", None)
+    if found is None:
+        return str(error)
+    key, values = found
+    return filled(Messages(lang), key, values)

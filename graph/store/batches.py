@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tular.graph.model.errors import InvalidData, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import InvalidData, UsageError, said
 from tular.graph.model.records import (
     IKM,
     KINDS,
@@ -247,16 +248,12 @@ def blocking_batches(target: Batch, later: Iterable[Batch]) -> list[str]:
 
 def check_undo(target: Batch | None, batch_id: str, later: Iterable[Batch]) -> Batch:
     if target is None:
-        raise UsageError(f"no import batch {batch_id!r} (see `tular import --list`)")
+        raise said(UsageError, N_("undo.no_batch"), {"batch": repr(batch_id)})
     if ERASURE in target.who:
-        raise InvalidData(f"cannot undo batch {batch_id}: it is an erasure of personal data (tular forget); "
-                          "what it erased was not kept and cannot be brought back")
+        raise said(InvalidData, N_("undo.erasure"), {"batch": batch_id})
     blocking = blocking_batches(target, later)
     if blocking:
-        raise InvalidData(
-            f"cannot undo batch {batch_id}: later batches depend on what it added or changed — "
-            f"undo these first, newest first: {', '.join(reversed(blocking))}"
-        )
+        raise said(InvalidData, N_("undo.later_batches"), {"batch": batch_id, "later": ", ".join(reversed(blocking))})
     return target
 
 
@@ -284,10 +281,12 @@ def check_undo_cycles(batch_id: str, stored: Iterable[Teaching], delete: dict[st
     >>> from datetime import date
     >>> t = lambda learner, teacher: Teaching(learner_id=learner, teacher_id=teacher, skill="batik",
     ...                                        date=date(2021, 1, 1))
-    >>> check_undo_cycles("B1", [t("a", "b")], {}, {"teachings": [t("b", "a")]})
-    Traceback (most recent call last):
-    ...
-    tular.graph.model.errors.InvalidData: undoing batch B1 would put back the batik teaching of a to b, which would close a cycle (a teaches b teaches a): delete the later teaching first, or leave the batch
+    >>> from tular.graph.model.errors import text_of
+    >>> try:
+    ...     check_undo_cycles("B1", [t("a", "b")], {}, {"teachings": [t("b", "a")]})
+    ... except InvalidData as refused:
+    ...     print(text_of(refused, "en"))
+    undoing batch B1 would put back the batik teaching of a to b, which would close a cycle (a → b → a): delete the later teaching first, or leave the batch
     """
     import networkx as nx
 
@@ -307,9 +306,9 @@ def check_undo_cycles(batch_id: str, stored: Iterable[Teaching], delete: dict[st
         if graph.has_node(t.learner_id) and graph.has_node(t.teacher_id) and \
                 nx.has_path(graph, t.learner_id, t.teacher_id):
             path = nx.shortest_path(graph, t.learner_id, t.teacher_id)
-            raise InvalidData(f"undoing batch {batch_id} would put back the {t.skill} teaching of {t.teacher_id} to "
-                              f"{t.learner_id}, which would close a cycle ({' teaches '.join([t.teacher_id, *path])}): "
-                              "delete the later teaching first, or leave the batch")
+            raise said(InvalidData, N_("undo.cycle"),
+                       {"batch": batch_id, "skill": t.skill, "teacher": t.teacher_id, "learner": t.learner_id,
+                        "cycle": " → ".join([t.teacher_id, *path])})
         graph.add_edge(t.teacher_id, t.learner_id)
 
 

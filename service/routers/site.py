@@ -28,6 +28,7 @@ from tular.graph.io.template import template_workbook
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner, public
 from tular.graph.metrics.results import FINDING_ORDER, Reach
+from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import InvalidData, NotFound, TooManyAttempts, TularError, Unauthorized, UsageError
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, KINDS, OUTCOME_KINDS
 from tular.graph.model.settings import Settings
@@ -36,6 +37,7 @@ from tular.service import place_documents as places
 from tular.service.cache import AnswerCache
 from tular.service.deps import SettingsDep, StoreDep
 from tular.service.importing import import_uploads
+from tular.service.language import said, text_of
 from tular.service.limits import attempts, caller_first, client_of
 from tular.service.map_documents import dated_map
 from tular.service.problems import status_of
@@ -133,9 +135,9 @@ def _year(value: str | None) -> int | None:
     try:
         year = int(value)
     except ValueError:
-        raise UsageError(f"year {value!r}: give a year such as 2021") from None
+        raise said(UsageError, N_("web.refuse_year_form"), {"value": repr(value)}) from None
     if not 1900 <= year <= 2200:
-        raise UsageError(f"year {year}: give a year between 1900 and 2200")
+        raise said(UsageError, N_("web.refuse_year_range"), {"value": year})
     return year
 
 
@@ -177,7 +179,7 @@ def _dashboard_fields(as_of: str | None, year: str | None, settings: Settings,
     try:
         day = as_of_date(as_of or None, settings)
         if not 1900 <= day.year <= 2200:
-            raise UsageError("out of range")
+            raise said(UsageError, N_("web.refuse_date_range"))
     except UsageError:
         day = today
         errors["as_of"] = loc.t("web.bad_date", value=as_of, today=loc.date(today))
@@ -210,9 +212,9 @@ def _seats(value: str | None) -> int:
     try:
         seats = int(value)
     except ValueError:
-        raise UsageError(f"seats {value!r}: give a whole number of seats such as 10") from None
+        raise said(UsageError, N_("web.refuse_seats_form"), {"value": repr(value)}) from None
     if not 1 <= seats <= MAX_SEATS:
-        raise UsageError(f"seats {seats}: give between 1 and {MAX_SEATS} seats")
+        raise said(UsageError, N_("web.refuse_seats_range"), {"value": seats, "most": MAX_SEATS})
     return seats
 
 
@@ -230,7 +232,7 @@ def plan_page(request: Request, found: Reader, store: StoreDep, settings: Settin
     else:
         chosen = _busiest(metrics.reach_all(store, metrics.Query(skill="all", as_of=day)).skills)
     if chosen is None:
-        raise UsageError("no skills are defined yet: run tular init")
+        raise said(UsageError, N_("web.refuse_no_skills"))
     plan = planner.plan(store, chosen, chosen_seats, day, year=planned_year, lang=found.lang)
     named = found.key is not None  # signed in with a key: names; guests: counts per kelurahan (SPEC §7)
     counted = public.plan(plan)
@@ -249,7 +251,7 @@ def _area(store: GraphStore, wilayah: str | None) -> dict:
         return {}
     kind, _, name = wilayah.partition(":")
     if kind not in ("kelurahan", "kecamatan") or not name:
-        raise UsageError(f"area {wilayah!r}: choose a kelurahan or a kecamatan from the list")
+        raise said(UsageError, N_("web.refuse_area"), {"value": repr(wilayah)})
     return {kind: name}
 
 
@@ -288,7 +290,7 @@ def map_page(request: Request, found: Reader, store: StoreDep, settings: Setting
     skills = store.skills()
     chosen = metrics.resolve_skill(store, skill) if skill else (skills[0].skill_id if skills else None)
     if chosen is None:
-        raise UsageError("no skills are defined yet: run tular init")
+        raise said(UsageError, N_("web.refuse_no_skills"))
     _, counts = _map(store, settings, chosen, day, wilayah, found)
     start = _slider_start(store, chosen, day)
     end = max(day, settings.today())
@@ -303,7 +305,7 @@ def map_counts(found: Reader, store: StoreDep, settings: SettingsDep, skill: Tex
                as_of: DateText = None) -> Response:
     """The counts of the map for the slider: IKM and teachings drawn, seeds, reached."""
     if not skill:
-        raise UsageError("choose a skill")
+        raise said(UsageError, N_("web.refuse_choose_skill"))
     _, counts = _map(store, settings, skill, as_of_date(as_of or None, settings), wilayah, found)
     return Response(counts, media_type="application/json")
 
@@ -313,7 +315,7 @@ def map_frame(found: Reader, store: StoreDep, settings: SettingsDep, skill: Text
               as_of: DateText = None) -> Response:
     """The map itself, shown in the map page's frame: its own scripts run inline."""
     if not skill:
-        raise UsageError("choose a skill")
+        raise said(UsageError, N_("web.refuse_choose_skill"))
     html, _ = _map(store, settings, skill, as_of_date(as_of or None, settings), wilayah, found)
     return HTMLResponse(html, headers={"Content-Security-Policy": MAP_FRAME_POLICY_WITH_ASSETS})
 
@@ -341,9 +343,9 @@ def _page_number(value: str | None) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise UsageError(f"page {value!r}: give a page number such as 2") from None
+        raise said(UsageError, N_("web.refuse_page_form"), {"value": repr(value)}) from None
     if not 1 <= number <= 1_000_000:
-        raise UsageError(f"page {number}: give a page number from 1")
+        raise said(UsageError, N_("web.refuse_page_range"), {"value": number})
     return number
 
 
@@ -353,7 +355,7 @@ def _generation(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise UsageError(f"generation {value!r}: give a number such as 0 (trainees) or 2") from None
+        raise said(UsageError, N_("web.refuse_generation"), {"value": repr(value)}) from None
 
 
 @router.get("/ikm", response_class=HTMLResponse)
@@ -434,7 +436,7 @@ def import_upload(request: Request, found: Editor, store: StoreDep, settings: Se
         return page(request, found, "import.html", status=422, report=None, kinds=KINDS, shown=SHOWN_PROBLEMS,
                     error=Locale(found.lang).t("web.no_file"))
     if kind and kind not in KINDS:
-        raise UsageError(f"kind {kind!r}: choose one of {', '.join(KINDS)}")
+        raise said(UsageError, N_("web.refuse_kind"), {"value": repr(kind), "choices": ", ".join(KINDS)})
     report = import_uploads(store, settings, chosen, who=keys.who(found.key), kind=kind or None, dry_run=dry_run,
                             lang=found.lang, surface="web")
     return page(request, found, "import.html", status=200 if report.ok else 422, report=report, kinds=KINDS,
@@ -464,7 +466,7 @@ STORE_EXPORTS = {"xlsx": ("tular-ekspor.xlsx", TEMPLATE_TYPE_XLSX), "graphml": (
 def store_export_download(found: Editor, store: StoreDep, format: Annotated[str, Query(max_length=10)] = "xlsx") -> Response:
     """Every record of the store, as `tular export --format FORMAT` writes it."""
     if format not in STORE_EXPORTS:
-        raise UsageError(f"format {format!r}: choose one of {', '.join(STORE_EXPORTS)}")
+        raise said(UsageError, N_("web.refuse_format"), {"value": repr(format), "choices": ", ".join(STORE_EXPORTS)})
     name, media_type = STORE_EXPORTS[format]
     records, gazetteer, buffer = read_records(store), store.gazetteer(), io.BytesIO()
     if format == "xlsx":
@@ -559,6 +561,6 @@ def batch_undo(request: Request, batch_id: str, found: Editor, store: StoreDep,
     try:
         undone, error, status = store.undo(batch_id), None, 200
     except (InvalidData, UsageError, NotFound) as exc:  # refused: nothing undone, the page says why
-        undone, error, status = None, str(exc), status_of(exc)[0]
+        undone, error, status = None, text_of(exc, found.lang), status_of(exc)[0]
     return page(request, found, "batches.html", status=status,
                 batches=list(reversed(store.batches())), undone=undone, error=error, refused=batch_id)
