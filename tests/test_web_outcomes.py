@@ -4,6 +4,7 @@ the "Rencana angkatan berikutnya" page show the numbers of GET /api/v1/outcomes 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -150,9 +151,10 @@ def test_seats_bound_the_lists_and_a_year_plans_from_the_end_of_the_year_before(
     api = client.get("/api/v1/plan", params={"skill": "batik", "seats": 3, "year": 2022}).json()
     assert [int(n["per-seed-reach"]) for n in rows(planned.text, "narasumber")] == [
         n["per_seed_reach"] for n in api["narasumber"]] == [3]
-    for bad, said in [("0", "between 1 and 500"), ("many", "whole number")]:
+    for bad, said in [("0", ID["web.refuse_seats_range"].format(value=0, most=500)),
+                      ("many", ID["web.refuse_seats_form"].format(value=repr("many")))]:
         refused = client.get("/rencana", params={"skill": "batik", "seats": bad})
-        assert refused.status_code == 422 and said in refused.text, bad
+        assert refused.status_code == 422 and html.escape(said, quote=True) in refused.text, bad
 
 
 def test_guests_see_the_visits_as_counts_per_kelurahan_and_no_ids(public_web: Browser):
