@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport, import_tables
@@ -16,7 +16,7 @@ from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
-from tular.service.language import Term, api_language, said
+from tular.service.language import Term, said
 from tular.service.schemas import WriteOut
 
 # The filters of SPEC §5, shared by the metrics routes.
@@ -35,11 +35,6 @@ def filtered_query(settings: Settings, skill: str, as_of_value: str | None, kelu
     """The question of the reach and outcome routes: a skill as of a date, under SPEC §5's filters."""
     return metrics.Query(skill=skill, as_of=as_of_date(as_of_value, settings), kelurahan=kelurahan,
                          kecamatan=kecamatan, cohort=tuple(cohort or ()), year=year)
-
-
-def request_language(request: Request, settings: Settings) -> str:
-    """The language of an API answer (SPEC §11): ``?lang=`` > ``Accept-Language`` > ``TULAR_LANG`` > ``id``."""
-    return api_language(request, settings)
 
 
 def record_one(store: GraphStore, settings: Settings, key: ApiKey, kind: str, values: dict, what: Term,

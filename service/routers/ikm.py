@@ -10,9 +10,9 @@ from tular.graph.io.readers import COLUMNS, Row, Table
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.catalogue import N_
 from tular.service.deps import Admin, Editor, Named, SettingsDep, StoreDep, can_see_phones
-from tular.service.language import Term
+from tular.service.language import Term, api_language
 from tular.service.problems import responses
-from tular.service.routers.common import as_of_date, rejected, request_language
+from tular.service.routers.common import as_of_date, rejected
 from tular.service.routers.spread import AsOf
 from tular.service.schemas import IKMOut, IKMPageOut, IKMPatch, IKMWriteOut, WriteOut
 
@@ -71,7 +71,7 @@ def correct(ikm_id: IKMId, patch: IKMPatch, request: Request, store: StoreDep, s
         }
         values.update(patch.model_dump(exclude_unset=True))
         table = Table("request", None, "ikm", list(COLUMNS["ikm"].known), [Row(1, values)])
-        lang = request_language(request, settings)
+        lang = api_language(request, settings)
         report = import_tables(store, [table], today=settings.today(), who=keys.who(key), lang=lang)
     if not report.ok:
         raise rejected(report, Term(N_("problem.what_correction")), lang)

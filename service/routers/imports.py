@@ -9,10 +9,10 @@ from tular.graph.io.ingest import ImportReport
 from tular.graph.model.catalogue import N_
 from tular.service.deps import Editor, SettingsDep, StoreDep, caller, editor, get_store
 from tular.service.importing import import_uploads
-from tular.service.language import Term
+from tular.service.language import Term, api_language
 from tular.service.limits import caller_first
 from tular.service.problems import responses
-from tular.service.routers.common import rejected, request_language
+from tular.service.routers.common import rejected
 
 
 def _editor_first(request: Request) -> None:
@@ -32,7 +32,7 @@ def upload(
                                      max_length=40)] = None,
     dry_run: Annotated[bool, Form(description="Validate without writing.")] = False,
 ) -> ImportReport:
-    lang = request_language(request, settings)
+    lang = api_language(request, settings)
     report = import_uploads(store, settings, files, who=keys.who(key), kind=kind, dry_run=dry_run, lang=lang,
                             surface="api")
     if not report.ok:

@@ -12,7 +12,7 @@ from tular.graph.metrics import planner, public
 from tular.graph.metrics.results import OutcomeRates, Plan, PublicPlan
 from tular.graph.model.catalogue import N_
 from tular.service.deps import AnswerLanguage, Editor, SettingsDep, StoreDep, Viewer
-from tular.service.language import Term
+from tular.service.language import Term, api_language
 from tular.service.problems import responses
 from tular.service.routers.common import (
     CohortFilter,
@@ -22,7 +22,6 @@ from tular.service.routers.common import (
     as_of_date,
     filtered_query,
     record_one,
-    request_language,
 )
 from tular.service.routers.spread import AsOf, cached
 from tular.service.schemas import OutcomeIn, WriteOut
@@ -53,7 +52,7 @@ PLAN_EXAMPLE = {
              summary="Record one outcome (editor), validated like an imported row")
 def record(outcome: OutcomeIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
     return record_one(store, settings, key, "outcomes", outcome.model_dump(), Term(N_("problem.what_outcome")),
-                      request_language(request, settings))
+                      api_language(request, settings))
 
 
 @router.get("/outcomes", response_model=OutcomeRates, responses={

@@ -9,9 +9,9 @@ from tular.graph.metrics import answers as metrics
 from tular.graph.model.catalogue import N_
 from tular.graph.model.records import BatchMeta
 from tular.service.deps import Editor, SettingsDep, StoreDep
-from tular.service.language import Term
+from tular.service.language import Term, api_language
 from tular.service.problems import responses
-from tular.service.routers.common import record_one, request_language
+from tular.service.routers.common import record_one
 from tular.service.schemas import TeachingIn, WriteOut
 
 router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/teachings", tags=["teachings"])
              summary="Record one teaching event (editor), validated like an imported row")
 def record(event: TeachingIn, request: Request, store: StoreDep, settings: SettingsDep, key: Editor) -> WriteOut:
     return record_one(store, settings, key, "teachings", event.model_dump(), Term(N_("problem.what_teaching")),
-                      request_language(request, settings))
+                      api_language(request, settings))
 
 
 Id = Annotated[str, Path(min_length=1, max_length=200)]
