@@ -46,9 +46,11 @@ class Opened:
         return self.page.evaluate(expression)
 
 
-def open_offline(browser, path: Path) -> Opened:
-    """The map opened from ``file://`` with every other request aborted and recorded."""
-    page = browser.new_page(viewport=VIEWPORT)
+def open_offline(browser, path: Path, ready: str = "body[data-ready='1']", timeout: int = 120_000,
+                 viewport: dict | None = None) -> Opened:
+    """A document (the map by default) opened from ``file://`` with every other request aborted
+    and recorded, once ``ready`` (the document's ready flag) shows."""
+    page = browser.new_page(viewport=viewport or VIEWPORT)
     opened = Opened(page)
 
     def only_files(route):
@@ -63,7 +65,7 @@ def open_offline(browser, path: Path) -> Opened:
     page.on("console", lambda message: opened.errors.append(message.text) if message.type == "error" else None)
     started = time.perf_counter()
     page.goto(path.resolve().as_uri())
-    page.wait_for_selector("body[data-ready='1']", timeout=120_000)
+    page.wait_for_selector(ready, timeout=timeout)
     opened.seconds = time.perf_counter() - started
     return opened
 

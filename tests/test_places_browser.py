@@ -81,28 +81,10 @@ def test_the_standalone_choropleth_works_from_disk_offline(browser, demo_store, 
 
 
 def open_offline_choropleth(browser, path):
-    """``open_offline`` waits for the propagation map's ready flag; the choropleth sets its own."""
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    from .test_map_browser import Opened
-
-    opened = Opened(page)
-
-    def only_files(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            opened.remote.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_files)
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    page.on("console", lambda message: opened.errors.append(message.text) if message.type == "error" else None)
-    page.goto(path.resolve().as_uri())
-    page.wait_for_selector("figure.wilayah[data-ready='1']", timeout=30_000)
-    return opened
-
-
-assert open_offline  # the same way of opening a document offline as the propagation map's test
+    """The standalone choropleth opened as the propagation map's test opens the map, waiting for
+    the choropleth's own ready flag."""
+    return open_offline(browser, path, ready="figure.wilayah[data-ready='1']", timeout=30_000,
+                        viewport={"width": 1366, "height": 900})
 
 
 @pytest.fixture(scope="module")
