@@ -146,7 +146,7 @@ DAMAGE = [
     ("bad-date", "records.teachings.0.date"),
     ("dangling-teacher", "teaching =2+3/NOBODY/batik refers to a missing IKM"),
     ("unknown-kelurahan", "IKM =2+3 is in kelurahan atlantis, which the backup does not have"),
-    ("duplicate-ikm", "ikm =2+3 appears 2 times"),
+    ("duplicate-ikm", "IKM =2+3 appears 2 times"),
 ]
 
 

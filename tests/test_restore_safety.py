@@ -30,7 +30,7 @@ from rich.console import Console
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import read_backup, restore_file, take_backup, write_backup
-from tular.graph.model.errors import InvalidData, RestoreInProgress
+from tular.graph.model.errors import InvalidData, RestoreInProgress, text_of
 from tular.visualizations.i18n import Locale
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Attendance, BatchMeta, Kecamatan, Kelurahan, Outcome, Population, Records, Skill
@@ -144,6 +144,9 @@ def test_backup_refuses_a_store_with_a_cycle_naming_it_and_writes_nothing(store:
     message = str(refused.value)
     assert "a cycle of batik teachings: A taught B, B taught C, C taught A" in message
     assert "no backup was written" in message and "tular check" in message
+    in_indonesian = text_of(refused.value, "id")  # the problems inside are said in the reader's language too
+    assert "lingkaran pengajaran batik: A mengajar B, B mengajar C, C mengajar A" in in_indonesian
+    assert "taught" not in in_indonesian and "cycle" not in in_indonesian
     assert list(folder.iterdir()) == []  # no file, no partial file
     if isinstance(store, EmbeddedStore):  # the command: the same on both stores
         made = tular("backup", str(folder / "b.json"), db=store.display_url)

@@ -37,20 +37,35 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
-
-from tular import __version__
 from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
 from tular.graph.model.catalogue import N_
-from tular.graph.model.errors import InvalidData, UsageError, said
+from tular.graph.model.errors import (
+    InvalidData,
+    Phrase,
+    Phrases,
+    Term,
+    UsageError,
+    said,
+)
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
+from tular.graph.model.records import (
+    Batch,
+    Kecamatan,
+    Kelurahan,
+    Records,
+    Skill,
+    Teaching,
+    placeholder,
+)
 from tular.graph.model.settings import this_process
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store.base import GraphStore, RestoreMark
 from tular.graph.store.embedded import EmbeddedStore
 from tular.graph.store.neo4j import Neo4jStore
 from tular.graph.store.restoring import in_progress, refuse_while_restoring  # noqa: F401 (named here too)
+
+from tular import __version__
 
 FORMAT = "tular-backup"
 #: Version of the file layout; a reader refuses newer versions than it knows.
@@ -175,22 +190,24 @@ def _write_file(path: Path, backup: Backup) -> None:
         partial.unlink(missing_ok=True)
 
 
-def invariant_problems(backup: Backup) -> list[str]:
+def invariant_problems(backup: Backup) -> list[Phrase]:
     """What in ``backup`` breaks tular's invariants (SPEC §3): what restore refuses
     (:func:`reference_problems`: records twice, missing references) and cycles within a skill."""
     return [*reference_problems(backup), *cycle_problems(backup.records.teachings)]
 
 
-def cycle_problems(teachings: list[Teaching]) -> list[str]:
+def cycle_problems(teachings: list[Teaching]) -> list[Phrase]:
     """Each cycle of teachings within a skill, naming the skill and the IKM round it in teaching
     order (one per knot of IKM that teach one another round in circles, as ``tular check``).
     A sparse-matrix check over every skill at once first: the cycles are named only when
     there are some.
 
     >>> from datetime import date
+    >>> from tular.graph.model.catalogue import Messages
+    >>> from tular.graph.model.errors import filled
     >>> t = [Teaching(learner_id=l, teacher_id=u, skill="kemasan", date=date(2021, 3, 1))
     ...      for l, u in (("B", "A"), ("C", "B"), ("A", "C"), ("D", "A"))]
-    >>> cycle_problems(t)
+    >>> [filled(Messages("en"), *problem) for problem in cycle_problems(t)]
     ['a cycle of kemasan teachings: A taught B, B taught C, C taught A']
     >>> cycle_problems(t[:2] + t[3:])
     []
@@ -213,10 +230,14 @@ def cycle_problems(teachings: list[Teaching]) -> list[str]:
             knotted = {skill for (skill, _), label in zip(numbers, labels.tolist()) if sizes[label] > 1}
     if not knotted | looped:
         return []
-    from tular.graph.metrics.quality import cycles  # names each cycle as `tular check` does
+    from tular.graph.metrics.quality import (
+        cycles,  # names each cycle as `tular check` does
+    )
 
-    return [f"a cycle of {f.skill} teachings: "
-            + ", ".join(f"{a} taught {b}" for a, b in zip(f.ikm_ids, f.ikm_ids[1:] + f.ikm_ids[:1]))
+    return [Phrase(N_("backup.problem.cycle"),
+                   {"skill": f.skill,
+                    "steps": Phrases([Phrase(N_("backup.problem.taught"), {"teacher": a, "learner": b})
+                                      for a, b in zip(f.ikm_ids, f.ikm_ids[1:] + f.ikm_ids[:1])], sep=", ")})
             for f in cycles(t for t in teachings if t.skill in knotted | looped)]
 
 
@@ -264,7 +285,8 @@ def parse_backup(document: Any, name: str = "backup") -> Backup:
     try:
         backup = Backup.model_validate(document)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = [Phrase(N_("backup.problem.value"), {"where": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]})
+                    for e in exc.errors()]
         raise said(InvalidData, N_("backup.damaged"), {"name": name, "problems": _listed(problems)}) from None
     problems = reference_problems(backup)
     if problems:
@@ -272,17 +294,17 @@ def parse_backup(document: Any, name: str = "backup") -> Backup:
     return backup
 
 
-def _listed(problems: list[str]) -> str:
-    more = f"; and {len(problems) - _LISTED} more" if len(problems) > _LISTED else ""
-    return "; ".join(problems[:_LISTED]) + more
+def _listed(problems: list[Phrase]) -> Phrases:
+    return Phrases.first(problems, _LISTED)
 
 
-def _repeated(kind: str, keys: Iterable[Any]) -> list[str]:
-    return [f"{kind} {'/'.join(key) if isinstance(key, tuple) else key} appears {n} times"
+def _repeated(what: str, keys: Iterable[Any]) -> list[Phrase]:
+    return [Phrase(N_("backup.problem.repeated"),
+                   {"what": Term(what), "record": "/".join(key) if isinstance(key, tuple) else key, "count": n})
             for key, n in Counter(keys).items() if n > 1]
 
 
-def reference_problems(backup: Backup) -> list[str]:
+def reference_problems(backup: Backup) -> list[Phrase]:
     """What in ``backup`` refers to something it does not hold, or holds twice."""
     records = backup.records
     kecamatan = {k.code for k in backup.kecamatan}
@@ -291,33 +313,37 @@ def reference_problems(backup: Backup) -> list[str]:
     ikm = {i.ikm_id for i in records.ikm}
     trainings = {t.training_id for t in records.trainings}
     problems = [
-        *_repeated("kecamatan", (k.code for k in backup.kecamatan)),
-        *_repeated("kelurahan", (k.code for k in backup.kelurahan)),
-        *_repeated("skill", (s.skill_id for s in backup.skills)),
-        *_repeated("ikm", (i.ikm_id for i in records.ikm)),
-        *_repeated("training", (t.training_id for t in records.trainings)),
-        *_repeated("attendance", ((a.training_id, a.ikm_id) for a in records.attendance)),
-        *_repeated("teaching", ((t.learner_id, t.teacher_id, t.skill) for t in records.teachings)),
-        *_repeated("outcome", ((o.ikm_id, o.kind, o.skill_key, o.date_key) for o in records.outcomes)),
-        *_repeated("population of kelurahan", (p.kelurahan_code for p in records.populations)),
-        *_repeated("batch", (b.batch_id for b in backup.batches)),
+        *_repeated(N_("backup.thing.kecamatan"), (k.code for k in backup.kecamatan)),
+        *_repeated(N_("backup.thing.kelurahan"), (k.code for k in backup.kelurahan)),
+        *_repeated(N_("backup.thing.skill"), (s.skill_id for s in backup.skills)),
+        *_repeated(N_("backup.thing.ikm"), (i.ikm_id for i in records.ikm)),
+        *_repeated(N_("backup.thing.training"), (t.training_id for t in records.trainings)),
+        *_repeated(N_("backup.thing.attendance"), ((a.training_id, a.ikm_id) for a in records.attendance)),
+        *_repeated(N_("backup.thing.teaching"), ((t.learner_id, t.teacher_id, t.skill) for t in records.teachings)),
+        *_repeated(N_("backup.thing.outcome"), ((o.ikm_id, o.kind, o.skill_key, o.date_key) for o in records.outcomes)),
+        *_repeated(N_("backup.thing.population"), (p.kelurahan_code for p in records.populations)),
+        *_repeated(N_("backup.thing.batch"), (b.batch_id for b in backup.batches)),
     ]
-    problems += [f"kelurahan {k.code} is in kecamatan {k.kecamatan_code}, which the backup does not have"
+    problems += [Phrase(N_("backup.problem.kelurahan_without_kecamatan"), {"code": k.code, "kecamatan": k.kecamatan_code})
                  for k in backup.kelurahan if k.kecamatan_code not in kecamatan]
-    problems += [f"IKM {i.ikm_id} is in kelurahan {i.kelurahan_code}, which the backup does not have"
+    problems += [Phrase(N_("backup.problem.ikm_without_kelurahan"), {"ikm": i.ikm_id, "kelurahan": i.kelurahan_code})
                  for i in records.ikm if i.kelurahan_code not in kelurahan]
-    problems += [f"training {t.training_id} teaches skill {s}, which the backup does not have"
+    problems += [Phrase(N_("backup.problem.training_without_skill"), {"training": t.training_id, "skill": s})
                  for t in records.trainings for s in t.skills if s not in skills]
-    problems += [f"attendance {a.training_id}/{a.ikm_id} refers to a missing "
-                 f"{'training' if a.training_id not in trainings else 'IKM'}"
+    problems += [Phrase(N_("backup.problem.missing"),
+                        {"what": Term(N_("backup.thing.attendance")), "record": f"{a.training_id}/{a.ikm_id}",
+                         "missing": Term(N_("backup.thing.training") if a.training_id not in trainings
+                                         else N_("backup.thing.ikm"))})
                  for a in records.attendance if a.training_id not in trainings or a.ikm_id not in ikm]
-    problems += [f"teaching {t.learner_id}/{t.teacher_id}/{t.skill} refers to a missing "
-                 f"{'skill' if t.skill not in skills else 'IKM'}"
+    problems += [Phrase(N_("backup.problem.missing"),
+                        {"what": Term(N_("backup.thing.teaching")), "record": f"{t.learner_id}/{t.teacher_id}/{t.skill}",
+                         "missing": Term(N_("backup.thing.skill") if t.skill not in skills else N_("backup.thing.ikm"))})
                  for t in records.teachings if t.skill not in skills or {t.learner_id, t.teacher_id} - ikm]
-    problems += [f"outcome {o.ikm_id}/{o.kind}/{o.date_key} refers to a missing "
-                 f"{'IKM' if o.ikm_id not in ikm else 'skill'}"
+    problems += [Phrase(N_("backup.problem.missing"),
+                        {"what": Term(N_("backup.thing.outcome")), "record": f"{o.ikm_id}/{o.kind}/{o.date_key}",
+                         "missing": Term(N_("backup.thing.ikm") if o.ikm_id not in ikm else N_("backup.thing.skill"))})
                  for o in records.outcomes if o.ikm_id not in ikm or (o.skill is not None and o.skill not in skills)]
-    problems += [f"population of kelurahan {p.kelurahan_code}, which the backup does not have"
+    problems += [Phrase(N_("backup.problem.population_without_kelurahan"), {"kelurahan": p.kelurahan_code})
                  for p in records.populations if p.kelurahan_code not in kelurahan]
     return problems
 

@@ -44,13 +44,19 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
-
 from tular.graph.io.files import open_private
 from tular.graph.io.readers import neutralise, unneutralise
 from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import InvalidData, Phrase, Phrases, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import IKM, KINDS, Attendance, Population, Records, placeholder  # noqa: F401  (Attendance: the doctest)
+from tular.graph.model.records import (  # noqa: F401  (Attendance: the doctest)
+    IKM,
+    KINDS,
+    Attendance,
+    Population,
+    Records,
+    placeholder,
+)
 from tular.graph.store.base import GraphStore
 
 REGISTER_FORMAT = "odk-register"
@@ -285,8 +291,7 @@ def _refuse_unwritable(kind: str, rows: list[list[Any]], fmt: str) -> None:
                                                             "length": f"{len(value):,}",
                                                             "most": f"{XLSX_MAX_CELL_CHARS:,}"}))
     if bad:
-        listed = Phrases(bad[:_LISTED_CELLS] + ([Phrase(N_("export.and_more"), {"count": len(bad) - _LISTED_CELLS})]
-                                                if len(bad) > _LISTED_CELLS else []))
+        listed = Phrases.first(bad, _LISTED_CELLS)
         key = N_("export.unwritable_xlsx") if fmt == "xlsx" else N_("export.unwritable")
         raise said(InvalidData, key, {"count": len(bad), "format": fmt.upper(), "listed": listed})
     if fmt == "xlsx" and len(rows) >= XLSX_MAX_ROWS:

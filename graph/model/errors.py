@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import TypeVar
 
-from tular.graph.model.catalogue import LANGUAGES, Messages
+from tular.graph.model.catalogue import LANGUAGES, N_, Messages
 
 #: The environment variable naming the language of a text said outside a request (SPEC §11).
 LANG_ENV = "TULAR_LANG"
@@ -162,7 +162,23 @@ class Phrase(tuple):
 
 
 class Phrases(tuple):
-    """Several :class:`Phrase` as one placeholder's value, joined by ``"; "``."""
+    """Several :class:`Phrase` (or plain values) as one placeholder's value, joined by ``sep``
+    (``"; "`` unless given)."""
+
+    sep = "; "
+
+    def __new__(cls, parts, sep: str | None = None):
+        made = super().__new__(cls, parts)
+        if sep is not None:
+            made.sep = sep
+        return made
+
+    @classmethod
+    def first(cls, parts, most: int) -> Phrases:
+        """The first ``most`` of ``parts``, and "and N more" when there are more."""
+        parts = list(parts)
+        more = [Phrase(N_("list.and_more"), {"count": len(parts) - most})] if len(parts) > most else []
+        return cls(parts[:most] + more)
 
 
 def _value(messages: Messages, value: object) -> object:
@@ -171,7 +187,7 @@ def _value(messages: Messages, value: object) -> object:
     if isinstance(value, Phrase):
         return filled(messages, value[0], value[1])
     if isinstance(value, Phrases):
-        return "; ".join(str(_value(messages, part)) for part in value)
+        return value.sep.join(str(_value(messages, part)) for part in value)
     return value
 
 
