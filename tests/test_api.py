@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.records import Records
@@ -16,7 +15,7 @@ from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 
-from .factories import DINOYO, ikm, small_batik_program, teaching
+from .factories import DINOYO, ikm, small_batik_program
 from .skill_graph import edges
 
 AS_OF = "2026-06-30"
@@ -97,6 +96,7 @@ def test_broken_chains_is_the_cli_json(api: Api):
     assert response.json() == expected.model_dump(mode="json")
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("params, words", [
     ({"skill": "tari"}, "valid skills"),
     ({"skill": "batik", "as_of": "31/02/2026"}, "no day 31"),

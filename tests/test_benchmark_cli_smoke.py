@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import cli_startup
 from tular.graph.store import EmbeddedStore
+
+from benchmarks import cli_startup
 
 from .factories import small_batik_program
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
 from tular.graph.demo.generator import DEMO_AS_OF, build_demo
 from tular.graph.model.catalogue import every_text
 from tular.visualizations.i18n import Locale
@@ -145,7 +144,7 @@ def test_reach_all_and_broken_json(demo_db: str):
 
 
 @pytest.mark.parametrize("args, code, words", [
-    (["reach", "--skill", "tari"], 2, "unknown skill"),
+    (["reach", "--skill", "tari"], 2, "keterampilan 'tari' tidak dikenal"),  # Indonesian unless asked
     (["reach", "--skill", "batik", "--as-of", "31/02/2026"], 2, "no day 31"),
     (["reach", "--skill", "batik", "--kelurahan", "Bunul Rejoo"], 2, "Bunulrejo"),
     (["lineage", "IKM-99999"], 1, "IKM-99999"),

@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from tular.graph.io.backup import restore_file, take_backup, write_backup
 from tular.graph.io.ingest import import_files
 from tular.graph.model.errors import StoreBusy
@@ -124,6 +123,7 @@ def test_random_writers_keep_every_invariant_and_the_backup_restores(
         [b.model_dump(exclude={"seq"}) for b in written.batches]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphStore) -> None:
     """SPEC §3: more than a few seconds → StoreBusy (HTTP 503), never 'database is locked'."""
     from tular.graph.model.settings import Settings
@@ -139,9 +139,9 @@ def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphS
         other.close()
 
 
+@pytest.mark.usefixtures("english")
 def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphStore, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
-
     from tular.graph.admin import api_keys as keys
     from tular.graph.model.settings import Settings
     from tular.graph.store import open_store

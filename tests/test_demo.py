@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 import networkx as nx
 import pytest
-
 from tular.graph.demo.generator import (
     BATIK_WORKSHOP_2020,
     BUNULREJO,

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tular.graph.model.errors import UnknownArea, UnknownSkill, UsageError
+from tular.graph.model.errors import UnknownArea, UnknownSkill, UsageError, text_of
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.skills import SkillVocabulary
 
@@ -26,11 +25,27 @@ def test_forgiving_kelurahan_names(written, name):
     assert MALANG.kelurahan(written).name == name
 
 
+@pytest.mark.usefixtures("english")
 def test_near_miss_is_rejected_with_the_closest_name():
     with pytest.raises(UnknownArea) as info:
         MALANG.kelurahan("Bunul Rejoo")
     assert info.value.suggestion == "Bunulrejo"
     assert "did you mean 'Bunulrejo'" in str(info.value)
+
+
+def test_unknown_names_are_said_in_indonesian_by_default_and_in_english_on_request(monkeypatch):
+    monkeypatch.delenv("TULAR_LANG", raising=False)
+    with pytest.raises(UnknownArea) as area:
+        MALANG.kelurahan("Bunul Rejoo")
+    with pytest.raises(UnknownSkill) as skill:
+        SkillVocabulary.builtin().resolve("batk")
+    with pytest.raises(UsageError) as ambiguous:
+        Gazetteer.from_csv_text("Kecamatan,Kelurahan\nBatu,Ngaglik\nJunrejo,Ngaglik\n").kelurahan("Ngaglik")
+    assert str(area.value) == "kelurahan 'Bunul Rejoo' tidak dikenal; maksudnya 'Bunulrejo'?"
+    assert str(skill.value).startswith("keterampilan 'batk' tidak dikenal; maksudnya 'batik'? keterampilan yang ada:")
+    assert str(ambiguous.value) == "kelurahan 'Ngaglik' ada di beberapa kecamatan (Batu, Junrejo); sebutkan juga kecamatannya"
+    assert text_of(area.value, "en") == "unknown kelurahan 'Bunul Rejoo'; did you mean 'Bunulrejo'?"
+    assert text_of(skill.value, "en").startswith("unknown skill 'batk'; did you mean 'batik'? valid skills:")
 
 
 def test_far_miss_has_no_suggestion():
@@ -45,6 +60,7 @@ def test_kelurahan_in_the_wrong_kecamatan_is_rejected():
         MALANG.kelurahan("Bunulrejo", kecamatan="Sukun")
 
 
+@pytest.mark.usefixtures("english")
 def test_other_regions_load_from_csv_and_same_names_need_a_kecamatan():
     g = Gazetteer.from_csv_text("\ufeffKecamatan,Kelurahan\nBatu,Sisir\nBatu,Ngaglik\nJunrejo,Ngaglik\n")
     assert g.kelurahan("sisir").code == "batu.sisir"

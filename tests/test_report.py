@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.report_data import gather_report
@@ -30,7 +29,15 @@ from tular.visualizations.i18n import Locale
 from tular.visualizations.report import render_html, render_pdf
 
 from .conftest import NEO4J_REQUIRED as REQUIRED
-from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
+from .factories import (
+    BUNULREJO,
+    DINOYO,
+    KESATRIAN,
+    ikm,
+    small_batik_program,
+    teaching,
+    training,
+)
 
 YEAR = 2022
 AS_OF = date(YEAR, 12, 31)
@@ -132,7 +139,6 @@ def test_every_catalogue_compiles():
     import re
 
     from babel.messages.mofile import write_mo
-
     from tular.graph.model import catalogue
 
     for lang in catalogue.LANGUAGES:
@@ -329,7 +335,7 @@ def test_the_current_year_counts_to_today_and_a_future_year_has_no_report(embedd
     assert "Tahun 2026 masih berjalan: semua angka dihitung sampai hari ini, 24 November 2026" in html
     with pytest.raises(UsageError, match="has not begun"):
         gather_report(embedded_store, 2027, TODAY)
-    with pytest.raises(UsageError, match="unknown skill 'kopi'"):
+    with pytest.raises(UsageError, match="keterampilan 'kopi' tidak dikenal"):
         gather_report(embedded_store, 2025, TODAY, skills=["kopi"])
     with pytest.raises(UsageError, match="choose one of id, en"):
         render_html(data, "fr")

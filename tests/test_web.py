@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.catalogue import every_text
 from tular.graph.model.errors import UnknownIKM
@@ -245,7 +244,7 @@ def test_dashboard_year_counts_only_that_years_trainees(any_store_web: Browser):
 def test_dashboard_says_what_is_wrong_with_a_bad_skill_as_a_page(public_web: Browser):
     page = public_web.client.get("/?skill=tenun")
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
-    assert "unknown skill 'tenun'" in page.text.replace("&#39;", "'")
+    assert "keterampilan 'tenun' tidak dikenal" in page.text.replace("&#39;", "'")  # the page's language
 
 
 # ------------------------------------------------------------------------------ map, IKM

@@ -27,11 +27,8 @@ class StoreBusy(StoreUnavailable):
     (SPEC §3: an import is running). Nothing was written; trying again later works."""
 
     def __init__(self, display_url: str, waited: float, holder: str | None = None):
-        by = f" ({holder})" if holder else ""
-        super().__init__(
-            f"{display_url} is busy with another write{by}: an import is running. Nothing was written; "
-            f"try again in a minute (waited {waited:g} s for it to finish)"
-        )
+        super().__init__(_said_by(self, N_("error.store_busy"),
+                                  {"store": display_url, "by": f" ({holder})" if holder else "", "waited": f"{waited:g}"}))
         self.waited = waited
         self.holder = holder
 
@@ -44,12 +41,9 @@ class RestoreInProgress(StoreUnavailable):
     def __init__(self, display_url: str, safety_file: str, backup: str, who: str, since: str):
         self.safety_file, self.backup, self.who, self.since = safety_file, backup, who, since
         self.command = f"tular restore --force {safety_file}"
-        super().__init__(
-            f"{display_url} is in the middle of a restore (of {backup}, begun {since} by {who}): what it holds "
-            "now is incomplete, so every command refuses until a restore completes. If that restore is no longer "
-            f"running, put back what the store held before it with `{self.command}` (the safety backup taken "
-            f"before it began), or restore the backup again with `tular restore --force {backup}`"
-        )
+        super().__init__(_said_by(self, N_("error.restore_in_progress"),
+                                  {"store": display_url, "backup": backup, "since": since, "who": who,
+                                   "command": self.command}))
         self.problem_extra = {"safety_file": safety_file, "command": self.command}
 
 
@@ -98,7 +92,7 @@ class TooManyAttempts(TularError):
 
 class UnknownIKM(InvalidData):
     def __init__(self, ikm_id: str):
-        super().__init__(f"no IKM with ikm_id {ikm_id!r}")
+        super().__init__(_said_by(self, N_("error.unknown_ikm"), {"ikm_id": ikm_id}))
         self.ikm_id = ikm_id
 
 
@@ -106,8 +100,8 @@ class UnknownSkill(UsageError):
     """A skill name that is no skill or alias; ``suggestion``: the skill of the nearest name."""
 
     def __init__(self, name: str, valid: list[str], suggestion: str | None = None):
-        hint = f"; did you mean {suggestion!r}?" if suggestion else ";"
-        super().__init__(f"unknown skill {name!r}{hint} valid skills: {', '.join(valid)}")
+        super().__init__(_said_by(self, N_("error.unknown_skill_suggest") if suggestion else N_("error.unknown_skill"),
+                                  {"name": name, "suggestion": suggestion, "valid": ", ".join(valid)}))
         self.name = name
         self.valid = valid
         self.suggestion = suggestion
@@ -115,8 +109,8 @@ class UnknownSkill(UsageError):
 
 class UnknownArea(UsageError):
     def __init__(self, kind: str, name: str, suggestion: str | None):
-        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-        super().__init__(f"unknown {kind} {name!r}{hint}")
+        super().__init__(_said_by(self, N_("problem.unknown_area_suggest") if suggestion else N_("problem.unknown_area"),
+                                  {"area": kind, "name": name, "suggestion": suggestion}))
         self.kind = kind
         self.name = name
         self.suggestion = suggestion
@@ -126,8 +120,7 @@ class AmbiguousKelurahan(UsageError):
     """A kelurahan name found in several kecamatan, given without its kecamatan."""
 
     def __init__(self, name: str, kecamatan: list[str]):
-        super().__init__(f"kelurahan {name!r} exists in several kecamatan ({', '.join(kecamatan)}); "
-                         "give the kecamatan too")
+        super().__init__(_said_by(self, N_("error.ambiguous_kelurahan"), {"name": name, "kecamatan": ", ".join(kecamatan)}))
         self.name = name
         self.kecamatan = kecamatan
 
@@ -195,6 +188,13 @@ def filled(messages: Messages, key: str, values: Mapping[str, object]) -> str:
     """The message ``key`` of ``messages`` with ``values``; a :class:`Term` or :class:`Phrase`
     said in its language."""
     return messages.t(key, **{name: _value(messages, value) for name, value in values.items()})
+
+
+def _said_by(error: BaseException, key: str, values: Mapping[str, object]) -> str:
+    """The text of an error raised with its own values: the catalogue's message ``key`` in the
+    configured language, kept with its values so that :func:`text_of` says it in any other."""
+    error.catalogue_message = (key, dict(values))  # type: ignore[attr-defined]
+    return filled(Messages(configured_language()), key, values)
 
 
 def said(kind: type[E], key: str, values: Mapping[str, object] | None = None, *args, **init) -> E:

@@ -5,10 +5,10 @@
 'batik'
 >>> v.resolve("Olahan Makanan")
 'olahan-makanan'
->>> v.resolve("batk")
+>>> v.resolve("batk")  # said in TULAR_LANG, Indonesian unless set
 Traceback (most recent call last):
 ...
-tular.graph.model.errors.UnknownSkill: unknown skill 'batk'; did you mean 'batik'? valid skills: barista, batik, fesyen-muslim, home-decor, kemasan, legalitas-usaha, lukis-kain, olahan-makanan
+tular.graph.model.errors.UnknownSkill: keterampilan 'batk' tidak dikenal; maksudnya 'batik'? keterampilan yang ada: barista, batik, fesyen-muslim, home-decor, kemasan, legalitas-usaha, lukis-kain, olahan-makanan
 """
 
 from __future__ import annotations
