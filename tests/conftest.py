@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 
 from .neo4j_server import Neo4jServer, Neo4jUnavailable

@@ -116,6 +116,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import networkx as nx
+
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import Records
 from tular.graph.model.skills import BUILTIN_SKILLS

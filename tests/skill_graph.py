@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+
 from tular.graph.metrics.engine import SkillArrays
 from tular.graph.store import GraphStore
 

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.records import Records
@@ -15,7 +16,7 @@ from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 
-from .factories import DINOYO, ikm, small_batik_program
+from .factories import DINOYO, ikm, small_batik_program, teaching
 from .skill_graph import edges
 
 AS_OF = "2026-06-30"

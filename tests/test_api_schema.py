@@ -8,6 +8,7 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import build_demo
 from tular.graph.model.settings import Settings

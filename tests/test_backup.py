@@ -9,15 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tular.graph.io.backup import (
-    FORMAT,
-    VERSION,
-    read_backup,
-    restore,
-    restore_file,
-    take_backup,
-    write_backup,
-)
+
+from tular.graph.io.backup import FORMAT, VERSION, read_backup, restore, restore_file, take_backup, write_backup
 from tular.graph.io.export import export_store, read_records
 from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.records import Records

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tular.graph.store import EmbeddedStore
-
 from benchmarks import cli_startup
+from tular.graph.store import EmbeddedStore
 
 from .factories import small_batik_program
 

@@ -21,22 +21,16 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine as arrays
 from tular.graph.metrics import planner
 from tular.graph.metrics.quality import check_store, repair_store
 from tular.graph.model.errors import InvalidData
-from tular.graph.model.records import (
-    Attendance,
-    Batch,
-    Change,
-    Outcome,
-    Records,
-    Teaching,
-)
+from tular.graph.model.records import Attendance, Batch, Change, Outcome, Records, Teaching
 from tular.graph.store import EmbeddedStore, GraphStore
 from tular.service.cli import app
-from typer.testing import CliRunner
 
 from . import skill_graph
 from .factories import ikm, teaching, training
@@ -261,6 +255,7 @@ def test_every_api_route_and_web_page_answers(store: GraphStore):
     import re
 
     from fastapi.testclient import TestClient
+
     from tular.graph.admin import api_keys as keys
     from tular.graph.model.settings import Settings
     from tular.service.app import create_app

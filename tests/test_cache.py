@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from tular.graph.store.shared_read import SharedRead
 from tular.service.cache import AnswerCache
 

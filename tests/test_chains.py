@@ -19,11 +19,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
 from tular.graph.admin import api_keys as keys
-from tular.graph.metrics import answers, public
+from tular.graph.metrics import answers
+from tular.graph.metrics import public
 from tular.graph.metrics.report_data import gather_report
 from tular.graph.metrics.results import Chains
 from tular.graph.model.errors import UnknownIKM, UsageError
@@ -34,7 +37,6 @@ from tular.service.app import create_app
 from tular.service.cli import app, exit_code_for
 from tular.visualizations import chain_views
 from tular.visualizations.report import render_html
-from typer.testing import CliRunner
 
 from .factories import DINOYO, ikm, teaching, training
 from .oracle import Oracle, generations

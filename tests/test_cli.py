@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+
 from tular.graph.demo.generator import DEMO_AS_OF, build_demo
 from tular.graph.model.catalogue import every_text
 from tular.visualizations.i18n import Locale

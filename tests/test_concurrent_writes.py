@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from tular.graph.io.backup import restore_file, take_backup, write_backup
 from tular.graph.io.ingest import import_files
 from tular.graph.model.errors import StoreBusy
@@ -140,6 +141,7 @@ def test_a_writer_that_waits_too_long_is_told_an_import_is_running(store: GraphS
 
 
 @pytest.mark.usefixtures("english")
+
 def test_the_api_answers_503_with_retry_after_while_an_import_runs(store: GraphStore, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
     from tular.graph.admin import api_keys as keys

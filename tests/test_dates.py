@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from tular.graph.model import dates
 from tular.graph.model.dates import excel_serial_to_date, parse_date, today
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import networkx as nx
 import pytest
+
 from tular.graph.demo.generator import (
     BATIK_WORKSHOP_2020,
     BUNULREJO,

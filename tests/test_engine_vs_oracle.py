@@ -24,6 +24,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.metrics import answers
 from tular.graph.metrics.quality import check_store
 from tular.graph.model.gazetteer import Gazetteer

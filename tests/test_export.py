@@ -16,30 +16,16 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.io import export
-from tular.graph.io.export import (
-    FORMATS,
-    SHEET_COLUMNS,
-    export_store,
-    format_for,
-    network,
-    read_records,
-)
+from tular.graph.io.export import FORMATS, SHEET_COLUMNS, export_store, format_for, network, read_records
 from tular.graph.io.ingest import import_files
 from tular.graph.io.readers import COLUMNS
 from tular.graph.model.errors import InvalidData, UsageError
 from tular.graph.model.records import KINDS, Records
 from tular.graph.store import EmbeddedStore, GraphStore
 
-from .datafiles import (
-    HYPERLINK,
-    TODAY,
-    add_references,
-    awkward_files,
-    populate,
-    run_import,
-    write_csv,
-)
+from .datafiles import HYPERLINK, TODAY, add_references, awkward_files, populate, run_import, write_csv
 from .factories import ikm, teaching
 
 

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tular.graph.io.backup import restore_file, write_backup
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tular.graph.model.errors import UnknownArea, UnknownSkill, UsageError, text_of
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.skills import SkillVocabulary

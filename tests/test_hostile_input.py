@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+
 from tular.graph.io import readers
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files

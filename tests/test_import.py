@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.store import GraphStore
 

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from babel.dates import format_date
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.io.tables import describe

@@ -11,20 +11,13 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.errors import InvalidData, NotFound, UnknownIKM
 from tular.graph.model.records import Attendance, BatchMeta, Records
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 
-from .factories import (
-    BUNULREJO,
-    DINOYO,
-    KESATRIAN,
-    ikm,
-    small_batik_program,
-    teaching,
-    training,
-)
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 SKILLS = ("batik", "barista")
 AREAS = (BUNULREJO, KESATRIAN, DINOYO)

@@ -8,6 +8,7 @@ import doctest
 from collections.abc import Iterator
 
 import pytest
+
 from tular.graph.model.catalogue import Messages
 from tular.graph.store import EmbeddedStore
 from tular.service import language
@@ -121,6 +122,7 @@ def test_doctests_of_the_language_rules():
 def test_a_pages_language_is_its_choice_never_the_header(api: Api):
     """What an error page says it in: ``?lang=``, else the remembered choice, else TULAR_LANG."""
     from starlette.requests import Request
+
     from tular.service import web_plumbing
 
     assert language.PAGE_LANGUAGE_COOKIE == web_plumbing.LANG_COOKIE  # the choice the pages remember

@@ -8,6 +8,7 @@ import zlib
 from datetime import date
 
 import pytest
+
 from tular.graph.model.errors import InvalidData
 from tular.graph.model.records import BatchMeta, KindCounts, Records, SourceInfo
 from tular.graph.store import EmbeddedStore, GraphStore, batches, embedded, neo4j

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.catalogue import Messages
 from tular.graph.model.settings import Settings

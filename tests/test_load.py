@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tular.graph.store import EmbeddedStore
 
 from benchmarks.load import check_stored, prepare, run_load, serve
+from tular.graph.store import EmbeddedStore
 
 from .factories import small_batik_program
 from .neo4j_server import free_port

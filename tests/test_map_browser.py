@@ -13,6 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
 from tular.graph.metrics.map_data import map_data

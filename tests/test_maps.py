@@ -12,12 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from tular.graph.metrics.map_data import map_data
 from tular.graph.model.errors import UnknownIKM, UsageError
 from tular.graph.model.records import Records
 from tular.graph.store import GraphStore
-from tular.service.map_documents import dated_map
 from tular.visualizations import layout
+from tular.service.map_documents import dated_map
 from tular.visualizations.propagation_map import map_assets, render_map
 
 from .factories import DINOYO, ikm, small_batik_program, teaching

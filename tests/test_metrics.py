@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.results import Finding
 from tular.graph.model.errors import UnknownIKM, UnknownSkill, UsageError

@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine as arrays
 from tular.graph.model.records import IKM, Attendance, Records, Teaching, Training

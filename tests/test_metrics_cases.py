@@ -11,17 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from tular.graph.metrics import answers
 from tular.graph.metrics.quality import check_store
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import (
-    IKM,
-    Attendance,
-    Population,
-    Records,
-    Teaching,
-    Training,
-)
+from tular.graph.model.records import IKM, Attendance, Population, Records, Teaching, Training
 
 from .oracle import Oracle
 

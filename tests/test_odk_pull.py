@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from tular.graph.io.central import form_url, last_pull, pull
 from tular.graph.model.errors import RemoteUnavailable, UsageError
 from tular.graph.store import EmbeddedStore, GraphStore

@@ -19,6 +19,7 @@ import networkx as nx
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import restore, take_backup
 from tular.graph.io.export import export_store, read_records

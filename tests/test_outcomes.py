@@ -7,30 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tular.graph.io.backup import read_backup, restore, write_backup
 from tular.graph.io.export import export_store
 from tular.graph.io.ingest import ImportReport, import_files
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner
 from tular.graph.model.errors import InvalidData, UsageError
-from tular.graph.model.records import (
-    Attendance,
-    BatchMeta,
-    Outcome,
-    Population,
-    Records,
-)
+from tular.graph.model.records import Attendance, BatchMeta, Outcome, Population, Records
 from tular.graph.store import GraphStore
 
-from .factories import (
-    BUNULREJO,
-    DINOYO,
-    KESATRIAN,
-    ikm,
-    small_batik_program,
-    teaching,
-    training,
-)
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 TODAY = date(2026, 11, 23)
 AS_OF = date(2023, 1, 1)
@@ -207,6 +194,7 @@ def test_the_outcomes_sheet_of_a_workbook_is_read_by_its_name(store: GraphStore,
 
 def test_template_has_an_outcomes_sheet_with_a_kind_drop_down(tmp_path: Path):
     from openpyxl import load_workbook
+
     from tular.graph.io.template import write_template
     from tular.graph.model.gazetteer import Gazetteer
     from tular.graph.model.skills import BUILTIN_SKILLS

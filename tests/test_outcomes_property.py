@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine as arrays
 from tular.graph.metrics import planner

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import planner
 from tular.graph.store import GraphStore

@@ -13,26 +13,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.choropleth_data import choropleth_data, yearly_dates
 from tular.graph.metrics.map_data import map_data
 from tular.graph.metrics.results import TimelineRow
-from tular.graph.metrics.timeline_data import (
-    chain_rows,
-    largest_chain,
-    public_timeline,
-    timeline_data,
-)
+from tular.graph.metrics.timeline_data import chain_rows, largest_chain, public_timeline, timeline_data
 from tular.graph.model.catalogue import every_text
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer, normalise
-from tular.graph.model.geography import (
-    boundaries_for,
-    join,
-    kota_malang_boundaries,
-    notice,
-)
+from tular.graph.model.geography import boundaries_for, join, kota_malang_boundaries, notice
 from tular.graph.model.records import Attendance, Records
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore
@@ -40,15 +31,7 @@ from tular.service.app import create_app
 from tular.visualizations import choropleth, timeline
 from tular.visualizations.i18n import Locale
 
-from .factories import (
-    BUNULREJO,
-    DINOYO,
-    KESATRIAN,
-    ikm,
-    small_batik_program,
-    teaching,
-    training,
-)
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 ID, EN = every_text()["id"], every_text()["en"]
 T = date(2022, 12, 31)

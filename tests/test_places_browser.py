@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
 from tular.graph.metrics.choropleth_data import choropleth_data, yearly_dates
 from tular.graph.model.settings import Settings
@@ -156,9 +157,8 @@ def test_the_map_page_choropleth_follows_the_slider(browser, demo_store, served,
 
 def test_a_timeline_of_300_in_the_browser(browser, tmp_path, artifacts):
     """A chain of 300 (hand-made rows over six years and five generations) draws every dot."""
-    from tular.visualizations.timeline import render_timeline
-
     from .test_places import chain_of_300, timeline_data_of
+    from tular.visualizations.timeline import render_timeline
 
     static = choropleth.STATIC
     html = (f"<!doctype html><html><head><meta charset='utf-8'><style>{(static / 'wilayah.css').read_text()}"

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import load_demo
 from tular.graph.model.records import Records

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.report_data import gather_report
@@ -29,15 +30,7 @@ from tular.visualizations.i18n import Locale
 from tular.visualizations.report import render_html, render_pdf
 
 from .conftest import NEO4J_REQUIRED as REQUIRED
-from .factories import (
-    BUNULREJO,
-    DINOYO,
-    KESATRIAN,
-    ikm,
-    small_batik_program,
-    teaching,
-    training,
-)
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 YEAR = 2022
 AS_OF = date(YEAR, 12, 31)
@@ -139,6 +132,7 @@ def test_every_catalogue_compiles():
     import re
 
     from babel.messages.mofile import write_mo
+
     from tular.graph.model import catalogue
 
     for lang in catalogue.LANGUAGES:

@@ -27,25 +27,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.io.backup import read_backup, restore_file, take_backup, write_backup
 from tular.graph.model.errors import InvalidData, RestoreInProgress, text_of
+from tular.visualizations.i18n import Locale
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import (
-    Attendance,
-    BatchMeta,
-    Kecamatan,
-    Kelurahan,
-    Outcome,
-    Population,
-    Records,
-    Skill,
-)
+from tular.graph.model.records import Attendance, BatchMeta, Kecamatan, Kelurahan, Outcome, Population, Records, Skill
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
 from tular.service.app import create_app
 from tular.service.datafiles import print_restore
-from tular.visualizations.i18n import Locale
 
 from .datafiles import populate
 from .factories import DINOYO, ikm, teaching, training

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore

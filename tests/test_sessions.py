@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, GraphStore, session_file

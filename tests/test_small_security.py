@@ -27,15 +27,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from packaging.requirements import Requirement
 from packaging.version import Version
+
 from tular.graph.admin import api_keys as keys
-from tular.graph.io.export import (
-    SHEET_COLUMNS,
-    export_store,
-    read_records,
-    table_rows,
-    write_csv,
-    write_xlsx,
-)
+from tular.graph.io.export import SHEET_COLUMNS, export_store, read_records, table_rows, write_csv, write_xlsx
 from tular.graph.io.files import PRIVATE_MODE, create_private, open_private
 from tular.graph.io.ingest import import_files
 from tular.graph.io.readers import neutralise, read_file, unneutralise
@@ -143,6 +137,7 @@ def test_every_export_format_is_written_0600_and_a_new_csv_folder_0700(embedded_
 def test_the_map_and_report_files_are_written_0600(embedded_store: EmbeddedStore, tmp_path: Path, wide_umask):
     """The internal map and report name people: files only their owner reads."""
     from rich.console import Console
+
     from tular.service.map_documents import write_map
     from tular.service.reports import write_report
 

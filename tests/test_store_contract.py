@@ -7,29 +7,13 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from tular.graph.model.errors import InvalidData, UnknownIKM, UsageError
-from tular.graph.model.records import (
-    Attendance,
-    BatchMeta,
-    Counts,
-    KindCounts,
-    Population,
-    Records,
-    Skill,
-    SourceInfo,
-)
+from tular.graph.model.records import Attendance, BatchMeta, Counts, KindCounts, Population, Records, Skill, SourceInfo
 from tular.graph.store import GraphStore
 
 from . import skill_graph
-from .factories import (
-    BUNULREJO,
-    DINOYO,
-    KESATRIAN,
-    ikm,
-    small_batik_program,
-    teaching,
-    training,
-)
+from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
 
 def edges(store: GraphStore, skill: str, as_of: date | None = None) -> set[tuple[str, str, date]]:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from tular.graph.model.errors import StoreUnavailable, UsageError
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore, open_store

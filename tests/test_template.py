@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 from tular.graph.io.export import SHEET_COLUMNS, read_records
 from tular.graph.io.readers import COLUMNS, read_file
 from tular.graph.io.template import write_template

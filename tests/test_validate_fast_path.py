@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
+from benchmarks.import_throughput import generate
 from tular.graph.io.readers import Table, read_file
 from tular.graph.io.validation import Snapshot, Validated, Validator
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.skills import SkillVocabulary
-
-from benchmarks.import_throughput import generate
 
 MESSY = Path(__file__).parent / "data" / "messy"
 TODAY = date(2026, 11, 23)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.catalogue import every_text
 from tular.graph.model.errors import UnknownIKM

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_web_browser import AS_OF, ID, Site, sign_in, site  # noqa: F401  (site: the demo server fixture)
+from .test_web_browser import AS_OF, ID, Site, site, sign_in  # noqa: F401  (site: the demo server fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF
 from tular.graph.model.catalogue import every_text

@@ -21,6 +21,7 @@ import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
 from tular.graph.model.catalogue import every_text

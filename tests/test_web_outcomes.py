@@ -11,6 +11,7 @@ from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.model.catalogue import every_text
 from tular.graph.model.settings import Settings

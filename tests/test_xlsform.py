@@ -21,18 +21,13 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from pyxform.xls2xform import convert
+
 from tular.graph.admin import api_keys as keys
 from tular.graph.admin.erasure import forget
 from tular.graph.io import xlsform
 from tular.graph.io.export import REGISTER_COLUMNS, export_store, odk_register
 from tular.graph.io.readers import unneutralise
-from tular.graph.io.xlsform import (
-    FORM_ID,
-    FORM_LANGUAGES,
-    form_version,
-    survey_rows,
-    write_xlsform,
-)
+from tular.graph.io.xlsform import FORM_ID, FORM_LANGUAGES, form_version, survey_rows, write_xlsform
 from tular.graph.model.catalogue import every_text
 from tular.graph.model.errors import UnknownArea, UsageError
 from tular.graph.model.gazetteer import Gazetteer

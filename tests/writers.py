@@ -16,15 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
 from tular.graph.io.ingest import import_files, import_tables
 from tular.graph.io.readers import COLUMNS, Row, Table
-from tular.graph.model.errors import (
-    InvalidData,
-    NotFound,
-    StoreBusy,
-    TularError,
-    UsageError,
-)
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, TularError, UsageError
 from tular.graph.model.records import BatchMeta
 from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore, open_store
 

@@ -10,12 +10,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from tular.graph.model.errors import (
-    Forbidden,
-    StoreUnavailable,
-    Unauthorized,
-    UsageError,
-)
+from tular.graph.model.errors import Forbidden, StoreUnavailable, Unauthorized, UsageError
 from tular.graph.model.records import ROLES, ApiKey, Role
 from tular.graph.store.base import GraphStore
 

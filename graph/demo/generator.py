@@ -23,14 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tular.graph.model.gazetteer import Gazetteer, normalise
-from tular.graph.model.records import (
-    IKM,
-    Attendance,
-    Outcome,
-    Records,
-    Teaching,
-    Training,
-)
+from tular.graph.model.records import IKM, Attendance, Outcome, Records, Teaching, Training
 
 DEMO_SEED = 2020
 #: The last date of the data set: no training, teaching or registration after it.

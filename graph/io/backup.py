@@ -37,35 +37,20 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from tular import __version__
 from tular.graph.admin.erasure import audit_meta
 from tular.graph.io.export import read_records, record_counts
 from tular.graph.model.catalogue import N_
-from tular.graph.model.errors import (
-    InvalidData,
-    Phrase,
-    Phrases,
-    Term,
-    UsageError,
-    said,
-)
+from tular.graph.model.errors import InvalidData, Phrase, Phrases, Term, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import (
-    Batch,
-    Kecamatan,
-    Kelurahan,
-    Records,
-    Skill,
-    Teaching,
-    placeholder,
-)
+from tular.graph.model.records import Batch, Kecamatan, Kelurahan, Records, Skill, Teaching, placeholder
 from tular.graph.model.settings import this_process
 from tular.graph.model.skills import BUILTIN_SKILLS
 from tular.graph.store.base import GraphStore, RestoreMark
 from tular.graph.store.embedded import EmbeddedStore
 from tular.graph.store.neo4j import Neo4jStore
 from tular.graph.store.restoring import in_progress, refuse_while_restoring  # noqa: F401 (named here too)
-
-from tular import __version__
 
 FORMAT = "tular-backup"
 #: Version of the file layout; a reader refuses newer versions than it knows.

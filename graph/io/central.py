@@ -25,6 +25,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
+
 from tular.graph.io import submissions
 from tular.graph.io.ingest import ImportReport, import_tables
 from tular.graph.io.tables import FileProblem

@@ -44,19 +44,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
+
 from tular.graph.io.files import open_private
 from tular.graph.io.readers import neutralise, unneutralise
 from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import InvalidData, Phrase, Phrases, UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import (  # noqa: F401  (Attendance: the doctest)
-    IKM,
-    KINDS,
-    Attendance,
-    Population,
-    Records,
-    placeholder,
-)
+from tular.graph.model.records import IKM, KINDS, Attendance, Population, Records, placeholder  # noqa: F401  (Attendance: the doctest)
 from tular.graph.store.base import GraphStore
 
 REGISTER_FORMAT = "odk-register"

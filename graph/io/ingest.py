@@ -11,23 +11,12 @@ from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel
-from tular.graph.io.readers import (
-    CSV_SUFFIXES,
-    FileProblem,
-    SourceFile,
-    Table,
-    read_file,
-)
+
+from tular.graph.io.readers import CSV_SUFFIXES, FileProblem, SourceFile, Table, read_file
 from tular.graph.io.validation import CheckProgress, Snapshot, validate
 from tular.graph.model.catalogue import N_
 from tular.graph.model.collector import collector_paused
-from tular.graph.model.records import (
-    KINDS,
-    BatchMeta,
-    KindCounts,
-    SourceInfo,
-    WriteResult,
-)
+from tular.graph.model.records import KINDS, BatchMeta, KindCounts, SourceInfo, WriteResult
 from tular.graph.store.base import GraphStore
 
 #: Errors listed in a report at most; the count says how many there were.

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
+
 from tular.graph.io import submissions
 from tular.graph.io.tables import (  # noqa: F401  (importable from here)
     COLUMNS,
@@ -862,9 +863,7 @@ def _sheet_records(sheet: Any, name: str) -> Iterator[tuple[int, list[str | None
     Excel's limits (:data:`MAX_ROWS`, :data:`MAX_COLUMNS`) is refused as soon as it is met.
     Rows numbered lower than a row before them are skipped, as openpyxl does.
     """
-    from openpyxl.worksheet._reader import (
-        WorkSheetParser,  # the parser iter_rows uses (openpyxl 3.1)
-    )
+    from openpyxl.worksheet._reader import WorkSheetParser  # the parser iter_rows uses (openpyxl 3.1)
 
     book = sheet.parent
     with sheet._get_source() as source:

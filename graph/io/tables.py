@@ -16,6 +16,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
+
 from tular.graph.model.catalogue import LANGUAGES, N_, Messages
 from tular.graph.model.errors import InvalidData
 

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
 from tular.graph.io.export import COMPLETED_WORDS, SHEET_COLUMNS
 from tular.graph.io.files import save_workbook
 from tular.graph.io.readers import COLUMNS

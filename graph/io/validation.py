@@ -19,26 +19,12 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
+
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
-from tular.graph.io.tables import (
-    AND,
-    COLUMNS,
-    Advice,
-    FileProblem,
-    Joined,
-    Month,
-    Row,
-    Said,
-    Table,
-)
+from tular.graph.io.tables import AND, COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
 from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import NotADate, parse_date
-from tular.graph.model.errors import (
-    AmbiguousKelurahan,
-    UnknownArea,
-    UnknownIKM,
-    UnknownSkill,
-)
+from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UnknownIKM, UnknownSkill
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,

@@ -30,6 +30,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
 from tular.graph.io.files import save_workbook
 from tular.graph.model.catalogue import N_, Messages
 from tular.graph.model.errors import UsageError, said

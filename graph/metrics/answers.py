@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+
 from tular.graph.metrics import engine
 from tular.graph.metrics.engine import Lookups, SkillArrays
 from tular.graph.metrics.results import (
@@ -192,9 +193,7 @@ def resolve_outcome_kind(kind: str | None) -> str | None:
     """An outcome kind as written (``Pameran``, ``first sale``) as its id; None stays None."""
     if kind is None:
         return None
-    from tular.graph.io.validation import (
-        OUTCOME_KIND_WORDS,  # the words the importer accepts
-    )
+    from tular.graph.io.validation import OUTCOME_KIND_WORDS  # the words the importer accepts
     found = OUTCOME_KIND_WORDS.get("_".join(kind.strip().casefold().replace("-", " ").split()))
     if found is None:
         raise UsageError(f"unknown outcome kind {kind!r}; valid kinds: {', '.join(OUTCOME_KINDS)}")

@@ -21,14 +21,10 @@ from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
-from tular.graph.metrics.results import (
-    AreaFilter,
-    ChoroplethData,
-    ChoroplethFrame,
-    KelurahanValues,
-)
+from tular.graph.metrics.results import AreaFilter, ChoroplethData, ChoroplethFrame, KelurahanValues
 from tular.graph.model.errors import UsageError
 from tular.graph.model.geography import boundaries_for
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS

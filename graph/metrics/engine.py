@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from tular.graph.metrics.results import (
     CHAIN_STATUSES,
     DEFAULT_CITY_POPULATION,

@@ -25,6 +25,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import MapData, MapNode, Mark, Teacher

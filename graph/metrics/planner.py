@@ -38,16 +38,10 @@ from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
-from tular.graph.metrics.results import (
-    VISITS_PER_SEAT,
-    Finding,
-    Plan,
-    PlanKelurahan,
-    PlanNarasumber,
-    PlanVisit,
-)
+from tular.graph.metrics.results import VISITS_PER_SEAT, Finding, Plan, PlanKelurahan, PlanNarasumber, PlanVisit
 from tular.graph.model.catalogue import LANGUAGES, Messages
 from tular.graph.model.errors import UsageError
 from tular.graph.model.gazetteer import Gazetteer

@@ -41,27 +41,15 @@ from datetime import date
 
 import networkx as nx
 import numpy as np
-from tular.graph.io.validation import (
-    cycle_through,
-    person_key,
-    phone_key,
-    strong_components,
-)
+
+from tular.graph.io.validation import cycle_through, person_key, phone_key, strong_components
 from tular.graph.metrics import answers, engine
 from tular.graph.metrics.engine import SkillArrays
 from tular.graph.metrics.results import FINDING_KINDS, QualityFinding, QualityReport
 from tular.graph.model.catalogue import N_, Messages
 from tular.graph.model.errors import configured_language
 from tular.graph.model.gazetteer import Gazetteer
-from tular.graph.model.records import (
-    IKM,
-    Attendance,
-    BatchMeta,
-    Repair,
-    SourceInfo,
-    Teaching,
-    Training,
-)
+from tular.graph.model.records import IKM, Attendance, BatchMeta, Repair, SourceInfo, Teaching, Training
 from tular.graph.store.base import GraphStore
 
 #: How a repair is named in the batch log's files (``tular import --list`` shows it).

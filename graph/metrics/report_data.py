@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine, planner
 from tular.graph.metrics.engine import Lookups, SkillArrays
@@ -62,6 +63,7 @@ from tular.graph.metrics.results import (
     CHAIN_STATUSES,
     FINDING_KINDS,
     FOLLOW_UP_KINDS,
+    Finding,
     PLAN_SEATS,
     QUALITY_LISTED,
     REPORT_CHAINS,
@@ -70,7 +72,6 @@ from tular.graph.metrics.results import (
     AreaFilter,
     AreaTotals,
     ChainSection,
-    Finding,
     FollowUp,
     FollowUpCount,
     NextCohort,

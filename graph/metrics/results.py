@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
     import networkx as nx
+
     from tular.graph.model.gazetteer import Gazetteer
     from tular.graph.model.geography import Boundaries
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from pydantic import BaseModel
+
 from tular.graph.metrics.results import Person
 from tular.graph.model.gazetteer import Gazetteer
-
 if TYPE_CHECKING:  # numpy and scipy: imported by the commands that compute
     from tular.graph.metrics.engine import SkillArrays
 from tular.graph.model.records import (

@@ -21,6 +21,7 @@ from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
+
 from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import InvalidData, UsageError, said
 from tular.graph.model.records import (

@@ -15,15 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from tular.graph.io.files import create_private
 from tular.graph.metrics.results import Person
-from tular.graph.model.errors import (
-    InvalidData,
-    NotFound,
-    StoreBusy,
-    StoreUnavailable,
-    UnknownIKM,
-)
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,

@@ -14,14 +14,9 @@ import sqlite3
 from datetime import date
 
 import numpy as np
+
 from tular.graph.store.batches import decode_changes
-from tular.graph.store.snapshot import (
-    PATCH_LIMIT,
-    Current,
-    GraphSnapshot,
-    Touched,
-    touched_by,
-)
+from tular.graph.store.snapshot import PATCH_LIMIT, Current, GraphSnapshot, Touched, touched_by
 
 #: ``date.toordinal()`` of 1970-01-01, the epoch of numpy's datetime64[D].
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -26,14 +26,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import numpy as np
 from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j import exceptions as neo4j_errors
+
 from tular.graph.metrics.results import Person
-from tular.graph.model.errors import (
-    InvalidData,
-    NotFound,
-    StoreBusy,
-    StoreUnavailable,
-    UnknownIKM,
-)
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,
@@ -63,14 +58,7 @@ from tular.graph.store import batches
 from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark
 from tular.graph.store.pinning import Pinning
 from tular.graph.store.shared_read import SharedRead
-from tular.graph.store.snapshot import (
-    PATCH_LIMIT,
-    Current,
-    GraphSnapshot,
-    SkillTables,
-    Touched,
-    touched_by,
-)
+from tular.graph.store.snapshot import PATCH_LIMIT, Current, GraphSnapshot, SkillTables, Touched, touched_by
 
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.

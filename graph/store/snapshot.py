@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
+
 from tular.graph.metrics.engine import SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.

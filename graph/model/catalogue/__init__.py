@@ -60,9 +60,7 @@ class Messages:
         >>> Messages("id").integer(2216), Messages("en").integer(-2216), Messages("id").integer(None)
         ('2.216', '−2,216', '—')
         """
-        from babel.numbers import (
-            format_decimal,  # Babel's locale data: loaded at the first number
-        )
+        from babel.numbers import format_decimal  # Babel's locale data: loaded at the first number
 
         if value is None:
             return MISSING

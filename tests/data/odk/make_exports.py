@@ -23,6 +23,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from pyxform.xls2xform import convert
+
 from tular.graph.io.xlsform import FORM_ID, form_version, write_xlsform
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.skills import BUILTIN_SKILLS
