@@ -8,16 +8,25 @@ Without ``--db`` the demo (13,000 IKM) is written to a temporary file first. Eac
 one after the other, `tular --db … reach --skill batik --as-of 2026-06-30 --json` and
 `python benchmarks/nx_reach_script.py` (the same answer from SQLite rows with networkx; its
 answer is checked equal on every field both give), and, with ``--before SRC``, the same
-`tular reach` from another source tree (an earlier version, for a before/after row: a folder
-holding a ``tular`` package, put first on PYTHONPATH). A third process only imports what
-`tular reach` imports (numpy, pydantic's models, typer and rich): the part of its time that
-no work can remove. Wall times of the whole process,
-interpreter start included; the median and the fastest of the rounds.
+`tular reach` from another source tree (an earlier version, for a before/after row: a source
+checkout such as ``git archive COMMIT | tar -x -C SRC`` gives, arranged here as a ``tular``
+package put first on PYTHONPATH). A third process only imports the modules `tular reach`
+imports; a fourth, the floor, only what no version of the command can do without: the
+interpreter, numpy (the engine's arrays), pydantic with one model built (the answer types),
+typer (the command line) and sqlite3. Wall times of the whole process, interpreter start
+included; the median and the fastest of the rounds.
+
+Every process runs in a fresh temporary folder (``python -m tular`` run in a checkout would
+import the checkout's ``tular`` folder, whatever PYTHONPATH says), with the bytecode of the
+trees it times compiled first, as ``pip install`` leaves an installed package
+(``PYTHONDONTWRITEBYTECODE`` would otherwise make every process compile tular's sources
+again; networkx, like every installed library, has its bytecode).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -31,10 +40,30 @@ ROOT = Path(__file__).resolve().parents[1]
 SKILL, AS_OF = "batik", "2026-06-30"
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, str]:
+PACKAGES = ("graph", "service", "visualizations")  # the checkout's folders: tular.graph, …
+FLOOR = "import numpy, pydantic, sqlite3, typer; pydantic.create_model('Answer', skill=(str, ...))"
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=True)
     return time.perf_counter() - start, done.stdout
+
+
+def as_package(source: Path, folder: Path) -> Path:
+    """A folder to put on PYTHONPATH for ``source``: ``source`` itself when it holds the
+    ``tular`` package whole, else (a checkout: ``tular/`` beside ``graph/``, ``service/``,
+    ``visualizations/``) a ``tular`` package made of links to them. Its bytecode compiled."""
+    compileall.compile_dir(str(source), quiet=1)
+    if (source / "tular" / "graph").is_dir():
+        return source
+    package = folder / "before" / "tular"
+    package.mkdir(parents=True)
+    for entry in (source / "tular").iterdir():
+        (package / entry.name).symlink_to(entry.resolve())
+    for name in PACKAGES:
+        (package / name).symlink_to((source / name).resolve())
+    return package.parent
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -55,34 +84,45 @@ def main(argv: list[str] | None = None) -> dict:
             load_demo(store)
             store.close()
             db = f"sqlite:///{Path(folder) / 'demo.db'}"
-        path = db[len("sqlite:///"):]
+        path = str(Path(db[len("sqlite:///"):]).resolve())
+        db = f"sqlite:///{path}"
+        for name in ("tular", *PACKAGES):
+            compileall.compile_dir(str(ROOT / name), quiet=1)
+        here = Path(folder) / "run"
+        here.mkdir()
         tular = [sys.executable, "-m", "tular", "--db", db, "reach", "--skill", SKILL, "--as-of", AS_OF, "--json"]
         script = [sys.executable, str(ROOT / "benchmarks" / "nx_reach_script.py"), path, SKILL, AS_OF]
-        imports = [sys.executable, "-c", "import tular.service.cli, tular.service.views, "
-                   "tular.graph.metrics.answers, tular.graph.store.embedded"]
-        runs: dict[str, list[float]] = {"tular": [], "networkx": [], "tular's imports alone": []}
+        imports = [sys.executable, "-c", "import tular.service.cli, tular.graph.metrics.answers, "
+                   "tular.graph.store.embedded"]
+        floor = [sys.executable, "-c", FLOOR]
+        runs: dict[str, list[float]] = {"tular": [], "networkx": [], "tular's imports alone": [], "floor": []}
         before_env = None
         if args.before:
             runs["tular, before"] = []
-            before_env = {**os.environ, "PYTHONPATH": str(args.before)}
+            before_env = {**os.environ, "PYTHONPATH": str(as_package(args.before.resolve(), Path(folder)))}
         for _ in range(args.rounds):
-            seconds, ours = timed(tular)
+            seconds, ours = timed(tular, here)
             runs["tular"].append(seconds)
-            seconds, theirs = timed(script)
+            seconds, theirs = timed(script, here)
             runs["networkx"].append(seconds)
-            runs["tular's imports alone"].append(timed(imports)[0])
+            runs["tular's imports alone"].append(timed(imports, here)[0])
+            runs["floor"].append(timed(floor, here)[0])
             if before_env is not None:
-                runs["tular, before"].append(timed(tular, before_env)[0])
+                seconds, earlier = timed(tular, here, before_env)
+                runs["tular, before"].append(seconds)
+                assert json.loads(earlier) == json.loads(ours)
         ours, theirs = json.loads(ours), json.loads(theirs)
         assert all(ours[k] == theirs[k] for k in theirs), [k for k in theirs if ours[k] != theirs[k]]
     result = {name: {"median": statistics.median(t), "fastest": min(t)} for name, t in runs.items()}
     result["ratio"] = result["tular"]["median"] / result["networkx"]["median"]
     result["ratio_fastest"] = result["tular"]["fastest"] / result["networkx"]["fastest"]
-    print("| process | median | fastest | / networkx (median) |")
-    print("|---|---:|---:|---:|")
+    result["ratio_to_floor"] = result["tular"]["median"] / result["floor"]["median"]
+    print("| process | median | fastest | / networkx (median) | / floor (median) |")
+    print("|---|---:|---:|---:|---:|")
     for name in runs:
         print(f"| {name} | {result[name]['median']:.3f} s | {result[name]['fastest']:.3f} s | "
-              f"{result[name]['median'] / result['networkx']['median']:.2f}× |")
+              f"{result[name]['median'] / result['networkx']['median']:.2f}× | "
+              f"{result[name]['median'] / result['floor']['median']:.2f}× |")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return result

@@ -4,8 +4,9 @@ Exit codes (SPEC §6): 0 ok (warnings included), 1 invalid data, 2 usage error,
 3 store unavailable, 4 remote source unavailable (ODK Central).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: typer reads every command's parameters from
+# its annotations each time it runs, and annotations kept as strings are compiled again there
+# (about 40 ms a run); the few names imported only for type checkers are quoted.
 import getpass
 import json
 import sys
@@ -52,7 +53,7 @@ class _Console:
 
     def __init__(self, stderr: bool = False):
         self._stderr = stderr
-        self._console: Console | None = None
+        self._console: "Console | None" = None
 
     def __getattr__(self, name: str):
         if self._console is None:
@@ -94,19 +95,19 @@ def _worded_errors():
 class _Localized:
     """click's usage line and help option, worded from the catalogue."""
 
-    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+    def format_help(self, ctx: "Context", formatter: "HelpFormatter") -> None:
         worded_typer()
         super().format_help(ctx, formatter)
 
-    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+    def format_usage(self, ctx: "Context", formatter: "HelpFormatter") -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
                               prefix=HELP.t("cli.usage") + " ")
 
-    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: "Context") -> list[str]:
         pieces = super().collect_usage_pieces(ctx)
         return [HELP.t("cli.options_metavar") if piece == self.options_metavar else piece for piece in pieces]
 
-    def get_help_option(self, ctx: Context) -> Option | None:
+    def get_help_option(self, ctx: "Context") -> "Option | None":
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP.t("cli.help_option")
@@ -118,7 +119,7 @@ class LocalizedGroup(_Localized, TyperGroup):
         with _worded_errors():
             return super().make_context(*args, **kwargs)
 
-    def invoke(self, ctx: Context):
+    def invoke(self, ctx: "Context"):
         with _worded_errors():
             return super().invoke(ctx)
 
@@ -180,6 +181,14 @@ class CliState:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def _views():
+    """The tables and trees of the metrics' answers (rich): loaded to show an answer, not to
+    print it as JSON."""
+    from tular.service import views
+
+    return views
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -496,17 +505,16 @@ def reach(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     store = cli.store()
     if skill.strip().casefold() == "all":
         result = metrics.reach_all(store, query)
-        print(result.model_dump_json()) if as_json else views.print_reach_all(out, result, loc=cli.loc)
+        print(result.model_dump_json()) if as_json else _views().print_reach_all(out, result, loc=cli.loc)
     else:
         one = metrics.reach(store, query)
-        print(one.model_dump_json()) if as_json else views.print_reach(out, one, loc=cli.loc)
+        print(one.model_dump_json()) if as_json else _views().print_reach(out, one, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.broken"))
@@ -518,11 +526,10 @@ def broken(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     result = metrics.broken(cli.store(), skill, as_of_option(as_of, cli), dormant_days)
-    print(result.model_dump_json()) if as_json else views.print_broken(out, result, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_broken(out, result, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.chains"))
@@ -562,12 +569,11 @@ def outcomes(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     result = metrics.outcome_rates(cli.store(), query, kind, after_learning)
-    print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_outcomes(out, result, after_learning, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.plan"))
@@ -582,12 +588,11 @@ def plan(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import planner
-    from tular.service import views
 
     cli = state(ctx)
     lang = cli.use(lang)
     result = planner.plan(cli.store(), skill, seats, as_of_option(as_of, cli), year=year, lang=lang)
-    print(result.model_dump_json()) if as_json else views.print_plan(out, result, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_plan(out, result, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.lineage"))
@@ -599,11 +604,10 @@ def lineage(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
-    print(json.dumps(result)) if as_json else views.print_lineage(out, result, loc=cli.loc)
+    print(json.dumps(result)) if as_json else _views().print_lineage(out, result, loc=cli.loc)
 
 
 @app.command("map", cls=LocalizedCommand, help=HELP.t("cli.map"))
