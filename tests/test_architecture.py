@@ -137,7 +137,8 @@ def test_tular_reach_loads_only_what_it_uses(tmp_path: Path):
     store.close()
     unused = ("neo4j", "fastapi", "starlette", "uvicorn", "weasyprint", "matplotlib", "scipy", "networkx", "pyvis",
               "openpyxl", "jinja2", "rich", "markdown_it", "pydantic_settings", "babel", "click", "asyncio",
-              "typer.rich_utils", "numpy.ma", "tular.service.views", "tular.visualizations.report")
+              "typer.rich_utils", "numpy.ma", "concurrent.futures", "tular.service.views",
+              "tular.visualizations.report")
     argv = ["tular", "--db", f"sqlite:///{tmp_path / 'tiny.db'}", "reach", "--skill", "batik", "--json"]
     code = (f"import runpy, sys; sys.argv = {argv!r}\n"
             "try:\n    runpy.run_module('tular', run_name='__main__')\nexcept SystemExit:\n    pass\n"
