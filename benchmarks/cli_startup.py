@@ -14,7 +14,8 @@ package put first on PYTHONPATH). A third process only imports the modules `tula
 imports; a fourth, the floor, only what no version of the command can do without: the
 interpreter, numpy (the engine's arrays), pydantic with one model built (the answer types),
 typer (the command line) and sqlite3. Wall times of the whole process, interpreter start
-included; the median and the fastest of the rounds.
+included (the median and the fastest of the rounds), and the median of its CPU time (user
+and system), which a machine busy with other work disturbs less.
 
 Every process runs in a fresh temporary folder (``python -m tular`` run in a checkout would
 import the checkout's ``tular`` folder, whatever PYTHONPATH says), with the bytecode of the
@@ -29,6 +30,7 @@ import argparse
 import compileall
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,10 +46,14 @@ PACKAGES = ("graph", "service", "visualizations")  # the checkout's folders: tul
 FLOOR = "import numpy, pydantic, sqlite3, typer; pydantic.create_model('Answer', skill=(str, ...))"
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
+    """Wall time, CPU time (user and system, of the process) and what it printed."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=True)
-    return time.perf_counter() - start, done.stdout
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime, done.stdout
 
 
 def as_package(source: Path, folder: Path) -> Path:
@@ -95,34 +101,37 @@ def main(argv: list[str] | None = None) -> dict:
         imports = [sys.executable, "-c", "import tular.service.cli, tular.graph.metrics.answers, "
                    "tular.graph.store.embedded"]
         floor = [sys.executable, "-c", FLOOR]
-        runs: dict[str, list[float]] = {"tular": [], "networkx": [], "tular's imports alone": [], "floor": []}
-        before_env = None
+        commands = {"tular": (tular, None), "networkx": (script, None), "tular's imports alone": (imports, None),
+                    "floor": (floor, None)}
         if args.before:
-            runs["tular, before"] = []
             before_env = {**os.environ, "PYTHONPATH": str(as_package(args.before.resolve(), Path(folder)))}
+            commands["tular, before"] = (tular, before_env)
+        runs: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        printed: dict[str, str] = {}
         for _ in range(args.rounds):
-            seconds, ours = timed(tular, here)
-            runs["tular"].append(seconds)
-            seconds, theirs = timed(script, here)
-            runs["networkx"].append(seconds)
-            runs["tular's imports alone"].append(timed(imports, here)[0])
-            runs["floor"].append(timed(floor, here)[0])
-            if before_env is not None:
-                seconds, earlier = timed(tular, here, before_env)
-                runs["tular, before"].append(seconds)
-                assert json.loads(earlier) == json.loads(ours)
+            for name, (command, env) in commands.items():
+                seconds, used, printed[name] = timed(command, here, env)
+                runs[name].append(seconds)
+                cpu[name].append(used)
+        ours, theirs = printed["tular"], printed["networkx"]
+        if args.before:
+            assert json.loads(printed["tular, before"]) == json.loads(ours)
         ours, theirs = json.loads(ours), json.loads(theirs)
         assert all(ours[k] == theirs[k] for k in theirs), [k for k in theirs if ours[k] != theirs[k]]
-    result = {name: {"median": statistics.median(t), "fastest": min(t)} for name, t in runs.items()}
+    result = {name: {"median": statistics.median(t), "fastest": min(t), "cpu_median": statistics.median(cpu[name])}
+              for name, t in runs.items()}
     result["ratio"] = result["tular"]["median"] / result["networkx"]["median"]
     result["ratio_fastest"] = result["tular"]["fastest"] / result["networkx"]["fastest"]
     result["ratio_to_floor"] = result["tular"]["median"] / result["floor"]["median"]
-    print("| process | median | fastest | / networkx (median) | / floor (median) |")
-    print("|---|---:|---:|---:|---:|")
+    result["ratio_cpu"] = result["tular"]["cpu_median"] / result["networkx"]["cpu_median"]
+    print("| process | median | fastest | / networkx | / floor | CPU median | / networkx | / floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in runs:
-        print(f"| {name} | {result[name]['median']:.3f} s | {result[name]['fastest']:.3f} s | "
-              f"{result[name]['median'] / result['networkx']['median']:.2f}× | "
-              f"{result[name]['median'] / result['floor']['median']:.2f}× |")
+        row, nx_, floor_ = result[name], result["networkx"], result["floor"]
+        print(f"| {name} | {row['median']:.3f} s | {row['fastest']:.3f} s | {row['median'] / nx_['median']:.2f}× | "
+              f"{row['median'] / floor_['median']:.2f}× | {row['cpu_median']:.3f} s | "
+              f"{row['cpu_median'] / nx_['cpu_median']:.2f}× | {row['cpu_median'] / floor_['cpu_median']:.2f}× |")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return result
