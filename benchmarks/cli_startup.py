@@ -8,18 +8,29 @@ Without ``--db`` the demo (13,000 IKM) is written to a temporary file first. Eac
 one after the other, `tular --db … reach --skill batik --as-of 2026-06-30 --json` and
 `python benchmarks/nx_reach_script.py` (the same answer from SQLite rows with networkx; its
 answer is checked equal on every field both give), and, with ``--before SRC``, the same
-`tular reach` from another source tree (an earlier version, for a before/after row: a folder
-holding a ``tular`` package, put first on PYTHONPATH). A third process only imports what
-`tular reach` imports (numpy, pydantic's models, typer and rich): the part of its time that
-no work can remove. Wall times of the whole process,
-interpreter start included; the median and the fastest of the rounds.
+`tular reach` from another source tree (an earlier version, for a before/after row: a source
+checkout such as ``git archive COMMIT | tar -x -C SRC`` gives, arranged here as a ``tular``
+package put first on PYTHONPATH). A third process only imports the modules `tular reach`
+imports; a fourth, the floor, only what no version of the command can do without: the
+interpreter, numpy (the engine's arrays), pydantic with one model built (the answer types),
+typer (the command line) and sqlite3. Wall times of the whole process, interpreter start
+included (the median and the fastest of the rounds), and the median of its CPU time (user
+and system), which a machine busy with other work disturbs less.
+
+Every process runs in a fresh temporary folder (``python -m tular`` run in a checkout would
+import the checkout's ``tular`` folder, whatever PYTHONPATH says), with the bytecode of the
+trees it times compiled first, as ``pip install`` leaves an installed package
+(``PYTHONDONTWRITEBYTECODE`` would otherwise make every process compile tular's sources
+again; networkx, like every installed library, has its bytecode).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,10 +42,34 @@ ROOT = Path(__file__).resolve().parents[1]
 SKILL, AS_OF = "batik", "2026-06-30"
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, str]:
+PACKAGES = ("graph", "service", "visualizations")  # the checkout's folders: tular.graph, …
+FLOOR = "import numpy, pydantic, sqlite3, typer; pydantic.create_model('Answer', skill=(str, ...))"
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, str]:
+    """Wall time, CPU time (user and system, of the process) and what it printed."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    return time.perf_counter() - start, done.stdout
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, check=True)
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime, done.stdout
+
+
+def as_package(source: Path, folder: Path) -> Path:
+    """A folder to put on PYTHONPATH for ``source``: ``source`` itself when it holds the
+    ``tular`` package whole, else (a checkout: ``tular/`` beside ``graph/``, ``service/``,
+    ``visualizations/``) a ``tular`` package made of links to them. Its bytecode compiled."""
+    compileall.compile_dir(str(source), quiet=1)
+    if (source / "tular" / "graph").is_dir():
+        return source
+    package = folder / "before" / "tular"
+    package.mkdir(parents=True)
+    for entry in (source / "tular").iterdir():
+        (package / entry.name).symlink_to(entry.resolve())
+    for name in PACKAGES:
+        (package / name).symlink_to((source / name).resolve())
+    return package.parent
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -55,34 +90,48 @@ def main(argv: list[str] | None = None) -> dict:
             load_demo(store)
             store.close()
             db = f"sqlite:///{Path(folder) / 'demo.db'}"
-        path = db[len("sqlite:///"):]
+        path = str(Path(db[len("sqlite:///"):]).resolve())
+        db = f"sqlite:///{path}"
+        for name in ("tular", *PACKAGES):
+            compileall.compile_dir(str(ROOT / name), quiet=1)
+        here = Path(folder) / "run"
+        here.mkdir()
         tular = [sys.executable, "-m", "tular", "--db", db, "reach", "--skill", SKILL, "--as-of", AS_OF, "--json"]
         script = [sys.executable, str(ROOT / "benchmarks" / "nx_reach_script.py"), path, SKILL, AS_OF]
-        imports = [sys.executable, "-c", "import tular.service.cli, tular.service.views, "
-                   "tular.graph.metrics.answers, tular.graph.store.embedded"]
-        runs: dict[str, list[float]] = {"tular": [], "networkx": [], "tular's imports alone": []}
-        before_env = None
+        imports = [sys.executable, "-c", "import tular.service.cli, tular.graph.metrics.answers, "
+                   "tular.graph.store.embedded"]
+        floor = [sys.executable, "-c", FLOOR]
+        commands = {"tular": (tular, None), "networkx": (script, None), "tular's imports alone": (imports, None),
+                    "floor": (floor, None)}
         if args.before:
-            runs["tular, before"] = []
-            before_env = {**os.environ, "PYTHONPATH": str(args.before)}
+            before_env = {**os.environ, "PYTHONPATH": str(as_package(args.before.resolve(), Path(folder)))}
+            commands["tular, before"] = (tular, before_env)
+        runs: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        printed: dict[str, str] = {}
         for _ in range(args.rounds):
-            seconds, ours = timed(tular)
-            runs["tular"].append(seconds)
-            seconds, theirs = timed(script)
-            runs["networkx"].append(seconds)
-            runs["tular's imports alone"].append(timed(imports)[0])
-            if before_env is not None:
-                runs["tular, before"].append(timed(tular, before_env)[0])
+            for name, (command, env) in commands.items():
+                seconds, used, printed[name] = timed(command, here, env)
+                runs[name].append(seconds)
+                cpu[name].append(used)
+        ours, theirs = printed["tular"], printed["networkx"]
+        if args.before:
+            assert json.loads(printed["tular, before"]) == json.loads(ours)
         ours, theirs = json.loads(ours), json.loads(theirs)
         assert all(ours[k] == theirs[k] for k in theirs), [k for k in theirs if ours[k] != theirs[k]]
-    result = {name: {"median": statistics.median(t), "fastest": min(t)} for name, t in runs.items()}
+    result = {name: {"median": statistics.median(t), "fastest": min(t), "cpu_median": statistics.median(cpu[name])}
+              for name, t in runs.items()}
     result["ratio"] = result["tular"]["median"] / result["networkx"]["median"]
     result["ratio_fastest"] = result["tular"]["fastest"] / result["networkx"]["fastest"]
-    print("| process | median | fastest | / networkx (median) |")
-    print("|---|---:|---:|---:|")
+    result["ratio_to_floor"] = result["tular"]["median"] / result["floor"]["median"]
+    result["ratio_cpu"] = result["tular"]["cpu_median"] / result["networkx"]["cpu_median"]
+    print("| process | median | fastest | / networkx | / floor | CPU median | / networkx | / floor |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in runs:
-        print(f"| {name} | {result[name]['median']:.3f} s | {result[name]['fastest']:.3f} s | "
-              f"{result[name]['median'] / result['networkx']['median']:.2f}× |")
+        row, nx_, floor_ = result[name], result["networkx"], result["floor"]
+        print(f"| {name} | {row['median']:.3f} s | {row['fastest']:.3f} s | {row['median'] / nx_['median']:.2f}× | "
+              f"{row['median'] / floor_['median']:.2f}× | {row['cpu_median']:.3f} s | "
+              f"{row['cpu_median'] / nx_['cpu_median']:.2f}× | {row['cpu_median'] / floor_['cpu_median']:.2f}× |")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return result

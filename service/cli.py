@@ -4,22 +4,19 @@ Exit codes (SPEC §6): 0 ok (warnings included), 1 invalid data, 2 usage error,
 3 store unavailable, 4 remote source unavailable (ODK Central).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: typer reads every command's parameters from
+# its annotations each time it runs, and annotations kept as strings are compiled again there
+# (about 40 ms a run); the few names imported only for type checkers are quoted.
 import getpass
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
-import typer.rich_utils
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 
 from tular import __version__
@@ -31,8 +28,17 @@ from tular.graph.model.settings import Settings
 from tular.graph.model.skills import SkillVocabulary, skill_key
 from tular.graph.store import GraphStore, open_store
 from tular.service.language import cli_language, language, said, text_of
-from tular.service.views import record_name
 from tular.visualizations.i18n import Locale
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from typer import Context
+    from typer._click import HelpFormatter, Option
+
+# A command imports what it uses when it uses it (SPEC §9): rich's consoles are made at the
+# first print, typer's help and error panels (typer.rich_utils, rich.markdown) are loaded only
+# to show help or an error, the commands' own modules inside each command.
+# tests/test_architecture.py holds the import lists of `tular --help` and `tular reach`.
 
 #: The help texts are made when the commands are built: the language is read from the arguments
 #: and TULAR_LANG first (SPEC §11), and the output follows the same choice (:class:`CliState`).
@@ -40,31 +46,68 @@ HELP = Locale(cli_language(sys.argv[1:]))
 
 EXIT_INVALID_DATA, EXIT_USAGE, EXIT_STORE_UNAVAILABLE, EXIT_REMOTE_UNAVAILABLE = 1, 2, 3, 4
 
-# Piped output has no terminal width; give tables room rather than truncating numbers.
-out = Console() if sys.stdout.isatty() else Console(width=120)
-err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=120)
 
-# typer's and click's own words in the help and the usage errors, in the same language
-for _name, _key in {"ARGUMENTS_PANEL_TITLE": N_("cli.panel_arguments"), "OPTIONS_PANEL_TITLE": N_("cli.panel_options"),
-                    "COMMANDS_PANEL_TITLE": N_("cli.panel_commands"), "ERRORS_PANEL_TITLE": N_("cli.panel_error"),
-                    "ABORTED_TEXT": N_("cli.aborted"), "REQUIRED_LONG_STRING": N_("cli.required")}.items():
-    setattr(typer.rich_utils, _name, HELP.t(_key))
-typer.rich_utils.DEFAULT_STRING = HELP.t("cli.default", value="{}")
-typer.rich_utils.RICH_HELP = HELP.t("cli.try_help", command_path="{command_path}", help_option="{help_option}")
+class _Console:
+    """A rich console made at its first use. Piped output has no terminal width; give tables
+    room rather than truncating numbers."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+        self._console: "Console | None" = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            stream = sys.stderr if self._stderr else sys.stdout
+            self._console = Console(stderr=self._stderr, width=None if stream.isatty() else 120)
+        return getattr(self._console, name)
+
+
+out, err = _Console(), _Console(stderr=True)
+
+
+def worded_typer() -> None:
+    """typer's and click's own words in the help and the usage errors, in the help's language:
+    set before typer shows help or an error (it loads ``typer.rich_utils`` only then)."""
+    import typer.rich_utils
+
+    for name, key in {"ARGUMENTS_PANEL_TITLE": N_("cli.panel_arguments"), "OPTIONS_PANEL_TITLE": N_("cli.panel_options"),
+                      "COMMANDS_PANEL_TITLE": N_("cli.panel_commands"), "ERRORS_PANEL_TITLE": N_("cli.panel_error"),
+                      "ABORTED_TEXT": N_("cli.aborted"), "REQUIRED_LONG_STRING": N_("cli.required")}.items():
+        setattr(typer.rich_utils, name, HELP.t(key))
+    typer.rich_utils.DEFAULT_STRING = HELP.t("cli.default", value="{}")
+    typer.rich_utils.RICH_HELP = HELP.t("cli.try_help", command_path="{command_path}", help_option="{help_option}")
+
+
+@contextmanager
+def _worded_errors():
+    """typer shows a usage error or an abort in a panel of ``typer.rich_utils``: worded first."""
+    try:
+        yield
+    except (TularError, typer.Exit):
+        raise
+    except Exception:
+        worded_typer()
+        raise
 
 
 class _Localized:
     """click's usage line and help option, worded from the catalogue."""
 
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: "Context", formatter: "HelpFormatter") -> None:
+        worded_typer()
+        super().format_help(ctx, formatter)
+
+    def format_usage(self, ctx: "Context", formatter: "HelpFormatter") -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
                               prefix=HELP.t("cli.usage") + " ")
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: "Context") -> list[str]:
         pieces = super().collect_usage_pieces(ctx)
         return [HELP.t("cli.options_metavar") if piece == self.options_metavar else piece for piece in pieces]
 
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+    def get_help_option(self, ctx: "Context") -> "Option | None":
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP.t("cli.help_option")
@@ -72,7 +115,13 @@ class _Localized:
 
 
 class LocalizedGroup(_Localized, TyperGroup):
-    pass
+    def make_context(self, *args, **kwargs):
+        with _worded_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: "Context"):
+        with _worded_errors():
+            return super().invoke(ctx)
 
 
 class LocalizedCommand(_Localized, TyperCommand):
@@ -134,6 +183,14 @@ class CliState:
             self._store.close()
 
 
+def _views():
+    """The tables and trees of the metrics' answers (rich): loaded to show an answer, not to
+    print it as JSON."""
+    from tular.service import views
+
+    return views
+
+
 def state(ctx: typer.Context) -> CliState:
     return ctx.find_root().obj
 
@@ -190,6 +247,10 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", h
         print(json.dumps({"store": store.display_url, **counts.model_dump()}))
         return
     loc = state(ctx).loc
+    from rich.table import Table
+
+    from tular.service.views import record_name
+
     table = Table(title=loc.t("cli.status_title"), caption=store.display_url, title_justify="left")
     table.add_column(loc.t("cli.status_records"))
     table.add_column(loc.t("cli.status_count"), justify="right")
@@ -444,17 +505,16 @@ def reach(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     store = cli.store()
     if skill.strip().casefold() == "all":
         result = metrics.reach_all(store, query)
-        print(result.model_dump_json()) if as_json else views.print_reach_all(out, result, loc=cli.loc)
+        print(result.model_dump_json()) if as_json else _views().print_reach_all(out, result, loc=cli.loc)
     else:
         one = metrics.reach(store, query)
-        print(one.model_dump_json()) if as_json else views.print_reach(out, one, loc=cli.loc)
+        print(one.model_dump_json()) if as_json else _views().print_reach(out, one, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.broken"))
@@ -466,11 +526,10 @@ def broken(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     result = metrics.broken(cli.store(), skill, as_of_option(as_of, cli), dormant_days)
-    print(result.model_dump_json()) if as_json else views.print_broken(out, result, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_broken(out, result, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.chains"))
@@ -510,12 +569,11 @@ def outcomes(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     query = filtered_query(cli, skill, as_of, kelurahan, kecamatan, cohort, year)
     result = metrics.outcome_rates(cli.store(), query, kind, after_learning)
-    print(result.model_dump_json()) if as_json else views.print_outcomes(out, result, after_learning, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_outcomes(out, result, after_learning, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.plan"))
@@ -530,12 +588,11 @@ def plan(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import planner
-    from tular.service import views
 
     cli = state(ctx)
     lang = cli.use(lang)
     result = planner.plan(cli.store(), skill, seats, as_of_option(as_of, cli), year=year, lang=lang)
-    print(result.model_dump_json()) if as_json else views.print_plan(out, result, loc=cli.loc)
+    print(result.model_dump_json()) if as_json else _views().print_plan(out, result, loc=cli.loc)
 
 
 @app.command(cls=LocalizedCommand, help=HELP.t("cli.lineage"))
@@ -547,11 +604,10 @@ def lineage(
     as_json: Json = False,
 ) -> None:
     from tular.graph.metrics import answers as metrics
-    from tular.service import views
 
     cli = state(ctx)
     result = metrics.lineage(cli.store(), ikm_id, as_of_option(as_of, cli), skill)
-    print(json.dumps(result)) if as_json else views.print_lineage(out, result, loc=cli.loc)
+    print(json.dumps(result)) if as_json else _views().print_lineage(out, result, loc=cli.loc)
 
 
 @app.command("map", cls=LocalizedCommand, help=HELP.t("cli.map"))
@@ -665,6 +721,8 @@ def keys_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
         print(json.dumps([k.model_dump(mode="json", exclude={"salt", "hash"}) for k in stored]))
         return
     loc = state(ctx).loc
+    from rich.table import Table
+
     table = Table(title=loc.t("cli.keys_title"), title_justify="left")
     for column in (N_("cli.keys_id"), N_("cli.keys_name"), N_("cli.keys_role"), N_("cli.keys_created"),
                    N_("cli.keys_revoked")):
@@ -695,6 +753,8 @@ def skills_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
         print(json.dumps([s.model_dump() for s in skills]))
         return
     loc = state(ctx).loc
+    from rich.table import Table
+
     table = Table(title=loc.t("cli.skills_title"), title_justify="left")
     for column in (N_("cli.skills_id"), N_("cli.skills_name_id"), N_("cli.skills_name_en"), N_("cli.skills_aliases")):
         table.add_column(loc.t(column))
@@ -743,5 +803,7 @@ def main() -> None:
         app(prog_name="tular")  # click's standalone mode handles usage errors (exit 2)
     except TularError as exc:
         label = HELP.t("cli.error")
+        from rich.markup import escape
+
         err.print(f"[bold red]{escape(label)}[/bold red] {escape(text_of(exc, HELP.lang))}", highlight=False)
         sys.exit(exit_code_for(exc))

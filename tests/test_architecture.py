@@ -119,3 +119,35 @@ def test_tular_help_loads_no_driver_web_stack_or_drawing_library():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "reach" in done.stdout  # the help was printed: the command ran
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout.splitlines()[-1]
+
+
+def test_tular_reach_loads_only_what_it_uses(tmp_path: Path):
+    """SPEC §9: ``tular reach --json`` on the embedded store, in a fresh interpreter, answers
+    (numpy, pydantic, typer, sqlite3) without loading what it does not use: no help panels
+    (typer.rich_utils, rich.markdown, markdown_it), no rich at all for JSON, no pydantic-settings,
+    Babel or click (typer brings its own), no numpy.ma, and none of the libraries the --help test
+    names (the Neo4j driver, the web stack, scipy, networkx, the drawing and spreadsheet ones)."""
+    from tular.graph.store import EmbeddedStore
+
+    from .factories import small_batik_program
+
+    store = EmbeddedStore(tmp_path / "tiny.db")
+    store.init_schema()
+    store.write(small_batik_program())
+    store.close()
+    unused = ("neo4j", "fastapi", "starlette", "uvicorn", "weasyprint", "matplotlib", "scipy", "networkx", "pyvis",
+              "openpyxl", "jinja2", "rich", "markdown_it", "pydantic_settings", "babel", "click", "asyncio",
+              "typer.rich_utils", "numpy.ma", "concurrent.futures", "tular.service.views",
+              "tular.visualizations.report")
+    argv = ["tular", "--db", f"sqlite:///{tmp_path / 'tiny.db'}", "reach", "--skill", "batik", "--json"]
+    code = (f"import runpy, sys; sys.argv = {argv!r}\n"
+            "try:\n    runpy.run_module('tular', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "loaded = set(sys.modules)\n"
+            f"print(sorted(loaded & {set(unused)!r}))\n"
+            "print(sorted(loaded & {'numpy', 'pydantic', 'typer', 'sqlite3', 'tular.graph.metrics.engine'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    *answer, not_used, used = done.stdout.strip().splitlines()
+    assert '"skill":"batik"' in answer[0]  # the answer was printed: the command ran
+    assert not_used == "[]", not_used
+    assert used == str(["numpy", "pydantic", "sqlite3", "tular.graph.metrics.engine", "typer"])
+

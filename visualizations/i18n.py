@@ -22,12 +22,15 @@ from __future__ import annotations
 import copy
 import functools
 from datetime import date
-
-import babel
-from babel.dates import format_date
-from babel.numbers import NumberPattern, format_currency, format_decimal, format_percent
+from typing import TYPE_CHECKING
 
 from tular.graph.model.catalogue import LANGUAGES, MINUS, MISSING, N_, Messages
+
+if TYPE_CHECKING:
+    from babel.numbers import NumberPattern
+
+# Babel (its CLDR data) is loaded at the first number, amount or date formatted, as in
+# ``Messages.integer``: a command that prints JSON, or only help, does not load it.
 
 __all__ = ["LANGUAGES", "MINUS", "MISSING", "N_", "NAMED_BY_VALUE", "Locale"]
 
@@ -60,6 +63,8 @@ NAMED_BY_VALUE = (
 @functools.cache
 def _number_pattern(lang: str, kind: str, digits: int) -> NumberPattern:
     """The CLDR decimal or percent pattern of ``lang`` with exactly ``digits`` decimals."""
+    import babel
+
     locale = babel.Locale.parse(lang)
     pattern = copy.copy((locale.decimal_formats if kind == "decimal" else locale.percent_formats)[None])
     pattern.frac_prec = (digits, digits)
@@ -72,6 +77,12 @@ def _signed(value: float, text: str) -> str:
     return (MINUS if value < 0 and any(digit in text for digit in "123456789") else "") + text
 
 
+def _format_date(day: date, pattern: str, lang: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, pattern, locale=lang)
+
+
 class Locale(Messages):
     """Messages and formats of one language."""
 
@@ -79,18 +90,24 @@ class Locale(Messages):
     def decimal(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return MISSING
+        from babel.numbers import format_decimal
+
         return _signed(value, format_decimal(abs(value), _number_pattern(self.lang, "decimal", digits),
                                              locale=self.lang))
 
     def percent(self, share: float | None, digits: int = 1) -> str:
         if share is None:
             return MISSING
+        from babel.numbers import format_percent
+
         return _signed(share, format_percent(abs(share), _number_pattern(self.lang, "percent", digits),
                                              locale=self.lang))
 
     def money(self, idr: int | None) -> str:
         if idr is None:
             return MISSING
+        from babel.numbers import format_currency
+
         return _signed(idr, format_currency(abs(idr), "IDR", MONEY_PATTERN, locale=self.lang, currency_digits=False))
 
     def signed(self, value: int | None) -> str:
@@ -107,11 +124,11 @@ class Locale(Messages):
 
     # ------------------------------------------------------------------ dates
     def date(self, day: date | None) -> str:
-        return MISSING if day is None else format_date(day, DATE_PATTERN, locale=self.lang)
+        return MISSING if day is None else _format_date(day, DATE_PATTERN, self.lang)
 
     def short_date(self, day: date | None) -> str:
         """``31 Des 2025`` / ``31 Dec 2025``, for narrow table columns."""
-        return MISSING if day is None else format_date(day, SHORT_DATE_PATTERN, locale=self.lang)
+        return MISSING if day is None else _format_date(day, SHORT_DATE_PATTERN, self.lang)
 
     def skill(self, skill) -> str:
         """A skill's name in this language (``skill`` has ``name_id`` and ``name_en``)."""

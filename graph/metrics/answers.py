@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -122,6 +121,8 @@ def reach_all(store: GraphStore, query: Query) -> ReachAll:
     counted = {skill: engine.counted(g, g.level, area, lookups.gazetteer) for skill, g in graphs.items()}
     # numpy lets go of the GIL for most of the work on large graphs; on small ones a thread costs more
     large = sum(len(g.teacher) for g in graphs.values()) >= PARALLEL_EDGES
+    if large:
+        from concurrent.futures import ThreadPoolExecutor  # with logging: not loaded by one skill's reach
     with ThreadPoolExecutor(max_workers=2) if large else nullcontext(_InThread()) as pool:
         tops = dict(zip(skills, pool.map(
             lambda skill: engine.top_by_onward_reach(graphs[skill], np.flatnonzero(counted[skill]), graphs[skill].level),

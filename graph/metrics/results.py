@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from tular.graph.model.records import Model
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,14 +36,14 @@ class Person:
     kelurahan: str  # code
 
 
-class GenerationRow(BaseModel):
+class GenerationRow(Model):
     generation: int
     count: int
     ratio: float | None
     active_share: float | None
 
 
-class AreaRow(BaseModel):
+class AreaRow(Model):
     kecamatan: str
     kelurahan: str
     seeds: int
@@ -51,7 +53,7 @@ class AreaRow(BaseModel):
     imported: int
 
 
-class KecamatanRow(BaseModel):
+class KecamatanRow(Model):
     kecamatan: str
     seeds: int
     reached: int
@@ -60,7 +62,7 @@ class KecamatanRow(BaseModel):
     imported: int
 
 
-class TopTeacher(BaseModel):
+class TopTeacher(Model):
     ikm_id: str
     name: str
     kelurahan: str
@@ -68,13 +70,13 @@ class TopTeacher(BaseModel):
     onward_reach: int
 
 
-class Virality(BaseModel):
+class Virality(Model):
     seed: str | None  # None in the public answer (SPEC §7)
     size: int
     structural_virality: float | None
 
 
-class Concentration(BaseModel):
+class Concentration(Model):
     """SPEC §12: how concentrated the teaching is. A teaching is an edge of G with both ends in
     S ∪ R; the top k = ⌈p × teachers⌉ teachers by their number of teachings; a share is the
     teachings of the top k over all teachings (null when there is no teaching)."""
@@ -85,7 +87,7 @@ class Concentration(BaseModel):
     top_20_percent_share: float | None
 
 
-class Reach(BaseModel):
+class Reach(Model):
     skill: str
     as_of: date
     seeds: int
@@ -104,7 +106,7 @@ class Reach(BaseModel):
     concentration: Concentration
 
 
-class ReachAll(BaseModel):
+class ReachAll(Model):
     as_of: date
     skills: list[Reach]
     distinct_total: int
@@ -125,7 +127,7 @@ class AreaFilter:
         return True
 
 
-class Finding(BaseModel):
+class Finding(Model):
     kind: str
     ikm_id: str
     name: str
@@ -137,7 +139,7 @@ class Finding(BaseModel):
     fragment_top: list[str] | None
 
 
-class Broken(BaseModel):
+class Broken(Model):
     skill: str
     as_of: date
     dormant_days: int
@@ -153,7 +155,7 @@ CHAIN_STATUSES = ("growing", "stalled", "dead_seed", "new")
 ChainStatus = Literal["growing", "stalled", "dead_seed", "new"]
 
 
-class ChainRow(BaseModel):
+class ChainRow(Model):
     seed: str | None  # None in the public answer (SPEC §7)
     kelurahan: str
     size: int
@@ -164,12 +166,12 @@ class ChainRow(BaseModel):
     status: ChainStatus
 
 
-class ChainSizeCount(BaseModel):
+class ChainSizeCount(Model):
     size: int
     chains: int
 
 
-class Chains(BaseModel):
+class Chains(Model):
     """SPEC §12 ``tular chains --json``: every lineage as a row, largest first; the histogram
     of chain sizes over every chain, before any filter."""
 
@@ -180,7 +182,7 @@ class Chains(BaseModel):
     histogram: list[ChainSizeCount]
 
 
-class LineageOfSkill(BaseModel):
+class LineageOfSkill(Model):
     skill: str
     generation: int | None
     learned_on: date | None
@@ -190,14 +192,14 @@ class LineageOfSkill(BaseModel):
     downstream: list[dict]
 
 
-class OutcomeGeneration(BaseModel):
+class OutcomeGeneration(Model):
     generation: int
     count: int
     with_outcome: int
     rate: float | None
 
 
-class OutcomeArea(BaseModel):
+class OutcomeArea(Model):
     kecamatan: str
     kelurahan: str
     count: int
@@ -205,7 +207,7 @@ class OutcomeArea(BaseModel):
     rate: float | None
 
 
-class OutcomeRates(BaseModel):
+class OutcomeRates(Model):
     """SPEC §10 outcome rate by generation (and per kelurahan) of one skill."""
 
     skill: str
@@ -220,7 +222,7 @@ class OutcomeRates(BaseModel):
 CHOROPLETH_MEASURES = ("total", "coverage", "multiplier", "broken")
 
 
-class KelurahanValues(BaseModel):
+class KelurahanValues(Model):
     """One kelurahan's numbers on a choropleth (SPEC §5 per area, by the IKM's own location).
     ``broken``: dead seeds and stalled lineages of the seeds located here (SPEC §12)."""
 
@@ -239,7 +241,7 @@ class KelurahanValues(BaseModel):
         return getattr(self, measure)
 
 
-class ChoroplethFrame(BaseModel):
+class ChoroplethFrame(Model):
     """The kelurahan's numbers as of one date, in the boundaries' order."""
 
     as_of: date
@@ -293,7 +295,7 @@ class TimelineData:
 
 
 # ---------------------------------------------------------------------- the next-cohort plan (SPEC §10)
-class PlanKelurahan(BaseModel):
+class PlanKelurahan(Model):
     kecamatan: str
     kelurahan: str
     population: int
@@ -303,7 +305,7 @@ class PlanKelurahan(BaseModel):
     reason: str
 
 
-class PlanNarasumber(BaseModel):
+class PlanNarasumber(Model):
     ikm_id: str
     name: str
     kelurahan: str
@@ -312,7 +314,7 @@ class PlanNarasumber(BaseModel):
     reason: str
 
 
-class PlanVisit(BaseModel):
+class PlanVisit(Model):
     ikm_id: str
     name: str
     kelurahan: str
@@ -320,7 +322,7 @@ class PlanVisit(BaseModel):
     reason: str
 
 
-class Plan(BaseModel):
+class Plan(Model):
     """SPEC §10 ``tular plan --json``; each list best first."""
 
     skill: str
@@ -332,18 +334,18 @@ class Plan(BaseModel):
 
 
 # ---------------------------------------------------------------------- public shapes: aggregates only (SPEC §7)
-class KelurahanCount(BaseModel):
+class KelurahanCount(Model):
     kelurahan: str
     count: int
 
 
-class KindCount(BaseModel):
+class KindCount(Model):
     kind: str
     kelurahan: str
     count: int
 
 
-class PublicBroken(BaseModel):
+class PublicBroken(Model):
     """Broken chains for the public: how many findings of each kind in each kelurahan."""
 
     skill: str
@@ -352,7 +354,7 @@ class PublicBroken(BaseModel):
     counts: list[KindCount]
 
 
-class PublicPlan(BaseModel):
+class PublicPlan(Model):
     """The next-cohort plan for the public: the kelurahan ranking as it is; narasumber and
     visits as counts per kelurahan."""
 
@@ -373,7 +375,7 @@ FINDING_KINDS: tuple[str, ...] = ("cycle", "duplicate_teaching", "probable_dupli
                                   "learner_is_trainee", "orphan")
 
 
-class QualityFinding(BaseModel):
+class QualityFinding(Model):
     kind: FindingKind
     ikm_ids: list[str]
     skill: str | None = None
@@ -389,7 +391,7 @@ class QualityFinding(BaseModel):
     message: tuple[str, dict[str, Any]] | None = Field(default=None, exclude=True)
 
 
-class QualityReport(BaseModel):
+class QualityReport(Model):
     counts: dict[str, int]
     findings: list[QualityFinding]
     notes: list[str]
@@ -472,13 +474,13 @@ PLAN_SEATS = 5
 VISITS_PER_SEAT = 3
 
 
-class SkillName(BaseModel):
+class SkillName(Model):
     skill_id: str
     name_id: str
     name_en: str
 
 
-class Overall(BaseModel):
+class Overall(Model):
     """All chosen skills together, as of one date (see the module's readings)."""
 
     as_of: date
@@ -493,19 +495,19 @@ class Overall(BaseModel):
     trainings: int
 
 
-class SkillWarnings(BaseModel):
+class SkillWarnings(Model):
     unbudgeted_trainings: list[str] = []
     seeds_taught_by_others: int = 0
 
 
-class SkillSection(BaseModel):
+class SkillSection(Model):
     skill: SkillName
     now: Reach
     previous: Reach
     warnings: SkillWarnings
 
 
-class Programme(BaseModel):
+class Programme(Model):
     """One training that ended in the report's year, for one skill it teaches: its cohort's reach."""
 
     training_id: str
@@ -518,7 +520,7 @@ class Programme(BaseModel):
     reach: Reach
 
 
-class AreaTotals(BaseModel):
+class AreaTotals(Model):
     """One kelurahan (or a kecamatan, ``kelurahan`` None): per-skill totals and the distinct IKM."""
 
     kecamatan: str
@@ -530,7 +532,7 @@ class AreaTotals(BaseModel):
     coverage: float | None
 
 
-class ReportTeacher(BaseModel):
+class ReportTeacher(Model):
     skill: SkillName
     ikm_id: str | None  # None in the public edition
     name: str | None  # None in the public edition: described, not named (SPEC §8)
@@ -539,7 +541,7 @@ class ReportTeacher(BaseModel):
     onward_reach: int
 
 
-class FollowUpCount(BaseModel):
+class FollowUpCount(Model):
     kecamatan: str
     kelurahan: str
     dead_seed: int = 0
@@ -552,7 +554,7 @@ class FollowUpCount(BaseModel):
         return self.dead_seed + self.stalled_lineage + self.dormant_leaf
 
 
-class Visit(BaseModel):
+class Visit(Model):
     kecamatan: str
     kelurahan: str
     kind: str
@@ -566,7 +568,7 @@ class Visit(BaseModel):
     kelurahan_reach: int | None = None
 
 
-class SkillVisits(BaseModel):
+class SkillVisits(Model):
     """The first :data:`VISITS_PER_SKILL` of a skill's visit order; ``not_listed`` the rest."""
 
     skill: SkillName
@@ -574,7 +576,7 @@ class SkillVisits(BaseModel):
     not_listed: int
 
 
-class FollowUp(BaseModel):
+class FollowUp(Model):
     dormant_days: int
     #: learned on or after this date and dormant by T: fell dormant during the year
     newly_dormant_since: date
@@ -585,7 +587,7 @@ class FollowUp(BaseModel):
     visits: list[SkillVisits]  # empty in the public edition
 
 
-class QualityItem(BaseModel):
+class QualityItem(Model):
     kind: str
     skill: SkillName | None
     ikm_ids: list[str]
@@ -599,24 +601,24 @@ class QualityItem(BaseModel):
     dates: list[date] = []
 
 
-class Quality(BaseModel):
+class Quality(Model):
     counts: dict[str, int]
     items: list[QualityItem]  # empty in the public edition
     not_listed: int
     warnings: dict[str, SkillWarnings]
 
 
-class OutcomeSection(BaseModel):
+class OutcomeSection(Model):
     skill: SkillName
     rates: OutcomeRates
 
 
-class VisitCount(BaseModel):
+class VisitCount(Model):
     kelurahan: str
     visits: int
 
 
-class NextCohort(BaseModel):
+class NextCohort(Model):
     """The planner's answer for one skill; ``visits`` named only in the internal edition."""
 
     skill: SkillName
@@ -630,7 +632,7 @@ class NextCohort(BaseModel):
 REPORT_CHAINS = 10
 
 
-class ReportChain(BaseModel):
+class ReportChain(Model):
     seed: str | None  # None in the public edition
     name: str | None  # None in the public edition: described by kelurahan, not named
     kelurahan: str
@@ -641,7 +643,7 @@ class ReportChain(BaseModel):
     status: ChainStatus
 
 
-class ChainSection(BaseModel):
+class ChainSection(Model):
     """One skill's chains as of T (SPEC §12): the histogram of sizes, the largest chains, the
     chains of each status; and how concentrated its teaching is, with the share of each
     generation that taught (the reach's ``active_share``)."""
@@ -655,7 +657,7 @@ class ChainSection(BaseModel):
     active_shares: list[float | None]
 
 
-class ReportData(BaseModel):
+class ReportData(Model):
     year: int
     as_of: date
     #: True while the year is the current one: T is today, not 31 December

@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 DEFAULT_DORMANT_DAYS = 180
 
 
-class Record(BaseModel):
+class Model(BaseModel):
+    """The base of tular's models (records and answers): pydantic builds a model's validator
+    and serializer at its first use rather than at import, so that a command builds only the
+    models it uses (SPEC §9: ``tular reach`` starts in the time of a plain script)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Record(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -121,7 +129,7 @@ class Population(Record):
     population: int = Field(ge=0)
 
 
-class Records(BaseModel):
+class Records(Model):
     """A set of records written together, in dependency order, in one transaction."""
 
     model_config = ConfigDict(extra="forbid")
@@ -141,7 +149,7 @@ class Records(BaseModel):
 KINDS = ("ikm", "trainings", "attendance", "teachings", "outcomes", "populations")
 
 
-class Counts(BaseModel):
+class Counts(Model):
     ikm: int = 0
     kelurahan: int = 0
     kecamatan: int = 0
@@ -152,7 +160,7 @@ class Counts(BaseModel):
     outcomes: int = 0
 
 
-class SourceInfo(BaseModel):
+class SourceInfo(Model):
     """One file of an import batch, or one pull from ODK Central (``name``: the form's URL)."""
 
     name: str
@@ -164,7 +172,7 @@ class SourceInfo(BaseModel):
     newest_submission: str | None = None
 
 
-class KindCounts(BaseModel):
+class KindCounts(Model):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -175,7 +183,7 @@ class KindCounts(BaseModel):
         return self.created + self.updated
 
 
-class Change(BaseModel):
+class Change(Model):
     """What one write did to one record: created it (``before`` is None) or updated it.
 
     ``extra_copy``: it removed ``before``, a second copy of a record stored beside the one
@@ -188,7 +196,7 @@ class Change(BaseModel):
     extra_copy: bool = False
 
 
-class Repair(BaseModel):
+class Repair(Model):
     """What ``tular check --repair`` did: the copies of teachings stored more than once that
     it removed, as one batch (``batch_id``; None when there was nothing to remove), and the
     copy kept of each such teaching (its earliest)."""
@@ -198,12 +206,12 @@ class Repair(BaseModel):
     kept: list[Teaching] = []
 
 
-class BatchMeta(BaseModel):
+class BatchMeta(Model):
     who: str
     files: list[SourceInfo] = []
 
 
-class WriteResult(BaseModel):
+class WriteResult(Model):
     batch_id: str | None = None
     counts: dict[str, KindCounts] = {}
 
@@ -212,7 +220,7 @@ class WriteResult(BaseModel):
         return sum(c.written for c in self.counts.values())
 
 
-class ForgetResult(BaseModel):
+class ForgetResult(Model):
     ikm_id: str
     batch_id: str
     teachings: int  # teaching edges whose free text was erased
@@ -235,7 +243,7 @@ def placeholder(ikm_id: str) -> str:
     return f"Dihapus ({ikm_id})"
 
 
-class Batch(BaseModel):
+class Batch(Model):
     """A recorded import batch: who, when, which files, what it changed."""
 
     batch_id: str
@@ -251,7 +259,7 @@ Role = Literal["viewer", "editor", "admin"]
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 
 
-class ApiKey(BaseModel):
+class ApiKey(Model):
     """An API key as stored: never the key itself, only a slow salted hash of its secret."""
 
     key_id: str

@@ -1,4 +1,12 @@
-"""Settings from the environment (``TULAR_`` prefix) or a ``.env`` file."""
+"""Settings from the environment (``TULAR_`` prefix) or a ``.env`` file.
+
+Values given to ``Settings(...)`` come first, then a ``TULAR_`` variable of the environment
+(its name in any case: ``TULAR_DB``, ``tular_db``), then one of the ``.env`` file in the
+working directory (read by python-dotenv), then the defaults; pydantic checks and converts
+them (``"true"``/``"1"``/``"yes"`` for a flag, digits for a number). Read in a few lines rather
+than through pydantic-settings, whose import alone costs every command more than its own
+work on a small store (SPEC §9: no heavy import a command does not use).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +14,32 @@ import getpass
 import os
 import socket
 from datetime import date, datetime
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_DB = "sqlite:///tular.db"
 #: ``tular serve`` hands its settings to the server's worker processes in this variable (JSON).
 SERVE_SETTINGS_ENV = "TULAR_SERVE_SETTINGS"
+ENV_PREFIX, ENV_FILE = "TULAR_", ".env"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TULAR_", env_file=".env", extra="ignore")
+def environment() -> dict[str, str]:
+    """The ``TULAR_`` variables of the ``.env`` file and of the environment (which wins), by
+    field name: ``TULAR_NEO4J_USER`` → ``neo4j_user``."""
+    sources: list[dict[str, str | None]] = [dict(os.environ)]
+    if Path(ENV_FILE).is_file():
+        from dotenv import dotenv_values
+
+        sources.insert(0, dotenv_values(ENV_FILE))
+    return {name[len(ENV_PREFIX):].lower(): value for source in sources for name, value in source.items()
+            if value is not None and name.upper().startswith(ENV_PREFIX)}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
     db: str = DEFAULT_DB
     neo4j_user: str | None = None
@@ -52,6 +73,11 @@ class Settings(BaseSettings):
     #: answers when the caller names none (SPEC §11: ``--lang`` or ``?lang=`` >
     #: ``Accept-Language`` > ``TULAR_LANG`` > ``id``); anything else counts as ``id``.
     lang: str = "id"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, given: Any) -> Any:
+        return {**environment(), **given} if isinstance(given, dict) else given
 
     def today(self) -> date:
         """Today in the office's time zone (WIB unless ``TULAR_TZ`` says otherwise)."""

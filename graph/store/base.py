@@ -7,8 +7,6 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pydantic import BaseModel
-
 from tular.graph.metrics.results import Person
 from tular.graph.model.gazetteer import Gazetteer
 if TYPE_CHECKING:  # numpy and scipy: imported by the commands that compute
@@ -21,6 +19,7 @@ from tular.graph.model.records import (
     BatchMeta,
     Counts,
     ForgetResult,
+    Model,
     Outcome,
     Records,
     Repair,
@@ -37,14 +36,14 @@ WRITE_CHUNK = 5_000
 LOCK_WAIT = 8.0
 
 
-class IKMPage(BaseModel):
+class IKMPage(Model):
     items: list[IKM]
     total: int
     limit: int
     offset: int
 
 
-class RestoreMark(BaseModel):
+class RestoreMark(Model):
     """A store marked "restore in progress" (SPEC §3): written and committed before a restore
     too large for one transaction (Neo4j) wipes the store, removed by its last transaction."""
 

@@ -890,7 +890,8 @@ class EmbeddedStore(Pinning):
             from tular.graph.metrics import engine
 
             for graph in views.values():  # kept with the view, per seeds, as the Neo4j store keeps its walks
-                nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+                # sorted and distinct, as np.unique gives them (which would load numpy.ma for its check)
+                nodes = np.fromiter(sorted(set(seeds(graph))), dtype=np.int64)
                 key = ("cascade", nodes.tobytes())
                 if (level := graph.derived.get(key)) is None:
                     level = engine.generations(graph, nodes)
