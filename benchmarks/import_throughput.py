@@ -497,7 +497,7 @@ def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, 
             entry.setdefault("imports", []).append(import_in_child("embedded", folder, workdir, None))
             entry.setdefault("floors", []).append(import_in_child("embedded", folder, workdir, None, floor=True))
     else:
-        settings = BIG_RUN_SETTINGS if n_ikm >= 500_000 else {}
+        settings = BIG_RUN_SETTINGS if n_ikm >= 200_000 else {}
         with neo4j_server(workdir, neo4j_url, heap, settings) as (url, server):
             if baseline:
                 entry["naive"] = naive_neo4j(sample, url)
@@ -510,7 +510,10 @@ def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, 
                     run["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
                 run["load_average"] = os.getloadavg()
                 entry.setdefault("imports", []).append(run)
+                server_cpu = _server_cpu_seconds(server)
                 floor = import_in_child("neo4j", folder, workdir, url, floor=True)
+                if server_cpu is not None:
+                    floor["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
                 floor["load_average"] = os.getloadavg()
                 entry.setdefault("floors", []).append(floor)
             entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
@@ -566,6 +569,8 @@ def summary(store_kind: str, entry: dict[str, Any]) -> str:
     if len(entry.get("imports", ())) > 1:
         lines.append("  runs (import / floor, s): " + "; ".join(
             f"{i['seconds']:.1f} / {f['seconds']:.1f} = {i['seconds'] / f['seconds']:.2f}x"
+            + (f" (Neo4j CPU {i['server_cpu_seconds']:.1f} / {f['server_cpu_seconds']:.1f})"
+               if "server_cpu_seconds" in f else "")
             for i, f in zip(entry["imports"], entry["floors"])) + " (medians below)")
     if "floor" in entry:
         floor = entry["floor"]

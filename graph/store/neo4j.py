@@ -1061,7 +1061,10 @@ class ImportParts:
             self.store._describe(batches.planned_keys(planned))
             return self.store._log_batch(tx, self.meta, planned)
 
-        return WriteResult(batch_id=self.store._write(work), counts=planned.counts)
+        start = time.perf_counter()
+        batch_id = self.store._write(work)
+        self.seconds["log"] = time.perf_counter() - start
+        return WriteResult(batch_id=batch_id, counts=planned.counts)
 
 
 class _Walk:
