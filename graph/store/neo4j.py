@@ -510,13 +510,11 @@ class Neo4jStore(Pinning):
             raise RuntimeError("write_in_parts is for a writer holding the write lock (inside writing())")
         return ImportParts(self, tx, meta)
 
-    def _write_kind(self, tx: Transaction, kind: str, records: list, stored: dict[str, int]) -> batches.Plan:
-        """What :meth:`write` does for one kind: its records looked up, planned and written."""
+    def _plan_kind(self, tx: Transaction, kind: str, records: list, stored: dict[str, int]) -> batches.Plan:
+        """What :meth:`write` plans for one kind: its records looked up (:meth:`_upsert` writes the plan)."""
         wanted = batches.effective(Records.model_construct(**{kind: records}))[kind]
         existing = {kind: self._existing(tx, kind, list(wanted), stored.get(kind))}
-        planned = batches.plan({kind: wanted}, existing)
-        self._upsert(tx, planned.updated, planned.created)
-        return planned
+        return batches.plan({kind: wanted}, existing)
 
     @staticmethod
     def _existing(tx: ManagedTransaction, kind: str, keys: list[tuple[str, ...]], stored: int | None) -> dict:
@@ -566,7 +564,8 @@ class Neo4jStore(Pinning):
                                   "that is not in the store")
 
     @staticmethod
-    def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan) -> str:
+    def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan, changes: bytes | None = None) -> str:
+        """Log ``planned`` as a batch (``changes``: its ``log()``, when worked out already)."""
         now = batches.utc_now()
         batch_id = batches.unused_batch_id(
             now, lambda candidate: tx.run(query("batch_exists"), batch_id=candidate).single(strict=True)["taken"])
@@ -574,7 +573,7 @@ class Neo4jStore(Pinning):
             query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
             files=json.dumps([f.model_dump() for f in meta.files]),
             counts=json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
-            changes=planned.log(),
+            changes=planned.log() if changes is None else changes,
         ).consume()
         return batch_id
 
@@ -988,7 +987,8 @@ class ImportParts:
     def __init__(self, store: Neo4jStore, tx: Transaction, meta: BatchMeta):
         self.store, self.tx, self.meta = store, tx, meta
         self.sent: dict[str, int] = {}  # kind → records handed over (0: a kind passed over)
-        self.plans: dict[str, batches.Plan] = {}
+        self.plans: dict[str, batches.Plan] = {}  # each kind's, as soon as it is planned (before it is written)
+        self.planned = threading.Condition()
         self.seconds: dict[str, float] = {}  # per kind, the writing thread's time
         self.failure: BaseException | None = None
         self.stopped = False
@@ -1023,9 +1023,15 @@ class ImportParts:
             try:
                 if stored is None:
                     stored = self.tx.run(query("stored_counts")).single(strict=True).data()
-                self.plans[kind] = self.store._write_kind(self.tx, kind, records, stored)
+                planned = self.store._plan_kind(self.tx, kind, records, stored)
+                with self.planned:
+                    self.plans[kind] = planned
+                    self.planned.notify_all()
+                self.store._upsert(self.tx, planned.updated, planned.created)
             except BaseException as exc:  # told by finish, in the importing thread
-                self.failure = exc
+                with self.planned:
+                    self.failure = exc
+                    self.planned.notify_all()
             self.seconds[kind] = time.perf_counter() - start
 
     def _join(self) -> None:
@@ -1046,24 +1052,32 @@ class ImportParts:
                 self.send(kind, listed)
             elif self.sent[kind] != len(listed):
                 raise RuntimeError(f"{kind}: {self.sent[kind]} records sent, {len(listed)} to write")
-        self._join()
-        if self.failure is not None:
-            with self.store._translated():
-                raise self.failure
+        self.waiting.put(None)  # then the thread ends
+        with self.planned:  # every kind planned: the batch log is worked out while the last ones are written
+            self.planned.wait_for(lambda: self.failure is not None or all(
+                kind in self.plans for kind, count in self.sent.items() if count))
+        start = time.perf_counter()
         planned = batches.Plan(counts={}, created={}, updated={}, replaced=[])
         for kind in KINDS:
             part = self.plans.get(kind) or batches.plan({}, {})
             planned.counts[kind], planned.created[kind] = part.counts[kind], part.created[kind]
             planned.updated[kind] = part.updated[kind]
             planned.replaced += part.replaced
+        changes = planned.log() if self.failure is None else b""
+        self.store._describe(batches.planned_keys(planned))  # this thread's write, in the write lock
+        self.seconds["log"] = time.perf_counter() - start
+        self._join()
+        if self.failure is not None:
+            with self.store._translated():
+                raise self.failure
 
         def work(tx: ManagedTransaction) -> str:
-            self.store._describe(batches.planned_keys(planned))
-            return self.store._log_batch(tx, self.meta, planned)
+            self.store._describe(())  # described above
+            return self.store._log_batch(tx, self.meta, planned, changes)
 
         start = time.perf_counter()
         batch_id = self.store._write(work)
-        self.seconds["log"] = time.perf_counter() - start
+        self.seconds["log"] += time.perf_counter() - start
         return WriteResult(batch_id=batch_id, counts=planned.counts)
 
 
