@@ -519,6 +519,8 @@ def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, 
                     floor["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
                 floor["load_average"] = os.getloadavg()
                 entry.setdefault("floors", []).append(floor)
+                print(f"  run {len(entry['floors'])}: import {json.dumps(run)}\n  floor {json.dumps(floor)}",
+                      file=sys.stderr, flush=True)  # kept if the whole run is stopped early
             entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
             if server is not None:
                 entry["store_mib"] = _folder_mib(server.data_dir)
