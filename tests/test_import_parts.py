@@ -45,11 +45,12 @@ def test_an_error_in_the_last_file_after_the_ikm_were_sent_leaves_the_store_unch
         neo4j_store: Neo4jStore, tmp_path: Path):
     before = stored(neo4j_store)
     timings: dict[str, float] = {}
-    report = import_files(neo4j_store, [many_ikm(tmp_path, 3000), teachings(tmp_path, 2000, "M00005,M00006,batik,2021-02-31")],
-                          today=TODAY, who="petugas", timings=timings, lang="en")
+    # 20,000 teachings to check after the IKM are handed over: the writing thread has begun by then
+    files = [many_ikm(tmp_path, 20_001), teachings(tmp_path, 20_000, "M00005,M00006,batik,2021-02-31")]
+    report = import_files(neo4j_store, files, today=TODAY, who="petugas", timings=timings, lang="en")
     assert not report.ok and report.batch_id is None
-    assert [(e["row"], e["column"]) for e in report.errors] == [(2002, "date")]
-    assert "sent:ikm" in timings  # the 3,000 IKM were written in the transaction before the error was found
+    assert [(e["row"], e["column"]) for e in report.errors] == [(20_002, "date")]
+    assert "sent:ikm" in timings  # the 20,001 IKM were written in the transaction before the error was found
     assert "sent:teachings" not in timings
     assert stored(neo4j_store) == before
 
@@ -89,8 +90,8 @@ def test_sent_in_parts_writes_what_one_write_at_the_end_writes(neo4j_store: Neo4
 
 def test_a_dry_run_writes_nothing_and_counts_what_it_would(neo4j_store: Neo4jStore, tmp_path: Path):
     before = stored(neo4j_store)
-    report = import_files(neo4j_store, [many_ikm(tmp_path, 500), teachings(tmp_path, 300, "M00400,M00001,batik,2021-03-01")],
-                          today=TODAY, who="petugas", dry_run=True)
+    files = [many_ikm(tmp_path, 500), teachings(tmp_path, 300, "M00400,M00001,batik,2021-03-01")]
+    report = import_files(neo4j_store, files, today=TODAY, who="petugas", dry_run=True)
     assert report.ok and report.dry_run and report.batch_id is None
     assert {k.kind: k.created for k in report.kinds} == {"ikm": 500, "teachings": 301}
     assert stored(neo4j_store) == before
