@@ -53,10 +53,12 @@ TODAY = date(2026, 11, 23)
 SEED = 2024
 SKILLS = [s.skill_id for s in BUILTIN_SKILLS]
 KINDS = ("ikm", "trainings", "attendance", "teachings")
-PHASES = ("read", "snapshot", "validate", "write")
+PHASES = ("read", "snapshot", "validate", "write", "commit")
 #: Settings of the started Neo4j for a province-scale batch (one transaction of 3M rows):
 #: no cap on transaction memory (the default, 70 % of the heap, is too little), an hour
 #: before the transaction times out, a page cache for a 1M-node store.
+#: ``--tular SRC``: the imports (and floors) run the tular package in SRC, e.g. an earlier version's.
+CODE = "TULAR_BENCHMARK_CODE"
 BIG_RUN_SETTINGS = {"dbms.memory.transaction.total.max": "0", "db.transaction.timeout": "60m",
                     "server.memory.pagecache.size": "1g"}
 
@@ -178,6 +180,8 @@ def import_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | N
         start, cpu = time.perf_counter(), time.process_time()
         report = import_files(store, files(folder), today=TODAY, who="benchmark", timings=timings)
         total, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # the rest: taking the write lock, and the commit after the write (most of it)
+        timings["commit"] = total - sum(timings.get(phase, 0.0) for phase in ("read", "snapshot", "validate", "write"))
         if not report.ok:
             raise SystemExit(f"the import failed: {report.errors[:5]}")
         counts = store.counts()
@@ -213,7 +217,11 @@ def import_in_child(store_kind: str, folder: Path, workdir: Path, neo4j_url: str
                "--data", str(folder), "--workdir", str(workdir)] + (["--floor"] if floor else [])
     if neo4j_url:
         command += ["--neo4j-url", neo4j_url]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    root = Path(__file__).resolve().parents[1]
+    env, cwd = None, root
+    if code := os.environ.get(CODE):  # another version's tular (its folder first on the path)
+        env, cwd = {**os.environ, "PYTHONPATH": os.pathsep.join([code, str(root)])}, Path(code)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"the {store_kind} import failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -240,14 +248,15 @@ def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | No
         records = {kind: list(effective[kind].values()) for kind in KINDS}
         del tables, checked
         write = _floor_embedded if store_kind == "embedded" else _floor_neo4j
-        rows, seconds = write(store, records)
+        rows, seconds, commit = write(store, records)
         counts = store.counts()
-        return {"rows": rows, "seconds": seconds, "stored": {"ikm": counts.ikm, "teachings": counts.teachings}}
+        return {"rows": rows, "seconds": seconds, "commit_seconds": commit,
+                "stored": {"ikm": counts.ikm, "teachings": counts.teachings}}
     finally:
         store.close()
 
 
-def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float]:
+def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float, None]:
     from tular.graph.store.embedded import TABLES, _indexes_rebuilt, _page_cache, _rows
 
     tables = {kind: list(_rows(kind, records[kind])) for kind in KINDS}
@@ -265,10 +274,11 @@ def _floor_embedded(store: Any, records: dict[str, list]) -> tuple[int, float]:
             if kind == "trainings":
                 conn.executemany("INSERT INTO training_skill(training_id, skill_id) VALUES (?, ?)", skills)
     conn.execute("COMMIT")
-    return rows, time.perf_counter() - start
+    return rows, time.perf_counter() - start, None
 
 
-def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:
+def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float, float]:
+    """Rows, seconds, and the seconds of the commit alone."""
     from tular.graph.store.neo4j import CREATE_QUERIES, IMPORT_CHUNK, _new_rows, _params, query
 
     created = {kind: _new_rows(kind, records[kind]) for kind in ("ikm", "attendance", "teachings")}
@@ -281,9 +291,10 @@ def _floor_neo4j(store: Any, records: dict[str, list]) -> tuple[int, float]:
                               else (created[kind], CREATE_QUERIES[kind]))
                 for at in range(0, len(rows), IMPORT_CHUNK):
                     tx.run(query(name), rows=rows[at:at + IMPORT_CHUNK]).consume()
+            committing = time.perf_counter()
             tx.commit()
         seconds = time.perf_counter() - start
-    return sum(map(len, records.values())), seconds
+    return sum(map(len, records.values())), seconds, seconds - (committing - start)
 
 
 # ----------------------------------------------------------------------------- baselines
@@ -444,7 +455,7 @@ def _server_peak_rss_mib(server: Any) -> float | None:
 
 
 def run(scale: str, n_ikm: int, stores: list[str], data: Path | None, neo4j_url: str | None, heap: str,
-        baseline: bool) -> dict[str, Any]:
+        baseline: bool, repeat: int = 1) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="tular-bench-") as tmp:
         workdir = Path(tmp)
         folder = data or workdir / "data"
@@ -465,7 +476,7 @@ def run(scale: str, n_ikm: int, stores: list[str], data: Path | None, neo4j_url:
         for store_kind in stores:
             entry: dict[str, Any] = {}
             try:
-                measure(store_kind, entry, folder, sample, workdir, n_ikm, neo4j_url, heap, baseline)
+                measure(store_kind, entry, folder, sample, workdir, n_ikm, neo4j_url, heap, baseline, repeat)
             except RuntimeError as failure:  # e.g. a Neo4j killed for want of memory: keep the rest
                 entry["error"] = str(failure)[-3000:]
             result["stores"][store_kind] = entry
@@ -477,31 +488,53 @@ def run(scale: str, n_ikm: int, stores: list[str], data: Path | None, neo4j_url:
 
 
 def measure(store_kind: str, entry: dict[str, Any], folder: Path, sample: Path, workdir: Path, n_ikm: int,
-            neo4j_url: str | None, heap: str, baseline: bool) -> None:
-    """Baseline (optional), the sample and the big import on one store, into ``entry``."""
+            neo4j_url: str | None, heap: str, baseline: bool, repeat: int = 1) -> None:
+    """Baseline (optional), the sample and the big import on one store, into ``entry``;
+    with ``repeat`` > 1 the import and the floor take turns that many times, and ``import``
+    and ``floor`` are the median runs (all of them in ``imports`` and ``floors``)."""
     if store_kind == "embedded":
         if baseline:
             entry["naive"] = naive_embedded(sample, workdir)
         entry["sample"] = import_in_child("embedded", sample, workdir, None)
-        entry["import"] = import_in_child("embedded", folder, workdir, None)
-        entry["floor"] = import_in_child("embedded", folder, workdir, None, floor=True)
+        for _ in range(repeat):
+            entry.setdefault("imports", []).append(import_in_child("embedded", folder, workdir, None))
+            entry.setdefault("floors", []).append(import_in_child("embedded", folder, workdir, None, floor=True))
     else:
-        settings = BIG_RUN_SETTINGS if n_ikm >= 500_000 else {}
+        settings = BIG_RUN_SETTINGS if n_ikm >= 200_000 else {}
         with neo4j_server(workdir, neo4j_url, heap, settings) as (url, server):
             if baseline:
                 entry["naive"] = naive_neo4j(sample, url)
             # also warms the JVM up (its JIT), as a long-running server would be
             entry["sample"] = import_in_child("neo4j", sample, workdir, url)
-            server_cpu = _server_cpu_seconds(server)
-            entry["import"] = import_in_child("neo4j", folder, workdir, url)
-            if server_cpu is not None:
-                entry["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
+            for _ in range(repeat):
+                server_cpu = _server_cpu_seconds(server)
+                run = import_in_child("neo4j", folder, workdir, url)
+                if server_cpu is not None:
+                    run["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
+                run["load_average"] = os.getloadavg()
+                entry.setdefault("imports", []).append(run)
+                server_cpu = _server_cpu_seconds(server)
+                floor = import_in_child("neo4j", folder, workdir, url, floor=True)
+                if server_cpu is not None:
+                    floor["server_cpu_seconds"] = _server_cpu_seconds(server) - server_cpu
+                floor["load_average"] = os.getloadavg()
+                entry.setdefault("floors", []).append(floor)
+                print(f"  run {len(entry['floors'])}: import {json.dumps(run)}\n  floor {json.dumps(floor)}",
+                      file=sys.stderr, flush=True)  # kept if the whole run is stopped early
             entry["server_peak_rss_mib"] = _server_peak_rss_mib(server)
-            entry["floor"] = import_in_child("neo4j", folder, workdir, url, floor=True)
             if server is not None:
                 entry["store_mib"] = _folder_mib(server.data_dir)
             entry["heap"] = heap if server is not None else None
             entry["settings"] = settings if server is not None else None
+    entry["import"] = _median(entry["imports"])
+    entry["floor"] = _median(entry["floors"])
+    if "server_cpu_seconds" in entry["import"]:
+        entry["server_cpu_seconds"] = entry["import"]["server_cpu_seconds"]
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median time (the lower middle one of an even number)."""
+    return sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
 
 
 def _load(averages: tuple[float, ...]) -> str:
@@ -534,11 +567,21 @@ def summary(store_kind: str, entry: dict[str, Any]) -> str:
         lines.append(f"  naive row by row: {naive['rows']:,} rows in {naive['seconds']:.1f} s = {naive_rate:,.0f} rows/s;"
                      f" tular on the same sample: {_rate(sample['rows'], sample['seconds']):,.0f} rows/s;"
                      f" ratio (full import / naive) {_rate(big['rows'], big['seconds']) / naive_rate:,.1f}x")
+    sent = {phase: seconds for phase, seconds in big["phases"].items() if phase.startswith("sent:")}
+    if sent:
+        lines.append("  written while checking (in the write transaction): "
+                     + ", ".join(f"{phase[5:]} {seconds:.1f} s" for phase, seconds in sent.items()))
+    if len(entry.get("imports", ())) > 1:
+        lines.append("  runs (import / floor, s): " + "; ".join(
+            f"{i['seconds']:.1f} / {f['seconds']:.1f} = {i['seconds'] / f['seconds']:.2f}x"
+            + (f" (Neo4j CPU {i['server_cpu_seconds']:.1f} / {f['server_cpu_seconds']:.1f})"
+               if "server_cpu_seconds" in f else "")
+            for i, f in zip(entry["imports"], entry["floors"])) + " (medians below)")
     if "floor" in entry:
         floor = entry["floor"]
         lines.append(f"  floor (the store alone: {floor['rows']:,} prepared rows, one transaction, no reading, no "
                      f"checks): {floor['seconds']:.1f} s = {_rate(big['rows'], floor['seconds']):,.0f} rows read/s; "
-                     f"tular takes {big['seconds'] / floor['seconds']:.1f}x the floor")
+                     f"tular takes {big['seconds'] / floor['seconds']:.2f}x the floor")
     if entry.get("server_peak_rss_mib"):
         lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']}), "
                      f"store on disk {entry['store_mib']:,.0f} MiB")
@@ -555,19 +598,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heap", default=None, help="JVM heap of the started Neo4j (default 1g; 4g from 50,000 IKM, 14g from 500,000)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baselines")
     parser.add_argument("--json", type=Path, help="write the raw numbers to this file")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="import and floor, taking turns, this many times; the medians are reported")
     parser.add_argument("--child", choices=("embedded", "neo4j"), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tular", type=Path, help="a folder holding another version's tular package, for the "
+                        "imports and floors (a before/after: the same data, server and method)")
     args = parser.parse_args(argv)
+    if args.tular:
+        os.environ[CODE] = str(args.tular.resolve())
 
     if args.child:
         once = floor_once if args.floor else import_once
-        print(json.dumps(once(args.child, args.data, args.workdir, args.neo4j_url)))
+        import tular.graph
+        result = once(args.child, args.data, args.workdir, args.neo4j_url)
+        result["code"] = str(Path(tular.graph.__file__).parent)
+        print(json.dumps(result))
         return
     n_ikm = args.ikm or SCALES[args.scale]
     heap = args.heap or ("14g" if n_ikm >= 500_000 else "4g" if n_ikm >= 50_000 else "1g")
     stores = ["embedded", "neo4j"] if args.store == "both" else [args.store]
-    result = run(args.scale, n_ikm, stores, args.data, args.neo4j_url, heap, not args.no_baseline)
+    result = run(args.scale, n_ikm, stores, args.data, args.neo4j_url, heap, not args.no_baseline, args.repeat)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, default=str))

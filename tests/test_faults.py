@@ -112,6 +112,20 @@ class WatchedNeo4jStore(Neo4jStore):
         self.write_returned = time.monotonic()
         return result
 
+    def write_in_parts(self, *args, **kwargs):
+        """An import's write: from when its first kind may be sent to when the last returned."""
+        parts = super().write_in_parts(*args, **kwargs)
+        self.write_started, self.write_returned = time.monotonic(), None
+        finish = parts.finish
+
+        def finished(records):
+            result = finish(records)
+            self.write_returned = time.monotonic()
+            return result
+
+        parts.finish = finished
+        return parts
+
 
 @dataclass
 class KillFigures:

@@ -391,7 +391,9 @@ class Validator:
             self.warn(table, None, N_("problem.columns_not_stored"), kind=table.kind, columns=Joined(tuple(unknown)))
 
     # ---------------------------------------------------------------- kinds
-    def run(self, tables: Iterable[Table]) -> Validated:
+    def run(self, tables: Iterable[Table], checked: Callable[[str, list], None] | None = None) -> Validated:
+        """``checked``, when given, hears each kind's records as soon as its last table is
+        checked, while no error has been found (a store may start writing them)."""
         check = {"ikm": self.check_ikm, "trainings": self.check_trainings, "attendance": self.check_attendance,
                  "teachings": self.check_teachings, "outcomes": self.check_outcomes,
                  "populations": self.check_populations}
@@ -399,27 +401,29 @@ class Validator:
         rows_read: dict[str, int] = defaultdict(int)
         if self.progress is not None:
             self._checked = self.progress.checking(sum(len(t.rows) for t in tables if t.kind in KINDS))
-        for table in tables:
+        for index, table in enumerate(tables):
             if table.kind not in check:
                 self.error(table, None, N_("problem.kind_not_importable"), kind=table.kind)
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
             check[table.kind](table)
+            if checked is not None and not self.errors and (index + 1 == len(tables)
+                                                           or tables[index + 1].kind != table.kind):
+                checked(table.kind, self.records_of(table.kind))
         if self.progress is not None:
             self.progress.step(N_("progress.whole_batch"))
         self.check_duplicate_persons()
         self.check_teaching_graph()
-        records = Records(
-            ikm=[r for r, _, _ in self.ikm.values()],
-            trainings=[r for r, _, _ in self.trainings.values()],
-            attendance=[r for r, _, _ in self.attendance.values()],
-            teachings=[r for r, _, _ in self.teachings],
-            outcomes=[r for r, _, _ in self.outcomes.values()],
-            populations=[r for r, _, _ in self.populations.values()],
-        )
+        records = Records(**{kind: self.records_of(kind) for kind in KINDS})
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
                          dict(rows_read))
+
+    def records_of(self, kind: str) -> list:
+        """The records of ``kind`` kept so far."""
+        kept = {"ikm": self.ikm, "trainings": self.trainings, "attendance": self.attendance,
+                "teachings": self.teachings, "outcomes": self.outcomes, "populations": self.populations}[kind]
+        return [r for r, _, _ in (kept.values() if isinstance(kept, dict) else kept)]
 
     # Each kind is checked one way: ``check_<kind>`` takes a whole table and keeps, in-line,
     # every row with nothing to report (most rows of big files), reading dates, skills and
@@ -1012,6 +1016,8 @@ def _position(problem: FileProblem) -> tuple:
     return (problem.file or "", problem.sheet or "", problem.row or 0)
 
 
-def validate(tables: Iterable[Table], snapshot: Snapshot, progress: CheckProgress | None = None) -> Validated:
-    """Check ``tables`` (any order) against the store ``snapshot``, reporting to ``progress``."""
-    return Validator(snapshot, progress).run(tables)
+def validate(tables: Iterable[Table], snapshot: Snapshot, progress: CheckProgress | None = None,
+             checked: Callable[[str, list], None] | None = None) -> Validated:
+    """Check ``tables`` (any order) against the store ``snapshot``, reporting to ``progress``;
+    ``checked`` hears each kind's records once they are checked (see :meth:`Validator.run`)."""
+    return Validator(snapshot, progress).run(tables, checked)

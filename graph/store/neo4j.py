@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import random
 import secrets
 import threading
@@ -501,6 +502,20 @@ class Neo4jStore(Pinning):
             planned, batch_id = self._write(work)
         return WriteResult(batch_id=batch_id, counts=planned.counts)
 
+    def write_in_parts(self, meta: BatchMeta) -> ImportParts:
+        """A write of one batch whose records come kind by kind (see :class:`ImportParts`),
+        inside :meth:`writing`, in its transaction."""
+        tx = getattr(self._held, "tx", None)
+        if tx is None:
+            raise RuntimeError("write_in_parts is for a writer holding the write lock (inside writing())")
+        return ImportParts(self, tx, meta)
+
+    def _plan_kind(self, tx: Transaction, kind: str, records: list, stored: dict[str, int]) -> batches.Plan:
+        """What :meth:`write` plans for one kind: its records looked up (:meth:`_upsert` writes the plan)."""
+        wanted = batches.effective(Records.model_construct(**{kind: records}))[kind]
+        existing = {kind: self._existing(tx, kind, list(wanted), stored.get(kind))}
+        return batches.plan({kind: wanted}, existing)
+
     @staticmethod
     def _existing(tx: ManagedTransaction, kind: str, keys: list[tuple[str, ...]], stored: int | None) -> dict:
         """The stored version of each of ``keys`` that exists; ``stored``: how many records of
@@ -549,7 +564,8 @@ class Neo4jStore(Pinning):
                                   "that is not in the store")
 
     @staticmethod
-    def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan) -> str:
+    def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan, changes: bytes | None = None) -> str:
+        """Log ``planned`` as a batch (``changes``: its ``log()``, when worked out already)."""
         now = batches.utc_now()
         batch_id = batches.unused_batch_id(
             now, lambda candidate: tx.run(query("batch_exists"), batch_id=candidate).single(strict=True)["taken"])
@@ -557,7 +573,7 @@ class Neo4jStore(Pinning):
             query("create_batch"), batch_id=batch_id, created_at=now.isoformat(), who=meta.who,
             files=json.dumps([f.model_dump() for f in meta.files]),
             counts=json.dumps({k: v.model_dump() for k, v in planned.counts.items()}),
-            changes=planned.log(),
+            changes=planned.log() if changes is None else changes,
         ).consume()
         return batch_id
 
@@ -957,6 +973,112 @@ class Neo4jStore(Pinning):
     def register_erasures(self, erased: dict[str, str]) -> None:
         rows = [{"ikm_id": ikm_id, "erased_at": when} for ikm_id, when in sorted(erased.items())]
         self._write(lambda tx: tx.run(query("register_erasures"), rows=rows).consume())
+
+
+class ImportParts:
+    """One batch written kind by kind, in the write transaction, while the import still checks
+    the later kinds: a thread of its own sends each kind's records as :meth:`send` hands them
+    over (the server creates them while Python goes on checking; the driver lets go of
+    Python's lock while it waits), in the order of ``KINDS``. :meth:`finish` sends what is
+    left, logs the batch and returns what :meth:`Neo4jStore.write` would; nothing is committed
+    before the write lock's block ends, so an error found after some kinds were sent — or
+    :meth:`abandon` — still leaves the store as it was (the transaction rolls back)."""
+
+    def __init__(self, store: Neo4jStore, tx: Transaction, meta: BatchMeta):
+        self.store, self.tx, self.meta = store, tx, meta
+        self.sent: dict[str, int] = {}  # kind → records handed over (0: a kind passed over)
+        self.plans: dict[str, batches.Plan] = {}  # each kind's, as soon as it is planned (before it is written)
+        self.planned = threading.Condition()
+        self.seconds: dict[str, float] = {}  # per kind, the writing thread's time
+        self.failure: BaseException | None = None
+        self.stopped = False
+        self.waiting: queue.SimpleQueue[tuple[str, list] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="tular-import-parts", daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> ImportParts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abandon()
+
+    def send(self, kind: str, records: list) -> None:
+        """``kind``'s records, all of them: the kinds before it not sent yet have none."""
+        if kind in self.sent:
+            raise ValueError(f"{kind} sent twice")
+        for earlier in KINDS[:KINDS.index(kind)]:
+            self.sent.setdefault(earlier, 0)
+        self.sent[kind] = len(records)
+        self.waiting.put((kind, records))
+
+    def _run(self) -> None:
+        stored: dict[str, int] | None = None
+        while (item := self.waiting.get()) is not None:
+            if self.failure is not None or self.stopped:
+                continue
+            kind, records = item
+            if not records:
+                continue
+            start = time.perf_counter()
+            try:
+                if stored is None:
+                    stored = self.tx.run(query("stored_counts")).single(strict=True).data()
+                planned = self.store._plan_kind(self.tx, kind, records, stored)
+                with self.planned:
+                    self.plans[kind] = planned
+                    self.planned.notify_all()
+                self.store._upsert(self.tx, planned.updated, planned.created)
+            except BaseException as exc:  # told by finish, in the importing thread
+                with self.planned:
+                    self.failure = exc
+                    self.planned.notify_all()
+            self.seconds[kind] = time.perf_counter() - start
+
+    def _join(self) -> None:
+        if self.thread.is_alive():
+            self.waiting.put(None)
+            self.thread.join()
+
+    def abandon(self) -> None:
+        """Stop sending (the transaction rolls back when the write lock's block ends)."""
+        self.stopped = True
+        self._join()
+
+    def finish(self, records: Records) -> WriteResult:
+        """Send the kinds of ``records`` not sent yet, wait for all, log the batch."""
+        for kind in KINDS:
+            listed = getattr(records, kind)
+            if kind not in self.sent:
+                self.send(kind, listed)
+            elif self.sent[kind] != len(listed):
+                raise RuntimeError(f"{kind}: {self.sent[kind]} records sent, {len(listed)} to write")
+        self.waiting.put(None)  # then the thread ends
+        with self.planned:  # every kind planned: the batch log is worked out while the last ones are written
+            self.planned.wait_for(lambda: self.failure is not None or all(
+                kind in self.plans for kind, count in self.sent.items() if count))
+        start = time.perf_counter()
+        planned = batches.Plan(counts={}, created={}, updated={}, replaced=[])
+        for kind in KINDS:
+            part = self.plans.get(kind) or batches.plan({}, {})
+            planned.counts[kind], planned.created[kind] = part.counts[kind], part.created[kind]
+            planned.updated[kind] = part.updated[kind]
+            planned.replaced += part.replaced
+        changes = planned.log() if self.failure is None else b""
+        self.store._describe(batches.planned_keys(planned))  # this thread's write, in the write lock
+        self.seconds["log"] = time.perf_counter() - start
+        self._join()
+        if self.failure is not None:
+            with self.store._translated():
+                raise self.failure
+
+        def work(tx: ManagedTransaction) -> str:
+            self.store._describe(())  # described above
+            return self.store._log_batch(tx, self.meta, planned, changes)
+
+        start = time.perf_counter()
+        batch_id = self.store._write(work)
+        self.seconds["log"] += time.perf_counter() - start
+        return WriteResult(batch_id=batch_id, counts=planned.counts)
 
 
 class _Walk:
