@@ -885,15 +885,20 @@ class EmbeddedStore(Pinning):
                     self._conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"{self.display_url}: {exc}") from exc
-            views = {skill: self._snapshot.view(skill, as_of) for skill in skills}
+            snapshot = self._snapshot
+            views = {skill: snapshot.view(skill, as_of) for skill in skills}
         if seeds is not None:
             from tular.graph.metrics import engine
 
-            for graph in views.values():  # kept with the view, per seeds, as the Neo4j store keeps its walks
+            for skill, graph in views.items():  # kept with the view, per seeds, as the Neo4j store keeps its walks
                 nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
                 key = ("cascade", nodes.tobytes())
                 if (level := graph.derived.get(key)) is None:
-                    level = engine.generations(graph, nodes)
+                    tables = snapshot.skills[skill]
+                    n = len(tables.ids)
+                    level = tables.cascade(graph, nodes, lambda: engine.generations(graph, nodes),
+                                           lambda: engine.reach_days(n, tables.teacher, tables.learner, tables.day,
+                                                                     engine.seed_days(n, tables.attendance)))
                     level.flags.writeable = False
                     graph.derived[key] = level
                 graph.level = level

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tular.graph.metrics.engine import SkillArrays, numbered
+from tular.graph.metrics.engine import ReachDays, SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
@@ -118,12 +118,34 @@ class SkillTables:
     attendance_ends: list[date]
     _index: dict[str, int] | None = field(default=None, repr=False)
     _position: np.ndarray | None = field(default=None, repr=False)  # per snapshot number: node number or -1
+    #: the cascade for every date from every seed, once a store has walked it (:meth:`cascade`)
+    all_dates: ReachDays | None = field(default=None, repr=False)
+    #: cascades walked for one date so far, before the walk for every date was made
+    walks: int = field(default=0, repr=False)
 
     def index(self) -> dict[str, int]:
         """The node number of each ikm_id (built on first use)."""
         if self._index is None:
             self._index = dict(zip(self.ids.tolist(), range(len(self.ids))))
         return self._index
+
+    def cascade(self, graph: SkillArrays, seeds: np.ndarray, walk_one: Callable[[], np.ndarray],
+                walk_all: Callable[[], ReachDays]) -> np.ndarray:
+        """The cascade of ``graph`` (a view of these tables) from the nodes ``seeds``. From
+        every seed of its date — the question of every date unless a cohort or a year chooses
+        — it comes from :attr:`all_dates`, the walk over every date (``walk_all``), made when
+        a second date is asked about (the first after a write is answered from a walk of its
+        own date, ``walk_one``, as cheap as can be); from other seeds, from ``walk_one``."""
+        every_seed = np.array_equal(seeds, np.unique(np.fromiter((node for node, _, _ in graph.attendance),
+                                                                 dtype=np.int64, count=len(graph.attendance))))
+        if not every_seed:
+            return walk_one()
+        if self.all_dates is None and self.walks >= 1:
+            self.all_dates = walk_all()  # two threads may both walk: the same result
+        if self.all_dates is None:
+            self.walks += 1
+            return walk_one()
+        return self.all_dates.level(graph.as_of)
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
         """The node numbers of the IKM with the snapshot's ``numbers`` (-1 for those not
