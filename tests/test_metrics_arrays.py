@@ -199,7 +199,7 @@ def test_one_walk_over_all_dates_gives_every_dates_cascade(graph):
     teacher = np.array([e[0] for e in edges], dtype=np.int64)
     learner = np.array([e[1] for e in edges], dtype=np.int64)
     day = np.array([(START + timedelta(days=e[2])).toordinal() for e in edges], dtype=np.int64)
-    walked = arrays.reach_days(n, teacher, learner, day, arrays.seed_days(n, attendance))
+    walked = arrays.reach_days(n, arrays.seed_days(n, attendance), arrays.expand_edges(n, teacher, learner, day))
     ids = np.array([f"i{k:03d}" for k in range(n)], dtype=object)
     for offset in range(-1, 62):
         as_of = START + timedelta(days=offset)
@@ -209,3 +209,37 @@ def test_one_walk_over_all_dates_gives_every_dates_cascade(graph):
                                         day=day[:upto], attendance=[a for a in attendance if a[2] <= as_of])
         expected = arrays.generations(graph_then, arrays.select_seeds(graph_then))
         assert walked.level(as_of).tolist() == expected.tolist(), as_of
+
+
+def test_every_date_from_one_walk_answers_as_a_walk_of_that_date(store, request):
+    """Once a second date is asked, a store answers every date's cascade from its walk over all
+    dates (in Cypher on Neo4j): each answer equals the one a fresh store object gives, whose
+    first question is answered from a walk of that date alone — with later teachings that
+    bring IKM nearer a seed, a seed taught before its training, a diamond and a stray copy of
+    a teaching in the other direction (a cycle)."""
+    from tular.graph.model.records import Attendance, Records
+
+    from .factories import ikm, teaching, training
+
+    store.write(Records(
+        ikm=[ikm(x) for x in "abcdefgh"],
+        trainings=[training("T1", "2020-01-01"), training("T2", "2020-09-01")],
+        attendance=[Attendance(training_id="T1", ikm_id="a"), Attendance(training_id="T2", ikm_id="e")],
+        teachings=[teaching("b", "a", "2020-02-01"), teaching("c", "b", "2020-03-01"), teaching("d", "c", "2020-04-01"),
+                   teaching("d", "a", "2020-10-01"), teaching("e", "d", "2020-05-01"), teaching("f", "e", "2020-06-01"),
+                   teaching("g", "b", "2020-07-01"), teaching("g", "f", "2020-07-15"), teaching("c", "g", "2020-08-01"),
+                   teaching("h", "g", "2021-01-01")],
+    ))
+    dates = [date(2019, 12, 1), date(2020, 1, 1), date(2020, 3, 15), date(2020, 6, 1), date(2020, 7, 20),
+             date(2020, 9, 1), date(2020, 10, 1), date(2021, 6, 1)]
+    for as_of in dates:
+        metrics.reach(store, metrics.Query(skill="batik", as_of=as_of))
+    assert store._snapshot.skills["batik"].all_dates is not None  # the later dates came from it
+    for as_of in reversed(dates):
+        fresh = _another(store, request)
+        try:
+            alone = metrics.reach(fresh, metrics.Query(skill="batik", as_of=as_of))
+            assert fresh._snapshot.skills["batik"].all_dates is None  # a walk of that date
+        finally:
+            fresh.close()
+        assert metrics.reach(store, metrics.Query(skill="batik", as_of=as_of)) == alone, as_of

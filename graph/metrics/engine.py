@@ -335,38 +335,43 @@ class ReachDays:
         return level
 
 
-def reach_days(n: int, teacher: np.ndarray, learner: np.ndarray, day: np.ndarray, seed_day: np.ndarray) -> ReachDays:
+def reach_days(n: int, seed_day: np.ndarray,
+               expand: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> ReachDays:
     """The earliest day E_g(v) from which each node v is within g steps of a seed (a seed from
     ``seed_day``, its earliest completed training; each step a teaching dated by then), for
     every g: E_0 = ``seed_day`` and E_g(v) = min(E_{g−1}(v), min over the teachings u → v of
     max(E_{g−1}(u), its day)) — a breadth-first walk in which a node is expanded again only
     when it came nearer (so, mostly, once). The graph as of a date d holds the teachings
     dated ≤ d and the seeds of ``seed_day`` ≤ d; a node's generation then is the fewest steps
-    from those seeds over those teachings: the first g with E_g(v) ≤ d."""
+    from those seeds over those teachings: the first g with E_g(v) ≤ d.
+
+    ``expand(nodes, days)``, the step: for teachers ``nodes`` and their days, the learners of
+    each and the later of the teacher's day and the teaching's (a learner may come more than
+    once) — :func:`expand_edges` in memory, a Cypher query on Neo4j."""
     current = np.asarray(seed_day, dtype=np.int64).copy()
     changed = np.flatnonzero(current < UNREACHED)
     rows_nodes, rows_days = [], []
-    on_day = np.argsort(current[changed], kind="stable")
-    rows_nodes.append(changed[on_day])
-    rows_days.append(current[changed][on_day])
-    active = current < UNREACHED
-    while True:
-        use = active[teacher]
-        if not use.any():
-            break
-        t, l = teacher[use], learner[use]
-        candidate = np.maximum(current[t], day[use])
-        following = current.copy()
-        np.minimum.at(following, l, candidate)
-        active = following < current
-        if not active.any():
-            break
-        changed = np.flatnonzero(active)
-        on_day = np.argsort(following[changed], kind="stable")
+    while changed.size:
+        on_day = np.argsort(current[changed], kind="stable")
         rows_nodes.append(changed[on_day])
-        rows_days.append(following[changed][on_day])
+        rows_days.append(current[changed][on_day])
+        learners, days = expand(changed, current[changed])
+        following = current.copy()
+        np.minimum.at(following, learners, days)
+        changed = np.flatnonzero(following < current)
         current = following
     return ReachDays(n=n, nodes=tuple(rows_nodes), days=tuple(rows_days))
+
+
+def expand_edges(n: int, teacher: np.ndarray, learner: np.ndarray, day: np.ndarray,
+                 ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The step of :func:`reach_days` over edges in memory."""
+    def expand(nodes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        since = np.full(n, UNREACHED, dtype=np.int64)
+        since[nodes] = days
+        use = since[teacher] < UNREACHED
+        return learner[use], np.maximum(since[teacher[use]], day[use])
+    return expand
 
 
 def seed_days(n: int, attendance: Iterable[tuple[int, str, date]]) -> np.ndarray:

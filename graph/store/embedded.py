@@ -896,9 +896,11 @@ class EmbeddedStore(Pinning):
                 if (level := graph.derived.get(key)) is None:
                     tables = snapshot.skills[skill]
                     n = len(tables.ids)
-                    level = tables.cascade(graph, nodes, lambda: engine.generations(graph, nodes),
-                                           lambda: engine.reach_days(n, tables.teacher, tables.learner, tables.day,
-                                                                     engine.seed_days(n, tables.attendance)))
+                    level = tables.cascade(graph, nodes, lambda: engine.reach_days(
+                        n, engine.seed_days(n, tables.attendance),
+                        engine.expand_edges(n, tables.teacher, tables.learner, tables.day)))
+                    if level is None:
+                        level = engine.generations(graph, nodes)
                     level.flags.writeable = False
                     graph.derived[key] = level
                 graph.level = level

@@ -72,7 +72,7 @@ DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
 PARALLEL_FRONTIER = 20_000
 
 if TYPE_CHECKING:
-    from tular.graph.metrics.engine import SkillArrays
+    from tular.graph.metrics.engine import ReachDays, SkillArrays
 
 T = TypeVar("T")
 
@@ -760,6 +760,22 @@ class Neo4jStore(Pinning):
                 if walk.helper is not None:
                     walk.helper.result()  # raises what stopped it
 
+    def _walk_all_dates(self, tx: ManagedTransaction, snapshot: GraphSnapshot, skill: str,
+                        tables: SkillTables) -> ReachDays:
+        """The skill's cascade for every date (:func:`~tular.graph.metrics.engine.reach_days`),
+        walked in the database one step a generation (``cascade_all_dates``), by node id."""
+        def expand(nodes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            record = tx.run(query("cascade_all_dates"), frontier=snapshot.handles[tables.keys[nodes]].tolist(),
+                            days=_yyyymmdd(days).tolist(), skill=skill).single(strict=True)
+            local = tables.local(snapshot.numbers_of(record["learners"]))  # -1: written since the snapshot
+            known = local >= 0
+            return local[known], _ordinals(record["days"])[known]
+
+        from tular.graph.metrics import engine
+
+        n = len(tables.ids)
+        return engine.reach_days(n, engine.seed_days(n, tables.attendance), expand)
+
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
         """From the in-memory snapshot of the graph (see :mod:`.snapshot`), read from the
@@ -776,8 +792,14 @@ class Neo4jStore(Pinning):
                 nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
                 keys[skill] = ("cascade", nodes.tobytes())
                 graph.level = graph.derived.get(keys[skill])
-                if graph.level is None:
-                    cascades[skill] = _Cascade(snapshot.skills[skill], graph.out_degree > 0, nodes, graph.n)
+                if graph.level is None:  # from the walk over every date, or else a walk of this date
+                    tables = snapshot.skills[skill]
+                    level = tables.cascade(graph, nodes, lambda: self._walk_all_dates(tx, snapshot, skill, tables))
+                    if level is None:
+                        cascades[skill] = _Cascade(tables, graph.out_degree > 0, nodes, graph.n)
+                    else:
+                        level.flags.writeable = False
+                        graph.level = graph.derived[keys[skill]] = level
             self._walk(tx, snapshot, cascades, as_of)
             for skill, cascade in cascades.items():
                 cascade.level.flags.writeable = False  # shared by the calls that ask the same
@@ -1096,6 +1118,15 @@ def _counter(version: str) -> tuple[str, int | None]:
     epoch, _, rest = version.partition(":")
     counter = rest.partition("/")[0]
     return epoch, int(counter) if counter.isdigit() and ":" not in rest else None
+
+
+def _yyyymmdd(ordinals: np.ndarray) -> np.ndarray:
+    """Dates given as ``date.toordinal()`` as yyyymmdd integers, vectorised (see :func:`_ordinals`)."""
+    days = (np.asarray(ordinals, dtype=np.int64) - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    return ((years.astype(np.int64) + 1970) * 10000 + (months.astype(np.int64) % 12 + 1) * 100
+            + (days - months).astype(np.int64) + 1)
 
 
 def _ordinals(yyyymmdd: list[int]) -> np.ndarray:

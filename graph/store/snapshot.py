@@ -129,22 +129,20 @@ class SkillTables:
             self._index = dict(zip(self.ids.tolist(), range(len(self.ids))))
         return self._index
 
-    def cascade(self, graph: SkillArrays, seeds: np.ndarray, walk_one: Callable[[], np.ndarray],
-                walk_all: Callable[[], ReachDays]) -> np.ndarray:
-        """The cascade of ``graph`` (a view of these tables) from the nodes ``seeds``. From
-        every seed of its date — the question of every date unless a cohort or a year chooses
-        — it comes from :attr:`all_dates`, the walk over every date (``walk_all``), made when
-        a second date is asked about (the first after a write is answered from a walk of its
-        own date, ``walk_one``, as cheap as can be); from other seeds, from ``walk_one``."""
-        every_seed = np.array_equal(seeds, np.unique(np.fromiter((node for node, _, _ in graph.attendance),
-                                                                 dtype=np.int64, count=len(graph.attendance))))
-        if not every_seed:
-            return walk_one()
+    def cascade(self, graph: SkillArrays, seeds: np.ndarray, walk_all: Callable[[], ReachDays]) -> np.ndarray | None:
+        """The cascade of ``graph`` (a view of these tables) from the nodes ``seeds`` when
+        they are every seed of its date — the question of every date unless a cohort or a
+        year chooses: from :attr:`all_dates`, the walk over every date (``walk_all``), made
+        when a second date is asked about. None when the store is to walk this date alone:
+        for other seeds, and for the first date after a write (one date's walk costs less)."""
+        ended = np.fromiter((node for node, _, _ in graph.attendance), dtype=np.int64, count=len(graph.attendance))
+        if not np.array_equal(seeds, np.unique(ended)):
+            return None
         if self.all_dates is None and self.walks >= 1:
-            self.all_dates = walk_all()  # two threads may both walk: the same result
+            self.all_dates = walk_all()  # two threads may both walk: to the same result
         if self.all_dates is None:
             self.walks += 1
-            return walk_one()
+            return None
         return self.all_dates.level(graph.as_of)
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
