@@ -21,9 +21,12 @@ from tular.graph.store import GraphStore
 
 #: Bodies smaller than this many bytes go as they are (compressing them gains too little).
 COMPRESS_FROM = 1024
-#: gzip's level for what the server compresses: the answers kept here, and the rest through
-#: the app's GZip middleware.
+#: gzip's level for what the app's GZip middleware compresses (pages, scripts, styles).
 GZIP_LEVEL = 6
+#: gzip's level for the answers kept here: each new question costs one compression, and the
+#: fastest level takes less than half the time of level 6 for a reach's JSON (≈ 70 against
+#: 150 µs for 16 KB) for ≈ 20 % more bytes (3.2 against 2.7 KB).
+ANSWER_GZIP_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class JSONAnswer:
 
     @classmethod
     def of(cls, body: bytes) -> JSONAnswer:
-        return cls(body, gzip.compress(body, GZIP_LEVEL, mtime=0) if len(body) >= COMPRESS_FROM else None)
+        return cls(body, gzip.compress(body, ANSWER_GZIP_LEVEL, mtime=0) if len(body) >= COMPRESS_FROM else None)
 
 
 class JSONAnswerResponse(Response):
