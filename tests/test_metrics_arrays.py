@@ -243,3 +243,32 @@ def test_every_date_from_one_walk_answers_as_a_walk_of_that_date(store, request)
         finally:
             fresh.close()
         assert metrics.reach(store, metrics.Query(skill="batik", as_of=as_of)) == alone, as_of
+
+
+def test_names_kept_for_answers_follow_every_rename_and_erasure(store, request):
+    """The names of top teachers are read once per store version (:meth:`Pinning._people_kept`):
+    a rename written through this store object or another, and an erasure, show in the next
+    answer."""
+    from tular.graph.admin.erasure import forget
+    from tular.graph.model.records import Attendance, Records
+
+    from .factories import ikm, teaching, training
+
+    store.write(Records(ikm=[ikm("s", name="Ibu Sari"), ikm("a"), ikm("b")], trainings=[training("T", "2020-01-01")],
+                        attendance=[Attendance(training_id="T", ikm_id="s")],
+                        teachings=[teaching("a", "s", "2020-02-01"), teaching("b", "a", "2020-03-01")]))
+
+    def names(as_of: date = date(2021, 1, 1)) -> dict[str, str]:
+        return {t.ikm_id: t.name for t in metrics.reach(store, metrics.Query(skill="batik", as_of=as_of)).top_teachers}
+
+    assert names()["s"] == "Ibu Sari" and names(date(2020, 6, 1))["s"] == "Ibu Sari"
+    store.write(Records(ikm=[ikm("s", name="Ibu Sari Dewi")]))
+    assert names()["s"] == "Ibu Sari Dewi"
+    other = _another(store, request)
+    try:
+        other.write(Records(ikm=[ikm("a", name="Pak Adi")]))
+    finally:
+        other.close()
+    assert names()["a"] == "Pak Adi" and names(date(2020, 6, 2))["a"] == "Pak Adi"
+    forget(store, "s", "test")
+    assert "Sari" not in names()["s"] and "Sari" not in names(date(2020, 6, 3))["s"]

@@ -844,8 +844,10 @@ class EmbeddedStore(Pinning):
         return IKMPage(items=[self._ikm(r) for r in rows], total=total, limit=limit, offset=offset)
 
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        return self._people_kept(ids, self._read_people)
+
+    def _read_people(self, ids: list[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
-        ids = sorted(set(ids))
         if len(ids) > KEYS_PER_QUERY:  # many (a province's findings): one query, the ids as one JSON array
             rows = self._read("SELECT ikm_id, name, kelurahan_code FROM ikm "
                               "WHERE ikm_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))

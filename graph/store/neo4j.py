@@ -704,7 +704,9 @@ class Neo4jStore(Pinning):
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
 
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
-        wanted = sorted(set(ids))
+        return self._people_kept(ids, self._read_people)
+
+    def _read_people(self, wanted: list[str]) -> dict[str, Person]:
 
         def work(tx: ManagedTransaction) -> dict[str, Person]:
             found: dict[str, Person] = {}
@@ -781,7 +783,12 @@ class Neo4jStore(Pinning):
         """From the in-memory snapshot of the graph (see :mod:`.snapshot`), read from the
         database when the store's version has moved; the cascades are walked in Cypher, in
         the same read transaction, and kept with the snapshot for the next call that asks
-        about the same skill, date and seeds."""
+        about the same skill, date and seeds — or, once a second date is asked, walked for
+        every date at once. A call that memory can answer opens no transaction."""
+        kept = self._in_memory(skills, as_of, seeds)
+        if kept is not None:
+            return kept
+
         def work(tx: ManagedTransaction) -> dict[str, SkillArrays]:
             snapshot = self._snapshot_in(tx, skills)
             views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
@@ -808,6 +815,34 @@ class Neo4jStore(Pinning):
 
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(work)
+
+    def _in_memory(self, skills: Sequence[str], as_of: date,
+                   seeds: Callable[[SkillArrays], Iterable[int]] | None) -> dict[str, SkillArrays] | None:
+        """The views of :meth:`skill_arrays` without a transaction, when memory holds all they
+        need: inside :meth:`pinned` (the version read already) with the snapshot of that
+        version, every skill loaded and every cascade kept or following from the walk over
+        every date. None otherwise."""
+        version, snapshot = self._pinned_version(), self._snapshot
+        if version is None or snapshot is None or snapshot.stamp != version or snapshot.missing(skills):
+            return None
+        views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
+        if seeds is None:
+            return views
+        for skill, graph in views.items():
+            nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+            key = ("cascade", nodes.tobytes())
+            level = graph.derived.get(key)
+            if level is None:
+                tables = snapshot.skills[skill]
+                if tables.all_dates is None:
+                    return None
+                level = tables.cascade(graph, nodes, lambda: tables.all_dates)
+                if level is None:  # other seeds than every seed of the date: walked in Cypher
+                    return None
+                level.flags.writeable = False
+                graph.derived[key] = level
+            graph.level = level
+        return views
 
     def _snapshot_in(self, tx: ManagedTransaction, skills: Sequence[str]) -> GraphSnapshot:
         """The snapshot of the version read in ``tx``, with ``skills`` loaded: kept from an

@@ -122,6 +122,8 @@ class SkillTables:
     all_dates: ReachDays | None = field(default=None, repr=False)
     #: cascades walked for one date so far, before the walk for every date was made
     walks: int = field(default=0, repr=False)
+    #: held while the walk for every date is made: the calls that need it meanwhile wait for it
+    _walking: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def index(self) -> dict[str, int]:
         """The node number of each ikm_id (built on first use)."""
@@ -139,7 +141,9 @@ class SkillTables:
         if not np.array_equal(seeds, np.unique(ended)):
             return None
         if self.all_dates is None and self.walks >= 1:
-            self.all_dates = walk_all()  # two threads may both walk: to the same result
+            with self._walking:
+                if self.all_dates is None:
+                    self.all_dates = walk_all()
         if self.all_dates is None:
             self.walks += 1
             return None
