@@ -220,7 +220,7 @@ class Neo4jStore(Pinning):
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"cannot use {self.display_url}: {exc}") from exc
-        self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
+        self._version = SharedRead(self._read_version)
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
         self._lock_wait = lock_wait
@@ -345,6 +345,13 @@ class Neo4jStore(Pinning):
         writes that cannot change them (a teaching, an attendance); during a restore, per version."""
         epoch, _, rest = version.partition(":")
         return version if ":" in rest or "/" not in rest else f"{epoch}/{rest.partition('/')[2]}"
+
+    def _read_version(self) -> str:
+        """The version, read in an auto-commit query: one round trip, where a managed
+        transaction (:meth:`_read`) takes two — it is read for every answer."""
+        with self._translated(), self._driver.session(database=self.database,
+                                                      default_access_mode=READ_ACCESS) as session:
+            return str(session.run(Query(query("version"))).single(strict=True)["version"])
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
