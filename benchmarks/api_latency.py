@@ -1,19 +1,35 @@
 """Latency of `GET /api/v1/reach` at city scale under concurrent clients, on loopback.
 
     .venv/bin/python -m benchmarks.api_latency [--store embedded|neo4j|both] [--clients 20]
-                                               [--requests 2000] [--seconds 60]
+                                               [--requests 2000] [--seconds 60] [--workers N]
+                                               [--generator httpx|lean|both] [--server-path SRC]
 
-A real `tular serve` process answers on 127.0.0.1; the clients are threads of this process,
-each with its own HTTP connection. Two workloads:
+A real `tular serve` process answers on 127.0.0.1. Three workloads:
 
 - *repeated*: the dashboard's questions (reach of each of the 8 skills as of the demo's date),
   asked over and over — answered from the per-store-version answer cache after the first;
-- *distinct*: every request asks for another as-of date, so no answer can come from the cache;
+- *distinct*: every request asks for another (skill, as-of date), so no answer can come from
+  the cache;
 - *distinct + writes*: the same, while another process records one teaching a second (each
   write moves the store's version on: the server catches up from the batch log).
 
+Two load generators, each a closed loop of ``--clients`` clients with one keep-alive
+connection each, both asking for gzip as browsers and HTTP libraries do:
+
+- *httpx*: threads of this process with an `httpx.Client` each (the generator of the first
+  measurements; httpx costs several times the server's own work per request, on the same
+  two cores and under this process's GIL);
+- *lean*: threads of a process of their own with `http.client` (:mod:`benchmarks.api_clients`).
+
+With ``both`` (the default) each workload runs under each generator, one after the other,
+with other (skill, date) pairs, so that a change of measuring is not taken for a change of
+tular. Beside the latencies: the server's CPU time per request (all its processes, workers
+included), which a busy machine disturbs less than the wall-clock figures.
+
 The baseline is the same workload's reach computed in this process, without HTTP and
-without the API's answer cache (median of 40).
+without the API's answer cache (median of 40). ``--server-path SRC`` runs the server from
+another source tree (SRC holding a `tular` package, put first on its PYTHONPATH): the
+earlier version, measured by the same clients in the same session.
 Prints a table and, with --write, replaces the "API latency" section of docs/benchmarks.md.
 """
 
@@ -32,6 +48,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 
 from tular.graph.admin import api_keys as keys
 from tular.graph.demo.generator import DEMO_AS_OF, load_demo
@@ -48,11 +65,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def serve(db_url: str, port: int, env: dict | None = None, workers: int = 1) -> subprocess.Popen:
-    """`tular serve` on 127.0.0.1:``port``, once it answers /readyz."""
+def serve(db_url: str, port: int, env: dict | None = None, workers: int = 1, cwd: Path = ROOT) -> subprocess.Popen:
+    """`tular serve` on 127.0.0.1:``port``, once it answers /readyz (run in ``cwd``: the
+    folder of a `python -m` comes first on its path)."""
     extra = ["--workers", str(workers)] if workers > 1 else []
     process = subprocess.Popen([sys.executable, "-m", "tular", "--db", db_url, "serve", "--port", str(port), *extra],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -64,7 +82,35 @@ def serve(db_url: str, port: int, env: dict | None = None, workers: int = 1) -> 
     raise RuntimeError("tular serve did not become ready")
 
 
+def summary(latencies: list[float], errors: int, wall: float) -> dict:
+    return {"requests": len(latencies), "errors": errors, "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "per_second": len(latencies) / wall}
+
+
+def server_cpu(process: subprocess.Popen) -> float:
+    """CPU seconds used so far by the server and its worker processes."""
+    root = psutil.Process(process.pid)
+    total = 0.0
+    for part in [root, *root.children(recursive=True)]:
+        try:
+            times = part.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def load_lean(port: int, key: str, clients: int, total: int, seconds: float, distinct: bool, offset: int = 0) -> dict:
+    """The clients of :mod:`benchmarks.api_clients`, in a process of their own."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.api_clients", str(port), key, str(clients), str(total),
+                          str(seconds), DEMO_AS_OF.isoformat(), ",".join(SKILLS), "1" if distinct else "0",
+                          str(offset)], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    return summary(result["latencies"], result["errors"], result["wall"])
+
+
 def load(base: str, key: str, clients: int, total: int, seconds: float, distinct: bool, offset: int = 0) -> dict:
+    """The httpx generator: ``clients`` threads of this process."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
@@ -94,9 +140,7 @@ def load(base: str, key: str, clients: int, total: int, seconds: float, distinct
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
-    return {"requests": len(latencies), "errors": errors, "p50": percentile(latencies, 50),
-            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99), "per_second": len(latencies) / wall}
+    return summary(latencies, errors, time.perf_counter() - started)
 
 
 class Writer:
@@ -151,19 +195,34 @@ def run_store(name: str, store: GraphStore, db_url: str, args) -> list[dict]:
     from tests.neo4j_server import free_port
 
     port = free_port()
-    process = serve(db_url, port, workers=args.workers)
+    env = {**os.environ, "PYTHONPATH": str(args.server_path)} if args.server_path else None
+    process = serve(db_url, port, env=env, workers=args.workers, cwd=args.server_path or ROOT)
+    generators = ("httpx", "lean") if args.generator == "both" else (args.generator,)
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
         load(base, key, args.clients, 200, args.seconds, False)  # warm-up (SPEC §9): the graph read, JIT warm
         for workload, distinct in (("repeated", False), ("distinct", True), ("distinct + writes", True)):
-            if workload.endswith("writes"):
-                with Writer(store) as writer:  # other (skill, date) pairs than the run before
-                    result = load(base, key, args.clients, args.requests, args.seconds, distinct, offset=1)
-                result["writes"] = writer.writes
-            else:
-                result = load(base, key, args.clients, args.requests, args.seconds, distinct)
-            rows.append({"store": name, "workload": workload, "baseline": in_process(store, distinct), **result})
+            baseline = in_process(store, distinct)
+            for g, generator in enumerate(generators):
+                # other (skill, date) pairs for each run: none answered from the run before
+                offset = 2 * g + workload.endswith("writes")
+
+                def measure() -> dict:
+                    if generator == "lean":
+                        return load_lean(port, key, args.clients, args.requests, args.seconds, distinct, offset)
+                    return load(base, key, args.clients, args.requests, args.seconds, distinct, offset)
+
+                cpu = server_cpu(process)
+                if workload.endswith("writes"):
+                    with Writer(store) as writer:
+                        result = measure()
+                    result["writes"] = writer.writes
+                else:
+                    result = measure()
+                result["server_cpu"] = (server_cpu(process) - cpu) / max(1, result["requests"])
+                rows.append({"store": name, "workload": workload, "generator": generator, "workers": args.workers,
+                             "server": str(args.server_path or "this tree"), "baseline": baseline, **result})
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -172,18 +231,19 @@ def run_store(name: str, store: GraphStore, db_url: str, args) -> list[dict]:
 
 def table(rows: list[dict], args) -> str:
     lines = [
-        f"{args.clients} concurrent clients on loopback, at most {args.requests} requests or {args.seconds:.0f} s "
+        f"{args.clients} concurrent clients on loopback, `tular serve --workers {args.workers}`"
+        f"{f' from {args.server_path}' if args.server_path else ''}, at most {args.requests} requests or {args.seconds:.0f} s "
         "per workload; city scale (the demo: 13,000 IKM, ~6,300 teaching edges).",
         "",
-        "| store | workload | requests | errors | p50 ms | p95 ms | p99 ms | req/s | in-process reach ms (median) "
-        "| p95 / in-process |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| store | workload | generator | requests | errors | p50 ms | p95 ms | p99 ms | req/s "
+        "| server CPU ms per request | in-process reach ms (median) | p95 / in-process |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['store']} | {r['workload']} | {r['requests']} | {r['errors']} | {r['p50'] * 1000:.1f} | "
-            f"{r['p95'] * 1000:.1f} | {r['p99'] * 1000:.1f} | {r['per_second']:.0f} | {r['baseline'] * 1000:.1f} | "
-            f"{r['p95'] / r['baseline']:.1f}× |"
+            f"| {r['store']} | {r['workload']} | {r['generator']} | {r['requests']} | {r['errors']} | "
+            f"{r['p50'] * 1000:.1f} | {r['p95'] * 1000:.1f} | {r['p99'] * 1000:.1f} | {r['per_second']:.0f} | "
+            f"{r['server_cpu'] * 1000:.2f} | {r['baseline'] * 1000:.1f} | {r['p95'] / r['baseline']:.1f}× |"
         )
     return "\n".join(lines)
 
@@ -210,6 +270,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=1, help="tular serve --workers")
+    parser.add_argument("--generator", choices=("httpx", "lean", "both"), default="both",
+                        help="the load generator (see the module's description)")
+    parser.add_argument("--server-path", type=Path, help="run the server from this folder holding a tular package (an earlier version)")
     parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
     parser.add_argument("--json", type=Path, help="Also write the rows as JSON.")
     parser.add_argument("--write", action="store_true", help="Write the table into docs/benchmarks.md.")

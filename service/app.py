@@ -17,6 +17,7 @@ from tular.graph.store import GraphStore, open_store
 from tular.service import api_docs, limits
 from tular.service import problems as errors
 from tular.service import web_plumbing as web
+from tular.service.cache import COMPRESS_FROM, GZIP_LEVEL
 from tular.service.deps import RestoreGuard
 from tular.service.routers import (
     chains,
@@ -45,8 +46,6 @@ Send your key in the `X-API-Key` header. Roles: **viewer** (read; phone numbers 
 `application/problem+json` with a `detail` a person can act on.
 """
 
-#: Responses smaller than this many bytes go as they are (compressing them gains too little).
-COMPRESS_FROM = 1024
 ALREADY_COMPRESSED = ("application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -92,7 +91,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(chains.pages)
     # pages, JSON, scripts, styles and the map frame (mostly JSON and JavaScript) go compressed
     # to a browser that accepts gzip; PDFs and workbooks are compressed already
-    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM, compresslevel=6,
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM, compresslevel=GZIP_LEVEL,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *ALREADY_COMPRESSED))
     return app
 

@@ -112,3 +112,31 @@ def test_a_failed_shared_read_fails_its_callers_and_the_next_call_reads_again():
     with pytest.raises(RuntimeError, match="store down"):
         shared()
     assert shared() == 7
+
+
+def test_a_kept_answer_goes_gzipped_to_who_accepts_it_and_plain_to_the_others():
+    """Compressed once with the answer (:class:`JSONAnswer`), through the app's GZip middleware
+    untouched: the same JSON either way, its length and ``Vary`` right, small bodies plain."""
+    from fastapi import FastAPI
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.testclient import TestClient
+
+    from tular.service.cache import COMPRESS_FROM, JSONAnswer, JSONAnswerResponse
+
+    large = JSONAnswer.of(b'{"rows": [' + b", ".join(b'{"n": %d}' % i for i in range(400)) + b"]}")
+    small = JSONAnswer.of(b'{"n": 1}')
+    assert large.gzipped is not None and len(large.gzipped) < len(large.body) and small.gzipped is None
+    app = FastAPI()
+    app.add_api_route("/large", lambda: JSONAnswerResponse(large))
+    app.add_api_route("/small", lambda: JSONAnswerResponse(small))
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM)
+    client = TestClient(app)
+    for encoding, expected in (("gzip", "gzip"), ("gzip, deflate", "gzip"), ("identity", None)):
+        response = client.get("/large", headers={"Accept-Encoding": encoding})
+        assert response.content == large.body and response.headers.get("content-encoding") == expected
+        assert response.headers["vary"].lower() == "accept-encoding"  # once, by whichever compressed
+        assert response.headers["content-type"] == "application/json"
+        raw = response.headers["content-length"]
+        assert int(raw) == len(large.gzipped if expected else large.body)
+    plain = client.get("/small", headers={"Accept-Encoding": "gzip"})
+    assert plain.content == small.body and "content-encoding" not in plain.headers

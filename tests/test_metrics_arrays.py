@@ -175,3 +175,100 @@ def test_cached_cascades_answer_each_question_apart(store):
         for query, (seeds, reached) in asked:
             answer = metrics.reach(store, query)
             assert (answer.seeds, answer.reached) == (seeds, reached), query
+
+
+@st.composite
+def dated_graphs(draw) -> tuple[int, list[tuple[int, int, int]], list[tuple[int, str, date]]]:
+    """Any teaching graph of up to 40 nodes: cycles, copies of an edge, self-loops, seeds
+    taught by others and nodes with several trainings (a broken invariant is still a graph)."""
+    n = draw(st.integers(min_value=1, max_value=40))
+    node, day = st.integers(min_value=0, max_value=n - 1), st.integers(min_value=0, max_value=60)
+    edges = draw(st.lists(st.tuples(node, node, day), max_size=120))
+    attendance = draw(st.lists(st.tuples(node, st.sampled_from(["T1", "T2"]), day), max_size=12))
+    return n, edges, [(v, t, START + timedelta(days=d)) for v, t, d in attendance]
+
+
+@settings(max_examples=400, deadline=None)
+@given(graph=dated_graphs())
+def test_one_walk_over_all_dates_gives_every_dates_cascade(graph):
+    """:func:`~tular.graph.metrics.engine.reach_days`, walked once over all edges, gives for
+    every as-of date the generations that a breadth-first walk of that date's graph from that
+    date's seeds gives (:func:`~tular.graph.metrics.engine.generations`)."""
+    n, edges, attendance = graph
+    edges = sorted(edges, key=lambda e: e[2])
+    teacher = np.array([e[0] for e in edges], dtype=np.int64)
+    learner = np.array([e[1] for e in edges], dtype=np.int64)
+    day = np.array([(START + timedelta(days=e[2])).toordinal() for e in edges], dtype=np.int64)
+    walked = arrays.reach_days(n, arrays.seed_days(n, attendance), arrays.expand_edges(n, teacher, learner, day))
+    ids = np.array([f"i{k:03d}" for k in range(n)], dtype=object)
+    for offset in range(-1, 62):
+        as_of = START + timedelta(days=offset)
+        upto = int(np.searchsorted(day, as_of.toordinal(), side="right"))
+        graph_then = arrays.SkillArrays(skill=SKILL, as_of=as_of, ids=ids, keys=np.arange(n), kelurahan=np.zeros(n, dtype=np.int64),
+                                        kelurahan_codes=[AREAS[0]], teacher=teacher[:upto], learner=learner[:upto],
+                                        day=day[:upto], attendance=[a for a in attendance if a[2] <= as_of])
+        expected = arrays.generations(graph_then, arrays.select_seeds(graph_then))
+        assert walked.level(as_of).tolist() == expected.tolist(), as_of
+
+
+def test_every_date_from_one_walk_answers_as_a_walk_of_that_date(store, request):
+    """Once a second date is asked, a store answers every date's cascade from its walk over all
+    dates (in Cypher on Neo4j): each answer equals the one a fresh store object gives, whose
+    first question is answered from a walk of that date alone — with later teachings that
+    bring IKM nearer a seed, a seed taught before its training, a diamond and a stray copy of
+    a teaching in the other direction (a cycle)."""
+    from tular.graph.model.records import Attendance, Records
+
+    from .factories import ikm, teaching, training
+
+    store.write(Records(
+        ikm=[ikm(x) for x in "abcdefgh"],
+        trainings=[training("T1", "2020-01-01"), training("T2", "2020-09-01")],
+        attendance=[Attendance(training_id="T1", ikm_id="a"), Attendance(training_id="T2", ikm_id="e")],
+        teachings=[teaching("b", "a", "2020-02-01"), teaching("c", "b", "2020-03-01"), teaching("d", "c", "2020-04-01"),
+                   teaching("d", "a", "2020-10-01"), teaching("e", "d", "2020-05-01"), teaching("f", "e", "2020-06-01"),
+                   teaching("g", "b", "2020-07-01"), teaching("g", "f", "2020-07-15"), teaching("c", "g", "2020-08-01"),
+                   teaching("h", "g", "2021-01-01")],
+    ))
+    dates = [date(2019, 12, 1), date(2020, 1, 1), date(2020, 3, 15), date(2020, 6, 1), date(2020, 7, 20),
+             date(2020, 9, 1), date(2020, 10, 1), date(2021, 6, 1)]
+    for as_of in dates:
+        metrics.reach(store, metrics.Query(skill="batik", as_of=as_of))
+    assert store._snapshot.skills["batik"].all_dates is not None  # the later dates came from it
+    for as_of in reversed(dates):
+        fresh = _another(store, request)
+        try:
+            alone = metrics.reach(fresh, metrics.Query(skill="batik", as_of=as_of))
+            assert fresh._snapshot.skills["batik"].all_dates is None  # a walk of that date
+        finally:
+            fresh.close()
+        assert metrics.reach(store, metrics.Query(skill="batik", as_of=as_of)) == alone, as_of
+
+
+def test_names_kept_for_answers_follow_every_rename_and_erasure(store, request):
+    """The names of top teachers are read once per store version (:meth:`Pinning._people_kept`):
+    a rename written through this store object or another, and an erasure, show in the next
+    answer."""
+    from tular.graph.admin.erasure import forget
+    from tular.graph.model.records import Attendance, Records
+
+    from .factories import ikm, teaching, training
+
+    store.write(Records(ikm=[ikm("s", name="Ibu Sari"), ikm("a"), ikm("b")], trainings=[training("T", "2020-01-01")],
+                        attendance=[Attendance(training_id="T", ikm_id="s")],
+                        teachings=[teaching("a", "s", "2020-02-01"), teaching("b", "a", "2020-03-01")]))
+
+    def names(as_of: date = date(2021, 1, 1)) -> dict[str, str]:
+        return {t.ikm_id: t.name for t in metrics.reach(store, metrics.Query(skill="batik", as_of=as_of)).top_teachers}
+
+    assert names()["s"] == "Ibu Sari" and names(date(2020, 6, 1))["s"] == "Ibu Sari"
+    store.write(Records(ikm=[ikm("s", name="Ibu Sari Dewi")]))
+    assert names()["s"] == "Ibu Sari Dewi"
+    other = _another(store, request)
+    try:
+        other.write(Records(ikm=[ikm("a", name="Pak Adi")]))
+    finally:
+        other.close()
+    assert names()["a"] == "Pak Adi" and names(date(2020, 6, 2))["a"] == "Pak Adi"
+    forget(store, "s", "test")
+    assert "Sari" not in names()["s"] and "Sari" not in names(date(2020, 6, 3))["s"]

@@ -306,6 +306,84 @@ def generations(a: SkillArrays, seeds: Iterable[int]) -> np.ndarray:
     return level
 
 
+#: A day later than every date (a node a cascade never reaches).
+UNREACHED = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True)
+class ReachDays:
+    """A skill's cascade for every as-of date at once, from one walk over all its edges
+    (:func:`reach_days`): per generation g, the nodes that come within g teaching steps of a
+    seed earlier than within g − 1, and from which day (``toordinal``). Every date's
+    :func:`generations` from its seeds follow (:meth:`level`), without another walk."""
+
+    n: int
+    nodes: tuple[np.ndarray, ...]  # per generation
+    days: tuple[np.ndarray, ...]
+
+    def level(self, as_of: date) -> np.ndarray:
+        """The cascade as of ``as_of`` from the seeds of every completed training ended by
+        then: a node's generation is the first g from which it is within g steps of a seed
+        by that date (the rows hold, per node, days that only fall as g grows)."""
+        day = as_of.toordinal()
+        level = np.full(self.n, -1, dtype=np.int64)
+        for g, (nodes, days) in enumerate(zip(self.nodes, self.days)):
+            if not nodes.size or days[0] > day:  # each row is sorted by day
+                continue
+            due = nodes[:np.searchsorted(days, day, side="right")]
+            level[due[level[due] < 0]] = g
+        return level
+
+
+def reach_days(n: int, seed_day: np.ndarray,
+               expand: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> ReachDays:
+    """The earliest day E_g(v) from which each node v is within g steps of a seed (a seed from
+    ``seed_day``, its earliest completed training; each step a teaching dated by then), for
+    every g: E_0 = ``seed_day`` and E_g(v) = min(E_{g−1}(v), min over the teachings u → v of
+    max(E_{g−1}(u), its day)) — a breadth-first walk in which a node is expanded again only
+    when it came nearer (so, mostly, once). The graph as of a date d holds the teachings
+    dated ≤ d and the seeds of ``seed_day`` ≤ d; a node's generation then is the fewest steps
+    from those seeds over those teachings: the first g with E_g(v) ≤ d.
+
+    ``expand(nodes, days)``, the step: for teachers ``nodes`` and their days, the learners of
+    each and the later of the teacher's day and the teaching's (a learner may come more than
+    once) — :func:`expand_edges` in memory, a Cypher query on Neo4j."""
+    current = np.asarray(seed_day, dtype=np.int64).copy()
+    changed = np.flatnonzero(current < UNREACHED)
+    rows_nodes, rows_days = [], []
+    while changed.size:
+        on_day = np.argsort(current[changed], kind="stable")
+        rows_nodes.append(changed[on_day])
+        rows_days.append(current[changed][on_day])
+        learners, days = expand(changed, current[changed])
+        following = current.copy()
+        np.minimum.at(following, learners, days)
+        changed = np.flatnonzero(following < current)
+        current = following
+    return ReachDays(n=n, nodes=tuple(rows_nodes), days=tuple(rows_days))
+
+
+def expand_edges(n: int, teacher: np.ndarray, learner: np.ndarray, day: np.ndarray,
+                 ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The step of :func:`reach_days` over edges in memory."""
+    def expand(nodes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        since = np.full(n, UNREACHED, dtype=np.int64)
+        since[nodes] = days
+        use = since[teacher] < UNREACHED
+        return learner[use], np.maximum(since[teacher[use]], day[use])
+    return expand
+
+
+def seed_days(n: int, attendance: Iterable[tuple[int, str, date]]) -> np.ndarray:
+    """Per node, the day (``toordinal``) of its earliest completed training: when it becomes a
+    seed (:data:`UNREACHED` for a node without one)."""
+    first = np.full(n, UNREACHED, dtype=np.int64)
+    for node, _, end in attendance:
+        if end.toordinal() < first[node]:
+            first[node] = end.toordinal()
+    return first
+
+
 def levels_as_dict(a: SkillArrays, level: np.ndarray) -> dict[str, int]:
     covered = np.flatnonzero(level >= 0)
     return dict(zip(a.ids[covered].tolist(), level[covered].tolist()))

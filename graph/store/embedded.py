@@ -844,8 +844,10 @@ class EmbeddedStore(Pinning):
         return IKMPage(items=[self._ikm(r) for r in rows], total=total, limit=limit, offset=offset)
 
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
+        return self._people_kept(ids, self._read_people)
+
+    def _read_people(self, ids: list[str]) -> dict[str, Person]:
         found: dict[str, Person] = {}
-        ids = sorted(set(ids))
         if len(ids) > KEYS_PER_QUERY:  # many (a province's findings): one query, the ids as one JSON array
             rows = self._read("SELECT ikm_id, name, kelurahan_code FROM ikm "
                               "WHERE ikm_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
@@ -885,16 +887,23 @@ class EmbeddedStore(Pinning):
                     self._conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise StoreUnavailable(f"{self.display_url}: {exc}") from exc
-            views = {skill: self._snapshot.view(skill, as_of) for skill in skills}
+            snapshot = self._snapshot
+            views = {skill: snapshot.view(skill, as_of) for skill in skills}
         if seeds is not None:
             from tular.graph.metrics import engine
 
-            for graph in views.values():  # kept with the view, per seeds, as the Neo4j store keeps its walks
+            for skill, graph in views.items():  # kept with the view, per seeds, as the Neo4j store keeps its walks
                 # sorted and distinct, as np.unique gives them (which would load numpy.ma for its check)
                 nodes = np.fromiter(sorted(set(seeds(graph))), dtype=np.int64)
                 key = ("cascade", nodes.tobytes())
                 if (level := graph.derived.get(key)) is None:
-                    level = engine.generations(graph, nodes)
+                    tables = snapshot.skills[skill]
+                    n = len(tables.ids)
+                    level = tables.cascade(graph, nodes, lambda: engine.reach_days(
+                        n, engine.seed_days(n, tables.attendance),
+                        engine.expand_edges(n, tables.teacher, tables.learner, tables.day)))
+                    if level is None:
+                        level = engine.generations(graph, nodes)
                     level.flags.writeable = False
                     graph.derived[key] = level
                 graph.level = level

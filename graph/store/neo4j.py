@@ -73,7 +73,7 @@ DEEP_STEPS = 32  # the {1,32} of cascade_steps.cypher
 PARALLEL_FRONTIER = 20_000
 
 if TYPE_CHECKING:
-    from tular.graph.metrics.engine import SkillArrays
+    from tular.graph.metrics.engine import ReachDays, SkillArrays
 
 T = TypeVar("T")
 
@@ -221,7 +221,7 @@ class Neo4jStore(Pinning):
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"cannot use {self.display_url}: {exc}") from exc
-        self._version = SharedRead(lambda: str(self._read("version")[0]["version"]))
+        self._version = SharedRead(self._read_version)
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
         self._lock_wait = lock_wait
@@ -346,6 +346,13 @@ class Neo4jStore(Pinning):
         writes that cannot change them (a teaching, an attendance); during a restore, per version."""
         epoch, _, rest = version.partition(":")
         return version if ":" in rest or "/" not in rest else f"{epoch}/{rest.partition('/')[2]}"
+
+    def _read_version(self) -> str:
+        """The version, read in an auto-commit query: one round trip, where a managed
+        transaction (:meth:`_read`) takes two — it is read for every answer."""
+        with self._translated(), self._driver.session(database=self.database,
+                                                      default_access_mode=READ_ACCESS) as session:
+            return str(session.run(Query(query("version"))).single(strict=True)["version"])
 
     def _read(self, name: str, **params: Any) -> list[dict[str, Any]]:
         with self._translated():
@@ -720,7 +727,9 @@ class Neo4jStore(Pinning):
         return IKMPage(items=[self._ikm(p) for p in row["items"]], total=row["total"], limit=limit, offset=offset)
 
     def people(self, ids: Iterable[str]) -> dict[str, Person]:
-        wanted = sorted(set(ids))
+        return self._people_kept(ids, self._read_people)
+
+    def _read_people(self, wanted: list[str]) -> dict[str, Person]:
 
         def work(tx: ManagedTransaction) -> dict[str, Person]:
             found: dict[str, Person] = {}
@@ -776,12 +785,33 @@ class Neo4jStore(Pinning):
                 if walk.helper is not None:
                     walk.helper.result()  # raises what stopped it
 
+    def _walk_all_dates(self, tx: ManagedTransaction, snapshot: GraphSnapshot, skill: str,
+                        tables: SkillTables) -> ReachDays:
+        """The skill's cascade for every date (:func:`~tular.graph.metrics.engine.reach_days`),
+        walked in the database one step a generation (``cascade_all_dates``), by node id."""
+        def expand(nodes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            record = tx.run(query("cascade_all_dates"), frontier=snapshot.handles[tables.keys[nodes]].tolist(),
+                            days=_yyyymmdd(days).tolist(), skill=skill).single(strict=True)
+            local = tables.local(snapshot.numbers_of(record["learners"]))  # -1: written since the snapshot
+            known = local >= 0
+            return local[known], _ordinals(record["days"])[known]
+
+        from tular.graph.metrics import engine
+
+        n = len(tables.ids)
+        return engine.reach_days(n, engine.seed_days(n, tables.attendance), expand)
+
     def skill_arrays(self, skills: Sequence[str], as_of: date,
                      seeds: Callable[[SkillArrays], Iterable[int]] | None = None) -> dict[str, SkillArrays]:
         """From the in-memory snapshot of the graph (see :mod:`.snapshot`), read from the
         database when the store's version has moved; the cascades are walked in Cypher, in
         the same read transaction, and kept with the snapshot for the next call that asks
-        about the same skill, date and seeds."""
+        about the same skill, date and seeds — or, once a second date is asked, walked for
+        every date at once. A call that memory can answer opens no transaction."""
+        kept = self._in_memory(skills, as_of, seeds)
+        if kept is not None:
+            return kept
+
         def work(tx: ManagedTransaction) -> dict[str, SkillArrays]:
             snapshot = self._snapshot_in(tx, skills)
             views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
@@ -792,8 +822,14 @@ class Neo4jStore(Pinning):
                 nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
                 keys[skill] = ("cascade", nodes.tobytes())
                 graph.level = graph.derived.get(keys[skill])
-                if graph.level is None:
-                    cascades[skill] = _Cascade(snapshot.skills[skill], graph.out_degree > 0, nodes, graph.n)
+                if graph.level is None:  # from the walk over every date, or else a walk of this date
+                    tables = snapshot.skills[skill]
+                    level = tables.cascade(graph, nodes, lambda: self._walk_all_dates(tx, snapshot, skill, tables))
+                    if level is None:
+                        cascades[skill] = _Cascade(tables, graph.out_degree > 0, nodes, graph.n)
+                    else:
+                        level.flags.writeable = False
+                        graph.level = graph.derived[keys[skill]] = level
             self._walk(tx, snapshot, cascades, as_of)
             for skill, cascade in cascades.items():
                 cascade.level.flags.writeable = False  # shared by the calls that ask the same
@@ -802,6 +838,34 @@ class Neo4jStore(Pinning):
 
         with self._translated(), self._driver.session(database=self.database) as session:
             return session.execute_read(work)
+
+    def _in_memory(self, skills: Sequence[str], as_of: date,
+                   seeds: Callable[[SkillArrays], Iterable[int]] | None) -> dict[str, SkillArrays] | None:
+        """The views of :meth:`skill_arrays` without a transaction, when memory holds all they
+        need: inside :meth:`pinned` (the version read already) with the snapshot of that
+        version, every skill loaded and every cascade kept or following from the walk over
+        every date. None otherwise."""
+        version, snapshot = self._pinned_version(), self._snapshot
+        if version is None or snapshot is None or snapshot.stamp != version or snapshot.missing(skills):
+            return None
+        views = {skill: snapshot.view(skill, as_of) for skill in dict.fromkeys(skills)}
+        if seeds is None:
+            return views
+        for skill, graph in views.items():
+            nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+            key = ("cascade", nodes.tobytes())
+            level = graph.derived.get(key)
+            if level is None:
+                tables = snapshot.skills[skill]
+                if tables.all_dates is None:
+                    return None
+                level = tables.cascade(graph, nodes, lambda: tables.all_dates)
+                if level is None:  # other seeds than every seed of the date: walked in Cypher
+                    return None
+                level.flags.writeable = False
+                graph.derived[key] = level
+            graph.level = level
+        return views
 
     def _snapshot_in(self, tx: ManagedTransaction, skills: Sequence[str]) -> GraphSnapshot:
         """The snapshot of the version read in ``tx``, with ``skills`` loaded: kept from an
@@ -1218,6 +1282,15 @@ def _counter(version: str) -> tuple[str, int | None]:
     epoch, _, rest = version.partition(":")
     counter = rest.partition("/")[0]
     return epoch, int(counter) if counter.isdigit() and ":" not in rest else None
+
+
+def _yyyymmdd(ordinals: np.ndarray) -> np.ndarray:
+    """Dates given as ``date.toordinal()`` as yyyymmdd integers, vectorised (see :func:`_ordinals`)."""
+    days = (np.asarray(ordinals, dtype=np.int64) - date(1970, 1, 1).toordinal()).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years = months.astype("datetime64[Y]")
+    return ((years.astype(np.int64) + 1970) * 10000 + (months.astype(np.int64) % 12 + 1) * 100
+            + (days - months).astype(np.int64) + 1)
 
 
 def _ordinals(yyyymmdd: list[int]) -> np.ndarray:

@@ -12,7 +12,7 @@ lookups as they were (:meth:`Pinning._lookups_of`) keeps them across such writes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ class Pinning:
     def __init__(self) -> None:
         self._pin = threading.local()  # .version: the version read on entering pinned()
         self._kept: tuple[str, dict[str, Any]] = ("", {})  # store-wide lookups of one version
+        self._names: tuple[str, dict[str, Any]] = ("", {})  # IKM read by people() in one version
 
     def version(self) -> str:
         raise NotImplementedError
@@ -63,6 +64,30 @@ class Pinning:
         if name not in kept:
             kept[name] = read()
         return kept[name]
+
+
+    def _people_kept(self, ids: Iterable[str], read: Callable[[list[str]], dict[str, T]]) -> dict[str, T]:
+        """``read(ids)`` — the name and kelurahan of IKM — kept inside :meth:`pinned` per store
+        version (the whole version, not its lookups: any write may rename or erase someone), so
+        that the answers of one version read each IKM once (the top teachers of one skill at
+        many dates are mostly the same IKM); read afresh outside, and for more than
+        :data:`NAMES_KEPT_FROM_ONE_CALL` ids at once (a province's findings)."""
+        wanted = set(ids)
+        version = self._pinned_version()
+        if version is None or len(wanted) > NAMES_KEPT_FROM_ONE_CALL:
+            return read(sorted(wanted))
+        kept_version, kept = self._names
+        if kept_version != version:
+            kept = {}
+            self._names = (version, kept)
+        missing = sorted(wanted.difference(kept))
+        if missing:
+            kept.update(read(missing))  # an id that does not exist is asked again next time
+        return {i: kept[i] for i in wanted if i in kept}
+
+
+#: :meth:`Pinning._people_kept` keeps what one call asks for up to this many IKM.
+NAMES_KEPT_FROM_ONE_CALL = 64
 
 
 class OnFirstUse(Mapping):

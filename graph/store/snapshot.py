@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tular.graph.metrics.engine import SkillArrays, numbered
+from tular.graph.metrics.engine import ReachDays, SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
@@ -118,12 +118,36 @@ class SkillTables:
     attendance_ends: list[date]
     _index: dict[str, int] | None = field(default=None, repr=False)
     _position: np.ndarray | None = field(default=None, repr=False)  # per snapshot number: node number or -1
+    #: the cascade for every date from every seed, once a store has walked it (:meth:`cascade`)
+    all_dates: ReachDays | None = field(default=None, repr=False)
+    #: cascades walked for one date so far, before the walk for every date was made
+    walks: int = field(default=0, repr=False)
+    #: held while the walk for every date is made: the calls that need it meanwhile wait for it
+    _walking: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def index(self) -> dict[str, int]:
         """The node number of each ikm_id (built on first use)."""
         if self._index is None:
             self._index = dict(zip(self.ids.tolist(), range(len(self.ids))))
         return self._index
+
+    def cascade(self, graph: SkillArrays, seeds: np.ndarray, walk_all: Callable[[], ReachDays]) -> np.ndarray | None:
+        """The cascade of ``graph`` (a view of these tables) from the nodes ``seeds`` when
+        they are every seed of its date — the question of every date unless a cohort or a
+        year chooses: from :attr:`all_dates`, the walk over every date (``walk_all``), made
+        when a second date is asked about. None when the store is to walk this date alone:
+        for other seeds, and for the first date after a write (one date's walk costs less)."""
+        ended = np.fromiter((node for node, _, _ in graph.attendance), dtype=np.int64, count=len(graph.attendance))
+        if not np.array_equal(seeds, np.unique(ended)):
+            return None
+        if self.all_dates is None and self.walks >= 1:
+            with self._walking:
+                if self.all_dates is None:
+                    self.all_dates = walk_all()
+        if self.all_dates is None:
+            self.walks += 1
+            return None
+        return self.all_dates.level(graph.as_of)
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
         """The node numbers of the IKM with the snapshot's ``numbers`` (-1 for those not

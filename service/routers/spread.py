@@ -14,7 +14,7 @@ from tular.graph.metrics import public
 from tular.graph.metrics.results import Broken, PublicBroken, Reach, ReachAll
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store import GraphStore
-from tular.service.cache import AnswerCache
+from tular.service.cache import AnswerCache, JSONAnswer, JSONAnswerResponse
 from tular.service.deps import SettingsDep, StoreDep, Viewer
 from tular.service.problems import responses
 from tular.service.routers.common import (
@@ -31,9 +31,11 @@ answers = AnswerCache()
 
 
 def cached(store: GraphStore, question: tuple, compute: Callable[[], BaseModel]) -> Response:
-    """The answer as JSON, computed once per store version (the body is what the model gives)."""
-    return Response(answers.answer(store, question, lambda: compute().model_dump_json().encode()),
-                    media_type="application/json")
+    """The answer as JSON, computed (and compressed) once per store version (the body is what
+    the model gives)."""
+    answer = answers.answer(store, question, lambda: JSONAnswer.of(compute().model_dump_json().encode()))
+    return JSONAnswerResponse(answer)
+
 
 AsOf = Annotated[str | None, Query(description="Count events up to this date (default: today, WIB). "
                                                "2021-03-05 or 05/03/2021.", max_length=40)]
