@@ -16,7 +16,7 @@ from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.service.app import create_app
 
-from .factories import DINOYO, ikm, small_batik_program, teaching
+from .factories import DINOYO, ikm, small_batik_program
 from .skill_graph import edges
 
 AS_OF = "2026-06-30"

@@ -15,7 +15,7 @@ from tular.graph.metrics.quality import check_store
 from tular.graph.model.records import Attendance, Records
 from tular.graph.store import EmbeddedStore, GraphStore
 
-from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, teaching, training
+from .factories import DINOYO, KESATRIAN, ikm, teaching, training
 
 
 def test_doctests_pass():

@@ -137,8 +137,9 @@ class SkillTables:
         year chooses: from :attr:`all_dates`, the walk over every date (``walk_all``), made
         when a second date is asked about. None when the store is to walk this date alone:
         for other seeds, and for the first date after a write (one date's walk costs less)."""
-        ended = np.fromiter((node for node, _, _ in graph.attendance), dtype=np.int64, count=len(graph.attendance))
-        if not np.array_equal(seeds, np.unique(ended)):
+        # sorted and distinct, as the stores give seeds (np.unique would load numpy.ma for its check)
+        ended = np.fromiter(sorted({node for node, _, _ in graph.attendance}), dtype=np.int64)
+        if not np.array_equal(seeds, ended):
             return None
         if self.all_dates is None and self.walks >= 1:
             with self._walking:
