@@ -182,8 +182,8 @@ def test_the_template_and_the_catalogues_hold_what_the_code_uses(tmp_path: Path)
 
 def test_what_a_person_reads_in_the_ways_in_comes_from_the_catalogue():
     """No worded string literal where a person reads it — console output, typer help, progress
-    bars, table headings, problem details, the text of a raised error — in ``service/`` and
-    ``graph/io/`` (tests/literals.py), but in the files listed as not yet moved."""
+    bars, table headings, problem details, the text of a raised error — in ``service/``, ``graph/``
+    and ``visualizations/`` (tests/literals.py), but in the files listed as not yet moved."""
     from . import literals
 
     found, looked = literals.scan()
