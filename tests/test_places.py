@@ -179,7 +179,7 @@ def test_all_skills_count_an_ikm_once_per_kelurahan(embedded_store: EmbeddedStor
 def test_no_choropleth_with_a_gazetteer_that_has_no_boundaries(embedded_store: EmbeddedStore):
     store = embedded_store
     store.load_gazetteer(Gazetteer.from_csv_text("kecamatan,kelurahan\nBatu,Sisir\n"))
-    with pytest.raises(UsageError, match="boundar"):
+    with pytest.raises(UsageError, match="batas kelurahan yang disertakan tular"):
         choropleth_data(store, "batik", T)
     store.write(small_batik_program())
     made = keys.create_key(store, "viewer", "Bu viewer")[0]
