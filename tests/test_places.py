@@ -186,7 +186,7 @@ def test_no_choropleth_with_a_gazetteer_that_has_no_boundaries(embedded_store: E
     with TestClient(create_app(Settings(), store=store)) as client:
         answer = client.get("/api/v1/maps/batik", params={"geo": "true", "as_of": T.isoformat()},
                             headers={"X-API-Key": made})
-        assert answer.status_code == 422 and "boundar" in answer.text
+        assert answer.status_code == 422 and "batas kelurahan yang disertakan tular" in answer.text
         client.get("/masuk")
         page = client.post("/masuk", data={"api_key": made, "csrf_token": re.search(
             r'name="csrf_token" value="([^"]+)"', client.get("/masuk").text).group(1), "next": "/"})
