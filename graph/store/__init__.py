@@ -32,7 +32,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     >>> open_store("postgres://x")
     Traceback (most recent call last):
     ...
-    tular.graph.model.errors.UsageError: unsupported store URL 'postgres://x': use sqlite:///PATH, neo4j://HOST or bolt://HOST
+    tular.graph.model.errors.UsageError: alamat basis data 'postgres://x' tidak didukung: gunakan sqlite:///PATH, neo4j://HOST atau bolt://HOST
     """
     settings = settings or Settings()
     url = url or settings.db
