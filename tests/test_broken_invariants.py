@@ -378,7 +378,7 @@ def test_the_embedded_store_refuses_to_undo_a_repair_it_cannot_hold(embedded_sto
         changes=[Change(kind="teachings", key=("C", "B", SKILL), before=copy.model_dump(mode="json"),
                         extra_copy=True)])])
     before = stored(embedded_store)
-    with pytest.raises(InvalidData, match="extra copies"):
+    with pytest.raises(InvalidData, match="menghapus salinan pengajaran yang tersimpan lebih dari sekali"):
         embedded_store.undo("B201231-000000-abc")
     assert stored(embedded_store) == before
 

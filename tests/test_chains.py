@@ -119,7 +119,7 @@ def test_filters_choose_rows_and_leave_the_histogram(store: GraphStore):
     assert seeds(includes="F", min_size=3) == []
     with pytest.raises(UnknownIKM):
         answers.chains(store, "batik", AS_OF, DORMANT, includes="NOPE")
-    with pytest.raises(UsageError, match="unknown chain status 'macet'"):
+    with pytest.raises(UsageError, match="status rantai 'macet' tidak dikenal"):
         answers.chains(store, "batik", AS_OF, DORMANT, statuses=["macet"])
     with pytest.raises(UsageError):
         answers.chains(store, "batik", AS_OF, DORMANT, min_size=0)

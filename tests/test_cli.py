@@ -146,7 +146,7 @@ def test_reach_all_and_broken_json(demo_db: str):
 
 @pytest.mark.parametrize("args, code, words", [
     (["reach", "--skill", "tari"], 2, "keterampilan 'tari' tidak dikenal"),  # Indonesian unless asked
-    (["reach", "--skill", "batik", "--as-of", "31/02/2026"], 2, "no day 31"),
+    (["reach", "--skill", "batik", "--as-of", "31/02/2026"], 2, "Februari 2026 tidak punya tanggal 31"),
     (["reach", "--skill", "batik", "--kelurahan", "Bunul Rejoo"], 2, "Bunulrejo"),
     (["lineage", "IKM-99999"], 1, "IKM-99999"),
 ])

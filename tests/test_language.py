@@ -134,3 +134,65 @@ def test_a_pages_language_is_its_choice_never_the_header(api: Api):
         return language.page_language(Request(scope))
 
     assert (page(), page(cookie="en"), page("lang=id", cookie="en"), page("lang=en")) == ("id", "en", "id", "en")
+
+
+# ------------------------------------------------------------------------------ errors of the domain
+def test_errors_of_the_domain_are_indonesian_unless_asked(embedded_store: EmbeddedStore,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """Errors raised in graph/ are said from the catalogue: ``str()`` in Indonesian (no TULAR_LANG),
+    and :func:`text_of` the same error in English, with the same values."""
+    from datetime import date
+
+    from tular.graph.admin import api_keys
+    from tular.graph.metrics import answers
+    from tular.graph.metrics.report_data import report_as_of
+    from tular.graph.model.dates import as_of
+    from tular.graph.model.errors import TularError, text_of
+    from tular.graph.model.gazetteer import Gazetteer
+    from tular.graph.store import open_store
+
+    monkeypatch.delenv("TULAR_LANG", raising=False)
+    today = date(2026, 3, 1)
+
+    def refusal(call) -> TularError:
+        with pytest.raises(TularError) as raised:
+            call()
+        return raised.value
+
+    cases = [
+        (lambda: report_as_of(2027, today), "error.year_not_begun", {"year": 2027, "today": "2026-03-01"}),
+        (lambda: answers.chains(embedded_store, "batik", today, 90, statuses=["macet"]), "error.unknown_chain_status",
+         {"status": "macet", "valid": "growing, stalled, dead_seed, new"}),
+        (lambda: api_keys.verify(embedded_store, "tular_nope_nope"), "error.unknown_api_key", {}),
+        (lambda: api_keys.create_key(embedded_store, "boss", "x"), "error.unknown_role",
+         {"role": "boss", "roles": "viewer, editor, admin"}),
+        (lambda: Gazetteer.from_csv_text("kecamatan,kelurahan\nKlojen,Oro-oro Dowo\nKlojen,Oro-oro Dowo\n",
+                                         "wilayah.csv"), "error.gazetteer_code_twice",
+         {"source": "wilayah.csv", "line": 3, "code": "klojen.oro-oro-dowo"}),
+        (lambda: open_store("postgres://x"), "error.store_url_unsupported", {"url": "postgres://x"}),
+    ]
+    for call, key, values in cases:
+        error = refusal(call)
+        assert str(error) == ID.t(key, **values) != EN.t(key, **values) == text_of(error, "en")
+        assert text_of(error, "id") == str(error)
+    assert str(refusal(cases[0][0])) == "tahun 2027 belum dimulai (hari ini 2026-03-01): belum ada laporan untuk tahun itu"
+    assert text_of(refusal(cases[0][0]), "en") == "2027 has not begun yet (today is 2026-03-01): there is no report for it"
+    # a reason inside a reason, its month named in the sentence's language
+    no_day = refusal(lambda: as_of("31/02/2021", today, "--as-of"))
+    assert str(no_day) == "--as-of '31/02/2021': bukan tanggal: Februari 2021 tidak punya tanggal 31"
+    assert text_of(no_day, "en") == "--as-of '31/02/2021': not a date: February 2021 has no day 31"
+    # and TULAR_LANG=en says them in English
+    monkeypatch.setenv("TULAR_LANG", "en")
+    assert str(refusal(lambda: api_keys.verify(embedded_store, "tular_nope_nope"))) == "unknown API key"
+
+
+def test_an_api_key_refusal_is_said_in_the_callers_language(api: Api):
+    for caller, key in (("garbage", "error.unknown_api_key"), ("revoked", "error.revoked_api_key")):
+        headers = {"X-API-Key": api.keys[caller]}
+        indonesian = is_problem(api.client.get("/api/v1/trainings", headers=headers), 401)
+        english = is_problem(api.client.get("/api/v1/trainings", headers={**headers, "Accept-Language": "en"}), 401)
+        assert (indonesian["detail"], english["detail"]) == (ID.t(key), EN.t(key))
+    asked = {"skill": "batik", "status": "macet"}
+    indonesian = api.get("/api/v1/chains", params=asked).json()["detail"]
+    english = api.get("/api/v1/chains", params={**asked, "lang": "en"}).json()["detail"]
+    assert indonesian.startswith("status rantai 'macet' tidak dikenal") and english.startswith("unknown chain status")

@@ -156,7 +156,7 @@ def test_an_upload_is_refused_for_its_caller_before_its_body_is_read(store: Grap
     anonymous = call(made.app, "POST", "/api/v1/imports", endless(), huge)
     assert (anonymous.status, anonymous.chunks_read) == (401, 0)
     viewer = call(made.app, "POST", "/api/v1/imports", endless(), {**huge, "x-api-key": made.keys["viewer"]})
-    assert (viewer.status, viewer.chunks_read) == (403, 0) and "editor role" in viewer.problem()["detail"]
+    assert (viewer.status, viewer.chunks_read) == (403, 0) and "memerlukan peran editor" in viewer.problem()["detail"]
     page = call(made.app, "POST", "/impor", endless(), {**huge, "accept": "text/html"})
     assert (page.status, page.chunks_read) == (303, 0) and page.headers["location"].startswith("/masuk?next=")
     # an editor's upload is read (this one has no files: FastAPI says so once it has read the form)

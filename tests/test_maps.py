@@ -93,7 +93,7 @@ def test_seed_map_is_one_lineage(store: GraphStore):
     s1 = map_data(store, "batik", AS_OF, seed="s1")
     assert sorted(s1.nodes) == ["a", "b", "c", "d", "s1"] and (s1.seeds, s1.reached, s1.max_depth) == (1, 4, 2)
     assert s1.nodes["d"].generation == 2  # within s1's lineage d is two steps away
-    with pytest.raises(UsageError, match="not a seed"):
+    with pytest.raises(UsageError, match="a bukan peserta pelatihan batik"):
         map_data(store, "batik", AS_OF, seed="a")
     with pytest.raises(UnknownIKM):
         map_data(store, "batik", AS_OF, seed="nobody")

@@ -268,7 +268,7 @@ def test_as_of_area_cohort_and_year(store: GraphStore):
                                    "pameran")
     assert rows(cohort) == [(0, 2, 2, 1.0), (1, 3, 1, 1 / 3), (2, 1, 0, 0.0)]
     assert rows(metrics.outcome_rates(store, metrics.Query(skill="batik", as_of=AS_OF, year=2021))) == []
-    with pytest.raises(UsageError, match="valid kinds"):
+    with pytest.raises(UsageError, match="jenis hasil 'exhibitions' tidak dikenal; jenis yang ada: "):
         metrics.outcome_rates(store, metrics.Query(skill="batik", as_of=AS_OF), "exhibitions")
 
 
@@ -386,9 +386,9 @@ def test_plan_never_proposes_a_kelurahan_without_ikm_or_an_ikm_twice(store: Grap
     plan = planner.plan(store, "batik", 100, AS_OF)
     on_record = {store.gazetteer().by_code(code).name for code, n in store.ikm_per_kelurahan().items() if n}
     assert {k.kelurahan for k in plan.kelurahan} <= on_record
-    with pytest.raises(UsageError, match="seats"):
+    with pytest.raises(UsageError, match="--seats paling kecil 1"):
         planner.plan(store, "batik", 0, AS_OF)
-    with pytest.raises(UsageError, match="language"):
+    with pytest.raises(UsageError, match="bahasa fr: pilih id"):
         planner.plan(store, "batik", 1, AS_OF, lang="fr")
     assert planner.plan(store, "batik", 1, AS_OF).model_dump(mode="json").keys() == {
         "skill", "seats", "as_of", "kelurahan", "narasumber", "visits"}

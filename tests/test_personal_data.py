@@ -288,7 +288,7 @@ def test_api_keys_are_hashed_with_scrypt_and_compared_in_constant_time(embedded_
     keys._cache.clear()
     monkeypatch.setattr(keys.hmac, "compare_digest", spy)
     assert keys.verify(embedded_store, plaintext).key_id == stored.key_id
-    with pytest.raises(Exception, match="unknown API key"):
+    with pytest.raises(Exception, match="kunci API tidak dikenal"):
         keys.verify(embedded_store, f"tular_{stored.key_id}_wrong-secret")
     assert len(compared) == 2 and compared[0][1] == stored.hash
 

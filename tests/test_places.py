@@ -162,14 +162,14 @@ def test_all_skills_count_an_ikm_once_per_kelurahan(embedded_store: EmbeddedStor
 def test_no_choropleth_with_a_gazetteer_that_has_no_boundaries(embedded_store: EmbeddedStore):
     store = embedded_store
     store.load_gazetteer(Gazetteer.from_csv_text("kecamatan,kelurahan\nBatu,Sisir\n"))
-    with pytest.raises(UsageError, match="boundar"):
+    with pytest.raises(UsageError, match="batas kelurahan yang disertakan tular"):
         choropleth_data(store, "batik", T)
     store.write(small_batik_program())
     made = keys.create_key(store, "viewer", "Bu viewer")[0]
     with TestClient(create_app(Settings(), store=store)) as client:
         answer = client.get("/api/v1/maps/batik", params={"geo": "true", "as_of": T.isoformat()},
                             headers={"X-API-Key": made})
-        assert answer.status_code == 422 and "boundar" in answer.text
+        assert answer.status_code == 422 and "batas kelurahan yang disertakan tular" in answer.text
         client.get("/masuk")
         page = client.post("/masuk", data={"api_key": made, "csrf_token": re.search(
             r'name="csrf_token" value="([^"]+)"', client.get("/masuk").text).group(1), "next": "/"})

@@ -176,8 +176,8 @@ def test_the_template_and_the_catalogues_hold_what_the_code_uses(tmp_path: Path)
 
 def test_what_a_person_reads_in_the_ways_in_comes_from_the_catalogue():
     """No worded string literal where a person reads it — console output, typer help, progress
-    bars, table headings, problem details, the text of a raised error — in ``service/`` and
-    ``graph/io/`` (tests/literals.py), but in the files listed as not yet moved."""
+    bars, table headings, problem details, the text of a raised error — in ``service/``, ``graph/``
+    and ``visualizations/`` (tests/literals.py), but in the files listed as not yet moved."""
     from . import literals
 
     found, looked = literals.scan()
@@ -327,11 +327,11 @@ def test_the_current_year_counts_to_today_and_a_future_year_has_no_report(embedd
     assert (data.as_of, data.year_to_date) == (TODAY, True)
     html = render_html(data, "id")
     assert "Tahun 2026 masih berjalan: semua angka dihitung sampai hari ini, 24 November 2026" in html
-    with pytest.raises(UsageError, match="has not begun"):
+    with pytest.raises(UsageError, match="tahun 2027 belum dimulai"):
         gather_report(embedded_store, 2027, TODAY)
     with pytest.raises(UsageError, match="keterampilan 'kopi' tidak dikenal"):
         gather_report(embedded_store, 2025, TODAY, skills=["kopi"])
-    with pytest.raises(UsageError, match="choose one of id, en"):
+    with pytest.raises(UsageError, match="bahasa fr: pilih id"):
         render_html(data, "fr")
 
 
@@ -421,9 +421,9 @@ def test_tular_report_writes_html_and_pdf_and_refuses_what_it_cannot(tmp_path: P
     assert pdf.returncode == 0, pdf.stderr
     assert (tmp_path / "laporan.pdf").read_bytes().startswith(b"%PDF")
     future = tular("--db", url, "report", "--year", "2999", "-o", str(tmp_path / "x.html"))
-    assert future.returncode == 2 and "has not begun" in future.stderr, future.stderr
+    assert future.returncode == 2 and "tahun 2999 belum dimulai" in future.stderr, future.stderr
     wrong_suffix = tular("--db", url, "report", "--year", "2022", "-o", str(tmp_path / "x.docx"))
-    assert wrong_suffix.returncode == 2 and ".html or .pdf" in wrong_suffix.stderr
+    assert wrong_suffix.returncode == 2 and ".html atau .pdf" in wrong_suffix.stderr
     assert not (tmp_path / "x.html").exists()
 
 

@@ -91,7 +91,7 @@ def test_api_answers_503_while_neo4j_is_down_and_recovers(tmp_path: Path):
             for url in ("/readyz", "/api/v1/reach"):
                 response = client.get(url, params=params, headers=headers)
                 assert response.status_code == 503, response.text
-                assert response.headers["retry-after"] and "not reachable" in response.json()["detail"]
+                assert response.headers["retry-after"] and "tidak dapat dihubungi" in response.json()["detail"]
             event = {"learner_id": "x", "teacher_id": "c", "skill": "batik", "date": "2023-01-01"}
             assert client.post("/api/v1/teachings", json=event, headers=headers).status_code == 503
 

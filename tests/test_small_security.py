@@ -89,7 +89,7 @@ def test_readyz_hides_the_neo4j_host_and_driver_error_but_a_known_key_sees_them(
         assert anonymous.status_code == 503 and anonymous.json()["detail"] == Messages("id").t("problem.not_ready")
         assert str(port) not in anonymous.text and "127.0.0.1" not in anonymous.text and "onnect" not in anonymous.text
         told = client.get("/readyz", headers={"X-API-Key": viewer_key}).json()["detail"]
-        assert "not reachable" in told and f"127.0.0.1:{port}" in told
+        assert "tidak dapat dihubungi" in told and f"127.0.0.1:{port}" in told
     finally:
         down.close()
 

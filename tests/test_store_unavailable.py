@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tular.graph.model.errors import StoreUnavailable, UsageError
+from tular.graph.model.errors import StoreUnavailable, UsageError, text_of
 from tular.graph.model.settings import Settings
 from tular.graph.store import EmbeddedStore, Neo4jStore, open_store
 
@@ -17,8 +17,9 @@ from .neo4j_server import free_port
 def test_neo4j_not_listening_is_store_unavailable():
     store = Neo4jStore(f"bolt://127.0.0.1:{free_port()}")
     try:
-        with pytest.raises(StoreUnavailable, match="not reachable"):
+        with pytest.raises(StoreUnavailable, match="tidak dapat dihubungi") as refused:
             store.ping()
+        assert "is not reachable" in text_of(refused.value, "en")
         with pytest.raises(StoreUnavailable):
             store.counts()
     finally:
@@ -26,11 +27,11 @@ def test_neo4j_not_listening_is_store_unavailable():
 
 
 def test_embedded_store_in_a_missing_folder_is_store_unavailable(tmp_path):
-    with pytest.raises(StoreUnavailable, match="does not exist"):
+    with pytest.raises(StoreUnavailable, match="folder .*no-such-folder tidak ada"):
         EmbeddedStore(tmp_path / "no-such-folder" / "tular.db")
 
 
-def test_open_store_picks_the_store_from_the_url(tmp_path):
+def test_open_store_picks_the_store_from_the_url(tmp_path, english):
     embedded = open_store(f"sqlite:///{tmp_path}/a.db")
     assert isinstance(embedded, EmbeddedStore)
     embedded.close()
@@ -58,5 +59,5 @@ def test_cli_exit_code_3_and_no_traceback_when_neo4j_is_down():
     result = subprocess.run([sys.executable, "-m", "tular", "--db", f"bolt://127.0.0.1:{port}", "status"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 3
-    assert "not reachable" in result.stderr
+    assert "tidak dapat dihubungi" in result.stderr  # said in Indonesian unless TULAR_LANG or --lang asks
     assert "Traceback" not in result.stderr + result.stdout

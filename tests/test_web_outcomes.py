@@ -101,8 +101,10 @@ def test_dashboard_outcome_chart_follows_the_year_kind_and_language(public_web: 
     assert '<option value="certification" selected>' in certified.text
     english = text_of(client.get("/", params={"skill": "batik", "as_of": DAY, "kind": "pameran", "lang": "en"}).text)
     assert EN["web.outcomes_chart"] in english and "33.3% G1 1 of 3" in english
-    wrong = client.get("/", params={"skill": "batik", "kind": "pamran"})
+    wrong = client.get("/", params={"skill": "batik", "kind": "pamran"})  # the page's remembered language
     assert wrong.status_code == 422 and "unknown outcome kind 'pamran'" in unescape(wrong.text)
+    wrong = client.get("/", params={"skill": "batik", "kind": "pamran", "lang": "id"})
+    assert wrong.status_code == 422 and "jenis hasil 'pamran' tidak dikenal" in unescape(wrong.text)
 
 
 # ------------------------------------------------------------------------------ next cohort

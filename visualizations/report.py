@@ -22,7 +22,8 @@ from tular.graph.metrics.results import (
     VISITS_PER_SKILL,
     ReportData,
 )
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.visualizations.i18n import LANGUAGES, Locale
 
 FORMATS = ("html", "pdf")
@@ -69,13 +70,13 @@ def output_format(path: str | Path) -> str:
     """``html`` or ``pdf``, from a file name's suffix."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise UsageError(f"{Path(path).name}: the report is written as .html or .pdf")
+        raise said(UsageError, N_("error.report_suffix"), {"name": Path(path).name})
     return suffix
 
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        raise said(UsageError, N_("cli.bad_lang"), {"given": lang})
     return lang
 
 
@@ -131,7 +132,7 @@ def render_pdf(html: str) -> bytes:
 def render(data: ReportData, lang: str = "id", fmt: str = "html", maps: Sequence[str] = ()) -> bytes:
     """The report as bytes in ``fmt`` (``html`` or ``pdf``)."""
     if fmt not in FORMATS:
-        raise UsageError(f"format {fmt!r}: choose html or pdf")
+        raise said(UsageError, N_("error.report_format"), {"given": fmt})
     html = render_html(data, lang, maps)
     return render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
 

@@ -10,7 +10,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from tular.graph.model.errors import Forbidden, StoreUnavailable, Unauthorized, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import Forbidden, StoreUnavailable, Unauthorized, UsageError, said
 from tular.graph.model.records import ROLES, ApiKey, Role
 from tular.graph.store.base import GraphStore
 
@@ -30,7 +31,7 @@ def _hash(secret: str, salt: str) -> str:
 def create_key(store: GraphStore, role: str, name: str) -> tuple[str, ApiKey]:
     """A new key: the plaintext (to show once) and what is stored."""
     if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise said(UsageError, N_("error.unknown_role"), {"role": role, "roles": ", ".join(ROLES)})
     key_id, secret, salt = secrets.token_hex(4), secrets.token_urlsafe(24), secrets.token_hex(16)
     stored = ApiKey(key_id=key_id, name=name, role=role, salt=salt, hash=_hash(secret, salt),
                     created_at=datetime.now(timezone.utc).replace(microsecond=0))
@@ -42,7 +43,7 @@ def revoke_key(store: GraphStore, key_id: str) -> ApiKey:
     with store.writing():
         found = store.api_keys(key_id)
         if not found:
-            raise UsageError(f"no API key {key_id!r} (see `tular keys list`)")
+            raise said(UsageError, N_("error.no_api_key"), {"key_id": key_id})
         revoked = found[0].model_copy(update={"revoked_at": datetime.now(timezone.utc).replace(microsecond=0)})
         store.save_api_key(revoked)
     _cache.clear()
@@ -89,22 +90,22 @@ def recently_verified(presented: str) -> ApiKey | None:
 def verify(store: GraphStore, presented: str | None) -> ApiKey:
     """The stored key for ``presented``; :class:`Unauthorized` for anything else."""
     if not presented:
-        raise Unauthorized("an API key is needed: send it in the X-API-Key header")
+        raise said(Unauthorized, N_("problem.key_needed"))
     digest = _digest(presented)
     cached = _cache.get(digest)
     if cached is not None and _still_valid(store, cached):
         return cached
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
-        raise Unauthorized("this is not a tular API key")
+        raise said(Unauthorized, N_("error.not_an_api_key"))
     version = store.version()  # read first: a revocation after it moves it on
     found = store.api_keys(parts[1])
     salt, expected = (found[0].salt, found[0].hash) if found else (_NO_SALT, _NO_HASH)
     matches = hmac.compare_digest(_hash(parts[2], salt), expected)  # scrypt for an unknown id too
     if not found or not matches:
-        raise Unauthorized("unknown API key")
+        raise said(Unauthorized, N_("error.unknown_api_key"))
     if found[0].revoked_at is not None:
-        raise Unauthorized("this API key was revoked")
+        raise said(Unauthorized, N_("error.revoked_api_key"))
     _cache.put(digest, found[0])
     _versions[found[0].key_id] = version
     return found[0]
@@ -134,7 +135,7 @@ _versions: dict[str, str] = {}
 
 def require(key: ApiKey, role: Role) -> None:
     if ROLES.index(key.role) < ROLES.index(role):
-        raise Forbidden(f"this needs the {role} role; the key {key.key_id} ({key.name}) is {key.role}")
+        raise said(Forbidden, N_("error.role_needed"), {"role": role, "key_id": key.key_id, "name": key.name, "has": key.role})
 
 
 def who(key: ApiKey | None) -> str:

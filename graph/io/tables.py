@@ -18,7 +18,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from tular.graph.model.catalogue import LANGUAGES, N_, Messages
-from tular.graph.model.errors import InvalidData
+from tular.graph.model.errors import InvalidData, Month  # noqa: F401 (Month: a value of a problem too)
 
 
 @dataclass(frozen=True)
@@ -85,14 +85,6 @@ AND = "and"
 
 
 @dataclass(frozen=True)
-class Month:
-    """A month of a year, named in the reader's language (``Februari 2021``)."""
-
-    year: int
-    month: int
-
-
-@dataclass(frozen=True)
 class Number:
     """A count shown with the reader's digit grouping (``1.048.576`` / ``1,048,576``)."""
 
@@ -127,7 +119,7 @@ def rendered(value: Any, messages: Messages, surface: str = "cli") -> str:
         between = messages.t(value.between) if value.between else ", "
         return between.join(rendered(item, messages, surface) for item in value.items)
     if isinstance(value, Month):
-        return format_date(date(value.year, value.month, 1), "MMMM y", locale=messages.lang)
+        return value.said_in(messages.lang)
     if isinstance(value, Number):
         return format_decimal(value.value, locale=messages.lang)
     if isinstance(value, date):

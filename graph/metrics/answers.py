@@ -26,7 +26,8 @@ from tular.graph.metrics.results import (
     ReachAll,
 )
 from tular.graph.model.collector import collector_paused
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import OUTCOME_KINDS
 from tular.graph.model.skills import SkillVocabulary
@@ -53,7 +54,7 @@ def resolve_skill(store: GraphStore, name: str) -> str:
 def resolve_area(store: GraphStore, kelurahan: str | None, kecamatan: str | None,
                  gazetteer: Gazetteer | None = None) -> AreaFilter:
     if kelurahan and kecamatan:
-        raise UsageError("give --kelurahan or --kecamatan, not both")
+        raise said(UsageError, N_("error.area_twice"))
     gazetteer = gazetteer or store.gazetteer()
     if kelurahan:
         return AreaFilter(kelurahan=gazetteer.kelurahan(kelurahan).code)
@@ -65,7 +66,7 @@ def resolve_area(store: GraphStore, kelurahan: str | None, kecamatan: str | None
 def _check_cohort(budgets: dict[str, int | None], cohort: Sequence[str]) -> None:
     unknown = [c for c in cohort if c not in budgets]
     if unknown:
-        raise UsageError(f"unknown training id(s) in --cohort: {', '.join(unknown)}")
+        raise said(UsageError, N_("error.unknown_cohort"), {"training_ids": ", ".join(unknown)})
 
 
 def _answer(metric):
@@ -142,7 +143,7 @@ def reach_all(store: GraphStore, query: Query) -> ReachAll:
 @_answer
 def broken(store: GraphStore, skill_name: str, as_of: date, dormant_days: int) -> Broken:
     if dormant_days < 1:
-        raise UsageError("--dormant-days must be at least 1")
+        raise said(UsageError, N_("problem.dormant_days"))
     skill = resolve_skill(store, skill_name)
     graph = _walked(store, [skill], as_of)[skill]
     return engine.broken_chains(graph, Lookups(gazetteer=store.gazetteer()), store.people, graph.level, dormant_days)
@@ -154,12 +155,12 @@ def chains(store: GraphStore, skill_name: str, as_of: date, dormant_days: int, *
     """SPEC §12 chains of a skill: every lineage as a row, the histogram of their sizes, and
     the rows the filters choose (``statuses``, ``min_size``, the chain holding ``includes``)."""
     if dormant_days < 1:
-        raise UsageError("--dormant-days must be at least 1")
+        raise said(UsageError, N_("problem.dormant_days"))
     unknown = [s for s in statuses if s not in CHAIN_STATUSES]
     if unknown:
-        raise UsageError(f"unknown chain status {unknown[0]!r}; valid statuses: {', '.join(CHAIN_STATUSES)}")
+        raise said(UsageError, N_("error.unknown_chain_status"), {"status": unknown[0], "valid": ", ".join(CHAIN_STATUSES)})
     if min_size is not None and min_size < 1:
-        raise UsageError("--min-size must be at least 1")
+        raise said(UsageError, N_("error.min_size"))
     skill = resolve_skill(store, skill_name)
     if includes is not None:
         store.get_ikm(includes)  # UnknownIKM when there is none
@@ -197,7 +198,7 @@ def resolve_outcome_kind(kind: str | None) -> str | None:
     from tular.graph.io.validation import OUTCOME_KIND_WORDS  # the words the importer accepts
     found = OUTCOME_KIND_WORDS.get("_".join(kind.strip().casefold().replace("-", " ").split()))
     if found is None:
-        raise UsageError(f"unknown outcome kind {kind!r}; valid kinds: {', '.join(OUTCOME_KINDS)}")
+        raise said(UsageError, N_("error.unknown_outcome_kind"), {"kind": kind, "valid": ", ".join(OUTCOME_KINDS)})
     return found
 
 
@@ -248,9 +249,9 @@ def search_ikm(store: GraphStore, search: IKMSearch, limit: int, offset: int = 0
     generations of the skill too. The generation is the engine's, as on the dashboard and
     the IKM page."""
     if search.generation is not None and not search.skill:
-        raise UsageError("a generation belongs to a skill: choose the skill too")
+        raise said(UsageError, N_("error.generation_without_skill"))
     if search.generation is not None and search.generation < 0:
-        raise UsageError(f"generation {search.generation}: give 0 (trainees) or more")
+        raise said(UsageError, N_("error.negative_generation"), {"generation": search.generation})
     gazetteer = store.gazetteer()
     code, codes = None, None
     if search.kelurahan:  # with a kecamatan too: the kelurahan of that name in that kecamatan
@@ -264,7 +265,7 @@ def search_ikm(store: GraphStore, search: IKMSearch, limit: int, offset: int = 0
         graph = _walked(store, [skill], search.as_of)[skill]
         levels = engine.levels_as_dict(graph, graph.level)
     elif search.generation is not None:
-        raise UsageError("a generation is counted as of a date: give the date too")
+        raise said(UsageError, N_("error.generation_without_date"))
     ids = None if search.generation is None else [i for i, g in levels.items() if g == search.generation]
     page = store.search_ikm(q=(search.q or "").strip() or None, kelurahan_code=code, skill=skill, limit=limit,
                             offset=offset, kelurahan_codes=codes, ikm_ids=ids)

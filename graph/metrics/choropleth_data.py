@@ -25,7 +25,8 @@ import numpy as np
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import AreaFilter, ChoroplethData, ChoroplethFrame, KelurahanValues
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.geography import boundaries_for
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
@@ -64,12 +65,11 @@ def choropleth_data(store: GraphStore, skill_name: str, as_of: date, *, dates: S
     """The kelurahan's numbers of ``skill_name`` (or ``all``) as of ``as_of`` (the date shown)
     and of each of ``dates`` (the dates a document can switch to), computed by the engine on the cascades the store walks."""
     if dormant_days < 1:
-        raise UsageError("--dormant-days must be at least 1")
+        raise said(UsageError, N_("problem.dormant_days"))
     gazetteer = store.gazetteer()
     boundaries = boundaries_for(gazetteer)
     if boundaries is None:
-        raise UsageError("the kelurahan boundaries shipped with tular are those of Kota Malang; the gazetteer "
-                         "loaded has kelurahan without a boundary, so no choropleth can be drawn")
+        raise said(UsageError, N_("error.no_boundaries"))
     skills = _skills(store, skill_name)
     lookups = metrics._lookups(store)
     population = np.array([engine.coverage_population(lookups, AreaFilter(kelurahan=k.code))

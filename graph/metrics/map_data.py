@@ -29,8 +29,8 @@ from scipy.sparse.csgraph import breadth_first_order
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import MapData, MapNode, Mark, Teacher
-from tular.graph.model.catalogue import Messages
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_, Messages
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
@@ -59,8 +59,7 @@ def map_data(store: GraphStore, skill_name: str, as_of: date, *, kelurahan: str 
     if seed is not None:
         node = graph.index(seed)
         if node not in seeds:
-            raise UsageError(f"{seed} is not a seed of {skill_id} as of {as_of.isoformat()}: it completed no "
-                             "training of the skill by then")
+            raise said(UsageError, N_("error.not_a_trainee"), {"ikm": seed, "skill": skill_id, "as_of": as_of.isoformat()})
         universe = np.zeros(graph.n, dtype=bool)
         universe[node] = True
         if graph.out_degree[node]:
@@ -147,7 +146,7 @@ def public_edition(data: MapData, lang: str = "id", tokens: dict[str, str] | Non
     name. One seed's lineage is not offered (it is asked by id). ``tokens``: the dot ids
     (:func:`public_ids`), when the caller needs them too (to place the dots)."""
     if data.seed is not None:
-        raise UsageError("one seed's lineage names its seed: an API key is needed")
+        raise said(UsageError, N_("problem.seed_needs_key"))
     texts = Messages(lang)
     if tokens is None:
         tokens = public_ids(data.nodes)

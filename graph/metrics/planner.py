@@ -42,8 +42,8 @@ import numpy as np
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics import engine
 from tular.graph.metrics.results import VISITS_PER_SEAT, Finding, Plan, PlanKelurahan, PlanNarasumber, PlanVisit
-from tular.graph.model.catalogue import LANGUAGES, Messages
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import LANGUAGES, N_, Messages
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
@@ -75,9 +75,9 @@ def plan(store: GraphStore, skill_name: str, seats: int, as_of: date, year: int 
          lang: str = "id", dormant_days: int = DEFAULT_DORMANT_DAYS) -> Plan:
     """The next-cohort plan of one skill (see the module's readings)."""
     if seats < 1:
-        raise UsageError("--seats must be at least 1")
+        raise said(UsageError, N_("error.seats"))
     if lang not in LANGUAGES:
-        raise UsageError(f"unknown language {lang!r}: use {' or '.join(LANGUAGES)}")
+        raise said(UsageError, N_("cli.bad_lang"), {"given": lang})
     reasons = Messages(lang)  # one line per recommendation
     skill = metrics.resolve_skill(store, skill_name)
     day = plan_as_of(year, as_of)

@@ -91,7 +91,8 @@ from tular.graph.metrics.results import (
     Visit,
     VisitCount,
 )
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS, Skill
 from tular.graph.store.base import GraphStore
@@ -135,7 +136,7 @@ def _runs(store: GraphStore, skills: Sequence[str], as_of: date, lookups: Lookup
 def report_as_of(year: int, today: date) -> tuple[date, bool]:
     """T for a report of ``year``, and whether it is the year to date (T = today)."""
     if year > today.year:
-        raise UsageError(f"{year} has not begun yet (today is {today.isoformat()}): there is no report for it")
+        raise said(UsageError, N_("error.year_not_begun"), {"year": year, "today": today.isoformat()})
     if year == today.year:
         return today, True
     return date(year, 12, 31), False
@@ -347,7 +348,7 @@ def gather_report(store: GraphStore, year: int, today: date, skills: Sequence[st
     """Everything the annual report of ``year`` shows, as of 31 December (or ``today`` in the
     current year). ``skills``: names or aliases (default: every skill)."""
     if dormant_days < 1:
-        raise UsageError("the dormant window must be at least 1 day")
+        raise said(UsageError, N_("error.dormant_window"))
     as_of, year_to_date = report_as_of(year, today)
     previous_as_of = date(year - 1, 12, 31)
     vocabulary: list[Skill] = store.skills()

@@ -18,7 +18,8 @@ from datetime import date
 from tular.graph.metrics import answers as metrics
 from tular.graph.metrics.map_data import map_data
 from tular.graph.metrics.results import MapData, TimelineData, TimelineRow
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.records import DEFAULT_DORMANT_DAYS
 from tular.graph.store.base import GraphStore
 
@@ -101,14 +102,14 @@ def timeline_data(store: GraphStore, skill_name: str, as_of: date, *, seed: str 
         store.get_ikm(ikm)  # UnknownIKM when there is none
         seeds = chain_seeds(data, generation_parents(data))
         if ikm not in seeds:
-            raise UsageError(f"{ikm} is in no chain of {data.skill_id} as of {as_of.isoformat()}")
+            raise said(UsageError, N_("error.in_no_chain"), {"ikm": ikm, "skill": data.skill_id, "as_of": as_of.isoformat()})
         seed = seeds[ikm]
     if seed is None:
         seed = largest_chain(data)
         if seed is None:
             return _timeline(data, "chain", "", [])
     if seed not in data.nodes or not data.nodes[seed].is_seed:
-        raise UsageError(f"{seed} is not a seed of {data.skill_id} as of {as_of.isoformat()}")
+        raise said(UsageError, N_("error.not_a_trainee"), {"ikm": seed, "skill": data.skill_id, "as_of": as_of.isoformat()})
     return _timeline(data, "chain", data.nodes[seed].name, chain_rows(data, seed), seed)
 
 

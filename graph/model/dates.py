@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import Month, Phrase, UsageError, said
 
 DEFAULT_TZ = "Asia/Jakarta"
 
@@ -45,6 +46,14 @@ class NotADate(ValueError):
         super().__init__(f"not a date: {text}")
         self.code = code
         self.params = params
+
+    def reason(self) -> Phrase:
+        """Why, as a catalogue message said in the language of the sentence it is put in (the
+        month named in that language)."""
+        params = dict(self.params)
+        if "month" in params and "year" in params:
+            params["month"] = Month(int(params.pop("year")), int(params["month"]))
+        return Phrase(self.code, params)
 
 
 def parse_date(value: object) -> date:
@@ -178,11 +187,9 @@ def as_of(value: str | None, today: date, what: str = "as_of") -> date:
     """The as-of date a caller asked for (any form :func:`parse_date` reads), or ``today``;
     ``UsageError`` naming ``what`` (the option or parameter) otherwise. The one parser of the
     CLI's ``--as-of`` and the API's ``as_of``."""
-    from tular.graph.model.errors import UsageError
-
     if value is None:
         return today
     try:
         return parse_date(value)
-    except ValueError as exc:
-        raise UsageError(f"{what} {value!r}: {exc}") from None
+    except NotADate as exc:
+        raise said(UsageError, N_("error.bad_date"), {"what": what, "value": value, "why": exc.reason()}) from None

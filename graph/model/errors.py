@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from tular.graph.model.catalogue import LANGUAGES, N_, Messages
@@ -174,7 +176,23 @@ class Phrases(tuple):
         return cls(parts[:most] + more)
 
 
+@dataclass(frozen=True)
+class Month:
+    """A month of a year as a placeholder's value: named in the language of the sentence
+    (``Februari 2021``)."""
+
+    year: int
+    month: int
+
+    def said_in(self, lang: str) -> str:
+        from babel.dates import format_date  # Babel's locale data: loaded when a month is said
+
+        return format_date(date(self.year, self.month, 1), "MMMM y", locale=lang)
+
+
 def _value(messages: Messages, value: object) -> object:
+    if isinstance(value, Month):
+        return value.said_in(messages.lang)
     if isinstance(value, Term):
         return messages.t(value)
     if isinstance(value, Phrase):

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 
-from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UsageError, said
 from tular.graph.model.records import Kecamatan, Kelurahan
 
 
@@ -73,18 +74,18 @@ class Gazetteer:
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         fields = {f.strip().casefold() for f in reader.fieldnames or []}
         if not {"kecamatan", "kelurahan"} <= fields:
-            raise UsageError(f"{source}: needs the columns kecamatan and kelurahan")
+            raise said(UsageError, N_("error.gazetteer_columns"), {"source": source})
         kecamatan: dict[str, Kecamatan] = {}
         kelurahan: dict[str, Kelurahan] = {}
         for line, raw in enumerate(reader, start=2):
             row = {k.strip().casefold(): (v or "").strip() for k, v in raw.items() if k}
             kec_name, kel_name = row.get("kecamatan", ""), row.get("kelurahan", "")
             if not kec_name or not kel_name:
-                raise UsageError(f"{source}, row {line}: kecamatan and kelurahan must not be empty")
+                raise said(UsageError, N_("error.gazetteer_empty"), {"source": source, "line": line})
             kec = kecamatan.setdefault(normalise(kec_name), Kecamatan(code=slug(kec_name), name=kec_name))
             code = row.get("code") or f"{kec.code}.{slug(kel_name)}"
             if code in kelurahan:
-                raise UsageError(f"{source}, row {line}: kelurahan code {code!r} appears twice")
+                raise said(UsageError, N_("error.gazetteer_code_twice"), {"source": source, "line": line, "code": code})
             aliases = tuple(a.strip() for a in row.get("aliases", "").split("|") if a.strip())
             kelurahan[code] = Kelurahan(code=code, name=kel_name, kecamatan_code=kec.code, aliases=aliases)
         return cls(kecamatan.values(), kelurahan.values())

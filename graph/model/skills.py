@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tular.graph.model.errors import UnknownSkill, UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UnknownSkill, UsageError, said
 from tular.graph.model.gazetteer import closest
 from tular.graph.model.records import Skill
 
@@ -73,4 +74,4 @@ class SkillVocabulary:
         for key in (skill.skill_id, *skill.aliases):
             owner = self._keys.get(skill_key(key))
             if owner is not None and owner != skill.skill_id:
-                raise UsageError(f"{key!r} already names the skill {owner!r}")
+                raise said(UsageError, N_("error.name_taken"), {"name": key, "skill": owner})

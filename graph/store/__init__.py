@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tular.graph.model.errors import UsageError
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import UsageError, said
 from tular.graph.model.settings import Settings
 from tular.graph.store.base import GraphStore, IKMPage
 
@@ -31,7 +32,7 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     >>> open_store("postgres://x")
     Traceback (most recent call last):
     ...
-    tular.graph.model.errors.UsageError: unsupported store URL 'postgres://x': use sqlite:///PATH, neo4j://HOST or bolt://HOST
+    tular.graph.model.errors.UsageError: alamat basis data 'postgres://x' tidak didukung: gunakan sqlite:///PATH, neo4j://HOST atau bolt://HOST
     """
     settings = settings or Settings()
     url = url or settings.db
@@ -39,13 +40,11 @@ def open_store(url: str | None = None, settings: Settings | None = None) -> Grap
     if scheme == "sqlite":
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else ""
         if not path:
-            raise UsageError(f"store URL {url!r} has no file: use sqlite:///PATH (e.g. sqlite:///tular.db)")
+            raise said(UsageError, N_("error.store_url_no_file"), {"url": url})
         from tular.graph.store.embedded import EmbeddedStore
         return EmbeddedStore(path, lock_wait=settings.lock_wait)
     if scheme in NEO4J_SCHEMES:
         from tular.graph.store.neo4j import Neo4jStore
         return Neo4jStore(url, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database,
                           lock_wait=settings.lock_wait)
-    raise UsageError(
-        f"unsupported store URL {url!r}: use sqlite:///PATH, neo4j://HOST or bolt://HOST"
-    )
+    raise said(UsageError, N_("error.store_url_unsupported"), {"url": url})

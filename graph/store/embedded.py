@@ -18,7 +18,8 @@ import numpy as np
 
 from tular.graph.io.files import create_private
 from tular.graph.metrics.results import Person
-from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,
@@ -282,12 +283,12 @@ class EmbeddedStore(Pinning):
         Pinning.__init__(self)
         try:
             if self.path.parent and not self.path.parent.exists():
-                raise StoreUnavailable(f"cannot open {self.display_url}: folder {self.path.parent} does not exist")
+                raise said(StoreUnavailable, N_("error.store_no_folder"), {"store": self.display_url, "folder": str(self.path.parent)})
             create_private(self.path)  # personal data: a new file is 0600, and SQLite gives -wal/-shm its mode
             self._conn = self._connect(timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
         except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(f"cannot open {self.display_url}: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.store_cannot_open"), {"store": self.display_url, "reason": str(exc)}) from exc
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=timeout)
@@ -359,9 +360,9 @@ class EmbeddedStore(Pinning):
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise StoreBusy(self.display_url, self._lock_wait) from exc
-            raise StoreUnavailable(f"{self.display_url} is not writable: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.store_not_writable"), {"store": self.display_url, "reason": str(exc)}) from exc
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"{self.display_url} is not writable: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.store_not_writable"), {"store": self.display_url, "reason": str(exc)}) from exc
         self._held.changes = self._writer.total_changes
         return self._writer
 
@@ -517,7 +518,7 @@ class EmbeddedStore(Pinning):
         try:
             built = sqlite3.connect(source, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot read the restored database {source}: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.restored_unreadable"), {"path": str(source), "reason": str(exc)}) from exc
         try:
             built.execute("BEGIN")  # one snapshot of it
             rows = {table: _count(built, table) for table in RESTORED_TABLES}
@@ -534,11 +535,10 @@ class EmbeddedStore(Pinning):
                                          f"VALUES ({', '.join('?' * len(columns))})", cursor)
                 copied = {table: _count(conn, table) for table in RESTORED_TABLES}
                 if copied != rows:
-                    raise StoreUnavailable(f"{self.display_url}: the restored rows were not all copied "
-                                           f"({copied} of {rows}); nothing was changed")
+                    raise said(StoreUnavailable, N_("error.restore_not_all_copied"),
+                               {"store": self.display_url, "copied": str(copied), "rows": str(rows)})
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"{self.display_url}: the restore could not be written ({exc}); "
-                                   "nothing was changed") from exc
+            raise said(StoreUnavailable, N_("error.restore_not_written"), {"store": self.display_url, "reason": str(exc)}) from exc
         finally:
             built.close()
 
@@ -559,9 +559,7 @@ class EmbeddedStore(Pinning):
                         batch_id = self._log_batch(conn, meta, planned)
                     self._described(conn, since, batches.planned_keys(planned))
         except sqlite3.IntegrityError as exc:
-            raise InvalidData(
-                f"records refer to an IKM, training, skill or kelurahan that is not in the store ({exc})"
-            ) from exc
+            raise said(InvalidData, N_("error.missing_references"), {"reason": str(exc)}) from exc
         return WriteResult(batch_id=batch_id, counts=planned.counts)
 
     def _upsert(self, conn: sqlite3.Connection, rows: dict[str, list]) -> None:
@@ -584,7 +582,7 @@ class EmbeddedStore(Pinning):
     def _set_populations(conn: sqlite3.Connection, pairs: list[tuple[str, int | None]]) -> None:
         for code, population in pairs:
             if conn.execute("UPDATE kelurahan SET population = ? WHERE code = ?", (population, code)).rowcount != 1:
-                raise InvalidData(f"population for kelurahan {code!r}, which is not in the store")
+                raise said(InvalidData, N_("error.population_unknown_kelurahan"), {"code": code})
 
     def _existing(self, conn: sqlite3.Connection, kind: str, keys: list[tuple[str, ...]]) -> dict:
         """The stored version of each of ``keys`` that exists."""
@@ -648,7 +646,7 @@ class EmbeddedStore(Pinning):
         with self._tx() as conn:
             found = self._existing(conn, "teachings", [key])
             if key not in found:
-                raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
+                raise said(NotFound, N_("error.no_teaching"), {"skill": key[2], "learner": key[0], "teacher": key[1]})
             since = conn.total_changes
             conn.execute("DELETE FROM teaching WHERE learner_id = ? AND teacher_id = ? AND skill_id = ?", key)
             batch_id = self._log_batch(conn, meta, batches.deletion_plan("teachings", found[key]))
@@ -694,8 +692,7 @@ class EmbeddedStore(Pinning):
                 self._conn.execute("VACUUM")
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except sqlite3.OperationalError as exc:  # another process reading: it is done at its next write
-                raise StoreUnavailable(f"{self.display_url}: the erased values are stored but the file could "
-                                       f"not be compacted ({exc}); run `tular forget` again") from exc
+                raise said(StoreUnavailable, N_("error.not_compacted"), {"store": self.display_url, "reason": str(exc)}) from exc
 
     def batches(self, with_changes: bool = False) -> list[Batch]:
         columns = "batch_id, seq, created_at, who, files, counts" + (", changes" if with_changes else "")
@@ -743,9 +740,7 @@ class EmbeddedStore(Pinning):
             found = [self._batch(r) for r in rows]
             target = batches.check_undo(found[0] if found else None, batch_id, found[1:])
             if batches.copies_to_put_back(target):
-                raise InvalidData(f"cannot undo batch {batch_id}: it removed extra copies of teachings stored more "
-                                  "than once (tular check --repair, in the store this log comes from), and this "
-                                  "store holds one teaching per learner, teacher and skill")
+                raise said(InvalidData, N_("error.undo_removed_copies"), {"batch": batch_id})
             delete, restore = batches.undo_steps(target)
             if restore["teachings"]:  # the lock is held: what is committed is what is stored
                 batches.check_undo_cycles(batch_id, self.all_teachings(), delete, restore)

@@ -29,7 +29,8 @@ from neo4j import READ_ACCESS, GraphDatabase, ManagedTransaction, Query, Transac
 from neo4j import exceptions as neo4j_errors
 
 from tular.graph.metrics.results import Person
-from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import InvalidData, NotFound, StoreBusy, StoreUnavailable, UnknownIKM, said
 from tular.graph.model.gazetteer import Gazetteer
 from tular.graph.model.records import (
     IKM,
@@ -220,7 +221,7 @@ class Neo4jStore(Pinning):
                 notifications_min_severity="OFF",
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
-            raise StoreUnavailable(f"cannot use {self.display_url}: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.store_cannot_use"), {"store": self.display_url, "reason": str(exc)}) from exc
         self._version = SharedRead(self._read_version)
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
@@ -234,11 +235,9 @@ class Neo4jStore(Pinning):
         try:
             yield
         except neo4j_errors.AuthError as exc:
-            raise StoreUnavailable(
-                f"Neo4j at {self.display_url} refused the credentials (TULAR_NEO4J_USER / TULAR_NEO4J_PASSWORD)"
-            ) from exc
+            raise said(StoreUnavailable, N_("error.neo4j_credentials"), {"store": self.display_url}) from exc
         except _UNAVAILABLE as exc:
-            raise StoreUnavailable(f"Neo4j at {self.display_url} is not reachable: {exc}") from exc
+            raise said(StoreUnavailable, N_("error.neo4j_unreachable"), {"store": self.display_url, "reason": str(exc)}) from exc
 
     @contextmanager
     def writing(self) -> Iterator[Transaction]:
@@ -567,8 +566,7 @@ class Neo4jStore(Pinning):
             for chunk in _chunks(params, IMPORT_CHUNK):
                 written += tx.run(query(MERGE_QUERIES[kind]), rows=chunk).single(strict=True)["written"]
             if written != expected:
-                raise InvalidData(f"{expected - written} {kind} rows refer to an IKM, training, skill or kelurahan "
-                                  "that is not in the store")
+                raise said(InvalidData, N_("error.rows_missing_references"), {"count": expected - written, "kind": kind})
 
     @staticmethod
     def _log_batch(tx: ManagedTransaction, meta: BatchMeta, planned: batches.Plan, changes: bytes | None = None) -> str:
@@ -588,7 +586,7 @@ class Neo4jStore(Pinning):
         def work(tx: ManagedTransaction) -> str:
             found = self._existing(tx, "teachings", [key], None)
             if key not in found:
-                raise NotFound(f"no teaching of {key[2]} to {key[0]} by {key[1]}")
+                raise said(NotFound, N_("error.no_teaching"), {"skill": key[2], "learner": key[0], "teacher": key[1]})
             tx.run(query("delete_teachings"), keys=[list(key)]).consume()
             self._describe([("teachings", key)])
             return self._log_batch(tx, meta, batches.deletion_plan("teachings", found[key]))
@@ -991,8 +989,7 @@ class Neo4jStore(Pinning):
                 return Repair()
             deleted = tx.run(query("delete_teaching_copies"), ids=ids).single(strict=True)["deleted"]
             if deleted != len(ids):
-                raise StoreUnavailable(f"Neo4j at {self.display_url} changed the teachings while they were "
-                                       "repaired; run the repair again")
+                raise said(StoreUnavailable, N_("error.repair_raced"), {"store": self.display_url})
             batch_id = self._log_batch(tx, meta, batches.copies_removal_plan("teachings", removed))
             self._describe(("teachings", (t.learner_id, t.teacher_id, t.skill)) for t in removed)
             return Repair(batch_id=batch_id, removed=removed, kept=kept)
@@ -1003,12 +1000,11 @@ class Neo4jStore(Pinning):
     def _put_back_copies(tx: ManagedTransaction, kind: str, copies: list) -> None:
         """Create ``copies`` again beside the records that stayed (undo of a repair)."""
         if kind != "teachings":
-            raise InvalidData(f"cannot put back copies of {kind}: only teachings are repaired")
+            raise said(InvalidData, N_("error.put_back_kind"), {"kind": kind})
         written = sum(tx.run(query("create_teachings"), rows=chunk).single(strict=True)["written"]
                       for chunk in _chunks(_new_rows(kind, copies), IMPORT_CHUNK))
         if written != len(copies):
-            raise InvalidData(f"{len(copies) - written} teaching copies refer to an IKM or skill that is no "
-                              "longer in the store")
+            raise said(InvalidData, N_("error.copies_missing_references"), {"count": len(copies) - written})
 
 
     # ------------------------------------------------------------ browser sessions

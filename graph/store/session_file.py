@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from tular.graph.model.errors import StoreUnavailable
+from tular.graph.model.catalogue import N_
+from tular.graph.model.errors import StoreUnavailable, said
 
 SUFFIX = ".sessions"
 SCHEMA = (
@@ -46,14 +47,14 @@ def _connection(store_path: Path) -> Iterator[sqlite3.Connection]:
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite gives -wal/-shm the same mode
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreUnavailable(f"cannot open the sessions file {path}: {exc}") from exc
+        raise said(StoreUnavailable, N_("error.sessions_cannot_open"), {"path": str(path), "reason": str(exc)}) from exc
     try:
         conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for a sign-out
         for statement in SCHEMA:
             conn.execute(statement)  # a read when the table is there: no lock taken
         yield conn
     except sqlite3.Error as exc:
-        raise StoreUnavailable(f"the sessions file {path}: {exc}") from exc
+        raise said(StoreUnavailable, N_("error.sessions_failed"), {"path": str(path), "reason": str(exc)}) from exc
     finally:
         conn.close()
 
