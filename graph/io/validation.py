@@ -20,6 +20,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from tular.graph.io.columns import ColumnRows
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
 from tular.graph.io.tables import AND, COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
 from tular.graph.model.catalogue import N_
@@ -258,6 +259,12 @@ class Validator:
         self.teachings: list[tuple[Teaching, Table, Row]] = []
         self.outcomes: dict[tuple[str, ...], tuple[Outcome, Table, Row]] = {}
         self.populations: dict[str, tuple[Population, Table, Row]] = {}
+        # the IKM and teachings of tables read as columns (a big CSV file), kept as columns
+        # (:mod:`tular.graph.io.validation_columns`), and each kind's tables in order: ("rows",
+        # start, end) of ``ikm`` / ``teachings`` above, or ("columns", kept)
+        self.ikm_columns = ColumnIkm()
+        self.ikm_parts: list[tuple] = []
+        self.teaching_parts: list[tuple] = []
         # big files repeat the same few hundred dates, skill and kelurahan names: read each once
         self._dates: dict[str, date] = {}
         self._skills: dict[str, str] = {}
@@ -362,7 +369,7 @@ class Validator:
 
     def known_ikm(self, table: Table, row: Row, column: str) -> str | None:
         ikm_id = self.required(table, row, column)
-        if ikm_id is None or ikm_id in self.ikm or ikm_id in self.snap.ikm:
+        if ikm_id is None or ikm_id in self.ikm or ikm_id in self.snap.ikm or ikm_id in self.ikm_columns:
             return ikm_id
         if (bad := self.failed_ikm.get(ikm_id)) is not None:
             self.error(table, row, N_("problem.ikm_row_has_error"), column, ikm_id, ikm_id=ikm_id,
@@ -371,10 +378,13 @@ class Validator:
             self.error(table, row, N_("problem.unknown_ikm"), column, ikm_id)
         return None
 
-    def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str) -> None:
-        """Exact repeats are a warning; the same key with other values is an error."""
-        if key in seen:
-            first, first_table, first_row = seen[key]
+    def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str,
+                    elsewhere: Callable[[Any], tuple | None] | None = None) -> None:
+        """Exact repeats are a warning; the same key with other values is an error.
+        ``elsewhere`` finds a key kept outside ``seen`` (IKM kept as columns)."""
+        earlier = seen.get(key) or (elsewhere(key) if elsewhere is not None else None)
+        if earlier is not None:
+            first, first_table, first_row = earlier
             shown = "/".join(key) if isinstance(key, tuple) else key
             if first == record:
                 self.warn(table, row, N_("problem.exact_duplicate"), what, shown, where=_where(first_table, first_row,
@@ -405,16 +415,31 @@ class Validator:
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
+            if isinstance(table.rows, ColumnRows) and table.kind in ("ikm", "teachings"):
+                kept = (check_ikm_columns if table.kind == "ikm" else check_teachings_columns)(self, table)
+                (self.ikm_parts if table.kind == "ikm" else self.teaching_parts).append(("columns", kept))
+                continue
+            batch = self.ikm if table.kind == "ikm" else self.teachings
+            start = len(batch)
             check[table.kind](table)
+            if table.kind in ("ikm", "teachings"):
+                (self.ikm_parts if table.kind == "ikm" else self.teaching_parts).append(("rows", start, len(batch)))
         if self.progress is not None:
             self.progress.step(N_("progress.whole_batch"))
-        self.check_duplicate_persons()
-        self.check_teaching_graph()
-        records = Records(
-            ikm=[r for r, _, _ in self.ikm.values()],
+        if self.ikm_columns:
+            check_duplicate_persons_columns(self)
+        else:
+            self.check_duplicate_persons()
+        if any(part[0] == "columns" for part in self.teaching_parts):
+            check_teaching_graph_columns(self)
+        else:
+            self.check_teaching_graph()
+        records = Records.model_construct(
+            ikm=ikm_records(self) if self.ikm_columns else [r for r, _, _ in self.ikm.values()],
             trainings=[r for r, _, _ in self.trainings.values()],
             attendance=[r for r, _, _ in self.attendance.values()],
-            teachings=[r for r, _, _ in self.teachings],
+            teachings=(teaching_records(self) if any(part[0] == "columns" for part in self.teaching_parts)
+                       else [r for r, _, _ in self.teachings]),
             outcomes=[r for r, _, _ in self.outcomes.values()],
             populations=[r for r, _, _ in self.populations.values()],
         )
@@ -450,7 +475,7 @@ class Validator:
 
     def check_ikm(self, table: Table) -> None:
         batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
-        erased = self.snap.erased
+        erased, columns = self.snap.erased, self.ikm_columns
         for row in self.reported(table.rows):
             values = row.values
             ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
@@ -460,6 +485,7 @@ class Validator:
                 gender = GENDERS.get(gender.casefold().strip("."))
             day = dates.get(joined) if joined is not None else None
             if (ikm_id is None or name is None or area is None or ikm_id in batch or ikm_id in erased
+                    or ikm_id in columns
                     or (gender is None and values.get("gender") is not None)
                     or (phone and LOST_LEADING_ZERO.fullmatch(phone))
                     or (joined is not None and (day is None or day > today))):
@@ -495,7 +521,7 @@ class Validator:
             if ikm_id is not None:  # the rows that refer to it say where its error is
                 self.failed_ikm.setdefault(ikm_id, (table, row))
             return
-        self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
+        self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id", self.ikm_columns.kept)
 
     def check_erased(self, table: Table, row: Row, record: IKM) -> None:
         """An IKM whose personal data was erased on request (UU 27/2022): a row may keep the
@@ -556,14 +582,14 @@ class Validator:
 
     def check_attendance(self, table: Table) -> None:
         batch, trainings, stored_trainings = self.attendance, self.trainings, self.snap.trainings
-        ikm, stored_ikm = self.ikm, self.snap.ikm
+        ikm, stored_ikm, columns = self.ikm, self.snap.ikm, self.ikm_columns
         for row in self.reported(table.rows):
             values = row.values
             training_id, ikm_id, completed_text = (values.get("training_id"), values.get("ikm_id"),
                                                    values.get("completed"))
             completed = True if completed_text is None else completed_or_none(completed_text)
             if ((training_id not in trainings and training_id not in stored_trainings)
-                    or (ikm_id not in ikm and ikm_id not in stored_ikm)
+                    or (ikm_id not in ikm and ikm_id not in stored_ikm and ikm_id not in columns)
                     or completed is None or (training_id, ikm_id) in batch):
                 self.explain(self.explain_attendance, table, row)
                 continue
@@ -590,6 +616,7 @@ class Validator:
 
     def check_teachings(self, table: Table) -> None:
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
+        columns = self.ikm_columns
         keep = self.teachings.append
         extra_columns = table.unknown_columns  # their values go into each row's note
         rows = self.check_new_learners(table) if table.submissions else table.rows
@@ -599,8 +626,8 @@ class Validator:
             skill = skills.get(values.get("skill"))
             day = dates.get(day_text)
             if (skill is None or day is None or day > today or learner == teacher
-                    or (learner not in batch and learner not in stored)
-                    or (teacher not in batch and teacher not in stored)):
+                    or (learner not in batch and learner not in stored and learner not in columns)
+                    or (teacher not in batch and teacher not in stored and teacher not in columns)):
                 self.explain(self.explain_teachings, table, row)
                 continue
             keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
@@ -658,7 +685,8 @@ class Validator:
                                ikm_id=ikm_id, line=given[ikm_id].line)
                     raise _Skip
                 given[ikm_id] = row
-                other = self.snap.ikm.get(ikm_id) or (self.ikm[ikm_id][0] if ikm_id in self.ikm else None)
+                kept = self.ikm.get(ikm_id) or self.ikm_columns.kept(ikm_id)
+                other = self.snap.ikm.get(ikm_id) or (kept[0] if kept is not None else None)
                 if other is not None:
                     if learners_of is None:
                         learners_of = defaultdict(set)
@@ -683,7 +711,7 @@ class Validator:
         return rows
 
     def check_outcomes(self, table: Table) -> None:
-        batch, ikm, stored_ikm = self.outcomes, self.ikm, self.snap.ikm
+        batch, ikm, stored_ikm, columns = self.outcomes, self.ikm, self.snap.ikm, self.ikm_columns
         skills, dates, today = self._skills, self._dates, self.snap.today
         extra_columns = table.unknown_columns
         for row in self.reported(table.rows):
@@ -695,7 +723,7 @@ class Validator:
             skill = skills.get(skill_text) if skill_text is not None else None
             if kind == "employees" and value is not None:
                 value = head_count(value)
-            if ((ikm_id not in ikm and ikm_id not in stored_ikm) or kind is None or day is None or day > today
+            if ((ikm_id not in ikm and ikm_id not in stored_ikm and ikm_id not in columns) or kind is None or day is None or day > today
                     or (skill_text is not None and skill is None)
                     or (value is None and kind in ("employees", "revenue_band"))):
                 self.explain(self.explain_outcomes, table, row)
@@ -1010,6 +1038,17 @@ def cycle_through(graph: nx.DiGraph, start: str) -> list[str]:
 
 def _position(problem: FileProblem) -> tuple:
     return (problem.file or "", problem.sheet or "", problem.row or 0)
+
+
+from tular.graph.io.validation_columns import (  # noqa: E402  (they use the names above)
+    ColumnIkm,
+    check_duplicate_persons_columns,
+    check_ikm_columns,
+    check_teaching_graph_columns,
+    check_teachings_columns,
+    ikm_records,
+    teaching_records,
+)
 
 
 def validate(tables: Iterable[Table], snapshot: Snapshot, progress: CheckProgress | None = None) -> Validated:
