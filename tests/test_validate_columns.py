@@ -102,6 +102,7 @@ def problems_added(folder: Path, errors: bool = True) -> None:
         "IKM9000004,IKM9000006,batik,2020-03-01,survei",     # again, another date
         "IKM9000004,IKM9000006,batik,2020-01-01,wawancara",  # again, the same date
         "IKM9000004,IKM9000006,batik,2020-01-01,survei",     # exact repeat
+        "IKM9000004,IKM9000006,batik,2019-06-01,",           # again, earlier: this row is the one kept
         f"{learner},IKM9000007,{skill},2022-12-01,",         # a trainee taught
         "  IKM9000002 ,IKM9000007,Membatik,01/02/2021,",
     ]
