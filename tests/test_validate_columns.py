@@ -194,3 +194,24 @@ def test_imported_as_columns_or_row_by_row_the_store_holds_the_same(tmp_path: Pa
         store.close()
     assert results[0] == results[1]
     assert results[0][0]["warning_count"] > 0
+
+
+def test_records_held_as_columns_are_written_by_either_store(tmp_path: Path, store):
+    """The records of a column table reach the store as columns: the embedded store writes
+    them as they are, Neo4j makes the records it needs; both hold what a row-by-row import
+    holds, and importing the same files again changes nothing."""
+    folder = tmp_path / "batch"
+    generate(folder, 300)
+    problems_added(folder, errors=False)
+    paths = sorted(folder.glob("*.csv"))
+    reference = new_store(tmp_path / "rows.db")
+    assert import_tables(reference, tables_of(paths, ROW_BY_ROW)[0], today=TODAY, who="test").ok
+    tables = tables_of(paths, COLUMNS)[0]
+    assert {t.kind for t in tables if isinstance(t.rows, ColumnRows)} == {"ikm", "teachings", "trainings",
+                                                                          "attendance"}
+    first = import_tables(store, tables, today=TODAY, who="test")
+    assert first.ok and sum(k.created for k in first.kinds) > 0
+    assert stored_content(store) == stored_content(reference)
+    again = import_tables(store, tables_of(paths, COLUMNS)[0], today=TODAY, who="test")
+    assert again.ok and sum(k.created + k.updated for k in again.kinds) == 0
+    assert sum(k.unchanged for k in again.kinds) == sum(k.created for k in first.kinds)
