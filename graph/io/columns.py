@@ -16,7 +16,6 @@ reader: :func:`read_columns` returns None, and the row reader reads it and names
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -63,7 +62,10 @@ class ColumnRows(Sequence[Row]):
         return found
 
     def row(self, index: int) -> Row:
-        return Row(int(self.lines[index]), {c: self.column(c)[index] for c in self.columns})
+        """One row, its cells taken from the arrays (a row with a problem: few of them)."""
+        lists = self._lists
+        return Row(int(self.lines[index]), {c: lists[c][index] if c in lists else self.arrays[c][index].as_py()
+                                            for c in self.columns})
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
@@ -81,7 +83,7 @@ class ColumnRows(Sequence[Row]):
             yield Row(line, dict(zip(names, cells)))
 
 
-def read_columns(data: bytes, delimiter: str, names: list[str]) -> ColumnRows | None:
+def read_columns(data: bytes | bytearray, delimiter: str, names: list[str]) -> ColumnRows | None:
     """The records after the header line of ``data`` (a whole CSV file, its header already
     read as ``names``, one name per cell), or None when the file is not one this reader
     reads exactly as the row reader does."""
@@ -89,18 +91,16 @@ def read_columns(data: bytes, delimiter: str, names: list[str]) -> ColumnRows | 
     import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     if b'"' in data or b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
     end = data.find(b"\n")
-    body = data[end + 1:] if end >= 0 else b""
-    if not body.strip():
+    if end < 0 or not data[end + 1:end + 4097].strip():
         return None
+    body = pa.BufferReader(pa.py_buffer(data).slice(end + 1))  # not a copy
     fields = [f"c{i}" for i in range(len(names))]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(body),
+            body,
             read_options=pa_csv.ReadOptions(column_names=fields, use_threads=False),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
                                               newlines_in_values=False, ignore_empty_lines=False),

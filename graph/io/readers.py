@@ -523,25 +523,30 @@ def _read_csv_columns(path: str | os.PathLike[str], name: str, size: int, kind: 
         if table_kind is None or any(c not in head.columns for c in COLUMNS[table_kind].required):
             return None
         decoder = codecs.getincrementaldecoder("utf-8")()
-        parts, done = [], 0
-        while chunk:
-            if b'"' in chunk or b"\0" in chunk:
+        data = bytearray(size)  # read into place: no second copy of a big file
+        view = memoryview(data)
+        done = 0
+        handle.seek(0)
+        while True:
+            read = handle.readinto(view[done:done + _PROGRESS_EVERY_BYTES]) if done < size else 0
+            if not read:
+                break
+            if data.find(b'"', done, done + read) >= 0 or data.find(b"\0", done, done + read) >= 0:
                 return None
             try:
-                decoder.decode(chunk)
+                decoder.decode(view[done:done + read])
             except UnicodeDecodeError:
                 return None
-            parts.append(chunk)
-            done += len(chunk)
+            done += read
             if progress is not None:
                 progress(done)
-            chunk = handle.read(_PROGRESS_EVERY_BYTES)
+        if done != size or handle.read(1):  # the file changed while it was read
+            return None
+        view.release()
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
-    data = b"".join(parts)
-    del parts
     rows = columns.read_columns(data, _detect_delimiter(first), head.columns)
     if rows is None:
         return None
