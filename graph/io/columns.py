@@ -105,18 +105,20 @@ def read_columns(data: bytes | bytearray, delimiter: str, names: list[str]) -> C
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, escape_char=False,
                                               newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types={f: pa.string() for f in fields},
-                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+                                                  strings_can_be_null=True, null_values=[""]),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeDecodeError):
         return None
     rows = table.num_rows
+    plain = _plain(data, delimiter)
     arrays: dict[str, Any] = {}
     blank = np.ones(rows, dtype=bool)
     for name, field in zip(names, fields):
         column = table.column(field).combine_chunks()
         if rows and pc.max(pc.binary_length(column)).as_py() > FIELD_LIMIT:
             return None
-        column = _cleaned(column)
+        if not plain:
+            column = _cleaned(column)
         blank &= column.is_null().to_numpy(zero_copy_only=False)
         arrays[name] = column
     lines = np.arange(2, rows + 2, dtype=np.int64)
@@ -125,6 +127,23 @@ def read_columns(data: bytes | bytearray, delimiter: str, names: list[str]) -> C
         arrays = {name: column.filter(keep) for name, column in arrays.items()}
         lines = lines[~blank]
     return ColumnRows(list(names), arrays, lines)
+
+
+def _plain(data: bytes | bytearray, delimiter: str) -> bool:
+    """Whether no cell of ``data`` can need cleaning beyond empty → null: ASCII, no control
+    character but line ends (and tabs that separate cells), no ``'``, and no space next to a
+    separator or a line end."""
+    controls = [c for c in range(32) if c not in (10, 13) and not (c == 9 and delimiter == "\t")]
+    if not data.isascii() or b"'" in data or any(bytes([c]) in data for c in controls):
+        return False
+    octets = np.frombuffer(data, dtype=np.uint8)
+    spaces = np.flatnonzero(octets == 32)
+    if not len(spaces):
+        return True
+    if spaces[0] == 0 or spaces[-1] == len(octets) - 1:
+        return False
+    before, after = octets[spaces - 1], octets[spaces + 1]
+    return not any((before == edge).any() or (after == edge).any() for edge in (ord(delimiter), 10, 13))
 
 
 def _cleaned(column: Any) -> Any:
@@ -137,7 +156,7 @@ def _cleaned(column: Any) -> Any:
 
     trimmed = pc.ascii_trim(column, characters=_ASCII_SPACE)
     needs = pc.or_(pc.or_(pc.invert(pc.string_is_ascii(column)), pc.starts_with(column, "'")),
-                   pc.not_equal(pc.binary_length(trimmed), pc.binary_length(column)))
+                   pc.not_equal(pc.binary_length(trimmed), pc.binary_length(column))).fill_null(False)
     flagged = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
     if len(flagged):
         texts = column.take(pa.array(flagged)).to_pylist()
@@ -146,7 +165,7 @@ def _cleaned(column: Any) -> Any:
             text = text.strip()
             cleaned.append((unneutralise(text) if text[0] == "'" else text) if text else None)
         column = pc.replace_with_mask(column, needs, pa.array(cleaned, pa.string()))
-    return pc.if_else(pc.equal(pc.binary_length(column), 0), pa.nulls(len(column), pa.string()), column)
+    return column
 
 
 def sha256(data: bytes) -> str:

@@ -277,7 +277,8 @@ def check_teachings_columns(validator: Validator, table: Table) -> Kept:
     known = _known_ids(validator)
     slow = np.equal(skills, None) | ~good
     slow |= pc.equal(learners, teachers).fill_null(False).to_numpy(zero_copy_only=False)
-    slow |= _is_null(pc.index_in(learners, value_set=known)) | _is_null(pc.index_in(teachers, value_set=known))
+    learner_numbers, teacher_numbers = pc.index_in(learners, value_set=known), pc.index_in(teachers, value_set=known)
+    slow |= _is_null(learner_numbers) | _is_null(teacher_numbers)
 
     def kept_by(row: Row) -> bool:
         if validator.teachings and validator.teachings[-1][2] is row:
@@ -304,7 +305,9 @@ def check_teachings_columns(validator: Validator, table: Table) -> Kept:
     }
     kept = Kept(table, positions, columns, {"learners": kept_learners, "teachers": kept_teachers,
                                             "skill_numbers": skill_numbers[positions], "skill_names": resolved,
-                                            "days": ordinals[positions]})
+                                            "days": ordinals[positions], "known": known,
+                                            "learner_numbers": learner_numbers.take(taken),
+                                            "teacher_numbers": teacher_numbers.take(taken)})
     _advance(validator, len(rows))
     return kept
 
@@ -531,14 +534,31 @@ def check_teaching_graph_columns(validator: Validator) -> None:
             day_parts.append(kept.arrays["days"])
     stored_learners = pa.array([t.learner_id for t in stored], pa.string())
     stored_teachers = pa.array([t.teacher_id for t in stored], pa.string())
-    ids = pc.unique(pa.concat_arrays([*learner_parts, *teacher_parts, stored_learners, stored_teachers]))
+    # every IKM numbered: those of the first column table as its check numbered them (the
+    # batch's and the store's IKM), any other id after them
+    base = next(part[1].arrays["known"] for part in teachings.pieces if part[0] == "columns")
+    reused = [part[0] == "columns" and part[1].arrays["known"] is base for part in teachings.pieces]
+    others = [a for a, keep in zip([*learner_parts, *teacher_parts], reused * 2) if not keep]
+    others += [a for a in (stored_learners, stored_teachers) if len(a)]
+    ids = base
+    if others:
+        joined = pa.concat_arrays(others)
+        missing = joined.filter(pc.is_null(pc.index_in(joined, value_set=base)))
+        if len(missing):
+            ids = pa.concat_arrays([base, pc.unique(missing)])
     size = len(ids)
 
-    def numbered(arrays: list) -> np.ndarray:
-        joined = pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
-        return pc.index_in(joined, value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+    def numbered(arrays: list, kept: list[np.ndarray | None] | None = None) -> np.ndarray:
+        parts = [known if known is not None else pc.index_in(array, value_set=ids).to_numpy(zero_copy_only=False)
+                 for array, known in zip(arrays, kept or [None] * len(arrays))]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
-    learners, teachers = numbered(learner_parts), numbered(teacher_parts)
+    def kept_numbers(name: str) -> list[np.ndarray | None]:
+        return [part[1].arrays[name].to_numpy(zero_copy_only=False) if keep else None
+                for part, keep in zip(teachings.pieces, reused)]
+
+    learners = numbered(learner_parts, kept_numbers("learner_numbers"))
+    teachers = numbered(teacher_parts, kept_numbers("teacher_numbers"))
     stored_l, stored_t = numbered([stored_learners]), numbered([stored_teachers])
     skills = np.concatenate(skill_parts)
     for t in stored:

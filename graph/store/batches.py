@@ -101,13 +101,18 @@ class KeyedColumns(Mapping):
         if kind == "ikm":
             return cls(records, dict(zip(zip(columns["ikm_id"]), range(len(records)))))  # the last wins
         keys = list(zip(columns["learner_id"], columns["teacher_id"], columns["skill"]))
-        index = dict(zip(keys, range(len(keys))))
-        if len(index) < len(keys):  # repeated: the earliest date wins (ISO text sorts as the dates)
-            index, days = {}, columns["date"]
-            for position, key in enumerate(keys):
-                kept = index.get(key)
+        count = len(keys)
+        index = dict(zip(keys, range(count)))  # in the order keys are first met
+        if len(index) < count:  # repeated: the earliest date wins, the first of equal ones (ISO text sorts as dates)
+            first = dict(zip(reversed(keys), range(count - 1, -1, -1)))
+            repeated = {key for key, last in index.items() if first[key] != last}
+            chosen: dict[Key, int] = {}
+            days = columns["date"]
+            for position in (p for p, key in enumerate(keys) if key in repeated):
+                kept = chosen.get(keys[position])
                 if kept is None or days[position] < days[kept]:
-                    index[key] = position
+                    chosen[keys[position]] = position
+            index.update(chosen)
         return cls(records, index)
 
     def __getitem__(self, key: Key) -> Any:
