@@ -16,7 +16,7 @@ reader: :func:`read_columns` returns None, and the row reader reads it and names
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -83,9 +83,10 @@ class ColumnRows(Sequence[Row]):
             yield Row(line, dict(zip(names, cells)))
 
 
-def read_columns(data: bytes | bytearray, delimiter: str, names: list[str]) -> ColumnRows | None:
+def read_columns(data: bytes | bytearray, delimiter: str, names: list[str],
+                 clean: Callable[[str], str | None]) -> ColumnRows | None:
     """The records after the header line of ``data`` (a whole CSV file, its header already
-    read as ``names``, one name per cell), or None when the file is not one this reader
+    read as ``names``, one name per cell), each cell as ``clean`` makes it, or None when the file is not one this reader
     reads exactly as the row reader does."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -118,7 +119,7 @@ def read_columns(data: bytes | bytearray, delimiter: str, names: list[str]) -> C
         if rows and pc.max(pc.binary_length(column)).as_py() > FIELD_LIMIT:
             return None
         if not plain:
-            column = _cleaned(column)
+            column = _cleaned(column, clean)
         blank &= column.is_null().to_numpy(zero_copy_only=False)
         arrays[name] = column
     lines = np.arange(2, rows + 2, dtype=np.int64)
@@ -146,13 +147,11 @@ def _plain(data: bytes | bytearray, delimiter: str) -> bool:
     return not any((before == edge).any() or (after == edge).any() for edge in (ord(delimiter), 10, 13))
 
 
-def _cleaned(column: Any) -> Any:
+def _cleaned(column: Any, clean: Callable[[str], str | None]) -> Any:
     """The cells as the row reader cleans each one: stripped, empty → null, a formula that was
     neutralised with a leading ``'`` given back (Python does the few cells that need it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from tular.graph.io.readers import unneutralise
 
     trimmed = pc.ascii_trim(column, characters=_ASCII_SPACE)
     needs = pc.or_(pc.or_(pc.invert(pc.string_is_ascii(column)), pc.starts_with(column, "'")),
@@ -160,10 +159,7 @@ def _cleaned(column: Any) -> Any:
     flagged = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
     if len(flagged):
         texts = column.take(pa.array(flagged)).to_pylist()
-        cleaned = []
-        for text in texts:
-            text = text.strip()
-            cleaned.append((unneutralise(text) if text[0] == "'" else text) if text else None)
+        cleaned = [clean(text) for text in texts]
         column = pc.replace_with_mask(column, needs, pa.array(cleaned, pa.string()))
     return column
 

@@ -547,7 +547,7 @@ def _read_csv_columns(path: str | os.PathLike[str], name: str, size: int, kind: 
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
-    rows = columns.read_columns(data, _detect_delimiter(first), head.columns)
+    rows = columns.read_columns(data, _detect_delimiter(first), head.columns, _clean)
     if rows is None:
         return None
     return SourceFile(name, columns.sha256(data), size, [Table(name, None, table_kind, head.columns, rows)])

@@ -21,8 +21,31 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from tular.graph.io.columns import ColumnRows
+from tular.graph.io.rules import (  # noqa: F401  (importable from here, as before)
+    GENDERS,
+    HONORIFICS,
+    LOST_LEADING_ZERO,
+    NEVER,
+    NOT_DIGITS,
+    WORD_BREAKS,
+    SkillEdges,
+    _cyclic,
+    _where,
+    person_key,
+    phone_key,
+    row_note,
+)
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
 from tular.graph.io.tables import AND, COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
+from tular.graph.io.validation_columns import (
+    ColumnIkm,
+    check_duplicate_persons_columns,
+    check_ikm_columns,
+    check_teaching_graph_columns,
+    check_teachings_columns,
+    ikm_records,
+    teaching_records,
+)
 from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import NotADate, parse_date
 from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UnknownIKM, UnknownSkill
@@ -54,15 +77,7 @@ OUTCOME_KIND_WORDS = {
 
 TRUE_WORDS = {"true", "1", "yes", "ya", "y"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "t"}
-GENDERS = {
-    "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P",
-    "l": "L", "laki-laki": "L", "lakilaki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L",
-}
-HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "hj", "h", "ny", "nyonya", "sdr", "sdri", "mbak", "mas"}
 SKILL_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
-WORD_BREAKS = re.compile(r"[\W_]+")
-NOT_DIGITS = re.compile(r"\D")
-LOST_LEADING_ZERO = re.compile(r"8\d{8,11}")
 
 
 @dataclass
@@ -130,34 +145,12 @@ class _Skip(Exception):
     """This row has an error already recorded; go on with the next."""
 
 
-def person_key(name: str) -> str:
-    """A name with honorifics, case, spaces and punctuation taken out: ``Ibu Sri  Rahayu`` = ``sri rahayu``."""
-    words = [w for w in WORD_BREAKS.split(name.casefold()) if w]
-    while len(words) > 1 and words[0] in HONORIFICS:
-        words.pop(0)
-    return "".join(words)
-
-
-def phone_key(phone: str | None) -> str | None:
-    digits = NOT_DIGITS.sub("", phone or "")
-    if digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits if len(digits) >= 8 else None
-
-
 def date_reason(exc: NotADate) -> Said:
     """Why a value is no date, as a message of the catalogue (the month named in the reader's language)."""
     params = dict(exc.params)
     if "month" in params and "year" in params:
         params["month"] = Month(int(params.pop("year")), int(params["month"]))
     return Said(exc.code, params)
-
-
-def _where(first_table: Table, first_row: Row, table: Table) -> Said:
-    """Where an earlier row is, seen from a row of ``table``: ``row 7`` or ``row 7 of ikm.csv``."""
-    if first_table is table:
-        return Said(N_("problem.at_row"), {"line": first_row.line})
-    return Said(N_("problem.at_row_of"), {"line": first_row.line, "file": first_table.source})
 
 
 def parse_money(text: str) -> int:
@@ -217,12 +210,6 @@ def whole_number(text: str | None) -> int | None:
     """
     digits = text.replace(".", "").replace(",", "") if text is not None else ""
     return int(digits) if re.fullmatch(r"\d+", digits) else None
-
-
-def row_note(values: dict[str, str | None], extra_columns: list[str]) -> str | None:
-    """A row's note, with the values of its columns that tular does not use (``column: value``)."""
-    extra = [f"{c}: {values[c]}" for c in extra_columns if values.get(c)]
-    return "; ".join(filter(None, [values.get("note"), *extra])) or None
 
 
 class CheckProgress(Protocol):
@@ -956,51 +943,6 @@ class Validator:
                           learner=record.learner_id, skill=skill, training_id=training_id, day=day)
 
 
-#: A day later than any: "has not learned the skill".
-NEVER = np.iinfo(np.int64).max
-
-
-@dataclass
-class SkillEdges:
-    """One skill's teaching edges — the stored ones first, then the batch's — as arrays of
-    IKM numbers (teacher, learner) and day ordinals; ``size``: how many IKM are numbered."""
-
-    teachers: np.ndarray
-    learners: np.ndarray
-    days: np.ndarray
-    stored: int
-    size: int
-
-    @classmethod
-    def of(cls, numbers: dict[str, int], stored: list[Teaching], new: list[Teaching]) -> SkillEdges:
-        """The edges of ``stored`` then ``new``; IKM not in ``numbers`` get the next numbers."""
-        edges = [*stored, *new]
-        number = numbers.setdefault
-        teachers = np.fromiter((number(t.teacher_id, len(numbers)) for t in edges), np.int64, len(edges))
-        learners = np.fromiter((number(t.learner_id, len(numbers)) for t in edges), np.int64, len(edges))
-        days = np.fromiter((t.date.toordinal() for t in edges), np.int64, len(edges))
-        return cls(teachers, learners, days, len(stored), len(numbers))
-
-    def cyclic(self) -> bool:
-        """Whether the edges close a cycle (a sparse-matrix check in C, so that building the
-        networkx graph that names the cycle is only paid for when there is one)."""
-        return _cyclic(self.teachers, self.learners, self.size)
-
-
-def _cyclic(source: np.ndarray, target: np.ndarray, nodes: int) -> bool:
-    """Whether the edges ``source[i] → target[i]`` among ``nodes`` numbered nodes close a
-    cycle (a self-loop aside).
-
-    >>> _cyclic(np.array([0, 1]), np.array([1, 2]), 3), _cyclic(np.array([0, 1, 2]), np.array([1, 2, 0]), 3)
-    (False, True)
-    """
-    if not len(source):
-        return False
-    matrix = csr_matrix((np.ones(len(source), dtype=np.int32), (source, target)), shape=(nodes, nodes))
-    components, _ = connected_components(matrix, directed=True, connection="strong")
-    return components < nodes
-
-
 def strong_components(source: np.ndarray, target: np.ndarray, nodes: int) -> np.ndarray:
     """The strongly connected component of each of ``nodes`` numbered nodes under the edges
     ``source[i] → target[i]``."""
@@ -1039,16 +981,6 @@ def cycle_through(graph: nx.DiGraph, start: str) -> list[str]:
 def _position(problem: FileProblem) -> tuple:
     return (problem.file or "", problem.sheet or "", problem.row or 0)
 
-
-from tular.graph.io.validation_columns import (  # noqa: E402  (they use the names above)
-    ColumnIkm,
-    check_duplicate_persons_columns,
-    check_ikm_columns,
-    check_teaching_graph_columns,
-    check_teachings_columns,
-    ikm_records,
-    teaching_records,
-)
 
 
 def validate(tables: Iterable[Table], snapshot: Snapshot, progress: CheckProgress | None = None) -> Validated:

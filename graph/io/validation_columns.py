@@ -26,7 +26,7 @@ import numpy as np
 from tular.graph.io.columns import ColumnRows
 from tular.graph.io.submissions import SUBMISSION_ID
 from tular.graph.io.tables import AND, Advice, Joined, Row, Table
-from tular.graph.io.validation import (
+from tular.graph.io.rules import (
     GENDERS,
     LOST_LEADING_ZERO,
     NEVER,
@@ -443,7 +443,7 @@ def _person_keys(names: list[str]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from tular.graph.io.validation import HONORIFICS
+    from tular.graph.io.rules import HONORIFICS
 
     array = pa.array(names, pa.string())
     words = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(array), r"[^a-z0-9]+", " "), " ")
