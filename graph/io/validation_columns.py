@@ -277,7 +277,8 @@ def check_teachings_columns(validator: Validator, table: Table) -> Kept:
     known = _known_ids(validator)
     slow = np.equal(skills, None) | ~good
     slow |= pc.equal(learners, teachers).fill_null(False).to_numpy(zero_copy_only=False)
-    learner_numbers, teacher_numbers = pc.index_in(learners, value_set=known), pc.index_in(teachers, value_set=known)
+    numbers = pc.index_in(pa.concat_arrays([learners, teachers]), value_set=known)  # one hash table of the ids
+    learner_numbers, teacher_numbers = numbers.slice(0, len(learners)), numbers.slice(len(learners))
     slow |= _is_null(learner_numbers) | _is_null(teacher_numbers)
 
     def kept_by(row: Row) -> bool:
@@ -439,22 +440,22 @@ def _groups(numbers: np.ndarray) -> dict[int, list[int]]:
 
 
 def _person_keys(names: list[str]) -> Any:
-    """:func:`person_key` of each name (pyarrow; Python for those with other than ASCII)."""
+    """:func:`person_key` of each name: in pyarrow for a name of ASCII letters, digits and
+    spaces that starts with no honorific (its words joined, in lower case), in Python for
+    any other."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from tular.graph.io.rules import HONORIFICS
 
     array = pa.array(names, pa.string())
-    words = pc.utf8_trim(pc.replace_substring_regex(pc.ascii_lower(array), r"[^a-z0-9]+", " "), " ")
-    leading = "^(" + "|".join(sorted(HONORIFICS)) + ") "  # an honorific followed by another word
-    while True:
-        fewer = pc.replace_substring_regex(words, leading, "", max_replacements=1)
-        if pc.all(pc.equal(fewer, words)).as_py() is not False:
-            break
-        words = fewer
-    keys = pc.replace_substring(words, " ", "")
-    other = pc.invert(pc.string_is_ascii(array)).fill_null(False)
+    lower = pc.ascii_lower(array)
+    keys = pc.replace_substring(lower, " ", "")
+    other = pc.invert(pc.ascii_is_alnum(keys))
+    leading = pc.ascii_ltrim(lower, " ")
+    for honorific in HONORIFICS:
+        other = pc.or_(other, pc.starts_with(leading, honorific + " "))
+    other = other.fill_null(True)
     flagged = np.flatnonzero(other.to_numpy(zero_copy_only=False))
     if len(flagged):
         keys = pc.replace_with_mask(keys, other, pa.array([person_key(names[i]) for i in flagged.tolist()],
@@ -549,7 +550,9 @@ def check_teaching_graph_columns(validator: Validator) -> None:
     size = len(ids)
 
     def numbered(arrays: list, kept: list[np.ndarray | None] | None = None) -> np.ndarray:
-        parts = [known if known is not None else pc.index_in(array, value_set=ids).to_numpy(zero_copy_only=False)
+        parts = [known if known is not None
+                 else pc.index_in(array, value_set=ids).to_numpy(zero_copy_only=False) if len(array)
+                 else np.zeros(0, dtype=np.int64)
                  for array, known in zip(arrays, kept or [None] * len(arrays))]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
@@ -577,6 +580,9 @@ def check_teaching_graph_columns(validator: Validator) -> None:
     _duplicates_and_stored(validator, teachings, np.flatnonzero(special).tolist(), inverse, representative)
     items = representative[np.argsort(first_index, kind="stable")]
     trained = _trained_by_skill(validator)
+    trainees = sorted({ikm_id for found in trained.values() for ikm_id in found})
+    found = pc.index_in(pa.array(trainees, pa.string()), value_set=ids).to_pylist() if trainees else []
+    trainee_numbers = {ikm_id: number for ikm_id, number in zip(trainees, found) if number is not None}
     names = {number: name for name, number in skill_names.items()}
     item_skills = skills[items]
     order = np.argsort(item_skills, kind="stable")
@@ -589,7 +595,7 @@ def check_teaching_graph_columns(validator: Validator) -> None:
         in_store = stored_s == skill_number
         _check_skill(validator, teachings, names[skill_number], chosen, teachers[chosen], learners[chosen],
                      days[chosen], stored_t[in_store], stored_l[in_store], stored_d[in_store],
-                     trained.get(names[skill_number], {}), ids)
+                     trained.get(names[skill_number], {}), trainee_numbers)
 
 
 def _duplicates_and_stored(validator: Validator, teachings: _Teachings, special: list[int], inverse: np.ndarray,
@@ -654,12 +660,10 @@ def _trained_by_skill(validator: Validator) -> dict[str, dict[str, tuple[date, s
 
 def _check_skill(validator: Validator, teachings: _Teachings, skill: str, chosen: np.ndarray, teachers: np.ndarray,
                  learners: np.ndarray, days: np.ndarray, stored_t: np.ndarray, stored_l: np.ndarray,
-                 stored_d: np.ndarray, trained: dict[str, tuple[date, str]], ids: Any) -> None:
+                 stored_d: np.ndarray, trained: dict[str, tuple[date, str]], numbers: dict[str, int]) -> None:
     """Cycles and the order of learning of one skill: ``chosen`` are its teachings of the
-    batch (one per key, in the order the keys were first met), the others its stored ones."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    batch (one per key, in the order the keys were first met), the others its stored ones;
+    ``numbers``: the number of each IKM that completed a training."""
     all_t, all_l = np.concatenate([stored_t, teachers]), np.concatenate([stored_l, learners])
     nodes, local = np.unique(np.concatenate([all_t, all_l]), return_inverse=True)
     local = local.reshape(-1)
@@ -673,13 +677,10 @@ def _check_skill(validator: Validator, teachings: _Teachings, skill: str, chosen
     learned = np.full(len(nodes), NEVER, dtype=np.int64)
     np.minimum.at(learned, local_l, all_d)
     is_trainee = np.zeros(len(nodes), dtype=bool)
-    if trained:
-        trainee_ids = list(trained)
-        numbers = pc.index_in(pa.array(trainee_ids, pa.string()), value_set=ids).to_numpy(zero_copy_only=False)
-        for ikm_id, number in zip(trainee_ids, numbers.tolist()):
-            if number is None or number != number:  # not met in any teaching
-                continue
-            at = int(np.searchsorted(nodes, int(number)))
+    for ikm_id in trained:
+        number = numbers.get(ikm_id)
+        if number is not None:  # met in a teaching
+            at = int(np.searchsorted(nodes, number))
             if at < len(nodes) and nodes[at] == number:
                 learned[at] = min(learned[at], trained[ikm_id][0].toordinal())
                 is_trainee[at] = True
