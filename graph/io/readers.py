@@ -523,6 +523,13 @@ def _read_csv_columns(path: str | os.PathLike[str], name: str, size: int, kind: 
         if table_kind is None or any(c not in head.columns for c in COLUMNS[table_kind].required):
             return None
         decoder = codecs.getincrementaldecoder("utf-8")()
+        try:  # the first part checked before the whole file's room is taken
+            decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return None
+        if b'"' in chunk or b"\0" in chunk:
+            return None
+        decoder.reset()
         data = bytearray(size)  # read into place: no second copy of a big file
         view = memoryview(data)
         done = 0
