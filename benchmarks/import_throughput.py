@@ -248,9 +248,11 @@ def floor_once(store_kind: str, folder: Path, workdir: Path, neo4j_url: str | No
         records = {kind: list(effective[kind].values()) for kind in KINDS}
         del tables, checked
         write = _floor_embedded if store_kind == "embedded" else _floor_neo4j
+        cpu = time.process_time()
         rows, seconds, commit = write(store, records)
+        cpu = time.process_time() - cpu
         counts = store.counts()
-        return {"rows": rows, "seconds": seconds, "commit_seconds": commit,
+        return {"rows": rows, "seconds": seconds, "commit_seconds": commit, "cpu_seconds": cpu,
                 "stored": {"ikm": counts.ikm, "teachings": counts.teachings}}
     finally:
         store.close()
@@ -581,7 +583,10 @@ def summary(store_kind: str, entry: dict[str, Any]) -> str:
         floor = entry["floor"]
         lines.append(f"  floor (the store alone: {floor['rows']:,} prepared rows, one transaction, no reading, no "
                      f"checks): {floor['seconds']:.1f} s = {_rate(big['rows'], floor['seconds']):,.0f} rows read/s; "
-                     f"tular takes {big['seconds'] / floor['seconds']:.2f}x the floor")
+                     f"tular takes {big['seconds'] / floor['seconds']:.2f}x the floor"
+                     + (f" (CPU of this process: {big['cpu_seconds']:.1f} s against the floor's "
+                        f"{floor['cpu_seconds']:.1f} s, {big['cpu_seconds'] / floor['cpu_seconds']:.2f}x)"
+                        if floor.get("cpu_seconds") else ""))
     if entry.get("server_peak_rss_mib"):
         lines.append(f"  Neo4j JVM peak RSS {entry['server_peak_rss_mib']:,.0f} MiB (heap {entry['heap']}), "
                      f"store on disk {entry['store_mib']:,.0f} MiB")

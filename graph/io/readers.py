@@ -17,6 +17,7 @@ Nothing here touches the store.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import itertools
@@ -33,7 +34,7 @@ from typing import IO, Any
 
 import openpyxl
 
-from tular.graph.io import submissions
+from tular.graph.io import columns, submissions
 from tular.graph.io.tables import (  # noqa: F401  (importable from here)
     COLUMNS,
     Advice,
@@ -396,7 +397,7 @@ def _is_submissions(head: _Head | None, kind: str | None) -> bool:
 # --------------------------------------------------------------------------- entry point
 def read_file(path: str | os.PathLike[str], kind: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, progress: Progress | None = None,
-              *, name: str | None = None) -> SourceFile:
+              *, name: str | None = None, column_min_bytes: int | None = None) -> SourceFile:
     """Read a CSV file, an XLSX workbook or a zip of CSV files into tables of text. A
     submissions export of the phone form (ODK Central's CSV or zip, KoboToolbox's XLSX or CSV;
     SPEC §13) is told by its columns and read as teachings (:mod:`tular.graph.io.submissions`).
@@ -416,6 +417,9 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
     name : str, optional
         The name to show in messages and to tell the kind and format from, e.g. the
         original name of an upload saved to a temporary file. Default: ``path`` as given.
+    column_min_bytes : int, optional
+        A plain CSV file at least this big is read column by column
+        (:mod:`tular.graph.io.columns`); default ``COLUMN_READ_MIN_BYTES``.
 
     Returns
     -------
@@ -434,7 +438,7 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None,
     suffix = Path(name).suffix.lower()
     try:
         if suffix in CSV_SUFFIXES:
-            return _read_csv(path, name, size, kind, progress)
+            return _read_csv(path, name, size, kind, progress, column_min_bytes)
         if suffix in XLSX_SUFFIXES:
             return _read_xlsx(path, name, size, kind, progress)
         if suffix in ZIP_SUFFIXES:
@@ -483,11 +487,77 @@ class _BadBytes(Exception):
 
 
 def _read_csv(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
-              progress: Progress | None) -> SourceFile:
+              progress: Progress | None, column_min_bytes: int | None = None) -> SourceFile:
+    limit = columns.COLUMN_READ_MIN_BYTES if column_min_bytes is None else column_min_bytes
+    if size >= limit and (read := _read_csv_columns(path, name, size, kind, progress)) is not None:
+        return read
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         tables = _csv_tables(handle, _Where(name), kind, Path(name).name, digest, progress)
     return SourceFile(name, digest.hexdigest(), size, tables)
+
+
+def _read_csv_columns(path: str | os.PathLike[str], name: str, size: int, kind: str | None,
+                      progress: Progress | None) -> SourceFile | None:
+    """A plain CSV file of one kind read column by column (:mod:`tular.graph.io.columns`), or
+    None for any other (the row reader reads it, and names what is wrong with it). The header
+    is checked first and the bytes as they are read, so that a file the row reader refuses
+    is left to it before it is read whole."""
+    with open(path, "rb") as handle:
+        chunk = handle.read(_PROGRESS_EVERY_BYTES)
+        text = chunk[3:] if chunk.startswith(b"\xef\xbb\xbf") else chunk
+        end = text.find(b"\n")
+        if end < 0 or chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return None
+        try:
+            first = text[:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not first.strip():
+            return None
+        where = _Where(name)
+        head = _head(_csv_records(iter([first + "\n"]), where), where)
+        if head is None or None in head.header or _is_submissions(head, kind):
+            return None
+        table_kind = kind or kind_from_name(Path(name).name) or kind_from_columns(head.columns)
+        if table_kind is None or any(c not in head.columns for c in COLUMNS[table_kind].required):
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:  # the first part checked before the whole file's room is taken
+            decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return None
+        if b'"' in chunk or b"\0" in chunk:
+            return None
+        decoder.reset()
+        data = bytearray(size)  # read into place: no second copy of a big file
+        view = memoryview(data)
+        done = 0
+        handle.seek(0)
+        while True:
+            read = handle.readinto(view[done:done + _PROGRESS_EVERY_BYTES]) if done < size else 0
+            if not read:
+                break
+            if data.find(b'"', done, done + read) >= 0 or data.find(b"\0", done, done + read) >= 0:
+                return None
+            try:
+                decoder.decode(view[done:done + read])
+            except UnicodeDecodeError:
+                return None
+            done += read
+            if progress is not None:
+                progress(done)
+        if done != size or handle.read(1):  # the file changed while it was read
+            return None
+        view.release()
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    rows = columns.read_columns(data, _detect_delimiter(first), head.columns, _clean)
+    if rows is None:
+        return None
+    return SourceFile(name, columns.sha256(data), size, [Table(name, None, table_kind, head.columns, rows)])
 
 
 def _csv_tables(handle: IO[bytes], where: _Where, kind: str | None, name: str, digest: Any,

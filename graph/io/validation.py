@@ -20,8 +20,32 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from tular.graph.io.columns import ColumnRows
+from tular.graph.io.rules import (  # noqa: F401  (importable from here, as before)
+    GENDERS,
+    HONORIFICS,
+    LOST_LEADING_ZERO,
+    NEVER,
+    NOT_DIGITS,
+    WORD_BREAKS,
+    SkillEdges,
+    _cyclic,
+    _where,
+    person_key,
+    phone_key,
+    row_note,
+)
 from tular.graph.io.submissions import NEW_IKM_ID, NEW_LEARNER_FIELDS, SUBMISSION_ID
 from tular.graph.io.tables import AND, COLUMNS, Advice, FileProblem, Joined, Month, Row, Said, Table
+from tular.graph.io.validation_columns import (
+    ColumnIkm,
+    check_duplicate_persons_columns,
+    check_ikm_columns,
+    check_teaching_graph_columns,
+    check_teachings_columns,
+    ikm_records,
+    teaching_records,
+)
 from tular.graph.model.catalogue import N_
 from tular.graph.model.dates import NotADate, parse_date
 from tular.graph.model.errors import AmbiguousKelurahan, UnknownArea, UnknownIKM, UnknownSkill
@@ -53,15 +77,7 @@ OUTCOME_KIND_WORDS = {
 
 TRUE_WORDS = {"true", "1", "yes", "ya", "y"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "t"}
-GENDERS = {
-    "p": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P",
-    "l": "L", "laki-laki": "L", "lakilaki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L",
-}
-HONORIFICS = {"ibu", "bu", "bapak", "pak", "bpk", "hj", "h", "ny", "nyonya", "sdr", "sdri", "mbak", "mas"}
 SKILL_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
-WORD_BREAKS = re.compile(r"[\W_]+")
-NOT_DIGITS = re.compile(r"\D")
-LOST_LEADING_ZERO = re.compile(r"8\d{8,11}")
 
 
 @dataclass
@@ -129,34 +145,12 @@ class _Skip(Exception):
     """This row has an error already recorded; go on with the next."""
 
 
-def person_key(name: str) -> str:
-    """A name with honorifics, case, spaces and punctuation taken out: ``Ibu Sri  Rahayu`` = ``sri rahayu``."""
-    words = [w for w in WORD_BREAKS.split(name.casefold()) if w]
-    while len(words) > 1 and words[0] in HONORIFICS:
-        words.pop(0)
-    return "".join(words)
-
-
-def phone_key(phone: str | None) -> str | None:
-    digits = NOT_DIGITS.sub("", phone or "")
-    if digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits if len(digits) >= 8 else None
-
-
 def date_reason(exc: NotADate) -> Said:
     """Why a value is no date, as a message of the catalogue (the month named in the reader's language)."""
     params = dict(exc.params)
     if "month" in params and "year" in params:
         params["month"] = Month(int(params.pop("year")), int(params["month"]))
     return Said(exc.code, params)
-
-
-def _where(first_table: Table, first_row: Row, table: Table) -> Said:
-    """Where an earlier row is, seen from a row of ``table``: ``row 7`` or ``row 7 of ikm.csv``."""
-    if first_table is table:
-        return Said(N_("problem.at_row"), {"line": first_row.line})
-    return Said(N_("problem.at_row_of"), {"line": first_row.line, "file": first_table.source})
 
 
 def parse_money(text: str) -> int:
@@ -218,12 +212,6 @@ def whole_number(text: str | None) -> int | None:
     return int(digits) if re.fullmatch(r"\d+", digits) else None
 
 
-def row_note(values: dict[str, str | None], extra_columns: list[str]) -> str | None:
-    """A row's note, with the values of its columns that tular does not use (``column: value``)."""
-    extra = [f"{c}: {values[c]}" for c in extra_columns if values.get(c)]
-    return "; ".join(filter(None, [values.get("note"), *extra])) or None
-
-
 class CheckProgress(Protocol):
     """What validation reports while it runs (a terminal shows it as progress bars)."""
 
@@ -258,6 +246,12 @@ class Validator:
         self.teachings: list[tuple[Teaching, Table, Row]] = []
         self.outcomes: dict[tuple[str, ...], tuple[Outcome, Table, Row]] = {}
         self.populations: dict[str, tuple[Population, Table, Row]] = {}
+        # the IKM and teachings of tables read as columns (a big CSV file), kept as columns
+        # (:mod:`tular.graph.io.validation_columns`), and each kind's tables in order: ("rows",
+        # start, end) of ``ikm`` / ``teachings`` above, or ("columns", kept)
+        self.ikm_columns = ColumnIkm()
+        self.ikm_parts: list[tuple] = []
+        self.teaching_parts: list[tuple] = []
         # big files repeat the same few hundred dates, skill and kelurahan names: read each once
         self._dates: dict[str, date] = {}
         self._skills: dict[str, str] = {}
@@ -362,7 +356,7 @@ class Validator:
 
     def known_ikm(self, table: Table, row: Row, column: str) -> str | None:
         ikm_id = self.required(table, row, column)
-        if ikm_id is None or ikm_id in self.ikm or ikm_id in self.snap.ikm:
+        if ikm_id is None or ikm_id in self.ikm or ikm_id in self.snap.ikm or ikm_id in self.ikm_columns:
             return ikm_id
         if (bad := self.failed_ikm.get(ikm_id)) is not None:
             self.error(table, row, N_("problem.ikm_row_has_error"), column, ikm_id, ikm_id=ikm_id,
@@ -371,10 +365,13 @@ class Validator:
             self.error(table, row, N_("problem.unknown_ikm"), column, ikm_id)
         return None
 
-    def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str) -> None:
-        """Exact repeats are a warning; the same key with other values is an error."""
-        if key in seen:
-            first, first_table, first_row = seen[key]
+    def keep_record(self, seen: dict, key: Any, record: Any, table: Table, row: Row, what: str,
+                    elsewhere: Callable[[Any], tuple | None] | None = None) -> None:
+        """Exact repeats are a warning; the same key with other values is an error.
+        ``elsewhere`` finds a key kept outside ``seen`` (IKM kept as columns)."""
+        earlier = seen.get(key) or (elsewhere(key) if elsewhere is not None else None)
+        if earlier is not None:
+            first, first_table, first_row = earlier
             shown = "/".join(key) if isinstance(key, tuple) else key
             if first == record:
                 self.warn(table, row, N_("problem.exact_duplicate"), what, shown, where=_where(first_table, first_row,
@@ -407,20 +404,41 @@ class Validator:
                 continue
             rows_read[table.kind] += len(table.rows)
             self.note_unknown_columns(table)
-            check[table.kind](table)
+            if isinstance(table.rows, ColumnRows) and table.kind in ("ikm", "teachings"):
+                kept = (check_ikm_columns if table.kind == "ikm" else check_teachings_columns)(self, table)
+                (self.ikm_parts if table.kind == "ikm" else self.teaching_parts).append(("columns", kept))
+            else:
+                batch = self.ikm if table.kind == "ikm" else self.teachings
+                start = len(batch)
+                check[table.kind](table)
+                if table.kind in ("ikm", "teachings"):
+                    (self.ikm_parts if table.kind == "ikm" else self.teaching_parts).append(("rows", start, len(batch)))
             if checked is not None and not self.errors and (index + 1 == len(tables)
                                                            or tables[index + 1].kind != table.kind):
                 checked(table.kind, self.records_of(table.kind))
         if self.progress is not None:
             self.progress.step(N_("progress.whole_batch"))
-        self.check_duplicate_persons()
-        self.check_teaching_graph()
-        records = Records(**{kind: self.records_of(kind) for kind in KINDS})
+        if self.ikm_columns:
+            check_duplicate_persons_columns(self)
+        else:
+            self.check_duplicate_persons()
+        if self._teachings_as_columns():
+            check_teaching_graph_columns(self)
+        else:
+            self.check_teaching_graph()
+        records = Records.model_construct(**{kind: self.records_of(kind) for kind in KINDS})
         return Validated(records, sorted(self.errors, key=_position), sorted(self.warnings, key=_position),
                          dict(rows_read))
 
-    def records_of(self, kind: str) -> list:
-        """The records of ``kind`` kept so far."""
+    def _teachings_as_columns(self) -> bool:
+        return any(part[0] == "columns" for part in self.teaching_parts)
+
+    def records_of(self, kind: str) -> Sequence:
+        """The records of ``kind`` kept so far (as columns when some of its tables were read as columns)."""
+        if kind == "ikm" and self.ikm_columns:
+            return ikm_records(self)
+        if kind == "teachings" and self._teachings_as_columns():
+            return teaching_records(self)
         kept = {"ikm": self.ikm, "trainings": self.trainings, "attendance": self.attendance,
                 "teachings": self.teachings, "outcomes": self.outcomes, "populations": self.populations}[kind]
         return [r for r, _, _ in (kept.values() if isinstance(kept, dict) else kept)]
@@ -454,7 +472,7 @@ class Validator:
 
     def check_ikm(self, table: Table) -> None:
         batch, areas, dates, today = self.ikm, self._areas, self._dates, self.snap.today
-        erased = self.snap.erased
+        erased, columns = self.snap.erased, self.ikm_columns
         for row in self.reported(table.rows):
             values = row.values
             ikm_id, name, kelurahan = values.get("ikm_id"), values.get("name"), values.get("kelurahan")
@@ -464,6 +482,7 @@ class Validator:
                 gender = GENDERS.get(gender.casefold().strip("."))
             day = dates.get(joined) if joined is not None else None
             if (ikm_id is None or name is None or area is None or ikm_id in batch or ikm_id in erased
+                    or ikm_id in columns
                     or (gender is None and values.get("gender") is not None)
                     or (phone and LOST_LEADING_ZERO.fullmatch(phone))
                     or (joined is not None and (day is None or day > today))):
@@ -499,7 +518,7 @@ class Validator:
             if ikm_id is not None:  # the rows that refer to it say where its error is
                 self.failed_ikm.setdefault(ikm_id, (table, row))
             return
-        self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id")
+        self.keep_record(self.ikm, ikm_id, record, table, row, "ikm_id", self.ikm_columns.kept)
 
     def check_erased(self, table: Table, row: Row, record: IKM) -> None:
         """An IKM whose personal data was erased on request (UU 27/2022): a row may keep the
@@ -560,14 +579,14 @@ class Validator:
 
     def check_attendance(self, table: Table) -> None:
         batch, trainings, stored_trainings = self.attendance, self.trainings, self.snap.trainings
-        ikm, stored_ikm = self.ikm, self.snap.ikm
+        ikm, stored_ikm, columns = self.ikm, self.snap.ikm, self.ikm_columns
         for row in self.reported(table.rows):
             values = row.values
             training_id, ikm_id, completed_text = (values.get("training_id"), values.get("ikm_id"),
                                                    values.get("completed"))
             completed = True if completed_text is None else completed_or_none(completed_text)
             if ((training_id not in trainings and training_id not in stored_trainings)
-                    or (ikm_id not in ikm and ikm_id not in stored_ikm)
+                    or (ikm_id not in ikm and ikm_id not in stored_ikm and ikm_id not in columns)
                     or completed is None or (training_id, ikm_id) in batch):
                 self.explain(self.explain_attendance, table, row)
                 continue
@@ -594,6 +613,7 @@ class Validator:
 
     def check_teachings(self, table: Table) -> None:
         batch, stored, skills, dates, today = self.ikm, self.snap.ikm, self._skills, self._dates, self.snap.today
+        columns = self.ikm_columns
         keep = self.teachings.append
         extra_columns = table.unknown_columns  # their values go into each row's note
         rows = self.check_new_learners(table) if table.submissions else table.rows
@@ -603,8 +623,8 @@ class Validator:
             skill = skills.get(values.get("skill"))
             day = dates.get(day_text)
             if (skill is None or day is None or day > today or learner == teacher
-                    or (learner not in batch and learner not in stored)
-                    or (teacher not in batch and teacher not in stored)):
+                    or (learner not in batch and learner not in stored and learner not in columns)
+                    or (teacher not in batch and teacher not in stored and teacher not in columns)):
                 self.explain(self.explain_teachings, table, row)
                 continue
             keep((Teaching(learner_id=learner, teacher_id=teacher, skill=skill, date=day, source=values.get("source"),
@@ -662,7 +682,8 @@ class Validator:
                                ikm_id=ikm_id, line=given[ikm_id].line)
                     raise _Skip
                 given[ikm_id] = row
-                other = self.snap.ikm.get(ikm_id) or (self.ikm[ikm_id][0] if ikm_id in self.ikm else None)
+                kept = self.ikm.get(ikm_id) or self.ikm_columns.kept(ikm_id)
+                other = self.snap.ikm.get(ikm_id) or (kept[0] if kept is not None else None)
                 if other is not None:
                     if learners_of is None:
                         learners_of = defaultdict(set)
@@ -687,7 +708,7 @@ class Validator:
         return rows
 
     def check_outcomes(self, table: Table) -> None:
-        batch, ikm, stored_ikm = self.outcomes, self.ikm, self.snap.ikm
+        batch, ikm, stored_ikm, columns = self.outcomes, self.ikm, self.snap.ikm, self.ikm_columns
         skills, dates, today = self._skills, self._dates, self.snap.today
         extra_columns = table.unknown_columns
         for row in self.reported(table.rows):
@@ -699,7 +720,7 @@ class Validator:
             skill = skills.get(skill_text) if skill_text is not None else None
             if kind == "employees" and value is not None:
                 value = head_count(value)
-            if ((ikm_id not in ikm and ikm_id not in stored_ikm) or kind is None or day is None or day > today
+            if ((ikm_id not in ikm and ikm_id not in stored_ikm and ikm_id not in columns) or kind is None or day is None or day > today
                     or (skill_text is not None and skill is None)
                     or (value is None and kind in ("employees", "revenue_band"))):
                 self.explain(self.explain_outcomes, table, row)
@@ -930,51 +951,6 @@ class Validator:
                 day, training_id = trained[record.learner_id]
                 self.warn(table, row, N_("problem.learner_is_trainee"), "learner_id", record.learner_id,
                           learner=record.learner_id, skill=skill, training_id=training_id, day=day)
-
-
-#: A day later than any: "has not learned the skill".
-NEVER = np.iinfo(np.int64).max
-
-
-@dataclass
-class SkillEdges:
-    """One skill's teaching edges — the stored ones first, then the batch's — as arrays of
-    IKM numbers (teacher, learner) and day ordinals; ``size``: how many IKM are numbered."""
-
-    teachers: np.ndarray
-    learners: np.ndarray
-    days: np.ndarray
-    stored: int
-    size: int
-
-    @classmethod
-    def of(cls, numbers: dict[str, int], stored: list[Teaching], new: list[Teaching]) -> SkillEdges:
-        """The edges of ``stored`` then ``new``; IKM not in ``numbers`` get the next numbers."""
-        edges = [*stored, *new]
-        number = numbers.setdefault
-        teachers = np.fromiter((number(t.teacher_id, len(numbers)) for t in edges), np.int64, len(edges))
-        learners = np.fromiter((number(t.learner_id, len(numbers)) for t in edges), np.int64, len(edges))
-        days = np.fromiter((t.date.toordinal() for t in edges), np.int64, len(edges))
-        return cls(teachers, learners, days, len(stored), len(numbers))
-
-    def cyclic(self) -> bool:
-        """Whether the edges close a cycle (a sparse-matrix check in C, so that building the
-        networkx graph that names the cycle is only paid for when there is one)."""
-        return _cyclic(self.teachers, self.learners, self.size)
-
-
-def _cyclic(source: np.ndarray, target: np.ndarray, nodes: int) -> bool:
-    """Whether the edges ``source[i] → target[i]`` among ``nodes`` numbered nodes close a
-    cycle (a self-loop aside).
-
-    >>> _cyclic(np.array([0, 1]), np.array([1, 2]), 3), _cyclic(np.array([0, 1, 2]), np.array([1, 2, 0]), 3)
-    (False, True)
-    """
-    if not len(source):
-        return False
-    matrix = csr_matrix((np.ones(len(source), dtype=np.int32), (source, target)), shape=(nodes, nodes))
-    components, _ = connected_components(matrix, directed=True, connection="strong")
-    return components < nodes
 
 
 def strong_components(source: np.ndarray, target: np.ndarray, nodes: int) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
 
@@ -127,6 +128,38 @@ class Population(Record):
 
     kelurahan_code: str
     population: int = Field(ge=0)
+
+
+class RecordColumns(Sequence):
+    """Records of one kind (``ikm`` or ``teachings``) held as columns — each field's values
+    in a list, dates as ISO text — as a big import hands them to the store (no object per
+    record). Indexing or iterating makes the records, for a reader that wants them."""
+
+    FIELDS = {"ikm": ("ikm_id", "name", "kelurahan_code", "business_name", "sector", "gender", "phone", "joined_on"),
+              "teachings": ("learner_id", "teacher_id", "skill", "date", "source", "note", "submission_id")}
+    DATES = {"ikm": "joined_on", "teachings": "date"}
+
+    def __init__(self, kind: str, columns: dict[str, list]):
+        self.kind = kind
+        self.columns = {name: columns[name] for name in self.FIELDS[kind]}
+        self._length = len(columns[self.FIELDS[kind][0]])
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _record(self, values: tuple) -> BaseModel:
+        data = dict(zip(self.FIELDS[self.kind], values))
+        day = self.DATES[self.kind]
+        data[day] = date.fromisoformat(data[day]) if data[day] is not None else None
+        return (IKM if self.kind == "ikm" else Teaching)(**data)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._record(tuple(column[index] for column in self.columns.values()))
+
+    def __iter__(self):
+        return map(self._record, zip(*self.columns.values()))
 
 
 class Records(Model):

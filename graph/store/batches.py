@@ -34,6 +34,7 @@ from tular.graph.model.records import (
     KindCounts,
     Outcome,
     Population,
+    RecordColumns,
     Records,
     Teaching,
     Training,
@@ -85,12 +86,63 @@ def references(kind: str, key: Key) -> list[tuple[str, Key]]:
     return []
 
 
+class KeyedColumns(Mapping):
+    """One record per key of records held as columns (:class:`RecordColumns`): each key's
+    position, as :func:`effective` chooses it. Looking a key up makes its record; a store
+    that can take the columns asks for :meth:`rows`."""
+
+    def __init__(self, records: RecordColumns, index: dict[Key, int]):
+        self.records = records
+        self.index = index
+
+    @classmethod
+    def of(cls, kind: str, records: RecordColumns) -> KeyedColumns:
+        columns = records.columns
+        if kind == "ikm":
+            return cls(records, dict(zip(zip(columns["ikm_id"]), range(len(records)))))  # the last wins
+        keys = list(zip(columns["learner_id"], columns["teacher_id"], columns["skill"]))
+        count = len(keys)
+        index = dict(zip(keys, range(count)))  # in the order keys are first met
+        if len(index) < count:  # repeated: the earliest date wins, the first of equal ones (ISO text sorts as dates)
+            first = dict(zip(reversed(keys), range(count - 1, -1, -1)))
+            repeated = {key for key, last in index.items() if first[key] != last}
+            chosen: dict[Key, int] = {}
+            days = columns["date"]
+            for position in (p for p, key in enumerate(keys) if key in repeated):
+                kept = chosen.get(keys[position])
+                if kept is None or days[position] < days[kept]:
+                    chosen[keys[position]] = position
+            index.update(chosen)
+        return cls(records, index)
+
+    def __getitem__(self, key: Key) -> Any:
+        return self.records[self.index[key]]
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def rows(self) -> Iterator[tuple]:
+        """The records' fields (:attr:`RecordColumns.FIELDS`) as tuples, dates as ISO text."""
+        columns = list(self.records.columns.values())
+        if len(self.index) == len(self.records) and all(
+                position == expected for expected, position in enumerate(self.index.values())):
+            return zip(*columns)
+        positions = list(self.index.values())
+        return zip(*([column[p] for p in positions] for column in columns))
+
+
 def effective(records: Records) -> dict[str, dict[Key, Any]]:
     """One record per key, as sequential upserts would leave it: the last row wins, but a
     repeated teaching keeps its earliest date."""
     result: dict[str, dict[Key, Any]] = {}
     for kind in KINDS:
         listed = getattr(records, kind)
+        if isinstance(listed, RecordColumns):
+            result[kind] = KeyedColumns.of(kind, listed)
+            continue
         fields = KEY_FIELDS[kind]
         keys = map(attrgetter(*fields), listed)
         by_key = dict(zip(keys if len(fields) > 1 else zip(keys), listed))  # (zip: 1-tuples) the last wins
@@ -120,8 +172,9 @@ class Plan:
 
     @property
     def rows(self) -> dict[str, list[Any]]:
-        """Every record to write, per kind."""
-        return {kind: [*self.created[kind].values(), *self.updated[kind]] for kind in self.created}
+        """Every record to write, per kind (records held as columns stay so: :class:`KeyedColumns`)."""
+        return {kind: created if isinstance(created, KeyedColumns) and not self.updated[kind]
+                else [*created.values(), *self.updated[kind]] for kind, created in self.created.items()}
 
     def log(self) -> bytes:
         """The batch log's text of these changes."""
@@ -143,11 +196,14 @@ def plan(wanted: Mapping[str, Mapping[Key, Any]], existing: Mapping[str, Mapping
     for kind in KINDS:
         new_records: dict[Key, Any] = {}
         written: list[Any] = []
-        created[kind], updated[kind] = new_records, written
         stored = existing.get(kind, {})
         unchanged = 0
         if not stored:  # all new (a first import): no need to look at each record
-            new_records.update(wanted.get(kind, {}))
+            if isinstance(columns := wanted.get(kind), KeyedColumns):
+                new_records = columns  # type: ignore[assignment]  (kept as columns)
+            else:
+                new_records.update(wanted.get(kind, {}))
+        created[kind], updated[kind] = new_records, written
         for key, new in (wanted.get(kind, {}) if stored else {}).items():
             current = stored.get(key)
             if current is None:

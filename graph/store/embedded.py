@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import secrets
@@ -247,6 +248,8 @@ def _indexes_rebuilt(conn: sqlite3.Connection, tables: list[str]) -> Iterator[No
 
 def _rows(kind: str, records: list) -> Iterator[tuple]:
     """The records as rows of ``TABLES[kind]``, columns in order."""
+    if isinstance(records, batches.KeyedColumns):  # held as columns: in the table's order already
+        return records.rows()
     if kind == "ikm":
         return ((r.ikm_id, r.name, r.kelurahan_code, r.business_name, r.sector, r.gender, r.phone, _iso(r.joined_on))
                 for r in records)
@@ -557,10 +560,20 @@ class EmbeddedStore(Pinning):
                         self._upsert(conn, planned.rows)
                     if meta is not None:
                         batch_id = self._log_batch(conn, meta, planned)
-                    self._described(conn, since, batches.planned_keys(planned))
+                    self._described(conn, since, self._touched_keys(planned))
         except sqlite3.IntegrityError as exc:
             raise said(InvalidData, N_("error.missing_references"), {"reason": str(exc)}) from exc
         return WriteResult(batch_id=batch_id, counts=planned.counts)
+
+    def _touched_keys(self, planned: batches.Plan) -> Iterable[tuple[str, Sequence[str]]]:
+        """The keys a write touched, as :meth:`_described` needs them: past the number above
+        which the kept graph is read again rather than patched, only whether a lookup changed."""
+        keys = batches.planned_keys(planned)
+        if sum(len(planned.created[kind]) + len(planned.updated[kind]) for kind in KINDS) <= snapshot_patch_limit:
+            return keys
+        self._held.touched.lookups |= any(planned.created[kind] or planned.updated[kind]
+                                          for kind in ("ikm", "trainings", "populations"))
+        return itertools.islice(keys, snapshot_patch_limit + 1)
 
     def _upsert(self, conn: sqlite3.Connection, rows: dict[str, list]) -> None:
         for kind, (table, keys, values) in TABLES.items():
