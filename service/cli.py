@@ -55,13 +55,24 @@ class _Console:
         self._stderr = stderr
         self._console: "Console | None" = None
 
-    def __getattr__(self, name: str):
+    def _made(self) -> "Console":
         if self._console is None:
             from rich.console import Console
 
             stream = sys.stderr if self._stderr else sys.stdout
             self._console = Console(stderr=self._stderr, width=None if stream.isatty() else 120)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self._made(), name)
+
+    # what rich does with a console beyond its attributes (a progress bar's live display
+    # enters it): Python looks these up on the class, not through __getattr__
+    def __enter__(self) -> "Console":
+        return self._made().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        self._made().__exit__(*exc)
 
 
 out, err = _Console(), _Console(stderr=True)

@@ -59,7 +59,7 @@ def test_a_failure_of_the_last_kind_rolls_back_the_kinds_written_before(neo4j_st
     before = stored(neo4j_store)
     ikm = [IKM(ikm_id=f"P{i}", name=f"Warga {i}", kelurahan_code="lowokwaru.dinoyo") for i in range(50)]
     bad = [Teaching(learner_id="P1", teacher_id="NOT-STORED", skill="batik", date=date(2021, 1, 1))]
-    with pytest.raises(InvalidData, match="1 teachings rows refer to an IKM"):
+    with pytest.raises(InvalidData, match="1 baris teachings merujuk ke IKM"):  # Indonesian unless asked
         with neo4j_store.writing():
             with neo4j_store.write_in_parts(BatchMeta(who="petugas")) as parts:
                 parts.send("ikm", ikm)
