@@ -63,8 +63,10 @@ def test_get_plan_is_the_cli_json(api: Api):
     assert [k["kelurahan"] for k in body.json()["kelurahan"]] == ["Polehan", "Sumbersari"]
     assert "seats" in is_problem(api.get("/api/v1/plan", params={"skill": "batik", "seats": 0}), 422)["detail"]
     is_problem(api.get("/api/v1/plan", params={"skill": "batik", "seats": 1, "lang": "fr"}), 422)
-    assert "valid kinds" in is_problem(api.get("/api/v1/outcomes", params={"skill": "batik", "kind": "x"}), 422)[
-        "detail"]
+    assert "jenis yang ada: pameran" in is_problem(api.get("/api/v1/outcomes", params={"skill": "batik", "kind": "x"}),
+                                                    422)["detail"]  # Indonesian unless asked
+    assert "valid kinds: pameran" in is_problem(api.get("/api/v1/outcomes", params={"skill": "batik", "kind": "x",
+                                                                                     "lang": "en"}), 422)["detail"]
 
 
 def test_openapi_documents_both_answers_with_examples(api: Api):
@@ -102,7 +104,7 @@ def test_cli_outcomes_json_has_the_spec_shape_and_the_table_reads(db: str):
                                 db=db).stdout.split())
     assert "(hasil usaha apa saja, sesudah belajar)" in indonesian and "1 Januari 2023" in indonesian
     bad = tular("outcomes", "--skill", "batik", "--kind", "parade", db=db)
-    assert bad.returncode == 2 and "valid kinds" in bad.stderr
+    assert bad.returncode == 2 and "jenis hasil 'parade' tidak dikenal" in " ".join(bad.stderr.split())
 
 
 def test_cli_plan_json_and_table(db: str):

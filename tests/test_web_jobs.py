@@ -139,7 +139,7 @@ def test_the_search_filters_by_kecamatan_skill_and_generation_as_the_oracle_coun
     assert _all_pages(demo, skill="batik", generation=1, as_of=earlier.isoformat()) == (len(expected), expected)
     assert len(expected) < len(_expected(demo.records, skill="batik", generation=1))
     refused = demo.client.get("/api/v1/ikm", params={"generation": 1}, headers=demo.as_role("viewer"))
-    assert refused.status_code == 422 and "skill" in refused.json()["detail"]
+    assert refused.status_code == 422 and "pilih juga keterampilannya" in refused.json()["detail"]  # Indonesian default
 
 
 def test_the_search_page_shows_its_filters_and_the_counts(demo: Demo):
