@@ -811,15 +811,21 @@ class Validator:
                 self.warn(table, row, N_("problem.same_phone"), "phone", record.phone,
                           others=Joined(tuple(same_phone)))
 
-    def check_teaching_graph(self) -> None:
-        """Duplicates, cycles within a skill, and the order of learning."""
-        existing: dict[tuple[str, str, str], Teaching] = {}  # a teaching stored more than once: its earliest
+    def stored_teachings(self) -> tuple[dict[tuple[str, str, str], Teaching], dict[tuple[str, str, str], list[date]]]:
+        """The store's teachings by key: the earliest of each (a teaching stored more than
+        once), and every date stored under each key."""
+        existing: dict[tuple[str, str, str], Teaching] = {}
         copies: dict[tuple[str, str, str], list[date]] = defaultdict(list)
         for t in self.snap.teachings:
             key = (t.learner_id, t.teacher_id, t.skill)
             copies[key].append(t.date)
             if key not in existing or t.date < existing[key].date:
                 existing[key] = t
+        return existing, copies
+
+    def check_teaching_graph(self) -> None:
+        """Duplicates, cycles within a skill, and the order of learning."""
+        existing, copies = self.stored_teachings()
         first: dict[tuple[str, str, str], tuple[Teaching, Table, Row]] = {}
         for record, table, row in self.teachings:
             key = (record.learner_id, record.teacher_id, record.skill)

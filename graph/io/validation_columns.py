@@ -605,13 +605,7 @@ def _duplicates_and_stored(validator: Validator, teachings: _Teachings, special:
     of each key given more than once."""
     if not special:
         return
-    existing: dict[tuple[str, str, str], Teaching] = {}
-    copies: dict[tuple[str, str, str], list[date]] = defaultdict(list)
-    for t in validator.snap.teachings:
-        key = (t.learner_id, t.teacher_id, t.skill)
-        copies[key].append(t.date)
-        if key not in existing or t.date < existing[key].date:
-            existing[key] = t
+    existing, copies = validator.stored_teachings()
     first: dict[tuple[str, str, str], tuple[Teaching, Table, Row]] = {}
     for index in special:
         record, table, row = teachings.at(index)
