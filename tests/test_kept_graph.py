@@ -21,7 +21,9 @@ from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, t
 
 SKILLS = ("batik", "barista")
 AREAS = (BUNULREJO, KESATRIAN, DINOYO)
-DATES = (date(2021, 6, 1), date(2023, 1, 1))
+#: the dates answers are asked about: around the writes' days (2020-09-01 to 2023-02-17), so
+#: that a walk over every date kept from before a write answers the dates before its day
+DATES = (date(2021, 6, 1), date(2022, 3, 1), date(2023, 1, 1))
 META = BatchMeta(who="test")
 
 
@@ -166,5 +168,38 @@ def test_a_single_record_write_patches_what_is_kept_and_others_catch_up_from_the
         store.undo(store.batches()[-1].batch_id)  # not in the log: the other reads again
         assert _kept(other) == _kept(store)
         assert other._snapshot.skills["barista"] is not before_other.skills["barista"]
+    finally:
+        other.close()
+
+
+def test_a_write_keeps_the_walk_over_every_date_for_the_dates_before_its_day(store):
+    """A teaching recorded as of a day changes no cascade before that day: the walk over every
+    date made before the write still answers those dates — in the writer and in another
+    process — without walking again; a date from that day on is walked again."""
+    store.write(small_batik_program(), META)
+    other = _open_like(store)
+    try:
+        for kept in (store, other):
+            _answers(kept)  # two dates or more: the walk over every date is made
+            assert kept._snapshot.skills["batik"].all_dates is not None
+        store.write(Records(teachings=[teaching("x", "c", "2022-05-05")]), META)
+        fresh = _open_like(store)
+        try:
+            expected = [metrics.reach(fresh, metrics.Query(skill="batik", as_of=day)).model_dump(mode="json")
+                        for day in (date(2021, 6, 1), date(2022, 3, 1), date(2022, 5, 4), date(2023, 1, 1))]
+        finally:
+            fresh.close()
+        for kept in (store, other):
+            tables = kept.skill_arrays(["batik"], date(2021, 6, 1)) and kept._snapshot.skills["batik"]
+            assert tables.all_dates is None and tables.earlier is not None
+            assert tables.earlier[0] == date(2022, 5, 5).toordinal()
+            before = [metrics.reach(kept, metrics.Query(skill="batik", as_of=day)).model_dump(mode="json")
+                      for day in (date(2021, 6, 1), date(2022, 3, 1), date(2022, 5, 4))]
+            assert before == expected[:3]
+            assert tables.walks == 0 and tables.all_dates is None  # answered without a walk
+            assert metrics.reach(kept, metrics.Query(skill="batik", as_of=date(2023, 1, 1))).model_dump(
+                mode="json") == expected[3]
+            assert tables.walks == 1  # the day of the write and after: walked again
+            assert expected[3]["reached"] == expected[0]["reached"] + 2  # c (from 2021-06-01 on) and x
     finally:
         other.close()

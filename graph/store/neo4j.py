@@ -855,7 +855,7 @@ class Neo4jStore(Pinning):
             level = graph.derived.get(key)
             if level is None:
                 tables = snapshot.skills[skill]
-                if tables.all_dates is None:
+                if tables.walked(as_of) is None:
                     return None
                 level = tables.cascade(graph, nodes, lambda: tables.all_dates)
                 if level is None:  # other seeds than every seed of the date: walked in Cypher

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tular.graph.metrics.engine import ReachDays, SkillArrays, numbered
+from tular.graph.metrics.engine import UNREACHED, ReachDays, SkillArrays, numbered
 
 #: (skill, as-of) views whose derived arrays (adjacency, layers, cascades) are kept.
 VIEWS_KEPT = 16
@@ -120,6 +120,10 @@ class SkillTables:
     _position: np.ndarray | None = field(default=None, repr=False)  # per snapshot number: node number or -1
     #: the cascade for every date from every seed, once a store has walked it (:meth:`cascade`)
     all_dates: ReachDays | None = field(default=None, repr=False)
+    #: the walk over every date made before the last writes that touched the skill, in these
+    #: tables' node numbers, and the first day (``toordinal``) those writes changed: the
+    #: cascade of every date before that day is the same (:meth:`walked`)
+    earlier: tuple[int, ReachDays] | None = field(default=None, repr=False)
     #: cascades walked for one date so far, before the walk for every date was made
     walks: int = field(default=0, repr=False)
     #: held while the walk for every date is made: the calls that need it meanwhile wait for it
@@ -141,14 +145,46 @@ class SkillTables:
         ended = np.fromiter(sorted({node for node, _, _ in graph.attendance}), dtype=np.int64)
         if not np.array_equal(seeds, ended):
             return None
-        if self.all_dates is None and self.walks >= 1:
+        kept = self.walked(graph.as_of)
+        if kept is None and self.walks >= 1:
             with self._walking:
                 if self.all_dates is None:
                     self.all_dates = walk_all()
-        if self.all_dates is None:
+            kept = self.all_dates
+        if kept is None:
             self.walks += 1
             return None
-        return self.all_dates.level(graph.as_of)
+        return kept.level(graph.as_of)
+
+    def walked(self, as_of: date) -> ReachDays | None:
+        """A walk over every date kept that answers ``as_of``: this skill's, or the one made
+        before the writes that touched it when ``as_of`` is before the first day they changed."""
+        if self.all_dates is not None:
+            return self.all_dates
+        if self.earlier is not None and as_of.toordinal() < self.earlier[0]:
+            return self.earlier[1]
+        return None
+
+    def still_walked(self, since: int, numbers: np.ndarray, into: SkillTables) -> tuple[int, ReachDays] | None:
+        """What of this skill's kept walk over every date holds for ``into``, its tables after
+        writes whose first changed day is ``since``: every date before it, renumbered to
+        ``into``'s nodes (``numbers``: the snapshot number of each of this table's nodes in
+        ``into``'s snapshot, -1 for one gone). None when no walk is kept."""
+        if self.all_dates is not None:
+            walked = self.all_dates
+        elif self.earlier is not None:
+            since, walked = min(since, self.earlier[0]), self.earlier[1]
+        else:
+            return None
+        position = into.local(numbers)
+        nodes, days = [], []
+        for row_nodes, row_days in zip(walked.nodes, walked.days):
+            cut = int(np.searchsorted(row_days, since, side="left"))  # each row is sorted by day
+            moved = position[row_nodes[:cut]]
+            known = moved >= 0  # a node before ``since`` is in ``into`` too; kept safe all the same
+            nodes.append(moved[known])
+            days.append(row_days[:cut][known])
+        return since, ReachDays(n=len(into.ids), nodes=tuple(nodes), days=tuple(days))
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
         """The node numbers of the IKM with the snapshot's ``numbers`` (-1 for those not
@@ -317,12 +353,16 @@ class GraphSnapshot:
                     tables, keys=keys, kelurahan=patched.kelurahan[keys], _position=None)
                 continue
             teacher, learner, day = keys[tables.teacher], keys[tables.learner], tables.day
+            # the first day the writes changed for this skill: of an edge gone, come or moved,
+            # of a completed attendance gone or come (the cascade of every date before it stays)
+            changed_days = [day[(teacher < 0) | (learner < 0)]]
             if skill in edges_of:  # the touched edges out, then those that exist back in, by date
                 n = len(patched.ids) + 1
                 wanted = [(patched.index.get(t, -1), patched.index.get(lr, -1), d) for t, lr, d in edges_of[skill]]
                 out = np.array([t * n + lr for t, lr, _ in wanted if t >= 0 and lr >= 0], dtype=np.int64)
                 stay = ~np.isin(teacher * n + learner, out) & (teacher >= 0) & (learner >= 0)
                 back = [(t, lr, d) for t, lr, d in wanted if d is not None and t >= 0 and lr >= 0]
+                changed_days += [day[~stay], np.array([b[2] for b in back], dtype=np.int64)]
                 teacher = np.concatenate([teacher[stay], np.array([b[0] for b in back], dtype=np.int64)])
                 learner = np.concatenate([learner[stay], np.array([b[1] for b in back], dtype=np.int64)])
                 day = np.concatenate([day[stay], np.array([b[2] for b in back], dtype=np.int64)])
@@ -330,8 +370,14 @@ class GraphSnapshot:
                 teacher, learner, day = teacher[order], learner[order], day[order]
             rows = [(tables.ids[node], training, end) for node, training, end in tables.attendance
                     if training not in current.trainings and tables.ids[node] not in gone]
+            ends = [end for node, training, end in tables.attendance
+                    if training in current.trainings or tables.ids[node] in gone]
+            ends += [end for _, _, end in attended_of.get(skill, [])]
             rows = sorted(rows + attended_of.get(skill, []), key=lambda r: (r[2], r[0], r[1]))
             patched.skills[skill] = patched._tables(teacher, learner, day, [r for r in rows if r[0] in patched.index])
+            since = min([int(d.min()) for d in changed_days if d.size] + [end.toordinal() for end in ends],
+                        default=UNREACHED)
+            patched.skills[skill].earlier = tables.still_walked(since, keys, patched.skills[skill])
         # the views of the skills left as they were keep their derived arrays (walked cascades)
         for (skill, *prefix), derived in self.views.items():
             if patched.skills.get(skill) is self.skills.get(skill) or (
