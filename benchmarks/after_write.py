@@ -2,7 +2,7 @@
 both stores, in the process that wrote and in another one on the same database.
 
     .venv/bin/python -m benchmarks.after_write [--store embedded|neo4j|both] [--writes 15]
-                                               [--scale city|province] [--json FILE]
+                                               [--scale city|province] [--heap 6g] [--json FILE]
 
 City scale: the demo (13,000 IKM); province: the synthetic 1,000,000 IKM of
 ``benchmarks/reach_data.py`` (written through ``store.write`` in chunks first). Each round records one teaching (a new learner of batik,
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--writes", type=int, default=15, help="rounds of each kind")
     parser.add_argument("--scale", choices=("city", "province"), default="city")
     parser.add_argument("--neo4j-url", help="a Neo4j to use (emptied first) instead of starting one")
+    parser.add_argument("--heap", help="the test server's JVM heap (default: 1g city, 6g province)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     from tular.graph.store import EmbeddedStore, Neo4jStore
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> dict:
             sys.path.insert(0, str(ROOT))
             from tests.neo4j_server import Neo4jServer
 
-            server = Neo4jServer(Path(folder) / "neo4j")
+            heap = args.heap or ("6g" if args.scale == "province" else "1g")
+            server = Neo4jServer(Path(folder) / "neo4j", heap=heap)
             server.start()
             try:
                 result["neo4j"] = run_store(lambda: Neo4jStore(server.url), args.writes, args.scale)
