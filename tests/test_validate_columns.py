@@ -198,7 +198,7 @@ def test_imported_as_columns_or_row_by_row_the_store_holds_the_same(tmp_path: Pa
 
 def test_records_held_as_columns_are_written_by_either_store(tmp_path: Path, store):
     """The records of a column table reach the store as columns: the embedded store writes
-    them as they are, Neo4j makes the records it needs; both hold what a row-by-row import
+    them as they are, Neo4j sends them from the columns too; both hold what a row-by-row import
     holds, and importing the same files again changes nothing."""
     folder = tmp_path / "batch"
     generate(folder, 300)

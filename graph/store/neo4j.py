@@ -15,11 +15,12 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache
+from itertools import islice
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -192,6 +193,17 @@ def _new_rows(kind: str, records: list) -> list[list]:
     if kind == "outcomes":
         return [[r.ikm_id, r.kind, r.skill, r.date.isoformat(), r.value, r.note] for r in records]
     raise ValueError(kind)
+
+
+def _new_chunks(kind: str, created: Mapping[Any, Any]) -> Iterator[list[list]]:
+    """The rows of :func:`_new_rows`, IMPORT_CHUNK at a time; records held as columns (a big
+    import's) go from their columns, already in that order, without a record made for each."""
+    if not isinstance(created, batches.KeyedColumns):
+        yield from _chunks(_new_rows(kind, list(created.values())), IMPORT_CHUNK)
+        return
+    rows = created.rows()
+    while chunk := list(map(list, islice(rows, IMPORT_CHUNK))):
+        yield chunk
 
 
 class Neo4jStore(Pinning):
@@ -554,13 +566,15 @@ class Neo4jStore(Pinning):
         records, which this transaction has found not to exist, are created
         (:data:`CREATE_QUERIES`) where the kind has such a query, else upserted too."""
         for kind in KINDS:
-            created = list((new or {}).get(kind, {}).values())
+            wanted = (new or {}).get(kind, {})
             written = expected = 0
-            if created and kind in CREATE_QUERIES:
-                expected += len(created)
-                for chunk in _chunks(_new_rows(kind, created), IMPORT_CHUNK):
+            if wanted and kind in CREATE_QUERIES:
+                expected += len(wanted)
+                for chunk in _new_chunks(kind, wanted):
                     written += tx.run(query(CREATE_QUERIES[kind]), rows=chunk).single(strict=True)["written"]
                 created = []
+            else:
+                created = list(wanted.values())
             params = [_params(r) for r in [*created, *rows[kind]]]
             expected += sum(len(p["skills"]) for p in params) if kind == "trainings" else len(params)
             for chunk in _chunks(params, IMPORT_CHUNK):
