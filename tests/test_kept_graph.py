@@ -6,6 +6,7 @@ reads again when the log cannot tell), and so do the answers computed from it.""
 
 from __future__ import annotations
 
+import doctest
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from tular.graph.metrics import answers as metrics
 from tular.graph.model.errors import InvalidData, NotFound, UnknownIKM
 from tular.graph.model.records import Attendance, BatchMeta, Records
-from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore
+from tular.graph.store import EmbeddedStore, GraphStore, Neo4jStore, snapshot
 
 from .factories import BUNULREJO, DINOYO, KESATRIAN, ikm, small_batik_program, teaching, training
 
@@ -203,3 +204,7 @@ def test_a_write_keeps_the_walk_over_every_date_for_the_dates_before_its_day(sto
             assert expected[3]["reached"] == expected[0]["reached"] + 2  # c (from 2021-06-01 on) and x
     finally:
         other.close()
+
+
+def test_doctests_pass():
+    assert doctest.testmod(snapshot).failed == 0

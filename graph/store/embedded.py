@@ -15,8 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from tular.graph.io.files import create_private
 from tular.graph.metrics.results import Person
 from tular.graph.model.catalogue import N_
@@ -49,7 +47,7 @@ from tular.graph.store import batches, embedded_arrays, session_file
 from tular.graph.store.base import LOCK_WAIT, IKMPage
 from tular.graph.store.pinning import Pinning
 from tular.graph.store.snapshot import PATCH_LIMIT as snapshot_patch_limit
-from tular.graph.store.snapshot import GraphSnapshot, Touched
+from tular.graph.store.snapshot import GraphSnapshot, Touched, seed_nodes
 
 if TYPE_CHECKING:
     from tular.graph.metrics.engine import SkillArrays
@@ -901,8 +899,7 @@ class EmbeddedStore(Pinning):
             from tular.graph.metrics import engine
 
             for skill, graph in views.items():  # kept with the view, per seeds, as the Neo4j store keeps its walks
-                # sorted and distinct, as np.unique gives them (which would load numpy.ma for its check)
-                nodes = np.fromiter(sorted(set(seeds(graph))), dtype=np.int64)
+                nodes = seed_nodes(seeds(graph))
                 key = ("cascade", nodes.tobytes())
                 if (level := graph.derived.get(key)) is None:
                     tables = snapshot.skills[skill]

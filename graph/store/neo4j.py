@@ -61,7 +61,15 @@ from tular.graph.store import batches
 from tular.graph.store.base import LOCK_WAIT, WRITE_CHUNK, IKMPage, RestoreMark
 from tular.graph.store.pinning import Pinning
 from tular.graph.store.shared_read import SharedRead
-from tular.graph.store.snapshot import PATCH_LIMIT, Current, GraphSnapshot, SkillTables, Touched, touched_by
+from tular.graph.store.snapshot import (
+    PATCH_LIMIT,
+    Current,
+    GraphSnapshot,
+    SkillTables,
+    Touched,
+    seed_nodes,
+    touched_by,
+)
 
 #: Frontier IKM per cascade step query: a round trip costs about a millisecond; small
 #: enough that two transactions share a generation evenly.
@@ -831,7 +839,7 @@ class Neo4jStore(Pinning):
                 return views
             keys, cascades = {}, {}
             for skill, graph in views.items():
-                nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+                nodes = seed_nodes(seeds(graph))
                 keys[skill] = ("cascade", nodes.tobytes())
                 graph.level = graph.derived.get(keys[skill])
                 if graph.level is None:  # from the walk over every date, or else a walk of this date
@@ -864,7 +872,7 @@ class Neo4jStore(Pinning):
         if seeds is None:
             return views
         for skill, graph in views.items():
-            nodes = np.unique(np.fromiter(seeds(graph), dtype=np.int64))
+            nodes = seed_nodes(seeds(graph))
             key = ("cascade", nodes.tobytes())
             level = graph.derived.get(key)
             if level is None:

@@ -90,6 +90,17 @@ class Current:
     handles: dict[str, int] | None = None
 
 
+def seed_nodes(seeds: Iterable[int]) -> np.ndarray:
+    """Node numbers sorted and distinct, as the stores key walked cascades by them: through a
+    set, where np.unique would sort first and check its input through numpy.ma (several times
+    the cost for the few hundred seeds of a skill, on every answer).
+
+    >>> seed_nodes([5, 2, 5, 0]).tolist()
+    [0, 2, 5]
+    """
+    return np.fromiter(sorted(set(seeds)), dtype=np.int64)
+
+
 def _inverse(values: np.ndarray) -> np.ndarray:
     """Per integer from 0 to the largest of ``values`` (which are distinct and not negative),
     its position in ``values``, -1 for the others; one -1 more at the end."""
@@ -141,8 +152,7 @@ class SkillTables:
         year chooses: from :attr:`all_dates`, the walk over every date (``walk_all``), made
         when a second date is asked about. None when the store is to walk this date alone:
         for other seeds, and for the first date after a write (one date's walk costs less)."""
-        # sorted and distinct, as the stores give seeds (np.unique would load numpy.ma for its check)
-        ended = np.fromiter(sorted({node for node, _, _ in graph.attendance}), dtype=np.int64)
+        ended = seed_nodes(node for node, _, _ in graph.attendance)
         if not np.array_equal(seeds, ended):
             return None
         kept = self.walked(graph.as_of)
