@@ -272,3 +272,42 @@ def test_names_kept_for_answers_follow_every_rename_and_erasure(store, request):
     assert names()["a"] == "Pak Adi" and names(date(2020, 6, 2))["a"] == "Pak Adi"
     forget(store, "s", "test")
     assert "Sari" not in names()["s"] and "Sari" not in names(date(2020, 6, 3))["s"]
+
+
+def test_names_are_kept_across_a_write_for_the_ikm_it_did_not_touch(store, request):
+    """Across a logged write — by this store object or another, which this one catches up
+    with from the batch log — the names of the IKM the write did not touch stay kept; the
+    ones it touched are read again; an erasure by another process drops them all."""
+    from tular.graph.admin.erasure import forget
+    from tular.graph.model.records import BatchMeta
+
+    from .factories import ikm, teaching, training
+
+    meta = BatchMeta(who="test")
+    store.write(Records(ikm=[ikm("s", name="Ibu Sari"), ikm("a", name="Pak Adi"), ikm("b"), ikm("c")],
+                        trainings=[training("T", "2020-01-01")], attendance=[Attendance(training_id="T", ikm_id="s")],
+                        teachings=[teaching("a", "s", "2020-02-01"), teaching("b", "a", "2020-03-01")]), meta)
+    asked: list[list[str]] = []
+    read = store._read_people
+
+    def counted(ids):
+        asked.append(list(ids))
+        return read(ids)
+
+    store._read_people = counted
+
+    def names() -> dict[str, str]:
+        return {t.ikm_id: t.name for t in metrics.reach(store, metrics.Query(skill="batik", as_of=date(2021, 1, 1))).top_teachers}
+
+    assert names() == {"s": "Ibu Sari", "a": "Pak Adi"} and asked == [["a", "s"]]
+    store.write(Records(teachings=[teaching("c", "b", "2020-04-01")]), meta)  # touches no one's name
+    assert names() == {"s": "Ibu Sari", "a": "Pak Adi", "b": "Ibu b"} and asked[1:] == [["b"]]
+    other = _another(store, request)
+    try:
+        other.write(Records(ikm=[ikm("a", name="Pak Adi Putra")]), meta)  # read from the log by this one
+        assert names()["a"] == "Pak Adi Putra" and asked[2:] == [["a"]]
+        forget(other, "s", "test")  # the log does not say what an erasure touched: all read again
+        found = names()
+        assert "Sari" not in found["s"] and sorted(asked[3]) == ["a", "b", "s"]
+    finally:
+        other.close()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tular.graph.io.files import create_private
 from tular.graph.metrics.results import Person
@@ -417,6 +417,12 @@ class EmbeddedStore(Pinning):
             return f"{data_version}.{self._commits}"
         return f"{found.get('epoch', '')}:{found.get('writes', 0)}/{found.get('lookups', 0)}"
 
+    def _stamp_of(self, version: str) -> Any:
+        """(epoch, writes) of ``epoch:writes/lookups``, as :func:`.embedded_arrays.stamp` reads it."""
+        epoch, _, rest = version.partition(":")
+        writes = rest.partition("/")[0]
+        return (epoch, int(writes)) if writes.isdigit() else None
+
     def _lookups_of(self, version: str) -> str:
         epoch, _, rest = version.partition(":")
         return f"{epoch}/{rest.partition('/')[2]}" if "/" in rest else version
@@ -687,7 +693,8 @@ class EmbeddedStore(Pinning):
                                            "outcomes": KindCounts(updated=outcomes)},
                                    created={k: {} for k in KINDS}, updated={k: [] for k in KINDS}, replaced=[])
             batch_id = self._log_batch(conn, meta, planned)
-            self._described(conn, since, [])  # names, notes and the log: nothing the metrics' graph holds
+            # names, notes and the log: nothing the metrics' graph holds, but names kept for answers
+            self._described(conn, since, [("ikm", (ikm_id,))])
         if getattr(self._held, "conn", None) is None:
             self._erase_free_space()
         else:  # inside a larger write (a restore applying erasures again): once it has committed

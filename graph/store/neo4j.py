@@ -632,7 +632,8 @@ class Neo4jStore(Pinning):
                     logged += count
             if rows:
                 tx.run(query("set_batch_changes"), rows=rows).consume()
-            self._describe([])  # names, notes and the log: nothing the metrics' graph holds
+            # names, notes and the log: nothing the metrics' graph holds, but names kept for answers
+            self._describe([("ikm", (ikm_id,))])
             teachings, outcomes = found["teachings"], found["outcomes"]
             planned = batches.Plan(counts={"ikm": KindCounts(updated=1), "teachings": KindCounts(updated=teachings),
                                            "outcomes": KindCounts(updated=outcomes)},

@@ -68,7 +68,8 @@ class Pinning:
 
     def _people_kept(self, ids: Iterable[str], read: Callable[[list[str]], dict[str, T]]) -> dict[str, T]:
         """``read(ids)`` — the name and kelurahan of IKM — kept inside :meth:`pinned` per store
-        version (the whole version, not its lookups: any write may rename or erase someone), so
+        version (the whole version, not its lookups: any write may rename or erase someone;
+        across a write only for the IKM it did not touch, see :meth:`_names_still_right`), so
         that the answers of one version read each IKM once (the top teachers of one skill at
         many dates are mostly the same IKM); read afresh outside, and for more than
         :data:`NAMES_KEPT_FROM_ONE_CALL` ids at once (a province's findings)."""
@@ -78,12 +79,30 @@ class Pinning:
             return read(sorted(wanted))
         kept_version, kept = self._names
         if kept_version != version:
-            kept = {}
+            kept = self._names_still_right(kept_version, version, kept)
             self._names = (version, kept)
         missing = sorted(wanted.difference(kept))
         if missing:
             kept.update(read(missing))  # an id that does not exist is asked again next time
         return {i: kept[i] for i in wanted if i in kept}
+
+
+    def _stamp_of(self, version: str) -> Any:
+        """The stamp of the kept snapshot (:mod:`.snapshot`) of ``version``; by default the
+        version itself."""
+        return version
+
+    def _names_still_right(self, before: str, now: str, kept: dict[str, T]) -> dict[str, T]:
+        """Of the names ``kept`` for version ``before``, those version ``now`` still holds:
+        when the kept snapshot is of ``now`` and was patched from the one of ``before``, all but
+        the IKM the writes between touched (a write that renames or erases someone touches
+        them); none otherwise (a snapshot read afresh, several steps, another epoch)."""
+        snapshot = getattr(self, "_snapshot", None)
+        came_from = None if snapshot is None else snapshot.came_from
+        if not kept or came_from is None or snapshot.stamp != self._stamp_of(now) \
+                or came_from[0] != self._stamp_of(before):
+            return {}
+        return {ikm_id: found for ikm_id, found in kept.items() if ikm_id not in came_from[1]}
 
 
 #: :meth:`Pinning._people_kept` keeps what one call asks for up to this many IKM.

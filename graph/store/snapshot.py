@@ -226,6 +226,10 @@ class GraphSnapshot:
         #: embedded store's primary key). Otherwise :meth:`add_skills` keeps the earliest of
         #: each: a Neo4j store may hold copies of one anyway (SPEC §3, a broken invariant).
         self.unique_edges = False
+        #: (the stamp of the snapshot this one was patched from, the IKM the writes between
+        #: touched): whoever keeps something per IKM for that stamp may keep it for this one but
+        #: for those IKM (:meth:`Pinning._people_kept`); None when read afresh
+        self.came_from: tuple[Hashable, frozenset[str]] | None = None
 
     @classmethod
     def of_ikm(cls, stamp: Hashable, located: Iterable[tuple[str, str]],
@@ -299,6 +303,7 @@ class GraphSnapshot:
         other = object.__new__(GraphSnapshot)
         other.__dict__.update(self.__dict__)
         other.stamp, other.skills, other.views, other.lock = stamp, {}, {}, threading.Lock()
+        other.came_from = None
         return other
 
     def patched(self, stamp: Hashable, current: Current) -> GraphSnapshot:
@@ -388,6 +393,7 @@ class GraphSnapshot:
             since = min([int(d.min()) for d in changed_days if d.size] + [end.toordinal() for end in ends],
                         default=UNREACHED)
             patched.skills[skill].earlier = tables.still_walked(since, keys, patched.skills[skill])
+        patched.came_from = (self.stamp, frozenset(current.ikm))
         # the views of the skills left as they were keep their derived arrays (walked cascades)
         for (skill, *prefix), derived in self.views.items():
             if patched.skills.get(skill) is self.skills.get(skill) or (
