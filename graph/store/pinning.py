@@ -86,7 +86,6 @@ class Pinning:
             kept.update(read(missing))  # an id that does not exist is asked again next time
         return {i: kept[i] for i in wanted if i in kept}
 
-
     def _stamp_of(self, version: str) -> Any:
         """The stamp of the kept snapshot (:mod:`.snapshot`) of ``version``; by default the
         version itself."""
