@@ -18,7 +18,7 @@ from tular.service import api_docs, limits
 from tular.service import problems as errors
 from tular.service import web_plumbing as web
 from tular.service.cache import COMPRESS_FROM, GZIP_LEVEL
-from tular.service.deps import RestoreGuard
+from tular.service.deps import OneVersionPerRequest, RestoreGuard
 from tular.service.routers import (
     chains,
     documents,
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for module in (health, spread, outcomes, ikm, teachings, imports, trainings, documents, exports, keys):
         app.include_router(module.router)
     limits.install(app, settings)  # bodies capped before they are read; failed sign-ins and keys limited
+    app.add_middleware(OneVersionPerRequest)  # a GET reads the store's version once
     web.install(app)  # the pages for people: sign-in, dashboard, map, IKM, import
     app.include_router(web_pages.router)
     app.include_router(places.router)  # the choropleth's numbers for the pages (SPEC §12)

@@ -13,12 +13,29 @@ from tular.graph.model.records import ApiKey
 from tular.graph.model.settings import Settings
 from tular.graph.store import GraphStore
 from tular.graph.store.base import RestoreMark
+from tular.graph.store.pinning import one_version_read
 from tular.graph.store.restoring import in_progress
 from tular.service.language import api_language, said
 from tular.service.limits import verify_key
 
 SESSION_COOKIE = "tular_session"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class OneVersionPerRequest:
+    """A request that writes nothing (GET, HEAD) reads the store's version once: the restore
+    check, the key check and the answer share it (:func:`one_version_read`) — one round trip
+    to Neo4j where there were three, and one state of the store for the whole request. A write
+    (any other method) reads it afresh each time, as it must after writing."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        with one_version_read():
+            await self.app(scope, receive, send)
 
 
 class RestoreGuard:

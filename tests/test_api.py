@@ -167,6 +167,30 @@ def test_recording_a_teaching_is_audited_and_undoable(api: Api):
     assert ("c", "x") not in edges(api.store, "batik")
 
 
+def test_a_get_reads_the_store_version_once_and_the_next_request_sees_a_write(api: Api):
+    """A request that writes nothing reads the version once for its restore check, its key
+    check and its answer (one round trip to Neo4j, not three); the request after a write reads
+    it again and answers from the written state."""
+    reads: list[str] = []
+    read = api.store._read_version
+
+    def counted() -> str:
+        reads.append(read())
+        return reads[-1]
+
+    api.store._read_version = counted
+    question = {"skill": "batik", "as_of": AS_OF}
+    before = api.get("/api/v1/reach", params=question)
+    assert before.status_code == 200 and len(reads) == 1
+    assert api.get("/api/v1/ikm/a").status_code == 200 and len(reads) == 2
+    event = {"learner_id": "x", "teacher_id": "c", "skill": "batik", "date": "2023-02-01", "source": "form"}
+    assert api.post("/api/v1/teachings", json=event).status_code == 201
+    written = len(reads)
+    after = api.get("/api/v1/reach", params=question)
+    assert after.status_code == 200 and len(reads) == written + 1 and reads[-1] != reads[0]
+    assert after.json()["reached"] == before.json()["reached"] + 1
+
+
 @pytest.mark.parametrize("event, words", [
     ({"learner_id": "s1", "teacher_id": "c", "skill": "batik", "date": "2023-01-01"}, "would close a cycle"),
     ({"learner_id": "x", "teacher_id": "nobody", "skill": "batik", "date": "2023-01-01"}, "unknown ikm_id"),

@@ -406,7 +406,7 @@ class EmbeddedStore(Pinning):
             finally:
                 self._conn.execute("ROLLBACK")
 
-    def version(self) -> str:
+    def _read_version(self) -> str:
         """``epoch:writes/lookups`` (table ``tular_meta``): every write transaction of any
         process moves ``writes`` on; ``lookups`` is ``writes`` as of the last write that may
         have changed a store-wide lookup (see :mod:`.pinning`)."""

@@ -242,7 +242,7 @@ class Neo4jStore(Pinning):
             )
         except (ValueError, neo4j_errors.ConfigurationError) as exc:
             raise said(StoreUnavailable, N_("error.store_cannot_use"), {"store": self.display_url, "reason": str(exc)}) from exc
-        self._version = SharedRead(self._read_version)
+        self._version = SharedRead(self._version_now)
         self._snapshot: GraphSnapshot | None = None  # the metrics' arrays, see skill_arrays
         self._snapshot_lock = threading.Lock()
         self._lock_wait = lock_wait
@@ -356,7 +356,7 @@ class Neo4jStore(Pinning):
             return None
         return kept, version, self._current(tx, self._held.touched), self._log_position(tx)
 
-    def version(self) -> str:
+    def _read_version(self) -> str:
         """Read after the call began; concurrent callers share one read (see :class:`SharedRead`)."""
         return self._version()
 
@@ -366,7 +366,7 @@ class Neo4jStore(Pinning):
         epoch, _, rest = version.partition(":")
         return version if ":" in rest or "/" not in rest else f"{epoch}/{rest.partition('/')[2]}"
 
-    def _read_version(self) -> str:
+    def _version_now(self) -> str:
         """The version, read in an auto-commit query: one round trip, where a managed
         transaction (:meth:`_read`) takes two — it is read for every answer."""
         with self._translated(), self._driver.session(database=self.database,

@@ -14,9 +14,27 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: Inside :func:`one_version_read`: each store's version as first read there, by store.
+_read_once: ContextVar[dict[int, str] | None] = ContextVar("tular_read_once", default=None)
+
+
+@contextmanager
+def one_version_read() -> Iterator[None]:
+    """Within this block (and the threads it hands work to, which copy its context), each
+    store's version is read once, at the first call, and every later call gets the same — for
+    a unit of work that writes nothing, such as a GET request: its checks (a restore in
+    progress, a revoked key) and its answer then cost one read of the version, not one each,
+    and all see the same state. A read that fails is not kept."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
 
 
 class Pinning:
@@ -28,6 +46,17 @@ class Pinning:
         self._names: tuple[str, dict[str, Any]] = ("", {})  # IKM read by people() in one version
 
     def version(self) -> str:
+        """The store's version (:meth:`_read_version`), read once within
+        :func:`one_version_read`."""
+        kept = _read_once.get()
+        if kept is None:
+            return self._read_version()
+        version = kept.get(id(self))
+        if version is None:
+            version = kept[id(self)] = self._read_version()
+        return version
+
+    def _read_version(self) -> str:
         raise NotImplementedError
 
     def _pinned_version(self) -> str | None:
