@@ -150,13 +150,15 @@ class SkillTables:
         """The cascade of ``graph`` (a view of these tables) from the nodes ``seeds`` when
         they are every seed of its date — the question of every date unless a cohort or a
         year chooses: from :attr:`all_dates`, the walk over every date (``walk_all``), made
-        when a second date is asked about. None when the store is to walk this date alone:
-        for other seeds, and for the first date after a write (one date's walk costs less)."""
+        when a second date is asked about — or at once after a write when the skill had its walk
+        over every date before it (many dates are being asked). None when the store is to walk
+        this date alone: for other seeds, and for the first date asked (one date's walk costs
+        less)."""
         ended = seed_nodes(node for node, _, _ in graph.attendance)
         if not np.array_equal(seeds, ended):
             return None
         kept = self.walked(graph.as_of)
-        if kept is None and self.walks >= 1:
+        if kept is None and (self.walks >= 1 or self.earlier is not None):
             with self._walking:
                 if self.all_dates is None:
                     self.all_dates = walk_all()
