@@ -945,11 +945,20 @@ class Validator:
                 learned[number] = min(learned[number], day.toordinal())
                 is_trainee[number] = True
         new = slice(edges.stored, None)
-        when = learned[edges.teachers[new]]
-        early = (edges.days[new] < when) & (when != NEVER)
-        trainee = is_trainee[edges.learners[new]]
+        self.warn_learning_order(skill, edges.days[new], learned[edges.teachers[new]],
+                                 is_trainee[edges.learners[new]], trained, items.__getitem__)
+
+    def warn_learning_order(self, skill: str, days: np.ndarray, when: np.ndarray, trainee: np.ndarray,
+                            trained: dict[str, tuple[date, str]],
+                            located: Callable[[int], tuple[Teaching, Table, Row]]) -> None:
+        """The order-of-learning warnings of a skill's new teachings, row by row or over columns
+        alike: ``days`` their days (``toordinal``), ``when`` the day each one's teacher learned
+        the skill (NEVER: unknown), ``trainee`` whether each one's learner completed a training
+        of it (``trained``: that training's end and id, per IKM); ``located(i)``: the i-th
+        teaching's record, table and row."""
+        early = (days < when) & (when != NEVER)
         for index in np.flatnonzero(early | trainee).tolist():
-            record, table, row = items[index]
+            record, table, row = located(index)
             if early[index]:
                 self.warn(table, row, N_("problem.before_teacher_learned"), "date", record.date.isoformat(),
                           teacher=record.teacher_id, skill=skill, learned=date.fromordinal(int(when[index])))

@@ -679,15 +679,5 @@ def _check_skill(validator: Validator, teachings: _Teachings, skill: str, chosen
                 learned[at] = min(learned[at], trained[ikm_id][0].toordinal())
                 is_trainee[at] = True
     new_t, new_l = local_t[len(stored_t):], local_l[len(stored_l):]
-    when = learned[new_t]
-    early = (days < when) & (when != NEVER)
-    trainee = is_trainee[new_l]
-    for index in np.flatnonzero(early | trainee).tolist():
-        record, table, row = teachings.at(int(chosen[index]))
-        if early[index]:
-            validator.warn(table, row, N_("problem.before_teacher_learned"), "date", record.date.isoformat(),
-                           teacher=record.teacher_id, skill=skill, learned=date.fromordinal(int(when[index])))
-        if trainee[index]:
-            day, training_id = trained[record.learner_id]
-            validator.warn(table, row, N_("problem.learner_is_trainee"), "learner_id", record.learner_id,
-                           learner=record.learner_id, skill=skill, training_id=training_id, day=day)
+    validator.warn_learning_order(skill, days, learned[new_t], is_trainee[new_l], trained,
+                                  lambda index: teachings.at(int(chosen[index])))
