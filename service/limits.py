@@ -148,7 +148,7 @@ def attempts(request: Request) -> Attempts:
 def verify_key(request: Request, store: GraphStore, presented: str) -> ApiKey:
     """:func:`tular.graph.admin.api_keys.verify`, limited per client: after ``key_failures_per_minute``
     failed keys, a client gets 429 until the oldest failure is a minute old — but for a key this
-    worker verified within the last minute (someone else behind the same address)."""
+    worker has verified (someone else behind the same address)."""
     counted, client = attempts(request), client_of(request)
     if keys.recently_verified(presented) is None:  # a key verified lately is read again, not limited
         counted.check(counted.keys, client)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -315,6 +318,42 @@ def test_a_key_revoked_by_another_process_is_refused_at_the_next_request(api: Ap
     api.store.save_api_key(stored.model_copy(update={"revoked_at": stored.created_at}))  # not through this cache
     is_problem(api.get("/api/v1/trainings", role="viewer"), 401)
     assert api.get("/api/v1/trainings", role="editor").status_code == 200  # other keys unaffected
+
+
+def test_a_key_is_hashed_once_however_many_present_it_at_once_and_however_long_it_is_used(
+        api: Api, monkeypatch: pytest.MonkeyPatch):
+    """scrypt (~50 ms of CPU) runs once for a key: the requests presenting it at the same
+    moment wait for that one check, and later uses — a minute on, or after a write — read the
+    key again by id, not hash it. A server that forgot its keys every minute made every client
+    pay scrypt at that moment (20 clients: about 0.5 s each on two cores)."""
+    hashed: list[str] = []
+    real = keys._hash
+
+    def counted(secret: str, salt: str) -> str:
+        hashed.append(salt)
+        time.sleep(0.05)  # as slow as scrypt is, so that the requests meet
+        return real(secret, salt)
+
+    monkeypatch.setattr(keys, "_hash", counted)
+    keys._cache.clear()
+    barrier = threading.Barrier(8)
+
+    def ask(_: int) -> int:
+        barrier.wait()
+        return api.get("/api/v1/trainings", role="viewer").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(ask, range(8))) == [200] * 8
+    assert len(hashed) == 1
+    real_monotonic = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 3600)  # an hour on
+    assert api.post("/api/v1/teachings", json={"learner_id": "x", "teacher_id": "c", "skill": "batik",
+                                               "date": "2023-02-01"}).status_code == 201
+    assert api.get("/api/v1/trainings", role="viewer").status_code == 200
+    assert api.get("/api/v1/trainings", role="editor").status_code == 200
+    assert len(hashed) == 2  # the editor's key, checked once by the POST; the viewer's not again
+    is_problem(api.client.get("/api/v1/trainings", headers={"X-API-Key": api.keys["viewer"] + "x"}), 401)
+    assert len(hashed) == 3  # another string is checked
 
 
 def test_keys_are_stored_hashed(api: Api):

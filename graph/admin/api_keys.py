@@ -7,7 +7,9 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from tular.graph.model.catalogue import N_
@@ -16,9 +18,10 @@ from tular.graph.model.records import ROLES, ApiKey, Role
 from tular.graph.store.base import GraphStore
 
 PREFIX = "tular"
-#: scrypt cost: about 50 ms per check on this machine kind; verified keys are cached briefly.
+#: scrypt cost: about 50 ms per check on this machine kind; a verified key is kept (see _Cache).
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-CACHE_SECONDS = 60
+#: How many verified keys a process keeps (the least recently used goes first).
+CACHE_KEYS = 1024
 #: What a key with an unknown key id is checked against: it costs the same scrypt as a known id
 #: with a wrong secret, so that the time of a refusal does not tell which key ids exist.
 _NO_SALT, _NO_HASH = secrets.token_hex(16), "0" * 64
@@ -51,27 +54,49 @@ def revoke_key(store: GraphStore, key_id: str) -> ApiKey:
 
 
 class _Cache:
-    """Recently verified keys, so that each request does not pay for scrypt."""
+    """Keys this process verified, by the digest of what was presented, so that a request pays
+    for scrypt only the first time a key is presented, not every time: each use reads the key
+    again by id whenever the store has changed (:func:`_still_valid`), so a revocation or a
+    replaced key holds from the next request on. Kept for good (up to :data:`CACHE_KEYS`),
+    not for a while: a key forgotten after a minute made every client of a busy server pay
+    for scrypt at the same moment, every minute. The first check of a key is made once, while
+    the other requests presenting it at that moment wait for it (:meth:`checking`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, ApiKey]] = {}
+        self._entries: OrderedDict[str, ApiKey] = OrderedDict()
+        self._checks: dict[str, threading.Lock] = {}
 
     def get(self, digest: str) -> ApiKey | None:
         with self._lock:
-            entry = self._entries.get(digest)
-            if entry and entry[0] > time.monotonic():
-                return entry[1]
-            self._entries.pop(digest, None)
-            return None
+            key = self._entries.get(digest)
+            if key is not None:
+                self._entries.move_to_end(digest)
+            return key
 
     def put(self, digest: str, key: ApiKey) -> None:
         with self._lock:
-            self._entries[digest] = (time.monotonic() + CACHE_SECONDS, key)
+            self._entries[digest] = key
+            self._entries.move_to_end(digest)
+            while len(self._entries) > CACHE_KEYS:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    @contextmanager
+    def checking(self, digest: str) -> Iterator[None]:
+        """Held while ``digest`` is checked: one check at a time per presented key."""
+        with self._lock:
+            lock = self._checks.setdefault(digest, threading.Lock())
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                if not lock.locked() and self._checks.get(digest) is lock:
+                    del self._checks[digest]
 
 
 _cache = _Cache()
@@ -82,8 +107,8 @@ def _digest(presented: str) -> str:
 
 
 def recently_verified(presented: str) -> ApiKey | None:
-    """The stored key for ``presented`` if this process verified it within :data:`CACHE_SECONDS`
-    (no scrypt, no store); ``None`` otherwise."""
+    """The stored key for ``presented`` if this process has verified it (no scrypt, no store);
+    ``None`` otherwise."""
     return _cache.get(_digest(presented))
 
 
@@ -95,6 +120,15 @@ def verify(store: GraphStore, presented: str | None) -> ApiKey:
     cached = _cache.get(digest)
     if cached is not None and _still_valid(store, cached):
         return cached
+    with _cache.checking(digest):
+        cached = _cache.get(digest)  # checked meanwhile by the request this one waited for
+        if cached is not None and _still_valid(store, cached):
+            return cached
+        return _checked(store, presented, digest)
+
+
+def _checked(store: GraphStore, presented: str, digest: str) -> ApiKey:
+    """``presented`` checked against the stored hash (scrypt), kept when it holds."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise said(Unauthorized, N_("error.not_an_api_key"))
