@@ -3,6 +3,7 @@ errors as problem+json."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 app.state.store.init_schema()
         except StoreUnavailable:
             pass  # the API starts anyway: /readyz says 503 until the store answers
+        if owned:
+            # what a server process holds from its start to its end (modules, routes, schemas):
+            # out of the collector's full collections, which under load walk it every few seconds
+            gc.collect()  # what is garbage already is not kept for good
+            gc.freeze()
         try:
             yield
         finally:

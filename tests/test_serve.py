@@ -136,3 +136,24 @@ def test_demo_serves_on_loopback_with_anonymous_reads(tmp_path: Path):
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "Jangkauan per keterampilan" in output and "http://127.0.0.1:8000" in output  # Indonesian by default
+
+
+def test_a_server_keeps_what_it_holds_from_start_to_end_out_of_full_collections(tmp_path: Path):
+    """The app that opens its own store (a server process) freezes what it holds once started
+    (modules, routes, schemas: about 100,000 objects) so that the collector's full collections,
+    every few seconds under load and each a pause of every request of that worker, do not walk
+    them; an app handed a store (tests, embedding) leaves the collector alone."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(Settings(db=f"sqlite:///{tmp_path / 'given.db'}"),
+                                   store=EmbeddedStore(tmp_path / "given.db"))):
+            assert gc.get_freeze_count() == 0
+        with TestClient(create_app(Settings(db=f"sqlite:///{tmp_path / 'own.db'}"))) as client:
+            assert gc.get_freeze_count() > 50_000
+            assert client.get("/readyz").status_code == 200
+    finally:
+        gc.unfreeze()
