@@ -15,10 +15,10 @@ A real `tular serve` process answers on 127.0.0.1. Three workloads:
 
 After a warm-up (``--warm-up`` seconds of the repeated questions, one write a second beside
 them: the server's and the database's JITs compile what the workloads run — Neo4j's JVM needs
-some 20,000 queries before a version read costs it 0.23 ms of CPU instead of 3 ms), the first 400 questions of other dates are a
-warm-up too (the as-of slider's first drag: each worker walks each skill for every date once,
-on Neo4j in Cypher, and answers any later date from memory); they are reported as their own
-row ("first dates"), not measured against the bar.
+some 20,000 queries before a version read costs it 0.23 ms of CPU instead of 3 ms), the first
+400 questions of other dates are a warm-up too (the as-of slider's first drag: each worker
+walks each skill for every date once, on Neo4j in Cypher, and answers any later date from
+memory); they are reported as their own row ("first dates"), not measured against the bar.
 
 Two load generators, each a closed loop of ``--clients`` clients with one keep-alive
 connection each, both asking for gzip as browsers and HTTP libraries do:
