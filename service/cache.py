@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from tular.graph.store import GraphStore
+from tular.graph.store.shared_read import Turns
 
 #: Bodies smaller than this many bytes go as they are (compressing them gains too little).
 COMPRESS_FROM = 1024
@@ -67,7 +68,7 @@ class AnswerCache:
         self.size = size
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple, Any] = OrderedDict()
-        self._computing: dict[tuple, threading.Lock] = {}
+        self._computing = Turns()  # the first asker computes; the others wait for its answer
 
     def get(self, version: str, question: Hashable, compute: Callable[[], Any]) -> Any:
         key = (version, question)
@@ -75,20 +76,13 @@ class AnswerCache:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-            flight = self._computing.setdefault(key, threading.Lock())
-        with flight:  # the first asker computes; the others wait for its answer
+        with self._computing.turn(key):
             with self._lock:
                 if key in self._answers:
                     return self._answers[key]
-            try:
-                answer = compute()
-            except BaseException:
-                with self._lock:  # a question that failed is not remembered, nor its flight
-                    self._computing.pop(key, None)
-                raise
+            answer = compute()  # a question that fails is not remembered
             with self._lock:
                 self._answers[key] = answer
-                self._computing.pop(key, None)
                 while len(self._answers) > self.size:
                     self._answers.popitem(last=False)
             return answer

@@ -8,14 +8,13 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from tular.graph.model.catalogue import N_
 from tular.graph.model.errors import Forbidden, StoreUnavailable, Unauthorized, UsageError, said
 from tular.graph.model.records import ROLES, ApiKey, Role
 from tular.graph.store.base import GraphStore
+from tular.graph.store.shared_read import Turns
 
 PREFIX = "tular"
 #: scrypt cost: about 50 ms per check on this machine kind; a verified key is kept (see _Cache).
@@ -60,12 +59,12 @@ class _Cache:
     replaced key holds from the next request on. Kept for good (up to :data:`CACHE_KEYS`),
     not for a while: a key forgotten after a minute made every client of a busy server pay
     for scrypt at the same moment, every minute. The first check of a key is made once, while
-    the other requests presenting it at that moment wait for it (:meth:`checking`)."""
+    the other requests presenting it at that moment wait for it (:attr:`checking`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, ApiKey] = OrderedDict()
-        self._checks: dict[str, threading.Lock] = {}
+        self.checking = Turns()  # one check at a time per presented key
 
     def get(self, digest: str) -> ApiKey | None:
         with self._lock:
@@ -84,19 +83,6 @@ class _Cache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-    @contextmanager
-    def checking(self, digest: str) -> Iterator[None]:
-        """Held while ``digest`` is checked: one check at a time per presented key."""
-        with self._lock:
-            lock = self._checks.setdefault(digest, threading.Lock())
-        try:
-            with lock:
-                yield
-        finally:
-            with self._lock:
-                if not lock.locked() and self._checks.get(digest) is lock:
-                    del self._checks[digest]
 
 
 _cache = _Cache()
@@ -117,14 +103,17 @@ def verify(store: GraphStore, presented: str | None) -> ApiKey:
     if not presented:
         raise said(Unauthorized, N_("problem.key_needed"))
     digest = _digest(presented)
+    if (kept := _kept(store, digest)) is not None:
+        return kept
+    with _cache.checking.turn(digest):
+        # checked meanwhile by the request this one waited for, else checked now
+        return _kept(store, digest) or _checked(store, presented, digest)
+
+
+def _kept(store: GraphStore, digest: str) -> ApiKey | None:
+    """The key kept for ``digest`` when it still holds (:func:`_still_valid`)."""
     cached = _cache.get(digest)
-    if cached is not None and _still_valid(store, cached):
-        return cached
-    with _cache.checking(digest):
-        cached = _cache.get(digest)  # checked meanwhile by the request this one waited for
-        if cached is not None and _still_valid(store, cached):
-            return cached
-        return _checked(store, presented, digest)
+    return cached if cached is not None and _still_valid(store, cached) else None
 
 
 def _checked(store: GraphStore, presented: str, digest: str) -> ApiKey:

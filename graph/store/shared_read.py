@@ -5,13 +5,16 @@ outlives a write. On Neo4j that is a round trip per request; under twenty concur
 clients most of them would wait in line for their own. :class:`SharedRead` lets them share:
 each caller gets the result of a read that *began after the call did* — never an older
 state than the one its question was asked in — and every caller that arrived while one
-read was under way shares the next.
+read was under way shares the next. :class:`Turns` is its twin for work that is kept once
+done (an answer, a checked key): callers with the same key take turns, so that the first does
+it and the others find it done.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -52,3 +55,35 @@ class SharedRead(Generic[T]):
         if error is not None:
             raise error
         return value  # type: ignore[return-value]
+
+
+class Turns:
+    """A lock per key, made when a caller first wants it and dropped when nobody holds it or
+    waits for it: callers with the same key take turns, callers with other keys do not wait.
+    The one whose turn comes first does the work and keeps what it made; the others, in their
+    turn, look again and find it (a failed attempt keeps nothing, and the next one tries)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[Hashable, tuple[threading.Lock, int]] = {}  # key: (its lock, callers holding or waiting)
+
+    @contextmanager
+    def turn(self, key: Hashable) -> Iterator[None]:
+        with self._lock:
+            lock, callers = self._keys.get(key) or (threading.Lock(), 0)
+            self._keys[key] = (lock, callers + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                callers = self._keys[key][1] - 1
+                if callers:
+                    self._keys[key] = (lock, callers)
+                else:
+                    del self._keys[key]
+
+    def __len__(self) -> int:
+        """The keys someone holds or waits for."""
+        with self._lock:
+            return len(self._keys)
